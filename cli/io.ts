@@ -1,0 +1,26 @@
+/** What a command needs from its surroundings; tests pass fakes, `main.ts` passes the process. */
+export interface CliIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A subcommand: `cli/commands/<name>.ts` default-exports one of these. `run` returns the exit code.
+ * Exit codes shared by all commands: 0 success, 1 findings/changes that fail the command,
+ * 2 invalid input (bad declaration, bad flags, unreadable file).
+ */
+export interface Command {
+  readonly name: string;
+  /** One line for the top-level `--help`. */
+  readonly summary: string;
+  /** Full `--help` text for the command. */
+  readonly help: string;
+  run(args: readonly string[], io: CliIO): Promise<number>;
+}
+
+/** Error for bad command-line input; `main.ts` prints the message and exits 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}

@@ -1,0 +1,150 @@
+import type { z } from "zod";
+import { McpAuthDeclarationSchema, type McpAuthDeclaration, type McpAuthDeclarationInput } from "./declarations.js";
+
+/** One problem in a declaration: where (`servers[1].tools.export_customers.scopes[0]`) and what was expected. */
+export interface DeclarationIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown when a declaration is invalid. Carries every problem found, not just the first. */
+export class DeclarationError extends Error {
+  override readonly name = "DeclarationError";
+  readonly issues: readonly DeclarationIssue[];
+  constructor(issues: readonly DeclarationIssue[]) {
+    super(
+      `The MCP auth declaration is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+        issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n"),
+    );
+    this.issues = issues;
+  }
+}
+
+/** Formats a zod path as `servers[1].tools.export_customers.scopes[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const seg of path) {
+    if (typeof seg === "number") out += `[${seg}]`;
+    else {
+      const s = String(seg);
+      out += /^[A-Za-z_$][\w$-]*$/.test(s) ? (out ? `.${s}` : s) : `[${JSON.stringify(s)}]`;
+    }
+  }
+  return out;
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; remove ${issue.keys.length > 1 ? "them" : "it"} or check the spelling`;
+    case "invalid_type":
+      return issue.input === undefined ? `required; expected ${issue.expected}` : `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+    case "invalid_value":
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const entries = (v: unknown): [string, unknown][] => (isObj(v) ? Object.entries(v) : []);
+
+/**
+ * Cross-reference checks: every scope a tool, consent list, implication, tier or group names is
+ * declared; server names, resources and client names are unique. Written over `unknown` so it
+ * runs even when the structure has errors, and every problem is reported in one pass.
+ */
+function crossReferenceIssues(input: unknown): DeclarationIssue[] {
+  const issues: DeclarationIssue[] = [];
+  if (!isObj(input)) return issues;
+  const declared = new Set(entries(input.scopes).map(([k]) => k));
+  const ref = (value: unknown, path: PropertyKey[]) => {
+    if (typeof value === "string" && !declared.has(value)) {
+      issues.push({ path: formatPath(path), message: `scope '${value}' is not declared in 'scopes'; declare it or fix the name` });
+    }
+  };
+  for (const [name, scope] of entries(input.scopes)) {
+    if (!isObj(scope)) continue;
+    arr(scope.implies).forEach((s, i) => ref(s, ["scopes", name, "implies", i]));
+  }
+  const serverNames = new Map<string, number>();
+  const resources = new Map<string, number>();
+  arr(input.servers).forEach((server, si) => {
+    if (!isObj(server)) return;
+    if (typeof server.name === "string") {
+      const prev = serverNames.get(server.name);
+      if (prev !== undefined) issues.push({ path: formatPath(["servers", si, "name"]), message: `duplicate server name '${server.name}' (also servers[${prev}])` });
+      else serverNames.set(server.name, si);
+    }
+    if (typeof server.resource === "string") {
+      const key = server.resource.toLowerCase();
+      const prev = resources.get(key);
+      if (prev !== undefined) issues.push({ path: formatPath(["servers", si, "resource"]), message: `duplicate resource URI (also servers[${prev}]); each MCP server needs its own audience` });
+      else resources.set(key, si);
+    }
+    for (const kind of ["tools", "resources", "prompts"] as const) {
+      for (const [opName, op] of entries(server[kind])) {
+        if (isObj(op)) arr(op.scopes).forEach((s, i) => ref(s, ["servers", si, kind, opName, "scopes", i]));
+      }
+    }
+    if (isObj(server.consent)) {
+      for (const list of ["mandatory", "optional", "stepUp"] as const) {
+        arr(server.consent[list]).forEach((s, i) => ref(s, ["servers", si, "consent", list, i]));
+      }
+    }
+  });
+  for (const [tierName, tier] of entries(input.tiers)) {
+    if (!isObj(tier)) continue;
+    arr(tier.scopes).forEach((s, i) => ref(s, ["tiers", tierName, "scopes", i]));
+    arr(tier.exceptions).forEach((e, i) => isObj(e) && ref(e.scope, ["tiers", tierName, "exceptions", i, "scope"]));
+    const clientNames = new Set<string>();
+    arr(tier.clients).forEach((c, i) => {
+      if (!isObj(c) || typeof c.name !== "string") return;
+      if (clientNames.has(c.name)) issues.push({ path: formatPath(["tiers", tierName, "clients", i, "name"]), message: `duplicate client name '${c.name}' in tier '${tierName}'` });
+      clientNames.add(c.name);
+    });
+  }
+  for (const [groupName, group] of entries(input.groups)) {
+    if (isObj(group)) arr(group.scopes).forEach((s, i) => ref(s, ["groups", groupName, "scopes", i]));
+  }
+  const groups = new Set(entries(input.groups).map(([k]) => k));
+  if (isObj(input.dev)) {
+    arr(input.dev.users).forEach((u, ui) => {
+      if (!isObj(u)) return;
+      arr(u.groups).forEach((g, gi) => {
+        if (typeof g === "string" && !groups.has(g)) issues.push({ path: formatPath(["dev", "users", ui, "groups", gi]), message: `group '${g}' is not declared in 'groups'` });
+      });
+    });
+  }
+  return issues;
+}
+
+/**
+ * Validates a declaration: structure (zod) and cross-references, all problems at once.
+ * @throws DeclarationError listing every problem with its path.
+ */
+export function parseDeclarations(input: unknown): McpAuthDeclaration {
+  const result = McpAuthDeclarationSchema.safeParse(input);
+  const issues: DeclarationIssue[] = result.success
+    ? []
+    : result.error.issues.map((i) => ({ path: formatPath(i.path), message: describeZodIssue(i) }));
+  issues.push(...crossReferenceIssues(input));
+  if (issues.length > 0 || !result.success) throw new DeclarationError(issues);
+  return result.data;
+}
+
+/**
+ * Declares the MCP authorization model. Identity at run time (validation happens in `compile`),
+ * but gives editors full types and autocompletion for the declaration.
+ */
+export function defineMcpAuth<const T extends McpAuthDeclarationInput>(declaration: T): T {
+  return declaration;
+}

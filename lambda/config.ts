@@ -1,0 +1,92 @@
+import * as z from "zod/mini";
+
+/**
+ * The edge configuration for one MCP server: everything the edge enforces, derived from the plan
+ * plus what an IdP target knows (issuer, JWKS, audience forms). Validated once at module load, so
+ * a bad config fails the cold start loudly with the field named. zod/mini keeps the bundle small.
+ */
+export const EDGE_CONFIG_VERSION = 1 as const;
+
+const Sensitivity = z.enum(["routine", "high", "critical"]);
+const Url = z.url({ protocol: /^https?$/ });
+const Operation = z.strictObject({
+  /** Every scope the operation needs. */
+  scopes: z.array(z.string()),
+  /** Highest sensitivity among `scopes`; picks the maximum token age. */
+  sensitivity: Sensitivity,
+});
+
+export const EdgeConfigSchema = z.strictObject({
+  configVersion: z.literal(EDGE_CONFIG_VERSION),
+  /** Server name from the plan (for logs and audit). */
+  server: z.string().check(z.minLength(1)),
+  /** Canonical resource URI: RFC 9728 `resource`, byte-exact. */
+  resource: Url,
+  /** RFC 9728 `resource_name`. */
+  resourceName: z.string().check(z.minLength(1)),
+  /** RFC 9728 `authorization_servers`: the IdP issuer strings, byte-exact (RFC 8414 §3.3). */
+  authorizationServers: z.array(Url).check(z.minLength(1)),
+  /** Accepted `iss` values (exact string comparison). */
+  issuers: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  /** Where the issuer publishes its keys. */
+  jwksUri: Url,
+  /** Deploy-time JWKS snapshot so a cold start needs no network call. */
+  jwks: z.optional(z.looseObject({ keys: z.array(z.looseObject({ kty: z.string() })) })),
+  /** JWS algorithms accepted (never `none` or HMAC). */
+  algorithms: z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).check(z.minLength(1)),
+  /** Accepted `aud` values: the resource URI, plus e.g. Entra v2's client-ID GUID. */
+  audiences: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  /** Accepted JWT `typ` header values (e.g. `at+jwt`, RFC 9068 §2.1). Absent: not checked. */
+  tokenTypes: z.optional(z.array(z.string())),
+  /** Leeway for `exp`/`nbf`/`iat`, seconds. */
+  clockToleranceSeconds: z.number().check(z.minimum(0), z.maximum(300)),
+  /** Token scope value → declared scope (e.g. Entra `scp` short names). Unmapped values are taken as-is. */
+  scopeAliases: z.record(z.string(), z.string()),
+  /** Declared scopes: sensitivity and everything holding the scope grants (implication closure). */
+  scopes: z.record(z.string(), z.strictObject({ sensitivity: Sensitivity, grants: z.array(z.string()) })),
+  /** RFC 9728 `scopes_supported`: the mandatory scopes only, never `offline_access`. */
+  scopesSupported: z.array(z.string()),
+  /** Maximum token age (now − iat) per sensitivity, seconds: the declared access-token lifetime. */
+  maxTokenAgeSeconds: z.strictObject({ routine: z.number(), high: z.number(), critical: z.number() }),
+  /** Per-operation scopes. Methods not listed here need only a valid token. */
+  operations: z.strictObject({
+    tools: z.record(z.string(), Operation),
+    resources: z.record(z.string(), Operation),
+    prompts: z.record(z.string(), Operation),
+  }),
+  /** Browser origins allowed (MCP transport: Origin validation, 403 otherwise). */
+  allowedOrigins: z.array(z.string()),
+  /** Scopes whose tokens are checked by RFC 7662 introspection on each use (immediate revocation). */
+  introspection: z.optional(
+    z.strictObject({
+      endpoint: Url,
+      clientId: z.string().check(z.minLength(1)),
+      /** Name of the environment variable holding the client secret (never the secret itself). */
+      clientSecretEnv: z.optional(z.string()),
+      scopes: z.array(z.string()),
+      /** Positive-result cache bound, seconds. */
+      cacheSeconds: z.number().check(z.minimum(0), z.maximum(60)),
+    }),
+  ),
+  /** Tenant and agent identity claims. */
+  claims: z.strictObject({
+    tenant: z.optional(z.strictObject({ claim: z.string(), required: z.boolean() })),
+    agent: z.optional(z.strictObject({ claim: z.string() })),
+  }),
+  /** Gateway mode: where allowed requests go. */
+  upstream: z.optional(Url),
+});
+export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
+
+/** Thrown at cold start when the config is invalid; the message names every bad field. */
+export class EdgeConfigError extends Error {
+  override readonly name = "EdgeConfigError";
+}
+
+/** Validates an edge config (call once, at module load). */
+export function parseEdgeConfig(input: unknown): EdgeConfig {
+  const r = EdgeConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.code}${"expected" in i ? ` (expected ${String(i.expected)})` : ""}${"keys" in i ? ` ${String(i.keys)}` : ""}`);
+  throw new EdgeConfigError(`Invalid edge config:\n${lines.join("\n")}`);
+}
