@@ -75,6 +75,16 @@ export const EdgeConfigSchema = z.strictObject({
   }),
   /** Gateway mode: where allowed requests go. */
   upstream: z.optional(Url),
+  /**
+   * `tools/call` / `resources/read` / `prompts/get` naming an operation the plan does not declare:
+   * `deny` (default, fail closed: 403) or `allow` (valid token only).
+   */
+  undeclaredOperations: z.optional(z.enum(["deny", "allow"])),
+  /**
+   * Gateway mode: `signed` (default) sends the upstream a short-lived identity assertion JWT;
+   * `none` forwards without one (only for an upstream that trusts the network path).
+   */
+  upstreamAssertion: z.optional(z.enum(["signed", "none"])),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
 

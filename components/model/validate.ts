@@ -1,5 +1,13 @@
 import type { z } from "zod";
-import { McpAuthDeclarationSchema, type McpAuthDeclaration, type McpAuthDeclarationInput } from "./declarations.js";
+import {
+  GroupDeclarationSchema,
+  McpAuthDeclarationSchema,
+  OperationDeclarationSchema,
+  TierDeclarationSchema,
+  type McpAuthDeclaration,
+  type McpAuthDeclarationInput,
+} from "./declarations.js";
+import { canonicalResourceUri } from "../plan/resource-uri.js";
 
 /** One problem in a declaration: where (`servers[1].tools.export_customers.scopes[0]`) and what was expected. */
 export interface DeclarationIssue {
@@ -39,8 +47,17 @@ function describeZodIssue(issue: z.core.$ZodIssue): string {
       return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; remove ${issue.keys.length > 1 ? "them" : "it"} or check the spelling`;
     case "invalid_type":
       return issue.input === undefined ? `required; expected ${issue.expected}` : `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+    case "invalid_key":
+      // A record key (tier, group, tool or prompt name) that fails its schema: say why, not "Invalid key in record".
+      return `invalid name: ${issue.issues.map((i) => describeZodIssue(i)).join("; ")}`;
     case "invalid_value":
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${describeValue(issue.input)}`;
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}${issue.input === undefined ? " (required)" : `, got ${describeValue(issue.input)}`}`;
+    case "too_small":
+      // Custom messages (e.g. "declare at least one MCP server") win over the generic wording.
+      if (!issue.message.startsWith("Too small")) return issue.message;
+      if (issue.origin === "array") return `expected at least ${String(issue.minimum)} item${issue.minimum === 1 ? "" : "s"}`;
+      if (issue.origin === "string") return `expected at least ${String(issue.minimum)} character${issue.minimum === 1 ? "" : "s"}`;
+      return `expected a number ${issue.inclusive ? ">=" : ">"} ${String(issue.minimum)}${issue.input === undefined ? "" : `, got ${describeValue(issue.input)}`}`;
     default:
       return issue.message;
   }
@@ -51,6 +68,31 @@ function describeValue(v: unknown): string {
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   return typeof v === "object" ? "an object" : `${typeof v} ${String(v)}`;
+}
+
+/**
+ * zod does not validate a record value whose key is invalid, which would hide its problems until
+ * the key is fixed. Validate those values here so that every problem is reported in one pass.
+ */
+function issuesBehindInvalidKeys(input: unknown, keyIssues: readonly z.core.$ZodIssue[]): DeclarationIssue[] {
+  const out: DeclarationIssue[] = [];
+  for (const issue of keyIssues) {
+    const p = issue.path;
+    const schema =
+      p.length === 2 && p[0] === "tiers"
+        ? TierDeclarationSchema
+        : p.length === 2 && p[0] === "groups"
+          ? GroupDeclarationSchema
+          : p.length === 4 && p[0] === "servers" && (p[2] === "tools" || p[2] === "prompts")
+            ? OperationDeclarationSchema
+            : undefined;
+    if (!schema) continue;
+    let value: unknown = input;
+    for (const seg of p) value = isObj(value) || Array.isArray(value) ? (value as Record<PropertyKey, unknown>)[seg as string] : undefined;
+    const r = schema.safeParse(value, { reportInput: true });
+    if (!r.success) for (const i of r.error.issues) out.push({ path: formatPath([...p, ...i.path]), message: describeZodIssue(i) });
+  }
+  return out;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -85,7 +127,8 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
       else serverNames.set(server.name, si);
     }
     if (typeof server.resource === "string") {
-      const key = server.resource.toLowerCase();
+      // Scheme and host are case-insensitive, the path is not (RFC 3986 §6.2.2.1).
+      const key = canonicalResourceUri(server.resource);
       const prev = resources.get(key);
       if (prev !== undefined) issues.push({ path: formatPath(["servers", si, "resource"]), message: `duplicate resource URI (also servers[${prev}]); each MCP server needs its own audience` });
       else resources.set(key, si);
@@ -117,8 +160,14 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
   }
   const groups = new Set(entries(input.groups).map(([k]) => k));
   if (isObj(input.dev)) {
+    const usernames = new Map<string, number>();
     arr(input.dev.users).forEach((u, ui) => {
       if (!isObj(u)) return;
+      if (typeof u.username === "string") {
+        const prev = usernames.get(u.username);
+        if (prev !== undefined) issues.push({ path: formatPath(["dev", "users", ui, "username"]), message: `duplicate username '${u.username}' (also dev.users[${prev}])` });
+        else usernames.set(u.username, ui);
+      }
       arr(u.groups).forEach((g, gi) => {
         if (typeof g === "string" && !groups.has(g)) issues.push({ path: formatPath(["dev", "users", ui, "groups", gi]), message: `group '${g}' is not declared in 'groups'` });
       });
@@ -132,10 +181,11 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
  * @throws DeclarationError listing every problem with its path.
  */
 export function parseDeclarations(input: unknown): McpAuthDeclaration {
-  const result = McpAuthDeclarationSchema.safeParse(input);
+  const result = McpAuthDeclarationSchema.safeParse(input, { reportInput: true });
   const issues: DeclarationIssue[] = result.success
     ? []
     : result.error.issues.map((i) => ({ path: formatPath(i.path), message: describeZodIssue(i) }));
+  if (!result.success) issues.push(...issuesBehindInvalidKeys(input, result.error.issues.filter((i) => i.code === "invalid_key")));
   issues.push(...crossReferenceIssues(input));
   if (issues.length > 0 || !result.success) throw new DeclarationError(issues);
   return result.data;

@@ -35,7 +35,8 @@ export const COMPILE_DEFAULTS = {
 export const OFFLINE_ACCESS = "offline_access";
 
 const sorted = <T extends string>(xs: Iterable<T>): T[] => [...new Set(xs)].sort();
-const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const byName = <T extends { name: string }>(a: T, b: T) => cmp(a.name, b.name);
 
 type RefreshDecl = { lifetimeDays?: number | undefined; idleDays?: number | undefined; rotation?: boolean | undefined } | undefined;
 
@@ -110,7 +111,13 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
   const servers = decl.servers.map((s) => compileServer(s, sens, globalMinutes, globalRefresh, globalReconsent, globalRevocation)).sort(byName);
 
   const usedBy = new Map<string, string[]>();
-  for (const server of servers) for (const s of server.scopes) usedBy.set(s, [...(usedBy.get(s) ?? []), server.name]);
+  for (const server of servers) {
+    for (const s of server.scopes) {
+      const list = usedBy.get(s);
+      if (list) list.push(server.name);
+      else usedBy.set(s, [server.name]);
+    }
+  }
 
   const scopes: PlanScope[] = scopeNames.map((name) => {
     const d = decl.scopes[name]!;
@@ -140,11 +147,21 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
     }))
     .sort(byName);
 
-  // Per server: what each tier and group may hold.
+  // Per server: what each tier and group may hold. Sets are built once per tier/group, not per
+  // server, so that this stays linear in the number of servers (bench/compile.ts).
+  const tierSets = new Map(
+    tiers.map((tier) => [
+      tier.name,
+      {
+        allow: tier.scopeAllowlist ? new Set(grantsOf(tier.scopeAllowlist)) : undefined,
+        excepted: new Set(tier.exceptions.map((e) => e.scope)),
+      },
+    ]),
+  );
   for (const server of servers) {
+    const serverScopes = new Set(server.scopes);
     server.access = tiers.map((tier) => {
-      const allow = tier.scopeAllowlist ? new Set(grantsOf(tier.scopeAllowlist)) : undefined;
-      const excepted = new Set(tier.exceptions.map((e) => e.scope));
+      const { allow, excepted } = tierSets.get(tier.name)!;
       const scopes = server.scopes.filter(
         (s) => (!allow || allow.has(s)) && (sensitivityRank(sens(s)) <= sensitivityRank(tier.maxSensitivity) || excepted.has(s)),
       );
@@ -161,7 +178,7 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
         },
       };
     });
-    server.groups = groups.map((g) => ({ group: g.name, scopes: g.grants.filter((s) => server.scopes.includes(s)) }));
+    server.groups = groups.map((g) => ({ group: g.name, scopes: g.grants.filter((s) => serverScopes.has(s)) }));
   }
 
   return {
@@ -181,7 +198,7 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
     dev: {
       users: (decl.dev?.users ?? [])
         .map((u) => ({ username: u.username, name: u.name ?? u.username, email: u.email ?? `${u.username}@example.test`, groups: sorted(u.groups ?? []) }))
-        .sort((a, b) => (a.username < b.username ? -1 : 1)),
+        .sort((a, b) => cmp(a.username, b.username)),
     },
   };
 }
@@ -269,12 +286,15 @@ function compileTier(name: string, t: TierDeclaration, globalMinutes: MinutesPer
     tokenEndpointAuthMethod: t.tokenEndpointAuthMethod ?? (t.clientType === "public" ? "none" : "private_key_jwt"),
     maxSensitivity: t.maxSensitivity,
     ...(t.scopes ? { scopeAllowlist: sorted(t.scopes) } : {}),
-    exceptions: [...(t.exceptions ?? [])].sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : 0)),
+    exceptions: [...(t.exceptions ?? [])]
+      .map((e) => ({ scope: e.scope, justification: e.justification }))
+      .sort((a, b) => cmp(a.scope, b.scope) || cmp(a.justification, b.justification)),
     clients: (t.clients ?? [])
       .map((c) => ({
         name: c.name,
         displayName: c.displayName ?? c.name,
-        redirectUris: [...(c.redirectUris ?? [])],
+        // Order carries no meaning (each URI is matched exactly), so it is sorted for determinism.
+        redirectUris: sorted(c.redirectUris ?? []),
         ...(c.metadataDocumentUrl !== undefined ? { metadataDocumentUrl: c.metadataDocumentUrl } : {}),
         ...(c.jwksUri !== undefined ? { jwksUri: c.jwksUri } : {}),
       }))

@@ -96,7 +96,13 @@ export default defineMcpAuth({
       registration: "cimd",
       clientType: "public",
       grantTypes: ["authorization_code", "refresh_token"],
-      maxSensitivity: "high",
+      // Openly identified clients are capped at routine (rule tier-sensitivity-cap); two high scopes
+      // are allowed through reviewed exceptions. Delete, export and bulk email stay out of reach.
+      maxSensitivity: "routine",
+      exceptions: [
+        { scope: "crm:deals:close", justification: "Sales reps close deals from Claude and VS Code; a closed deal can be reopened." },
+        { scope: "crm:customers:merge", justification: "Reps merge duplicates they find while chatting; merges are logged and reversible by support." },
+      ],
       allowedDomains: ["claude.ai", "vscode.dev"],
     },
     dcr: {

@@ -1,0 +1,20 @@
+import { DEFAULT_DECLARATION_FILE, loadPlan } from "./load.js";
+import { DeclarationError, type DeclarationIssue } from "../components/model/validate.js";
+import type { McpAuthPlan } from "../components/plan/schema.js";
+
+/** A plan, or every reason there is none (invalid declaration, unreadable file). */
+export type LoadedPlan = { ok: true; file: string; plan: McpAuthPlan } | { ok: false; file: string; issues: DeclarationIssue[] };
+
+/**
+ * Loads and compiles a declaration file (or validates a plan JSON) for a command, turning every
+ * failure into issues so that the command can print them all and exit 2.
+ */
+export async function loadPlanForCommand(file: string | undefined, cwd: string): Promise<LoadedPlan> {
+  const f = file ?? DEFAULT_DECLARATION_FILE;
+  try {
+    return { ok: true, file: f, plan: await loadPlan(f, cwd) };
+  } catch (err) {
+    if (err instanceof DeclarationError) return { ok: false, file: f, issues: [...err.issues] };
+    return { ok: false, file: f, issues: [{ path: "", message: (err as Error).message }] };
+  }
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import { UsageError, type Command } from "./io.js";
+import type { CliIOWithTty } from "./format.js";
+
+/** Subcommands, in `--help` order. Each is `cli/commands/<name>.ts`, loaded only when used. */
+export const COMMANDS = ["check", "plan", "diff", "dev"] as const;
+
+/** Thrown when a command module is not installed/built (e.g. a command still being written). */
+class CommandNotAvailable extends Error {}
+
+/** Loads `commands/<name>.js` with a dynamic import; only a missing module counts as "not available". */
+async function loadCommand(name: string): Promise<Command> {
+  let mod: { default?: Command };
+  try {
+    mod = (await import(`./commands/${name}.js`)) as { default?: Command };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { url?: string };
+    const missing = e.code === "ERR_MODULE_NOT_FOUND" && (`${e.message} ${e.url ?? ""}`.includes(`commands/${name}.`) || `${e.message}`.includes(`commands${path.sep}${name}.`));
+    if (missing) throw new CommandNotAvailable(`command '${name}' is not available in this build`);
+    throw err;
+  }
+  if (!mod.default || typeof mod.default.run !== "function") throw new CommandNotAvailable(`command '${name}' is not available (its module exports no Command)`);
+  return mod.default;
+}
+
+/** The package version, read from the package.json next to the source or build. */
+export function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "pulumi-mcp-auth" && pkg.version) return pkg.version;
+    } catch {
+      // not here; look one directory up
+    }
+    dir = path.dirname(dir);
+  }
+  return "unknown";
+}
+
+async function topLevelHelp(): Promise<string> {
+  const lines: string[] = [];
+  for (const name of COMMANDS) {
+    let summary: string;
+    try {
+      summary = (await loadCommand(name)).summary;
+    } catch (err) {
+      if (!(err instanceof CommandNotAvailable)) throw err;
+      summary = "(not available in this build)";
+    }
+    lines.push(`  ${name.padEnd(7)} ${summary}`);
+  }
+  return `Usage: pulumi-mcp-auth <command> [options]
+
+OAuth 2.1 authorization for remote MCP servers, declared in TypeScript.
+
+Commands:
+${lines.join("\n")}
+
+Options:
+  -h, --help     Show this help, or a command's help: pulumi-mcp-auth <command> --help
+  --version      Print the version.
+
+Exit codes: 0 success, 1 findings or changes that fail the command, 2 invalid input.
+`;
+}
+
+/**
+ * Runs the CLI with `argv` (without node and script) and returns the exit code. Exported for
+ * tests; `process` is only touched by the bottom of this file.
+ */
+export async function main(argv: readonly string[], io: CliIOWithTty): Promise<number> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+      if (first === "help" && rest[0]) return await main([rest[0], "--help"], io);
+      io.stdout(await topLevelHelp());
+      return first === undefined ? 2 : 0;
+    }
+    if (first === "--version" || first === "-v") {
+      io.stdout(`${packageVersion()}\n`);
+      return 0;
+    }
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      const hint = first.startsWith("-") ? `unknown option '${first}'` : `unknown command '${first}'`;
+      io.stderr(`pulumi-mcp-auth: ${hint}. Commands: ${COMMANDS.join(", ")}. Run 'pulumi-mcp-auth --help'.\n`);
+      return 2;
+    }
+    const command = await loadCommand(first);
+    const dashdash = rest.indexOf("--");
+    const flags = dashdash === -1 ? rest : rest.slice(0, dashdash);
+    if (flags.includes("--help") || flags.includes("-h")) {
+      io.stdout(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof CommandNotAvailable) {
+      io.stderr(`pulumi-mcp-auth: ${err.message}; command not available.\n`);
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      const cmd = first && (COMMANDS as readonly string[]).includes(first) ? ` ${first}` : "";
+      io.stderr(`pulumi-mcp-auth: ${err.message}\nRun 'pulumi-mcp-auth${cmd} --help' for usage.\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,140 @@
+import { maxSensitivity, type Sensitivity } from "../model/sensitivity.js";
+import type { McpAuthPlan, PlanGroup, PlanOperation, PlanScope, PlanServer, PlanTier } from "../plan/schema.js";
+import type { ChangeCategory, ChangeKind, DiffChange } from "./types.js";
+
+/** Sorted, de-duplicated copy (code-unit order, so the output never depends on the locale). */
+export function uniq(xs: Iterable<string>): string[] {
+  return [...new Set(xs)].sort(cmp);
+}
+
+/** Locale-independent string comparison. */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `server/name` key of an operation, as shown in reports. */
+export const opKey = (server: string, op: PlanOperation): string => `${server}/${op.name}`;
+
+/** Highest level in a list, or undefined for an empty list. */
+export function highest(levels: Iterable<Sensitivity | undefined>): Sensitivity | undefined {
+  let out: Sensitivity | undefined;
+  for (const l of levels) if (l) out = out ? maxSensitivity(out, l) : l;
+  return out;
+}
+
+/** Indexed view of one side of the diff, built once. */
+export interface PlanView {
+  readonly plan: McpAuthPlan;
+  readonly scopes: ReadonlyMap<string, PlanScope>;
+  readonly servers: ReadonlyMap<string, PlanServer>;
+  readonly tiers: ReadonlyMap<string, PlanTier>;
+  readonly groups: ReadonlyMap<string, PlanGroup>;
+  /** Sensitivity of a scope; unknown scopes are critical (fail closed, like the compiler). */
+  sens(scope: string): Sensitivity;
+  /** Everything holding these scopes grants (implication closure). */
+  grants(scopes: Iterable<string>): Set<string>;
+  /** Operations (`server/name`) on a server that need the scope. */
+  opsUsing(server: string, scope: string): string[];
+  /** Scopes a tier may hold on a server (empty when either is unknown). */
+  tierScopes(server: string, tier: string): readonly string[];
+  /** Scopes a group's members may be granted on a server. */
+  groupScopes(server: string, group: string): readonly string[];
+}
+
+/** Builds the indexed view of a plan. */
+export function viewOf(plan: McpAuthPlan): PlanView {
+  const scopes = new Map(plan.scopes.map((s) => [s.name, s]));
+  const servers = new Map(plan.servers.map((s) => [s.name, s]));
+  const opsByServerScope = new Map<string, string[]>();
+  const tierAccess = new Map<string, readonly string[]>();
+  const groupAccess = new Map<string, readonly string[]>();
+  for (const server of plan.servers) {
+    for (const op of server.operations) {
+      for (const s of op.scopes) {
+        const k = `${server.name}\0${s}`;
+        const list = opsByServerScope.get(k);
+        if (list) list.push(opKey(server.name, op));
+        else opsByServerScope.set(k, [opKey(server.name, op)]);
+      }
+    }
+    for (const a of server.access) tierAccess.set(`${server.name}\0${a.tier}`, a.scopes);
+    for (const g of server.groups) groupAccess.set(`${server.name}\0${g.group}`, g.scopes);
+  }
+  return {
+    plan,
+    scopes,
+    servers,
+    tiers: new Map(plan.tiers.map((t) => [t.name, t])),
+    groups: new Map(plan.groups.map((g) => [g.name, g])),
+    sens: (scope) => scopes.get(scope)?.sensitivity ?? "critical",
+    grants(list) {
+      const out = new Set<string>();
+      for (const s of list) for (const g of scopes.get(s)?.grants ?? [s]) out.add(g);
+      return out;
+    },
+    opsUsing: (server, scope) => opsByServerScope.get(`${server}\0${scope}`) ?? [],
+    tierScopes: (server, tier) => tierAccess.get(`${server}\0${tier}`) ?? [],
+    groupScopes: (server, group) => groupAccess.get(`${server}\0${group}`) ?? [],
+  };
+}
+
+/** Both sides of a diff. */
+export interface DiffContext {
+  readonly base: PlanView;
+  readonly head: PlanView;
+  /** Servers present on both sides, sorted. */
+  readonly sharedServers: readonly string[];
+}
+
+/** Input of `change()`: lists may be unsorted and contain duplicates. */
+export interface ChangeInput {
+  subject: string;
+  summary: string;
+  before?: string | undefined;
+  after?: string | undefined;
+  severity?: Sensitivity | undefined;
+  servers?: Iterable<string>;
+  tools?: Iterable<string>;
+  tiers?: Iterable<string>;
+  groups?: Iterable<string>;
+  scopes?: Iterable<string>;
+}
+
+/** Builds a change with sorted, de-duplicated lists and no undefined fields. */
+export function change(category: ChangeCategory, kind: ChangeKind, input: ChangeInput): DiffChange {
+  return {
+    category,
+    kind,
+    subject: input.subject,
+    summary: input.summary,
+    ...(input.before !== undefined ? { before: input.before } : {}),
+    ...(input.after !== undefined ? { after: input.after } : {}),
+    ...(input.severity !== undefined ? { severity: input.severity } : {}),
+    servers: uniq(input.servers ?? []),
+    tools: uniq(input.tools ?? []),
+    tiers: uniq(input.tiers ?? []),
+    groups: uniq(input.groups ?? []),
+    scopes: uniq(input.scopes ?? []),
+  };
+}
+
+/** Elements of `a` missing from `b`, sorted. */
+export function minus(a: Iterable<string>, b: Iterable<string>): string[] {
+  const set = b instanceof Set ? (b as Set<string>) : new Set(b);
+  return uniq([...a].filter((x) => !set.has(x)));
+}
+
+/** Formats a list for `before`/`after`: `a, b` or `(none)`. */
+export const list = (xs: readonly string[]): string => (xs.length ? xs.join(", ") : "(none)");
+
+/** Groups items by a string key, keeping first-seen order of keys. */
+export function groupBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = key(it);
+    const l = out.get(k);
+    if (l) l.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
+}

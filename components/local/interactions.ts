@@ -1,0 +1,224 @@
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type Provider from "oidc-provider";
+import type { McpAuthPlan } from "../plan/schema.js";
+import { consentPage, errorPage, loginPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
+import { accessTokenSeconds, grantableScopes, needsStepUp, serverByResource, tierOfClient, tierScopes, type DevUser } from "./policy.js";
+
+/**
+ * The interaction routes of the local authorization server (`/interaction/:uid[/action]`): dev
+ * login, consent (mandatory vs optional scopes) and step-up for high/critical scopes. The page
+ * never grants a scope outside requested ∩ client tier ∩ user's groups (policy.ts).
+ */
+
+export interface InteractionOptions {
+  provider: Provider;
+  plan: McpAuthPlan;
+  /** Sign in as this seeded user and approve every grantable scope without showing pages. */
+  autoApprove?: string;
+  /** Receives one line per auto-approval (never tokens or codes). */
+  log?: (line: string) => void;
+}
+
+interface Pending {
+  csrf: string;
+  /** Computed on the consent GET; POSTs only pick from these lists. */
+  views?: ResourceConsentView[];
+  /** Chosen on the consent page, waiting for step-up: resource → scopes. */
+  chosen?: Map<string, string[]>;
+}
+
+const MAX_BODY = 16 * 1024;
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") throw new Error("expected an application/x-www-form-urlencoded form post");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new Error("form body too large");
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+}
+
+function send(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, {
+    "content-type": "text/html; charset=utf-8",
+    "cache-control": "no-store",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    // No scripts at all; no form-action (the final redirect goes to the client's redirect URI).
+    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  });
+  res.end(html);
+}
+
+function sameToken(a: string | null, b: string): boolean {
+  if (!a) return false;
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Creates the request handler; it returns false for paths it does not own. */
+export function createInteractionHandler(opts: InteractionOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  const { provider, plan } = opts;
+  const users = new Map(plan.dev.users.map((u) => [u.username, u]));
+  const pending = new Map<string, Pending>();
+  if (opts.autoApprove !== undefined && !users.has(opts.autoApprove)) {
+    throw new Error(`auto-approve user '${opts.autoApprove}' is not a seeded dev user; known: ${[...users.keys()].join(", ") || "(none: declare dev.users)"}`);
+  }
+
+  function scopeView(name: string, minutes?: number): ScopeView {
+    const s = plan.scopes.find((x) => x.name === name);
+    return { name, displayName: s?.displayName ?? name, description: s?.description ?? "", sensitivity: s?.sensitivity ?? "critical", ...(minutes !== undefined ? { minutes } : {}) };
+  }
+
+  async function clientView(clientId: string, redirectUri: string): Promise<ClientView> {
+    const client = await provider.Client.find(clientId);
+    let host = "(unknown)";
+    try {
+      host = new URL(redirectUri).host;
+    } catch {
+      /* shown as unknown */
+    }
+    return { clientId, name: (client?.clientName as string | undefined) ?? clientId, tier: tierOfClient(plan, clientId)?.name ?? "(none)", redirectHost: host };
+  }
+
+  function consentViews(clientId: string, user: DevUser, missing: Record<string, string[]>): ResourceConsentView[] {
+    const tier = tierOfClient(plan, clientId);
+    return Object.entries(missing).map(([resource, requested]) => {
+      const server = serverByResource(plan, resource);
+      const view: ResourceConsentView = { resource, serverName: server?.displayName ?? resource, mandatory: [], optional: [], stepUp: [], unavailable: [] };
+      if (!server) {
+        view.unavailable = requested.map((s) => ({ ...scopeView(s), reason: "unknown MCP server" }));
+        return view;
+      }
+      const grantable = new Set(grantableScopes(plan, server, tier, user, requested));
+      const tierSet = new Set(tierScopes(server, tier));
+      for (const s of [...new Set(requested)].sort()) {
+        const minutes = accessTokenSeconds(plan, server, tier, [s]) / 60;
+        if (!grantable.has(s)) view.unavailable.push({ ...scopeView(s), reason: tierSet.has(s) ? `not granted to ${user.username}'s groups` : `above the '${tier?.name ?? "none"}' client tier's cap` });
+        else if (needsStepUp(plan, s)) view.stepUp.push(scopeView(s, minutes));
+        else if (server.consent.mandatory.includes(s)) view.mandatory.push(scopeView(s, minutes));
+        else view.optional.push(scopeView(s, minutes));
+      }
+      return view;
+    });
+  }
+
+  async function finish(req: IncomingMessage, res: ServerResponse, uid: string, granted: Map<string, string[]>, views: ResourceConsentView[]): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    const accountId = details.session?.accountId;
+    const clientId = details.params["client_id"] as string;
+    if (!accountId) throw new Error("no signed-in user for this interaction");
+    const grant = (details.grantId ? await provider.Grant.find(details.grantId) : undefined) ?? new provider.Grant({ accountId, clientId });
+    const missingOidc = (details.prompt.details["missingOIDCScope"] as string[] | undefined) ?? [];
+    const oidc = missingOidc.filter((s) => s === "openid" || s === "offline_access");
+    if (oidc.length) grant.addOIDCScope(oidc.join(" "));
+    const rejectedOidc = missingOidc.filter((s) => !oidc.includes(s));
+    if (rejectedOidc.length) grant.rejectOIDCScope(rejectedOidc.join(" "));
+    for (const v of views) {
+      const yes = granted.get(v.resource) ?? [];
+      const all = [...v.mandatory, ...v.optional, ...v.stepUp, ...v.unavailable].map((s) => s.name);
+      const no = all.filter((s) => !yes.includes(s));
+      if (yes.length) grant.addResourceScope(v.resource, yes.join(" "));
+      // Rejected scopes count as "encountered", so the consent prompt does not loop on them.
+      if (no.length) grant.rejectResourceScope(v.resource, no.join(" "));
+    }
+    const grantId = await grant.save();
+    pending.delete(uid);
+    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
+    const details = await provider.interactionDetails(req, res);
+    if (details.uid !== uid) return send(res, 400, errorPage("Interaction mismatch", "This page does not belong to your current sign-in. Start again from the client."));
+    const state = pending.get(uid) ?? { csrf: randomBytes(24).toString("base64url") };
+    pending.set(uid, state);
+    const clientId = details.params["client_id"] as string;
+    const client = await clientView(clientId, String(details.params["redirect_uri"] ?? ""));
+    const base = `/interaction/${encodeURIComponent(uid)}`;
+    const auto = opts.autoApprove;
+
+    if (req.method === "POST") {
+      const form = await readForm(req);
+      if (!sameToken(form.get("csrf"), state.csrf)) return send(res, 403, errorPage("Request refused", "The form's CSRF token is missing or wrong. Reload the page and try again."));
+      if (action === "abort" || form.get("decision") === "deny") {
+        pending.delete(uid);
+        return void (await provider.interactionFinished(req, res, { error: "access_denied", error_description: "the user denied the request" }, { mergeWithLastSubmission: false }));
+      }
+      if (action === "login" && details.prompt.name === "login") {
+        const username = form.get("username") ?? "";
+        if (!users.has(username)) return send(res, 400, errorPage("Unknown user", `'${username}' is not a seeded dev user.`));
+        return void (await provider.interactionFinished(req, res, { login: { accountId: username, amr: ["dev"] } }, { mergeWithLastSubmission: false }));
+      }
+      if (action === "consent" && details.prompt.name === "consent" && state.views) {
+        const chosen = new Map<string, string[]>();
+        const ticked = new Set(form.getAll("optional"));
+        for (const v of state.views) chosen.set(v.resource, [...v.mandatory.map((s) => s.name), ...v.optional.filter((s) => ticked.has(`${v.resource} ${s.name}`)).map((s) => s.name)]);
+        if (state.views.some((v) => v.stepUp.length > 0)) {
+          state.chosen = chosen;
+          res.writeHead(303, { location: `${base}/step-up`, "cache-control": "no-store" });
+          return void res.end();
+        }
+        return finish(req, res, uid, chosen, state.views);
+      }
+      if (action === "step-up" && details.prompt.name === "consent" && state.views && state.chosen) {
+        const user = details.session?.accountId ?? "";
+        const chosen = new Map([...state.chosen].map(([r, s]) => [r, [...s]]));
+        if (form.get("decision") === "allow") {
+          if (form.get("confirm_username") !== user) return send(res, 400, stepUpPage(`${base}/step-up`, state.csrf, client, user, state.views, "The username does not match the signed-in user; nothing was granted."));
+          const ticked = new Set(form.getAll("scope"));
+          for (const v of state.views) chosen.get(v.resource)?.push(...v.stepUp.filter((s) => ticked.has(`${v.resource} ${s.name}`)).map((s) => s.name));
+        }
+        return finish(req, res, uid, chosen, state.views);
+      }
+      return send(res, 400, errorPage("Unexpected form", `Action '${action ?? ""}' does not fit the '${details.prompt.name}' step.`));
+    }
+
+    if (action === "step-up" && state.views && state.chosen) return send(res, 200, stepUpPage(`${base}/step-up`, state.csrf, client, details.session?.accountId ?? "", state.views));
+    if (details.prompt.name === "login") {
+      if (auto) {
+        opts.log?.(`auto-approve: signed in '${auto}' for client '${clientId}'`);
+        return void (await provider.interactionFinished(req, res, { login: { accountId: auto, amr: ["auto-approve"] } }, { mergeWithLastSubmission: false }));
+      }
+      return send(res, 200, loginPage(`${base}/login`, `${base}/abort`, state.csrf, client, plan.dev.users));
+    }
+    if (details.prompt.name === "consent") {
+      const user = users.get(details.session?.accountId ?? "");
+      if (!user) return send(res, 400, errorPage("Unknown user", "The signed-in user is not a seeded dev user."));
+      const missing = (details.prompt.details["missingResourceScopes"] as Record<string, string[]> | undefined) ?? {};
+      state.views = consentViews(clientId, user, missing);
+      if (auto) {
+        const all = new Map(state.views.map((v) => [v.resource, [...v.mandatory, ...v.optional, ...v.stepUp].map((s) => s.name)]));
+        opts.log?.(`auto-approve: '${auto}' granted client '${clientId}': ${[...all.values()].flat().join(" ") || "(no new scopes)"}`);
+        return finish(req, res, uid, all, state.views);
+      }
+      return send(res, 200, consentPage(`${base}/consent`, state.csrf, client, user.username, state.views));
+    }
+    return send(res, 400, errorPage("Unsupported step", `The '${details.prompt.name}' prompt is not supported by the local server.`));
+  }
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://local");
+    const m = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|consent|step-up|abort))?\/?$/.exec(url.pathname);
+    if (!m) return false;
+    if (req.method !== "GET" && req.method !== "POST") {
+      res.writeHead(405, { allow: "GET, POST" });
+      res.end();
+      return true;
+    }
+    try {
+      await handle(req, res, m[1] as string, m[2]);
+    } catch (err) {
+      const name = (err as Error).name;
+      const msg = name === "SessionNotFound" ? "This sign-in has expired or its cookie is missing. Start again from the client." : (err as Error).message;
+      if (!res.headersSent) send(res, name === "SessionNotFound" ? 400 : 500, errorPage("Sign-in failed", msg));
+    }
+    return true;
+  };
+}

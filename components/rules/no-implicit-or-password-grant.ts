@@ -1,0 +1,20 @@
+import { defineRule, tierTarget } from "./helpers.js";
+
+export default defineRule({
+  id: "no-implicit-or-password-grant",
+  severity: "error",
+  description: "No tier uses the implicit or resource-owner password grant; OAuth 2.1 removed both.",
+  reference: "OAuth 2.1 §10 (implicit and password grants omitted); RFC 9700 §2.1.2, §2.4",
+  *findings(plan) {
+    for (const tier of plan.tiers) {
+      for (const grant of tier.grantTypes) {
+        if (grant !== "implicit" && grant !== "password") continue;
+        yield {
+          target: tierTarget(tier.name),
+          message: `Tier '${tier.name}' allows the ${grant} grant, which OAuth 2.1 removed.`,
+          fix: `Replace "${grant}" in tiers.${tier.name}.grantTypes with "authorization_code" (with PKCE)${grant === "password" ? " or, for machines, \"client_credentials\"" : ""}.`,
+        };
+      }
+    }
+  },
+});

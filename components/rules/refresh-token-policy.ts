@@ -1,0 +1,42 @@
+import { defineRule, serverTarget, tierTarget } from "./helpers.js";
+
+/** Longest refresh-token lifetime the rule accepts, in days. */
+export const MAX_REFRESH_TOKEN_DAYS = 90;
+
+export default defineRule({
+  id: "refresh-token-policy",
+  severity: "error",
+  description: `Refresh tokens live at most ${MAX_REFRESH_TOKEN_DAYS} days (every server and tier), and public-client tiers that use refresh tokens rotate them on every use.`,
+  reference: "OAuth 2.1 §4.3.1 (refresh token rotation or sender-constraining for public clients); RFC 9700 §4.14.2",
+  *findings(plan) {
+    for (const s of plan.servers) {
+      const rt = s.refreshToken;
+      if (rt.lifetimeDays > MAX_REFRESH_TOKEN_DAYS) {
+        yield {
+          target: serverTarget(s.name),
+          message: `Server '${s.name}' lets refresh tokens live ${rt.lifetimeDays} days, above the ${MAX_REFRESH_TOKEN_DAYS}-day bound.`,
+          fix: `Set tokens.refreshToken.lifetimeDays to at most ${MAX_REFRESH_TOKEN_DAYS} (globally or on the server).`,
+        };
+      }
+    }
+    for (const t of plan.tiers) {
+      const rt = t.refreshToken;
+      // Only tiers that can obtain refresh tokens are judged on them.
+      if (!t.grantTypes.includes("refresh_token")) continue;
+      if (rt.lifetimeDays > MAX_REFRESH_TOKEN_DAYS) {
+        yield {
+          target: tierTarget(t.name),
+          message: `Tier '${t.name}' lets refresh tokens live ${rt.lifetimeDays} days, above the ${MAX_REFRESH_TOKEN_DAYS}-day bound.`,
+          fix: `Set tiers.${t.name}.tokens.refreshToken.lifetimeDays to at most ${MAX_REFRESH_TOKEN_DAYS}.`,
+        };
+      }
+      if (t.clientType === "public" && t.grantTypes.includes("refresh_token") && !rt.rotation) {
+        yield {
+          target: tierTarget(t.name),
+          message: `Tier '${t.name}' gives public clients refresh tokens without rotation, so a stolen refresh token stays usable.`,
+          fix: `Remove \`rotation: false\` from tiers.${t.name}.tokens.refreshToken (and from the global token policy).`,
+        };
+      }
+    }
+  },
+});

@@ -1,0 +1,173 @@
+import { z } from "zod";
+import type * as pulumi from "@pulumi/pulumi";
+import type { EdgeConfig } from "../../../lambda/config.js";
+
+/**
+ * Arguments of the AWS edge component, their defaults and their validation. Plain values are
+ * checked with zod before any child resource exists; edge configs (Pulumi inputs from an IdP
+ * target) are checked with the edge's own schema once they resolve.
+ */
+
+/** CloudWatch Logs accepts only these retention periods (days). 0 (never expire) is refused: audit logs need a declared end. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/**
+ * Defaults, justified in docs/aws.md ("Sizing"):
+ * - memory: 256 MB on arm64. The bundle is one small file; a warm verification costs tens of
+ *   microseconds, so memory only buys a faster cold start (CPU scales with memory).
+ * - gateway timeout: 120 s. The function stays alive while it streams the upstream's response
+ *   (MCP Streamable HTTP answers a POST with an SSE stream for as long as the tool runs).
+ * - authorizer timeout: 5 s. A bodyless decision; the only network use is a JWKS refetch or an
+ *   RFC 7662 introspection, each bounded by the edge's own (shorter) timeouts.
+ * - retention: 365 days, a common audit-evidence period; set it to your policy.
+ */
+export const AWS_EDGE_DEFAULTS = {
+  memoryMb: 256,
+  gatewayTimeoutSeconds: 120,
+  authorizerTimeoutSeconds: 5,
+  logRetentionDays: 365,
+  runtime: "nodejs22.x",
+  architecture: "arm64",
+  alarmThreshold401: 50,
+  alarmThreshold403: 20,
+  alarmPeriodSeconds: 300,
+} as const;
+
+/** Supported Lambda runtimes (Node 20 reached end of life in April 2026). */
+export const EDGE_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
+
+/** One MCP server behind the edge. */
+export interface McpEdgeServerArgs {
+  /** Short, stable name (child resource names and output keys): lower-case letters, digits, `-`. */
+  readonly name: string;
+  /** The server's edge config, e.g. an IdP target's `edgeConfigs[name]` output or `edgeConfigFor(...)`. */
+  readonly edgeConfig: pulumi.Input<EdgeConfig>;
+  /** Gateway mode: where allowed requests go (overrides `edgeConfig.upstream`). Ignored in authorizer mode. */
+  readonly upstream?: pulumi.Input<string>;
+}
+
+/** An existing API Gateway REST API the authorizer is attached to (authorizer mode). */
+export interface McpEdgeRestApiArgs {
+  /** `aws.apigateway.RestApi.id`. */
+  readonly id: pulumi.Input<string>;
+  /** `aws.apigateway.RestApi.rootResourceId`: the metadata route is created under it. */
+  readonly rootResourceId: pulumi.Input<string>;
+  /** `aws.apigateway.RestApi.executionArn`: scopes the invoke permissions. */
+  readonly executionArn: pulumi.Input<string>;
+}
+
+/** A custom domain in front of the Function URL (gateway mode): a CloudFront distribution. */
+export interface McpEdgeCustomDomainArgs {
+  /** The host of every server's resource URI, e.g. `mcp.example.com`. */
+  readonly domainName: string;
+  /** ACM certificate for `domainName`, issued in us-east-1 (a CloudFront requirement). */
+  readonly certificateArn: pulumi.Input<string>;
+  /** When set, an alias A/AAAA record for `domainName` is created in this Route 53 zone. */
+  readonly hostedZoneId?: pulumi.Input<string>;
+}
+
+/** Arguments of {@link McpEdge}. */
+export interface McpEdgeArgs {
+  /** One or more MCP servers. Authorizer mode takes exactly one (a gateway response is per REST API). */
+  readonly servers: readonly McpEdgeServerArgs[];
+  /** `gateway` (default): a Function URL that forwards allowed requests. `authorizer`: a REST API Lambda authorizer. */
+  readonly mode?: "gateway" | "authorizer";
+  /** Required in authorizer mode. */
+  readonly restApi?: McpEdgeRestApiArgs;
+  /** Optional custom domain (gateway mode). In authorizer mode the REST API's own custom domain is used. */
+  readonly customDomain?: McpEdgeCustomDomainArgs;
+  /** A prebuilt bundle (`npm run build:edge`). Default: built with esbuild during `pulumi up`. */
+  readonly bundleFile?: string;
+  /** Fetch each issuer's JWKS at deploy time and ship it in the archive (no network on cold start). Default false. */
+  readonly jwksSnapshot?: boolean;
+  /** Key for the upstream identity assertion (env `MCP_EDGE_ASSERTION_KEY`); pass a Pulumi secret. */
+  readonly assertionKey?: pulumi.Input<string>;
+  /** Extra secret environment variables, e.g. the introspection client secret named by `introspection.clientSecretEnv`. */
+  readonly secretEnvironment?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Lambda memory, MB. Default 256. */
+  readonly memoryMb?: number;
+  /** Lambda timeout, seconds. Default 120 (gateway) or 5 (authorizer). */
+  readonly timeoutSeconds?: number;
+  /** Reserved concurrency (caps cost and blast radius). Default: unreserved. */
+  readonly reservedConcurrency?: number;
+  /** Lambda runtime. Default `nodejs22.x`. */
+  readonly runtime?: (typeof EDGE_RUNTIMES)[number];
+  /** Log retention, days (one of {@link LOG_RETENTION_DAYS}). Default 365. */
+  readonly logRetentionDays?: number;
+  /** KMS key for the log group. Default: CloudWatch's own encryption. */
+  readonly logKmsKeyArn?: pulumi.Input<string>;
+  /** Alarm settings; alarms notify these SNS topics. */
+  readonly alarms?: {
+    readonly actions?: readonly pulumi.Input<string>[];
+    /** 401s per period that raise the alarm. Default 50. */
+    readonly threshold401?: number;
+    /** 403s per period that raise the alarm. Default 20. */
+    readonly threshold403?: number;
+    /** Period, seconds (multiple of 60). Default 300. */
+    readonly periodSeconds?: number;
+  };
+  /** Tags on every taggable child. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+
+/** zod schema for the plain (non-Input) part of {@link McpEdgeArgs}. @internal Exported for testing. */
+export const PlainArgsSchema = z
+  .object({
+    servers: z
+      .array(z.object({ name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter") }))
+      .min(1, "give at least one server"),
+    mode: z.enum(["gateway", "authorizer"]).default("gateway"),
+    restApi: z.unknown().optional(),
+    customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
+    bundleFile: z.string().min(1).optional(),
+    jwksSnapshot: z.boolean().default(false),
+    memoryMb: z.number().int().min(128).max(10240).default(AWS_EDGE_DEFAULTS.memoryMb),
+    timeoutSeconds: z.number().int().min(1).max(900).optional(),
+    reservedConcurrency: z.number().int().min(1).optional(),
+    runtime: z.enum(EDGE_RUNTIMES).default(AWS_EDGE_DEFAULTS.runtime),
+    logRetentionDays: z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `use one of ${LOG_RETENTION_DAYS.join(", ")}`)
+      .default(AWS_EDGE_DEFAULTS.logRetentionDays),
+    secretEnvironment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "environment variable names are upper-case letters, digits and '_'"), z.unknown()).optional(),
+    alarms: z
+      .object({
+        threshold401: z.number().int().min(1).default(AWS_EDGE_DEFAULTS.alarmThreshold401),
+        threshold403: z.number().int().min(1).default(AWS_EDGE_DEFAULTS.alarmThreshold403),
+        periodSeconds: z.number().int().min(60).refine((p) => p % 60 === 0, "use a multiple of 60").default(AWS_EDGE_DEFAULTS.alarmPeriodSeconds),
+      })
+      .default({ threshold401: AWS_EDGE_DEFAULTS.alarmThreshold401, threshold403: AWS_EDGE_DEFAULTS.alarmThreshold403, periodSeconds: AWS_EDGE_DEFAULTS.alarmPeriodSeconds }),
+  })
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.servers.forEach((s, i) => {
+      if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["servers", i, "name"], message: `duplicate server name '${s.name}'` });
+      seen.add(s.name);
+    });
+    if (a.mode === "authorizer") {
+      if (!a.restApi) ctx.addIssue({ code: "custom", path: ["restApi"], message: "authorizer mode needs restApi { id, rootResourceId, executionArn }" });
+      if (a.servers.length !== 1)
+        ctx.addIssue({ code: "custom", path: ["servers"], message: "authorizer mode takes exactly one server per REST API (its 401 gateway response names one resource_metadata); create one McpEdge per API" });
+      if (a.customDomain) ctx.addIssue({ code: "custom", path: ["customDomain"], message: "in authorizer mode, put the custom domain on your REST API (base path mapping) and leave customDomain unset" });
+    } else if (a.restApi) {
+      ctx.addIssue({ code: "custom", path: ["restApi"], message: "restApi is only used in authorizer mode; set mode: \"authorizer\" or remove it" });
+    }
+  });
+export type PlainArgs = z.output<typeof PlainArgsSchema>;
+
+/** Thrown before any resource is created when the arguments are invalid; names every bad field. */
+export class McpEdgeArgsError extends Error {
+  override readonly name = "McpEdgeArgsError";
+  constructor(readonly issues: ReadonlyArray<{ path: string; message: string }>) {
+    super(`Invalid McpEdge arguments:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+  }
+}
+
+/** Validates the plain arguments and fills in defaults. @throws McpEdgeArgsError @internal Exported for testing. */
+export function validateEdgeArgs(args: McpEdgeArgs): PlainArgs {
+  const r = PlainArgsSchema.safeParse(args);
+  if (r.success) return r.data;
+  throw new McpEdgeArgsError(r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+}

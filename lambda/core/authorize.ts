@@ -1,0 +1,230 @@
+import type { AuditChain, AuditFields, ParamMode } from "./audit.js";
+import { sanitizeParams } from "./audit.js";
+import { TokenCache } from "./cache.js";
+import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
+import { checkStaticClaims, checkTimes, type TokenTimes } from "./claims.js";
+import { callsFromHeaders, headersMatch, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
+import { grantedClosure, missingScopes, tokenScopes } from "./scopes.js";
+import type { ServerRuntime } from "./server.js";
+import { TokenError, verifyJws, type TokenReason } from "./verify.js";
+
+/** Who is calling, from a verified token. */
+export interface Principal {
+  /** `sub`: the user (or the client, for client-credentials tokens). */
+  sub: string | undefined;
+  /** `client_id` (RFC 9068), or `azp`/`appid`/`cid` for IdPs that use those. */
+  clientId: string | undefined;
+  /** Agent/actor: the configured agent claim, else `act.sub` (RFC 8693 §4.1). */
+  agent: string | undefined;
+  tenant: string | undefined;
+  issuer: string;
+  /** Scopes the token carries (after alias mapping). */
+  scopes: string[];
+  jti: string | undefined;
+  /** `exp`, epoch seconds. */
+  expiresAt: number;
+}
+
+export type Decision =
+  | { allow: true; principal: Principal; scopes: string[]; calls: Call[] }
+  | { allow: false; response: Response };
+
+/** Request context from the adapter. */
+export interface RequestContext {
+  sourceIp?: string | undefined;
+}
+
+/** What the verified-token cache holds: signature work and token-derived facts. */
+interface TokenFacts {
+  principal: Principal;
+  times: TokenTimes;
+  granted: Set<string>;
+}
+
+/** RFC 6750 §2.1 `b64token`; a joined duplicate header ("Bearer a, Bearer b") never matches. */
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/** Operator log entry. Never holds a token or secret. */
+export interface LogEntry {
+  level: "info" | "warn" | "error";
+  event: string;
+  server?: string;
+  reason?: string;
+  detail?: string;
+  status?: number;
+}
+
+export interface AuthorizerDeps {
+  now: () => number;
+  cache: TokenCache<TokenFacts>;
+  audit: AuditChain;
+  log: (e: LogEntry) => void;
+  paramMode: ParamMode;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+function principalOf(claims: Record<string, unknown>, s: ServerRuntime, scopes: string[], exp: number): Principal {
+  const c = s.config.claims;
+  const act = claims.act;
+  const actSub = typeof act === "object" && act !== null ? str((act as Record<string, unknown>).sub) : undefined;
+  return {
+    sub: str(claims.sub),
+    clientId: str(claims.client_id) ?? str(claims.azp) ?? str(claims.appid) ?? str(claims.cid),
+    agent: (c.agent ? str(claims[c.agent.claim]) : undefined) ?? actSub,
+    tenant: c.tenant ? str(claims[c.tenant.claim]) : undefined,
+    issuer: claims.iss as string,
+    scopes,
+    jti: str(claims.jti),
+    expiresAt: exp,
+  };
+}
+
+/** Token-derived facts after signature and static claim checks (RFC 9068 §4, MCP RS-14..16). */
+function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts {
+  const times = checkStaticClaims(claims, s.claims);
+  const scopes = tokenScopes(claims, s.config.scopeAliases);
+  if (!scopes) throw new TokenError("claim_type_invalid");
+  const principal = principalOf(claims, s, scopes, times.exp);
+  if (s.config.claims.tenant?.required && !principal.tenant) throw new TokenError("tenant_missing");
+  return { principal, times, granted: grantedClosure(scopes, s.config.scopes) };
+}
+
+/**
+ * The authorization decision for one request to one MCP server. Order: origin (RS-23), token
+ * transport (RS-20), token validation (RS-14..16, RS-18), the request's operations (RS-24),
+ * token age for the highest sensitivity used, revocation, scopes (RS-11..13).
+ */
+export class Authorizer {
+  constructor(private readonly d: AuthorizerDeps) {}
+
+  async decide(s: ServerRuntime, req: Request, body: string | undefined, ctx: RequestContext): Promise<Decision> {
+    const nowMs = this.d.now();
+    const h = req.headers;
+    const origin = h.get("origin");
+    const base: AuditFields = {
+      server: s.config.server,
+      decision: "deny",
+      status: 0,
+      reason: "",
+      session: h.get("mcp-session-id") ?? undefined,
+      ip: ctx.sourceIp,
+      ua: h.get("user-agent") ?? undefined,
+    };
+    const deny = (response: Response, reason: string, extra?: Partial<AuditFields>): Decision => {
+      this.d.audit.write({ ...base, ...extra, status: response.status, reason }, nowMs);
+      this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: s.config.server, reason, status: response.status });
+      return { allow: false, response };
+    };
+
+    // MCP transports: a present, invalid Origin gets 403 (DNS rebinding, RS-23).
+    if (origin !== null && !s.origins.has(origin)) return deny(plainError(403, "origin_not_allowed"), "origin_not_allowed");
+    const cors = corsFor(origin);
+
+    // RS-20: access tokens MUST NOT be in the query string; RFC 6750 §2.2 form bodies are not accepted either.
+    const url = new URL(req.url);
+    if (url.searchParams.has("access_token") || (body !== undefined && /(?:^|&)access_token=/.test(body) && (h.get("content-type") ?? "").includes("x-www-form-urlencoded"))) {
+      return deny(challengeResponse(400, bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Send the access token in the Authorization header only" }), cors, { error: "invalid_request" }), "token_in_query");
+    }
+
+    // What the request asks for (parsed before the token so the challenge can name its scopes).
+    const mcpMethod = h.get("mcp-method");
+    const mcpName = h.get("mcp-name");
+    let calls: Call[] | ParseProblem = [];
+    if (body !== undefined && body.length > 0) calls = parseCalls(body);
+    else if (req.method === "POST" && mcpMethod !== null) calls = callsFromHeaders(mcpMethod, mcpName);
+    const reqt = Array.isArray(calls) ? requirementOf(calls, s.config.operations) : undefined;
+    const challengeScopes = [...new Set([...s.config.scopesSupported, ...(reqt?.scopes ?? [])])];
+
+    const auth = h.get("authorization");
+    if (auth === null || !/^bearer(?: |$)/i.test(auth)) {
+      // RFC 6750 §3.1: no error code when the request carried no token.
+      return deny(challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: challengeScopes }), cors, { error: "unauthorized" }), "no_token");
+    }
+    const m = BEARER.exec(auth);
+    if (!m) {
+      // Malformed header, or several Authorization headers joined by the runtime (RFC 6750 §3.1 invalid_request).
+      return deny(challengeResponse(400, bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Malformed Authorization header" }), cors, { error: "invalid_request" }), "authorization_malformed");
+    }
+    const token = m[1]!;
+    const tokenDeny = (reason: TokenReason, extra?: Partial<AuditFields>): Decision => {
+      if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
+        // Fail closed: the token cannot be checked right now.
+        return deny(plainError(503, "temporarily_unavailable", { "retry-after": "5", ...cors }), reason, extra);
+      }
+      // RS-18: invalid or expired tokens get 401; the description is generic (reason is logged only).
+      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: challengeScopes, error: "invalid_token", description: INVALID_TOKEN_DESCRIPTION });
+      return deny(challengeResponse(401, ch, cors, { error: "invalid_token" }), reason, extra);
+    };
+
+    const key = TokenCache.keyOf(token);
+    let facts = this.d.cache.get(key, nowMs);
+    let opaque = false;
+    if (!facts) {
+      try {
+        if (s.introspector && !token.includes(".")) {
+          // Opaque token: only introspection can say what it is (RFC 7662); same claim checks apply.
+          opaque = true;
+          facts = factsOf(await s.introspector.check(token, key, nowMs), s);
+        } else {
+          const v = await verifyJws(token, s.headers, s.keys);
+          facts = factsOf(v.claims, s);
+          this.d.cache.set(key, facts, nowMs, facts.times.exp * 1000);
+        }
+      } catch (e) {
+        if (e instanceof TokenError) return tokenDeny(e.reason);
+        throw e;
+      }
+    }
+    const p = facts.principal;
+    const who: Partial<AuditFields> = { user: p.sub, client: p.clientId, agent: p.agent, tenant: p.tenant, jti: p.jti };
+
+    if (!Array.isArray(calls)) {
+      return deny(jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason, who);
+    }
+    const mismatch = headersMatch(calls, mcpMethod, mcpName);
+    if (mismatch) return deny(jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason, { ...who, ...this.callFields(calls) });
+    if (req.method === "POST" && (body === undefined || body.length === 0) && mcpMethod === null && s.hasOperations) {
+      // Bodyless authorizer mode cannot see the operation: it must be named in Mcp-Method/Mcp-Name.
+      return deny(jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors), "operation_unknown", who);
+    }
+    const r = reqt!;
+    const fields = { ...who, ...this.callFields(calls), scopes: r.scopes.length ? r.scopes : undefined };
+    if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
+      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "insufficient_scope", description: "Operation not permitted on this server" });
+      return deny(challengeResponse(403, ch, cors, { error: "insufficient_scope" }), "operation_not_declared", fields);
+    }
+
+    try {
+      checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
+      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, key, nowMs);
+    } catch (e) {
+      if (e instanceof TokenError) return tokenDeny(e.reason, fields);
+      throw e;
+    }
+
+    // RS-11/RS-12: 403 insufficient_scope naming every scope the operation needs, in one challenge.
+    const missing = missingScopes(r.scopes, facts.granted);
+    if (missing.length > 0) {
+      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: r.scopes, error: "insufficient_scope", description: "The operation needs additional scopes" });
+      return deny(challengeResponse(403, ch, cors, { error: "insufficient_scope", scope: r.scopes.join(" ") }), "insufficient_scope", { ...fields, missing });
+    }
+    this.d.audit.write({ ...base, ...fields, decision: "allow", status: 200, reason: "ok" }, nowMs);
+    return { allow: true, principal: p, scopes: r.scopes, calls };
+  }
+
+  private callFields(calls: readonly Call[]): Partial<AuditFields> {
+    if (calls.length === 0) return {};
+    const one = (c: Call) => ({
+      method: c.method,
+      tool: c.name,
+      params: sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, this.d.paramMode),
+    });
+    const [first, ...rest] = calls;
+    const init = calls.find((c) => c.method === "initialize")?.params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
+    const hostClient = init && typeof init.name === "string" ? `${init.name}${typeof init.version === "string" ? `/${init.version}` : ""}` : undefined;
+    return { ...one(first!), ...(rest.length ? { batch: rest.map(one) } : {}), ...(hostClient ? { hostClient } : {}) };
+  }
+}

@@ -1,0 +1,228 @@
+import type { JsonWebKey, KeyObject } from "node:crypto";
+import { parseEdgeConfig, type EdgeConfig } from "../config.js";
+import { createAssertionSigner, type AssertionSigner } from "./assertion.js";
+import { AuditChain, type AuditRecord, type ParamMode } from "./audit.js";
+import { Authorizer, type Decision, type LogEntry, type Principal, type RequestContext } from "./authorize.js";
+import { TokenCache } from "./cache.js";
+import { corsFor, plainError } from "./challenge.js";
+import { forward } from "./forward.js";
+import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
+import { buildRuntime, type ServerRuntime } from "./server.js";
+
+export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
+
+/** Largest request body the edge reads, bytes (MCP JSON-RPC messages are small). */
+export const MAX_BODY_BYTES = 1_048_576;
+/** Path of the edge's public assertion keys (what upstreams verify the identity assertion with). */
+export const EDGE_JWKS_PATH = "/.well-known/mcp-edge-jwks.json";
+
+/** Options of `createEdge`. */
+export interface EdgeOptions {
+  /** Clock, epoch milliseconds. Default `Date.now`. */
+  now?: () => number;
+  /** Used for upstream forwarding, JWKS and introspection. Default global `fetch`. */
+  fetch?: typeof fetch;
+  /** Receives each audit record. Default: one JSON line on stdout. */
+  audit?: (record: AuditRecord, line: string) => void;
+  /** Operator log (never tokens). Default: one JSON line on stderr for warn/error, silent for info. */
+  log?: (entry: LogEntry) => void;
+  /** Extra unauthenticated routes, consulted after metadata and before the auth gate; first non-undefined wins. */
+  routes?: Array<(req: Request) => Promise<Response | undefined>>;
+  /**
+   * Private key (JWK or KeyObject: RSA, EC P-256/P-384, Ed25519) signing the upstream identity
+   * assertion. Without it an ephemeral ES256 key is generated per process (its public key is served
+   * at `/.well-known/mcp-edge-jwks.json`); a config with `upstreamAssertion: "none"` sends none.
+   */
+  assertionKey?: JsonWebKey | KeyObject;
+  /** Lifetime of the identity assertion, seconds. Default 60. */
+  assertionLifetimeSeconds?: number;
+  /** Looks up the introspection client secret by env var name. Default `process.env`. */
+  secrets?: (envName: string) => string | undefined;
+  /** Verified-token cache: entries (default 1000; 0 disables) and TTL in ms (default 60000). */
+  tokenCache?: { max?: number; ttlMs?: number };
+  /** How tool argument values appear in audit records. Default `hash`. */
+  auditParams?: ParamMode;
+  /** Chain id for audit records. Default a random UUID per edge. */
+  auditChainId?: string;
+}
+
+/** The edge: `handle` does everything; `authorize` decides without forwarding. */
+export interface Edge {
+  handle(req: Request, ctx?: RequestContext): Promise<Response>;
+  /**
+   * Decides without forwarding. Works on a bodyless request carrying only `Mcp-Method`/`Mcp-Name`
+   * (API Gateway REST authorizer). Writes one audit record.
+   */
+  authorize(req: Request, ctx?: RequestContext): Promise<{ allow: true; principal: Principal; scopes: string[] } | { allow: false; response: Response }>;
+  /** The validated configs. */
+  readonly configs: readonly EdgeConfig[];
+  /** Public JWKS of the upstream identity assertion key. */
+  readonly assertionJwks: { keys: JsonWebKey[] };
+  /** Warms the JWKS of every server that has no snapshot (optional; the first request would do it). */
+  warm(): Promise<void>;
+}
+
+const defaultLog = (e: LogEntry) => {
+  if (e.level !== "info") process.stderr.write(`${JSON.stringify({ ...e, ts: new Date().toISOString() })}\n`);
+};
+
+/**
+ * Creates the edge for one or more MCP servers. Configs are validated (zod) here, once: a bad
+ * config throws `EdgeConfigError` naming the field, so a cold start fails loudly.
+ */
+export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions = {}): Edge {
+  const list = (Array.isArray(configs) ? configs : [configs]).map((c) => parseEdgeConfig(c));
+  if (list.length === 0) throw new Error("createEdge: at least one edge config is required");
+  const now = options.now ?? Date.now;
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const log = options.log ?? defaultLog;
+  const sink = options.audit ?? ((_r: AuditRecord, line: string) => void process.stdout.write(`${line}\n`));
+  const runtimes = list.map((c) =>
+    buildRuntime(c, {
+      now,
+      fetch: fetchImpl,
+      secrets: options.secrets ?? ((n) => process.env[n]),
+      onProblem: (server, reason, detail) => log({ level: "warn", event: "problem", server, reason, detail }),
+    }),
+  );
+  const seen = new Map<string, string>();
+  for (const r of runtimes) {
+    const k = `${r.host}${r.path}`;
+    if (seen.has(k)) throw new Error(`createEdge: servers '${seen.get(k)}' and '${r.config.server}' share the resource ${r.config.resource}`);
+    seen.set(k, r.config.server);
+  }
+  const cache = new TokenCache<never>(options.tokenCache?.max ?? 1000, options.tokenCache?.ttlMs ?? 60_000);
+  const audit = new AuditChain((line, rec) => sink(rec, line), options.auditChainId);
+  const authorizer = new Authorizer({ now, cache: cache as never, audit, log, paramMode: options.auditParams ?? "hash" });
+  const needsSigner = runtimes.some((r) => r.config.upstream && r.config.upstreamAssertion !== "none");
+  let signer: AssertionSigner | undefined = needsSigner || options.assertionKey ? createAssertionSigner(options.assertionKey) : undefined;
+  if (signer?.ephemeral) log({ level: "warn", event: "ephemeral_assertion_key", detail: "no assertionKey given; upstreams must fetch the edge JWKS after each restart" });
+  const edgeJwks = () => (signer ??= createAssertionSigner(options.assertionKey)).jwks;
+
+  /** Route by the resource URI's path; among equal paths prefer the request's host. */
+  function byPath(path: string, host: string, pick: (r: ServerRuntime) => string): ServerRuntime | undefined {
+    const c = runtimes.filter((r) => pick(r) === path);
+    if (c.length <= 1) return c[0];
+    return c.find((r) => r.host === host);
+  }
+  /** The root well-known document is served only when exactly one server lives on the host. */
+  function rootServer(host: string): ServerRuntime | undefined {
+    const onHost = runtimes.filter((r) => r.host === host);
+    if (onHost.length === 1) return onHost[0];
+    if (onHost.length === 0 && runtimes.length === 1) return runtimes[0];
+    return undefined;
+  }
+
+  async function readBody(req: Request): Promise<string | undefined | Response> {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE" || req.body === null) return undefined;
+    const len = Number(req.headers.get("content-length") ?? "0");
+    if (len > MAX_BODY_BYTES) return plainError(413, "request_too_large");
+    const text = await req.text();
+    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return plainError(413, "request_too_large");
+    return text;
+  }
+
+  function serverFor(req: Request, url: URL): ServerRuntime | undefined {
+    return byPath(url.pathname, url.host.toLowerCase(), (r) => r.path) ?? (runtimes.length === 1 ? runtimes[0] : undefined);
+  }
+
+  async function authorize(req: Request, ctx: RequestContext = {}) {
+    const url = new URL(req.url);
+    const s = serverFor(req, url);
+    if (!s) return { allow: false as const, response: plainError(404, "not_found") };
+    const body = await readBody(req);
+    if (body instanceof Response) return { allow: false as const, response: body };
+    const d: Decision = await authorizer.decide(s, req, body, ctx);
+    return d.allow ? { allow: true as const, principal: d.principal, scopes: d.scopes } : d;
+  }
+
+  async function handle(req: Request, ctx: RequestContext = {}): Promise<Response> {
+    const url = new URL(req.url);
+    const host = url.host.toLowerCase();
+    const path = url.pathname;
+    try {
+      if (path === WELL_KNOWN_PRM || path.startsWith(`${WELL_KNOWN_PRM}/`)) {
+        const s = path === WELL_KNOWN_PRM ? rootServer(host) : byPath(path, host, (r) => r.metadataPath);
+        if (s) return metadataResponse(req.method, s.metadataBody);
+        return plainError(404, "not_found", { "access-control-allow-origin": "*" });
+      }
+      if (path === EDGE_JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
+        return new Response(req.method === "HEAD" ? null : JSON.stringify(edgeJwks()), {
+          headers: { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" },
+        });
+      }
+      for (const route of options.routes ?? []) {
+        const r = await route(req);
+        if (r) return r;
+      }
+      const s = byPath(path, host, (r) => r.path);
+      if (!s) return plainError(404, "not_found");
+      const origin = req.headers.get("origin");
+      if (req.method === "OPTIONS") {
+        // CORS preflight is never gated by auth (pitfall 15), but a foreign Origin still gets 403 (RS-23).
+        if (origin !== null && !s.origins.has(origin)) return plainError(403, "origin_not_allowed");
+        return new Response(null, {
+          status: 204,
+          headers: {
+            ...corsFor(origin),
+            "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
+            "access-control-allow-headers": "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID",
+            "access-control-max-age": "600",
+          },
+        });
+      }
+      if (req.method !== "POST" && req.method !== "GET" && req.method !== "DELETE") {
+        return plainError(405, "method_not_allowed", { allow: "GET, POST, DELETE, OPTIONS" });
+      }
+      const body = await readBody(req);
+      if (body instanceof Response) return body;
+      const d = await authorizer.decide(s, req, body, ctx);
+      if (!d.allow) return d.response;
+      const upstream = s.config.upstream;
+      if (!upstream) {
+        log({ level: "error", event: "no_upstream", server: s.config.server });
+        return plainError(501, "no_upstream_configured");
+      }
+      const nowSec = Math.floor(now() / 1000);
+      const p = d.principal;
+      const assertion =
+        s.config.upstreamAssertion === "none"
+          ? undefined
+          : (signer ??= createAssertionSigner(options.assertionKey)).sign(
+              {
+                iss: s.config.resource,
+                aud: upstream,
+                sub: p.sub,
+                client_id: p.clientId,
+                ...(p.agent ? { act: { sub: p.agent } } : {}),
+                ...(p.tenant ? { tenant: p.tenant } : {}),
+                scope: p.scopes.join(" "),
+                mcp_server: s.config.server,
+              },
+              nowSec,
+              options.assertionLifetimeSeconds ?? 60,
+            );
+      try {
+        return await forward({ upstream, req, body, assertion, sourceIp: ctx.sourceIp, cors: corsFor(origin), fetchImpl, signal: req.signal });
+      } catch (e) {
+        log({ level: "error", event: "upstream_unreachable", server: s.config.server, detail: e instanceof Error ? e.message : String(e) });
+        return plainError(502, "upstream_unreachable");
+      }
+    } catch (e) {
+      log({ level: "error", event: "internal_error", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      return plainError(500, "internal_error");
+    }
+  }
+
+  return {
+    handle,
+    authorize,
+    configs: list,
+    get assertionJwks() {
+      return edgeJwks();
+    },
+    async warm() {
+      await Promise.all(runtimes.filter((r) => r.keys.size === 0).map((r) => r.keys.refresh()));
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Strict decoding of JWS segments: base64url without padding (RFC 7515 §2, §7.1), UTF-8 that must be
+ * well formed (RFC 7519 §7.2 step 4/8), and JSON objects without duplicate member names — RFC 7515 §5.2
+ * step 4 and RFC 7519 §4 say a parser MUST reject duplicates or take the last, and different parsers
+ * taking different ones is exactly how a token is made to mean two things, so the edge rejects them.
+ */
+
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Decodes an unpadded base64url segment; `undefined` when it is not strictly base64url. */
+export function b64uDecode(segment: string): Buffer | undefined {
+  if (segment.length % 4 === 1 || !B64URL.test(segment)) return undefined;
+  return Buffer.from(segment, "base64url");
+}
+
+/** Decodes a segment to a well-formed UTF-8 string; `undefined` on bad base64url or bad UTF-8. */
+export function b64uText(segment: string): string | undefined {
+  const bytes = b64uDecode(segment);
+  if (!bytes) return undefined;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Parses JSON text that must be a plain object with no duplicate member names at any depth.
+ * @returns the object, or `undefined` when the text is not such an object.
+ */
+export function parseStrictObject(text: string): Record<string, unknown> | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  if (hasDuplicateKeys(text)) return undefined;
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Whether valid JSON text has an object with two members of the same name (compared after
+ * unescaping). Assumes `text` already parsed; a single linear scan, no allocation per value.
+ */
+export function hasDuplicateKeys(text: string): boolean {
+  const stack: Array<Set<string> | null> = [];
+  let expectKey = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) {
+          escaped = true;
+          i++;
+        } else if (d === 0x22) break;
+      }
+      const top = stack[stack.length - 1];
+      if (expectKey && top) {
+        const raw = text.slice(start, i + 1);
+        const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+        if (top.has(key)) return true;
+        top.add(key);
+        expectKey = false;
+      }
+    } else if (c === 0x7b /* { */) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b /* [ */) {
+      stack.push(null);
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      stack.pop();
+    } else if (c === 0x2c /* , */) {
+      expectKey = stack[stack.length - 1] != null;
+    }
+  }
+  return false;
+}

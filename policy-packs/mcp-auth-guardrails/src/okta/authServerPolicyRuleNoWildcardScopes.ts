@@ -1,0 +1,27 @@
+import type * as okta from "@pulumi/okta";
+import { omnibusProblem } from "../../../../components/rules/omnibus.js";
+import { resourcePolicy } from "../policy.js";
+
+/**
+ * `scopeWhitelists: ["*"]` lets a rule grant every scope of the authorization server.
+ * @severity critical
+ * @link okta/terraform-provider-okta docs/resources/auth_server_policy_rule.md (`scope_whitelist`)
+ */
+export const oktaAuthServerPolicyRuleNoWildcardScopes = resourcePolicy<okta.auth.ServerPolicyRuleArgs>({
+  name: "okta-auth-server-policy-rule-no-wildcard-scopes",
+  description: "Okta policy rules must list the scopes they grant, never '*' or an omnibus scope.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  resourceType: "okta:auth/serverPolicyRule:ServerPolicyRule",
+  validate(props, _config, report) {
+    const scopes = props.scopeWhitelists ?? [];
+    if (scopes.length === 0) {
+      report(`Okta policy rule '${props.name ?? "(unnamed)"}' has no scope whitelist, so it matches every scope; list exactly the scopes the tier may hold.`);
+      return;
+    }
+    for (const s of scopes) {
+      if (s === "*") report(`Okta policy rule '${props.name ?? "(unnamed)"}' whitelists '*', which grants every scope; list exactly the scopes the tier may hold.`);
+      else if (omnibusProblem(s)) report(`Okta policy rule '${props.name ?? "(unnamed)"}' whitelists '${s}', which ${omnibusProblem(s)}; list specific scopes instead.`);
+    }
+  },
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { compile } from "../../../components/plan/compile.js";
+import { rules, runRules } from "../../../components/rules/index.js";
+import crm from "../../../stacks/crm/mcp-auth.js";
+import { planPolicies, planPolicy } from "../src/plan/planPolicies.js";
+import { violations } from "./harness.js";
+
+const broken = () => {
+  const d = structuredClone(crm) as any;
+  d.scopes["crm:customers:export"].sensitivity = "routine";
+  return d;
+};
+const component = (plan: unknown, type = "pulumi-mcp-auth:auth0:McpAuth") => ({ type, name: "crm", props: { plan } });
+
+describe("plan policies", () => {
+  it("exist once per guardrail rule, named by the rule id, errors mandatory and warnings advisory", () => {
+    expect(planPolicies.map((p) => p.name)).toEqual(rules.map((r) => r.id));
+    for (const r of rules) {
+      expect(planPolicies.find((p) => p.name === r.id)!.enforcementLevel).toBe(r.severity === "error" ? "mandatory" : "advisory");
+    }
+  });
+
+  it("report the same messages as `pulumi-mcp-auth check` for a component's plan", async () => {
+    const plan = compile(broken());
+    const expected = runRules(plan, { only: ["sensitive-verbs-not-routine"] }).map((f) => `${f.message} Fix: ${f.fix}`);
+    expect(expected.length).toBe(1);
+    const policy = planPolicies.find((p) => p.name === "sensitive-verbs-not-routine")!;
+    expect(await violations(policy, component(plan))).toEqual(expected);
+  });
+
+  it("read a plan registered as JSON text too", async () => {
+    const plan = compile(broken());
+    const policy = planPolicies.find((p) => p.name === "sensitive-verbs-not-routine")!;
+    expect(await violations(policy, component(JSON.stringify(plan)))).toHaveLength(1);
+  });
+
+  it("fail closed on a component whose plan cannot be read", async () => {
+    const policy = planPolicy(rules[0]!);
+    expect(await violations(policy, component("{not json"))).toEqual([
+      "The pulumi-mcp-auth:auth0:McpAuth component 'crm' cannot be checked: its plan is not valid JSON. Rebuild it with the current pulumi-mcp-auth.",
+    ]);
+    const [message] = await violations(policy, component({ ...compile(crm), planVersion: 99 }));
+    expect(message).toBe(
+      "The pulumi-mcp-auth:auth0:McpAuth component 'crm' cannot be checked: its plan is not a version-1 pulumi-mcp-auth plan (1 problem, first at 'planVersion'). Rebuild it with the current pulumi-mcp-auth.",
+    );
+  });
+
+  it("ignore resources that are not the toolkit's components", async () => {
+    const policy = planPolicies.find((p) => p.name === "sensitive-verbs-not-routine")!;
+    expect(await violations(policy, component(compile(broken()), "okta:auth/server:Server"))).toEqual([]);
+  });
+
+  it("take the sprawl limit from the policy config", async () => {
+    const policy = planPolicies.find((p) => p.name === "scope-sprawl")!;
+    const plan = compile(crm);
+    expect(await violations(policy, component(plan))).toEqual([]);
+    expect((await violations(policy, component(plan), { sprawlLimit: 1 })).length).toBeGreaterThan(0);
+  });
+});
