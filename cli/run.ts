@@ -7,21 +7,35 @@ import type { CliIOWithTty } from "./format.js";
 /** Subcommands, in `--help` order. Each is `cli/commands/<name>.ts`, loaded only when used. */
 export const COMMANDS = ["check", "plan", "diff", "dev"] as const;
 
+const COMMANDS_DIR = new URL("./commands/", import.meta.url);
+
+/** Options for `main`, for tests. */
+export interface MainOptions {
+  /** Directory (file URL ending in `/`) holding `<command>.js` modules. Default: `./commands/` next to this file. */
+  readonly commandsDir?: URL;
+}
+
 /** Thrown when a command module is not installed/built (e.g. a command still being written). */
 class CommandNotAvailable extends Error {}
 
 /** Loads `commands/<name>.js` with a dynamic import; only a missing module counts as "not available". */
-async function loadCommand(name: string): Promise<Command> {
+async function loadCommand(name: string, commandsDir: URL = COMMANDS_DIR): Promise<Command> {
   let mod: { default?: Command };
   try {
-    mod = (await import(`./commands/${name}.js`)) as { default?: Command };
+    // A computed specifier (not a literal) so that a command still being written does not break
+    // type-checking or bundling; `name` is always one of COMMANDS.
+    const specifier = new URL(`${name}.js`, commandsDir).href;
+    mod = (await import(/* @vite-ignore */ specifier)) as { default?: Command };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { url?: string };
-    const missing = e.code === "ERR_MODULE_NOT_FOUND" && (`${e.message} ${e.url ?? ""}`.includes(`commands/${name}.`) || `${e.message}`.includes(`commands${path.sep}${name}.`));
-    if (missing) throw new CommandNotAvailable(`command '${name}' is not available in this build`);
+    const text = `${e.message} ${e.url ?? ""}`;
+    const missing =
+      (e.code === "ERR_MODULE_NOT_FOUND" || /Cannot find module|Failed to load url/.test(e.message)) &&
+      (text.includes(`${name}.js`) || text.includes(`${name}.ts`));
+    if (missing) throw new CommandNotAvailable(`command not available: '${name}' is not part of this build`);
     throw err;
   }
-  if (!mod.default || typeof mod.default.run !== "function") throw new CommandNotAvailable(`command '${name}' is not available (its module exports no Command)`);
+  if (!mod.default || typeof mod.default.run !== "function") throw new CommandNotAvailable(`command not available: '${name}' exports no Command`);
   return mod.default;
 }
 
@@ -40,12 +54,12 @@ export function packageVersion(): string {
   return "unknown";
 }
 
-async function topLevelHelp(): Promise<string> {
+async function topLevelHelp(commandsDir: URL): Promise<string> {
   const lines: string[] = [];
   for (const name of COMMANDS) {
     let summary: string;
     try {
-      summary = (await loadCommand(name)).summary;
+      summary = (await loadCommand(name, commandsDir)).summary;
     } catch (err) {
       if (!(err instanceof CommandNotAvailable)) throw err;
       summary = "(not available in this build)";
@@ -71,12 +85,13 @@ Exit codes: 0 success, 1 findings or changes that fail the command, 2 invalid in
  * Runs the CLI with `argv` (without node and script) and returns the exit code. Exported for
  * tests; `process` is only touched by the bottom of this file.
  */
-export async function main(argv: readonly string[], io: CliIOWithTty): Promise<number> {
+export async function main(argv: readonly string[], io: CliIOWithTty, options: MainOptions = {}): Promise<number> {
+  const commandsDir = options.commandsDir ?? COMMANDS_DIR;
   const [first, ...rest] = argv;
   try {
     if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-      if (first === "help" && rest[0]) return await main([rest[0], "--help"], io);
-      io.stdout(await topLevelHelp());
+      if (first === "help" && rest[0]) return await main([rest[0], "--help"], io, options);
+      io.stdout(await topLevelHelp(commandsDir));
       return first === undefined ? 2 : 0;
     }
     if (first === "--version" || first === "-v") {
@@ -88,7 +103,7 @@ export async function main(argv: readonly string[], io: CliIOWithTty): Promise<n
       io.stderr(`pulumi-mcp-auth: ${hint}. Commands: ${COMMANDS.join(", ")}. Run 'pulumi-mcp-auth --help'.\n`);
       return 2;
     }
-    const command = await loadCommand(first);
+    const command = await loadCommand(first, commandsDir);
     const dashdash = rest.indexOf("--");
     const flags = dashdash === -1 ? rest : rest.slice(0, dashdash);
     if (flags.includes("--help") || flags.includes("-h")) {
@@ -98,7 +113,7 @@ export async function main(argv: readonly string[], io: CliIOWithTty): Promise<n
     return await command.run(rest, io);
   } catch (err) {
     if (err instanceof CommandNotAvailable) {
-      io.stderr(`pulumi-mcp-auth: ${err.message}; command not available.\n`);
+      io.stderr(`pulumi-mcp-auth: ${err.message}. Run 'pulumi-mcp-auth --help' for the commands available.\n`);
       return 2;
     }
     if (err instanceof UsageError) {

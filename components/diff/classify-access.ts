@@ -1,12 +1,13 @@
 import type { Sensitivity } from "../model/sensitivity.js";
 import type { PlanServer, PlanServerAccess } from "../plan/schema.js";
-import { change, groupBy, highest, minus, type DiffContext } from "./context.js";
+import { change, groupBy, highest, minus, stake, type DiffContext } from "./context.js";
 import type { DiffChange } from "./types.js";
 
 /**
  * Who may hold what on servers present on both sides: a tier or group that may now hold a scope it
- * could not (or the reverse). New tiers, groups, servers and scopes are reported by their own
- * "added" change, not once per scope here.
+ * could not (or the reverse), for scopes the server uses on both sides. New tiers, groups, servers
+ * and scopes are reported by their own "added" change, and a scope a server starts or stops using by
+ * the operation change behind it, not once per holder here.
  */
 export function classifyHolders(ctx: DiffContext): DiffChange[] {
   const { base, head, sharedServers } = ctx;
@@ -14,17 +15,20 @@ export function classifyHolders(ctx: DiffContext): DiffChange[] {
   const rows: Row[] = [];
   for (const server of sharedServers) {
     const hs = head.servers.get(server)!;
+    const bs = base.servers.get(server)!;
+    // A scope the server starts or stops using is reported with the operation that uses it.
+    const onBoth = (scope: string) => hs.scopes.includes(scope) && bs.scopes.includes(scope);
     for (const a of hs.access) {
       if (!base.tiers.has(a.tier)) continue;
       const before = base.tierScopes(server, a.tier);
-      for (const scope of minus(a.scopes, before)) if (base.scopes.has(scope)) rows.push({ who: "tier", name: a.tier, scope, server, gained: true });
-      for (const scope of minus(before, a.scopes)) if (head.scopes.has(scope)) rows.push({ who: "tier", name: a.tier, scope, server, gained: false });
+      for (const scope of minus(a.scopes, before)) if (onBoth(scope)) rows.push({ who: "tier", name: a.tier, scope, server, gained: true });
+      for (const scope of minus(before, a.scopes)) if (onBoth(scope)) rows.push({ who: "tier", name: a.tier, scope, server, gained: false });
     }
     for (const g of hs.groups) {
       if (!base.groups.has(g.group)) continue;
       const before = base.groupScopes(server, g.group);
-      for (const scope of minus(g.scopes, before)) if (base.scopes.has(scope)) rows.push({ who: "group", name: g.group, scope, server, gained: true });
-      for (const scope of minus(before, g.scopes)) if (head.scopes.has(scope)) rows.push({ who: "group", name: g.group, scope, server, gained: false });
+      for (const scope of minus(g.scopes, before)) if (onBoth(scope)) rows.push({ who: "group", name: g.group, scope, server, gained: true });
+      for (const scope of minus(before, g.scopes)) if (onBoth(scope)) rows.push({ who: "group", name: g.group, scope, server, gained: false });
     }
   }
   const out: DiffChange[] = [];
@@ -39,7 +43,7 @@ export function classifyHolders(ctx: DiffContext): DiffChange[] {
         summary: gained
           ? `${who === "tier" ? "Clients of tier" : "Members of group"} ${name} may now hold ${scope} (${head.sens(scope)}).`
           : `${who === "tier" ? "Clients of tier" : "Members of group"} ${name} may no longer hold ${scope}.`,
-        severity: gained ? head.sens(scope) : undefined,
+        severity: gained ? stake(ctx, scope) : undefined,
         servers,
         tools: servers.flatMap((s) => view.opsUsing(s, scope)),
         ...(who === "tier" ? { tiers: [name] } : { groups: [name] }),
@@ -83,10 +87,10 @@ export function classifyConsent(ctx: DiffContext): DiffChange[] {
     const servers = group.map((r) => r.server);
     return change(relaxed ? "escalation" : "reduction", relaxed ? "consent-relaxed" : "consent-tightened", {
       subject: scope,
-      summary: relaxed ? `Requested earlier with less explicit consent (${before} → ${after}).` : `Requested later with more explicit consent (${before} → ${after}).`,
+      summary: relaxed ? "Requested earlier, with less explicit consent." : "Requested later, with more explicit consent.",
       before,
       after,
-      severity: relaxed ? head.sens(scope) : undefined,
+      severity: relaxed ? stake(ctx, scope) : undefined,
       servers,
       tools: servers.flatMap((s) => head.opsUsing(s, scope)),
       scopes: [scope],
@@ -130,7 +134,7 @@ export function classifyLifetimes(ctx: DiffContext): DiffChange[] {
         if (vb === vh) continue;
         // Rotation off (true → false) and a larger number are both "longer-lived".
         const longer = typeof vh === "boolean" ? vb === true && vh === false : vh > (vb as number);
-        const severity = f.level ?? highest(ha.scopes.map((s) => head.sens(s)));
+        const severity = f.level ?? highest(ha.scopes.map((s) => stake(ctx, s)));
         rows.push({ field: f.name, before: show(vb, f.unit), after: show(vh, f.unit), longer, server, tier: ha.tier, severity });
       }
     }
@@ -144,7 +148,7 @@ export function classifyLifetimes(ctx: DiffContext): DiffChange[] {
     const r = group[0]!;
     return change(r.longer ? "escalation" : "reduction", r.longer ? "lifetime-longer" : "lifetime-shorter", {
       subject: r.field,
-      summary: `${r.field[0]!.toUpperCase()}${r.field.slice(1)}: ${r.before} → ${r.after}.`,
+      summary: r.longer ? `Longer-lived or less often renewed: ${r.field}.` : `Shorter-lived or more often renewed: ${r.field}.`,
       before: r.before,
       after: r.after,
       severity: r.longer ? highest(group.map((x) => x.severity)) : undefined,
@@ -172,7 +176,7 @@ export function classifyRevocation(ctx: DiffContext): DiffChange[] {
       summary: weakened ? "Tokens carrying this scope are no longer revocable at once." : "Tokens carrying this scope are now revocable at once.",
       before: weakened ? "immediate" : "at expiry",
       after: weakened ? "at expiry" : "immediate",
-      severity: weakened ? head.sens(scope) : undefined,
+      severity: weakened ? stake(ctx, scope) : undefined,
       servers: group.map((r) => r.server),
       scopes: [scope],
     });

@@ -109,7 +109,7 @@ function classifyOperations(ctx: DiffContext, b: PlanServer, h: PlanServer): Dif
         change(existing.length ? "escalation" : "neutral", "operation-added", {
           subject: tool,
           summary: existing.length
-            ? `New ${op.kind} under existing scope${existing.length > 1 ? "s" : ""} ${existing.join(", ")}: holders gain it without a new consent.`
+            ? `New ${op.kind} under existing scope${existing.length > 1 ? "s" : ""} ${list(existing)}: holders gain it without a new consent.`
             : `New ${op.kind} behind new scope${op.scopes.length > 1 ? "s" : ""} ${list(op.scopes)}.`,
           after: list(op.scopes),
           severity: existing.length ? op.sensitivity : undefined,

@@ -48,7 +48,9 @@ export function classifyTiers(ctx: DiffContext, reach: { added: readonly ReachCh
       if (OPEN_REGISTRATION.has(t.registration)) out.push(registration(name, undefined, t, r.severity));
       continue;
     }
-    out.push(...compareTier(b, t, highest([t.maxSensitivity, b.maxSensitivity])));
+    // What is at stake with a tier: its cap on either side and anything it may hold (exceptions go above the cap).
+    const held = reachOfPrincipal(head, [], "tier", name).scopes.map((s) => head.sens(s));
+    out.push(...compareTier(b, t, highest([t.maxSensitivity, b.maxSensitivity, ...held])));
   }
   for (const [name, b] of base.tiers) {
     if (head.tiers.has(name)) continue;
@@ -111,7 +113,7 @@ function compareTier(b: PlanTier, t: PlanTier, severity: ReturnType<typeof highe
   }
   const bx = new Map(b.exceptions.map((e) => [e.scope, e.justification]));
   for (const e of t.exceptions) {
-    if (!bx.has(e.scope)) weaker(`exception ${e.scope}`, `Exception above the cap: "${e.justification}".`, "(none)", e.scope);
+    if (!bx.has(e.scope)) weaker(`exception ${e.scope}`, `Exception above the cap, justified as: "${e.justification}"`, "(none)", e.scope);
     else if (bx.get(e.scope) !== e.justification) neutral(`exception ${e.scope}`, "Exception justification changed.", bx.get(e.scope)!, e.justification);
   }
   for (const e of b.exceptions) if (!t.exceptions.some((x) => x.scope === e.scope)) stronger(`exception ${e.scope}`, "Exception removed.", e.scope, "(none)");
@@ -160,7 +162,7 @@ export function classifyGroupsAndPlan(ctx: DiffContext, reach: { added: readonly
       out.push(
         change(g.grants.length ? "escalation" : "neutral", "group-added", {
           subject: name,
-          summary: `New group mapped to IdP group "${g.idpGroup}" granting ${g.grants.length ? g.grants.join(", ") : "nothing"}.`,
+          summary: `New group mapped to IdP group "${g.idpGroup}" granting ${g.grants.length ? list(g.grants) : "nothing"}.`,
           after: g.idpGroup,
           ...r,
           scopes: g.grants,

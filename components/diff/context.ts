@@ -78,6 +78,14 @@ export function viewOf(plan: McpAuthPlan): PlanView {
   };
 }
 
+/**
+ * What is at stake with a scope: its higher sensitivity across both sides (a scope lowered from high to
+ * routine and now reachable by a public tier is still a high-stakes change).
+ */
+export function stake(ctx: DiffContext, scope: string): Sensitivity | undefined {
+  return highest([ctx.base.scopes.has(scope) ? ctx.base.sens(scope) : undefined, ctx.head.sens(scope)]);
+}
+
 /** Both sides of a diff. */
 export interface DiffContext {
   readonly base: PlanView;
@@ -124,8 +132,8 @@ export function minus(a: Iterable<string>, b: Iterable<string>): string[] {
   return uniq([...a].filter((x) => !set.has(x)));
 }
 
-/** Formats a list for `before`/`after`: `a, b` or `(none)`. */
-export const list = (xs: readonly string[]): string => (xs.length ? xs.join(", ") : "(none)");
+/** Formats a list for `before`/`after` and summaries: sorted, `a, b`, or `(none)`. */
+export const list = (xs: readonly string[]): string => (xs.length ? uniq(xs).join(", ") : "(none)");
 
 /** Groups items by a string key, keeping first-seen order of keys. */
 export function groupBy<T>(items: Iterable<T>, key: (t: T) => string): Map<string, T[]> {

@@ -29,7 +29,7 @@ export function reachOf(view: PlanView): Map<string, ReachChange> {
 }
 
 function reachEntry(principal: Principal, server: string, op: PlanOperation): ReachChange {
-  return { principal, server, operation: op.name, operationKind: op.kind, scopes: op.scopes, sensitivity: op.sensitivity };
+  return { principal, server, operation: op.name, operationKind: op.kind, scopes: [...op.scopes].sort(cmp), sensitivity: op.sensitivity };
 }
 
 /** Identity of a reach entry (scopes and sensitivity are attributes, not identity). */

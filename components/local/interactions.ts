@@ -119,7 +119,7 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     const missingOidc = (details.prompt.details["missingOIDCScope"] as string[] | undefined) ?? [];
     const oidc = missingOidc.filter((s) => s === "openid" || s === "offline_access");
     if (oidc.length) grant.addOIDCScope(oidc.join(" "));
-    const rejectedOidc = missingOidc.filter((s) => !oidc.includes(s));
+    const rejectedOidc = missingOidc.filter((s) => s !== "openid" && s !== "offline_access");
     if (rejectedOidc.length) grant.rejectOIDCScope(rejectedOidc.join(" "));
     for (const v of views) {
       const yes = granted.get(v.resource) ?? [];

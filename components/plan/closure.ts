@@ -12,9 +12,9 @@ export function implicationClosure(implies: ReadonlyMap<string, readonly string[
   const state = new Map<string, "visiting" | "done">();
   const stack: string[] = [];
 
-  const visit = (scope: string): Set<string> => {
+  const visit = (scope: string): readonly string[] => {
     const st = state.get(scope);
-    if (st === "done") return new Set(closure.get(scope));
+    if (st === "done") return closure.get(scope)!;
     if (st === "visiting") {
       const cycle = [...stack.slice(stack.indexOf(scope)), scope];
       throw new DeclarationError([
@@ -30,8 +30,9 @@ export function implicationClosure(implies: ReadonlyMap<string, readonly string[
     for (const next of implies.get(scope) ?? []) for (const s of visit(next)) out.add(s);
     stack.pop();
     state.set(scope, "done");
-    closure.set(scope, [...out].sort());
-    return out;
+    const grants = [...out].sort();
+    closure.set(scope, grants);
+    return grants;
   };
 
   for (const scope of [...implies.keys()].sort()) visit(scope);

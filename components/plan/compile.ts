@@ -158,8 +158,8 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
       },
     ]),
   );
+  const groupSets = new Map(groups.map((g) => [g.name, new Set(g.grants)]));
   for (const server of servers) {
-    const serverScopes = new Set(server.scopes);
     server.access = tiers.map((tier) => {
       const { allow, excepted } = tierSets.get(tier.name)!;
       const scopes = server.scopes.filter(
@@ -178,7 +178,8 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
         },
       };
     });
-    server.groups = groups.map((g) => ({ group: g.name, scopes: g.grants.filter((s) => serverScopes.has(s)) }));
+    // Both lists are sorted, so filtering the (short) server list keeps the order of the grants.
+    server.groups = groups.map((g) => ({ group: g.name, scopes: server.scopes.filter((s) => groupSets.get(g.name)!.has(s)) }));
   }
 
   return {

@@ -6,6 +6,7 @@ import { defineRule, planTarget, serverTarget, tierTarget } from "./helpers.js";
 export default defineRule({
   id: "access-token-lifetime",
   severity: "error",
+  fix: "Lower `tokens.accessTokenMinutes.<level>` (global, server or tier) to the bound.",
   description: "Access-token lifetimes stay within the bounds of their sensitivity: routine ≤ 60 min, high ≤ 15 min, critical ≤ 5 min (global policy, every server, every tier).",
   reference: "DESIGN.md Vocabulary (Sensitivity table); OAuth 2.1 §7.1 (short-lived access tokens)",
   *findings(plan) {

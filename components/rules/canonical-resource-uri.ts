@@ -4,6 +4,7 @@ import { defineRule, serverTarget } from "./helpers.js";
 export default defineRule({
   id: "canonical-resource-uri",
   severity: "error",
+  fix: "Use the exact https URL clients connect to, with a path and no trailing slash.",
   description: "Every server's resource URI is canonical: https, a non-empty path, no trailing slash, query, fragment or user information.",
   reference: "RFC 8707 §2; RFC 9728 §3; MCP 2025-06-18+ Authorization (Canonical Server URI)",
   *findings(plan) {

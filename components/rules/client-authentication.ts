@@ -3,6 +3,7 @@ import { defineRule, tierTarget } from "./helpers.js";
 export default defineRule({
   id: "client-authentication",
   severity: "error",
+  fix: "Use `private_key_jwt` for confidential tiers, `none` for public ones; keep `client_credentials` to confidential client-credentials tiers.",
   description: "Confidential tiers authenticate at the token endpoint (not `none`), public tiers hold no secret, and the client-credentials grant belongs to confidential client-credentials tiers only.",
   reference: "OAuth 2.1 §2.1 (client types) and §4.2 (client credentials grant: confidential clients only); RFC 7523 (private_key_jwt)",
   *findings(plan) {

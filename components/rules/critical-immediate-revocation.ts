@@ -3,6 +3,7 @@ import { defineRule, planTarget, serverTarget } from "./helpers.js";
 export default defineRule({
   id: "critical-immediate-revocation",
   severity: "error",
+  fix: "Keep `\"critical\"` in `tokens.immediateRevocation` (the default).",
   description: "Tokens carrying critical scopes are revocable immediately: `critical` stays in `tokens.immediateRevocation` globally and on every server.",
   reference: "DESIGN.md Vocabulary (Sensitivity table: critical, revocation must be immediate); RFC 7662 (introspection)",
   *findings(plan) {

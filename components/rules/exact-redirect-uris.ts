@@ -26,6 +26,7 @@ export function redirectUriProblem(uri: string): string | undefined {
 export default defineRule({
   id: "exact-redirect-uris",
   severity: "error",
+  fix: "Register exact https callback URLs, or `http://127.0.0.1/<path>` for native clients.",
   description: "Redirect URIs (pre-registered clients and DCR allowlists) are exact: absolute https, or http on a loopback host, with no wildcard and no fragment.",
   reference: "OAuth 2.1 §2.3.1 and §4.1.1 (exact redirect URI matching); RFC 8252 §7.3; MCP 2026-07-28 Authorization (redirect URIs localhost or HTTPS)",
   *findings(plan) {

@@ -6,6 +6,8 @@ export interface RuleSpec {
   readonly id: string;
   readonly severity: Severity;
   readonly description: string;
+  /** How to fix a finding, in general (each finding also carries a specific `fix`). */
+  readonly fix: string;
   readonly reference: string;
   /** Yields the offending target, a one-sentence message and a one-sentence fix. */
   findings(plan: McpAuthPlan): Iterable<{ target: FindingTarget; message: string; fix: string; severity?: Severity }>;
@@ -17,6 +19,7 @@ export function defineRule(spec: RuleSpec): Rule {
     id: spec.id,
     severity: spec.severity,
     description: spec.description,
+    fix: spec.fix,
     reference: spec.reference,
     check(plan: McpAuthPlan): Finding[] {
       const out: Finding[] = [];

@@ -3,6 +3,7 @@ import { defineRule, tierTarget } from "./helpers.js";
 export default defineRule({
   id: "no-implicit-or-password-grant",
   severity: "error",
+  fix: "Use `authorization_code` with PKCE (or `client_credentials` for machines).",
   description: "No tier uses the implicit or resource-owner password grant; OAuth 2.1 removed both.",
   reference: "OAuth 2.1 §10 (implicit and password grants omitted); RFC 9700 §2.1.2, §2.4",
   *findings(plan) {

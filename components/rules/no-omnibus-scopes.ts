@@ -4,6 +4,7 @@ import { omnibusProblem } from "./omnibus.js";
 export default defineRule({
   id: "no-omnibus-scopes",
   severity: "error",
+  fix: "Split it into one scope per resource and verb; drop `offline_access` from `scopes`.",
   description: "No wildcard or omnibus scopes (`*`, `all`, `admin`, `full_access`, `default`, `basic`, `…:*`, `…:all`), and `offline_access` is not a taxonomy scope.",
   reference: "MCP 2026-07-28 Security Best Practices, Scope Minimization (Common Mistakes); MCP 2026-07-28 Authorization (offline_access)",
   *findings(plan) {

@@ -3,6 +3,7 @@ import { defineRule, scopeTarget } from "./helpers.js";
 export default defineRule({
   id: "no-unused-scopes",
   severity: "warning",
+  fix: "Remove the scope, or require it from the operations that need it.",
   description: "Every scope is used by some server (an operation or consent list) or implied by a scope that is.",
   reference: "MCP 2026-07-28 Security Best Practices, Scope Minimization",
   *findings(plan) {

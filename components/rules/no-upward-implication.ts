@@ -4,6 +4,7 @@ import { defineRule, scopeTarget } from "./helpers.js";
 export default defineRule({
   id: "no-upward-implication",
   severity: "error",
+  fix: "Remove the implication or reverse it (broader implies narrower).",
   description: "A scope never implies a scope of higher sensitivity (implications go from broader to narrower).",
   reference: "DESIGN.md Vocabulary (Implication); MCP 2026-07-28 Authorization (scope hierarchies)",
   *findings(plan) {

@@ -3,6 +3,7 @@ import { defineRule, operationTarget } from "./helpers.js";
 export default defineRule({
   id: "operations-require-scopes",
   severity: "error",
+  fix: "Give the operation the narrowest scope it needs.",
   description: "Every tool, resource and prompt requires at least one declared scope; none is open to any token.",
   reference: "MCP 2026-07-28 Security Best Practices, Scope Minimization (per-operation scopes)",
   *findings(plan) {

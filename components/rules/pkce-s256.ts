@@ -3,6 +3,7 @@ import { defineRule, tierTarget } from "./helpers.js";
 export default defineRule({
   id: "pkce-s256",
   severity: "error",
+  fix: "Remove `pkce` (default S256) or set it to `\"S256\"`.",
   description: "Every tier using the authorization-code grant requires PKCE with S256.",
   reference: "OAuth 2.1 §4.1.1 and §7.5.1 (PKCE); MCP 2025-11-25/2026-07-28 Authorization (clients MUST use S256)",
   *findings(plan) {

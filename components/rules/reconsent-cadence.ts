@@ -4,6 +4,7 @@ import { defineRule, planTarget, serverTarget } from "./helpers.js";
 export default defineRule({
   id: "reconsent-cadence",
   severity: "error",
+  fix: "Set `consent.reconsentDays.high/critical` to at most 90.",
   description: "Consent to high and critical scopes is renewed at least every 90 days (global policy and every server).",
   reference: "DESIGN.md Vocabulary (Sensitivity table: re-consent ≤ 90 days)",
   *findings(plan) {

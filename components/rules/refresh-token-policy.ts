@@ -6,6 +6,7 @@ export const MAX_REFRESH_TOKEN_DAYS = 90;
 export default defineRule({
   id: "refresh-token-policy",
   severity: "error",
+  fix: "Set `refreshToken.lifetimeDays` ≤ 90 and keep `rotation` on for public tiers.",
   description: `Refresh tokens live at most ${MAX_REFRESH_TOKEN_DAYS} days (every server and tier), and public-client tiers that use refresh tokens rotate them on every use.`,
   reference: "OAuth 2.1 §4.3.1 (refresh token rotation or sender-constraining for public clients); RFC 9700 §4.14.2",
   *findings(plan) {

@@ -3,6 +3,7 @@ import { defineRule, scopeTarget } from "./helpers.js";
 export default defineRule({
   id: "scope-has-sensitivity",
   severity: "error",
+  fix: "Add `sensitivity` to the scope.",
   description: "Every scope declares a sensitivity (routine, high or critical); an undeclared one is treated as critical.",
   reference: "DESIGN.md Vocabulary (Sensitivity)",
   *findings(plan) {

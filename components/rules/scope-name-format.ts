@@ -7,6 +7,7 @@ export const SCOPE_NAME_PATTERN = /^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*:[a-z][a-z0-9
 export default defineRule({
   id: "scope-name-format",
   severity: "error",
+  fix: "Rename it `<domain>:<resource>:<verb>`, e.g. `crm:customers:read`.",
   description: "Every scope is named `<domain>:<resource>:<verb>` with lowercase `[a-z0-9_]` segments.",
   reference: "DESIGN.md Vocabulary (Scope); MCP 2026-07-28 Security Best Practices, Scope Minimization",
   *findings(plan) {

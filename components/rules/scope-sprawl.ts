@@ -3,6 +3,7 @@ import { defineRule, scopeTarget } from "./helpers.js";
 export default defineRule({
   id: "scope-sprawl",
   severity: "warning",
+  fix: "Split the scope by resource or verb, or raise `guardrails.sprawlLimit`.",
   description: "No scope sits behind more tools than `guardrails.sprawlLimit` (default 8): split it by resource or verb.",
   reference: "MCP 2026-07-28 Security Best Practices, Scope Minimization (Bundling unrelated privileges)",
   *findings(plan) {

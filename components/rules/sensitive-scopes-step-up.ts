@@ -3,6 +3,7 @@ import { defineRule, serverTarget } from "./helpers.js";
 export default defineRule({
   id: "sensitive-scopes-step-up",
   severity: "error",
+  fix: "Remove it from `consent.mandatory`/`optional`; high and critical scopes default to step-up.",
   description: "High and critical scopes are never requested at install (mandatory or optional); they are step-up scopes, challenged on first use.",
   reference: "MCP 2025-11-25/2026-07-28 Authorization (scopes_supported minimal set; insufficient_scope step-up); DESIGN.md Sensitivity table",
   *findings(plan) {

@@ -31,6 +31,7 @@ export function sensitiveVerbWord(scope: string): string | undefined {
 export default defineRule({
   id: "sensitive-verbs-not-routine",
   severity: "error",
+  fix: "Declare the scope `high` (or `critical`).",
   description: "Scopes whose verb destroys, exports, merges, closes, transfers or acts in bulk (delete, export, merge, purge, bulk_*, close, transfer, …) are high or critical, never routine.",
   reference: "DESIGN.md Vocabulary (Sensitivity table: high = delete, export, merge, bulk email, close)",
   *findings(plan) {

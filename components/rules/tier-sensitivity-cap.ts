@@ -28,6 +28,7 @@ export function capReason(tier: Pick<PlanTier, "registration">): string | undefi
 export default defineRule({
   id: "tier-sensitivity-cap",
   severity: "error",
+  fix: "Set the tier's `maxSensitivity` to `routine` and list needed scopes in `exceptions` with a justification.",
   description: "DCR, CIMD and client-credentials tiers have maxSensitivity routine; they hold a high or critical scope only through an explicit `exceptions` entry with a justification.",
   reference: "DESIGN.md Vocabulary (Sensitivity table: high not for public/DCR clients, critical verified tier only); MCP 2026-07-28 Authorization (DCR deprecated, CIMD)",
   *findings(plan) {

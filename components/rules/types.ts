@@ -28,6 +28,8 @@ export interface Rule {
   readonly severity: Severity;
   /** One sentence: what the rule requires. */
   readonly description: string;
+  /** How to fix a finding of this rule, in general (for docs; each finding carries a specific fix). Optional for rules defined elsewhere. */
+  readonly fix?: string;
   readonly reference: string;
   check(plan: McpAuthPlan): Finding[];
 }

@@ -4,6 +4,7 @@ import { TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
 import { checkStaticClaims, checkTimes, type TokenTimes } from "./claims.js";
 import { callsFromHeaders, headersMatch, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
+import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, tokenScopes } from "./scopes.js";
 import type { ServerRuntime } from "./server.js";
 import { TokenError, verifyJws, type TokenReason } from "./verify.js";
@@ -27,7 +28,7 @@ export interface Principal {
 
 export type Decision =
   | { allow: true; principal: Principal; scopes: string[]; calls: Call[] }
-  | { allow: false; response: Response };
+  | { allow: false; response: LiteResponse };
 
 /** Request context from the adapter. */
 export interface RequestContext {
@@ -100,7 +101,7 @@ function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts 
 export class Authorizer {
   constructor(private readonly d: AuthorizerDeps) {}
 
-  async decide(s: ServerRuntime, req: Request, body: string | undefined, ctx: RequestContext): Promise<Decision> {
+  async decide(s: ServerRuntime, req: EdgeRequest, body: string | undefined, ctx: RequestContext): Promise<Decision> {
     const nowMs = this.d.now();
     const h = req.headers;
     const origin = h.get("origin");
@@ -113,7 +114,7 @@ export class Authorizer {
       ip: ctx.sourceIp,
       ua: h.get("user-agent") ?? undefined,
     };
-    const deny = (response: Response, reason: string, extra?: Partial<AuditFields>): Decision => {
+    const deny = (response: LiteResponse, reason: string, extra?: Partial<AuditFields>): Decision => {
       this.d.audit.write({ ...base, ...extra, status: response.status, reason }, nowMs);
       this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: s.config.server, reason, status: response.status });
       return { allow: false, response };

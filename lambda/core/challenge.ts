@@ -1,3 +1,5 @@
+import { LiteResponse } from "./http.js";
+
 /**
  * Error responses and RFC 6750 challenges. The client sees a stable, generic description; the
  * specific reason goes to the operator log (OAuth 2.1 §5.3, RFC 6750 §3).
@@ -46,22 +48,16 @@ export function corsFor(origin: string | null): Record<string, string> {
 const NO_STORE = { "cache-control": "no-store", "access-control-expose-headers": "WWW-Authenticate" };
 
 /** 401/403 with a Bearer challenge and a small JSON body. */
-export function challengeResponse(status: 400 | 401 | 403, challenge: string, cors: Record<string, string>, body: Record<string, unknown>): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { ...NO_STORE, ...cors, "content-type": "application/json", "www-authenticate": challenge },
-  });
+export function challengeResponse(status: 400 | 401 | 403, challenge: string, cors: Record<string, string>, body: Record<string, unknown>): LiteResponse {
+  return new LiteResponse(status, { ...NO_STORE, ...cors, "content-type": "application/json", "www-authenticate": challenge }, JSON.stringify(body));
 }
 
 /** A JSON-RPC error response at HTTP level (400 for malformed/mismatched requests, RS-24). */
-export function jsonRpcError(status: number, code: number, message: string, cors: Record<string, string>, extra?: Record<string, string>): Response {
-  return new Response(JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }), {
-    status,
-    headers: { ...NO_STORE, ...cors, "content-type": "application/json", ...extra },
-  });
+export function jsonRpcError(status: number, code: number, message: string, cors: Record<string, string>, extra?: Record<string, string>): LiteResponse {
+  return new LiteResponse(status, { ...NO_STORE, ...cors, "content-type": "application/json", ...extra }, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }));
 }
 
 /** A plain error without a challenge (403 origin, 404, 405, 413, 503). */
-export function plainError(status: number, error: string, extra?: Record<string, string>): Response {
-  return new Response(JSON.stringify({ error }), { status, headers: { ...NO_STORE, "content-type": "application/json", ...extra } });
+export function plainError(status: number, error: string, extra?: Record<string, string>): LiteResponse {
+  return new LiteResponse(status, { ...NO_STORE, "content-type": "application/json", ...extra }, JSON.stringify({ error }));
 }

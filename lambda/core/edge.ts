@@ -6,10 +6,12 @@ import { Authorizer, type Decision, type LogEntry, type Principal, type RequestC
 import { TokenCache } from "./cache.js";
 import { corsFor, plainError } from "./challenge.js";
 import { forward } from "./forward.js";
+import { LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { buildRuntime, type ServerRuntime } from "./server.js";
 
 export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
+export type { EdgeRequest, EdgeResponse } from "./http.js";
 
 /** Largest request body the edge reads, bytes (MCP JSON-RPC messages are small). */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -46,20 +48,40 @@ export interface EdgeOptions {
   auditChainId?: string;
 }
 
+/** A denial from `authorize`: `response` is a standard `Response`; `lite` the same without the Fetch API. */
+export interface Denial {
+  allow: false;
+  readonly response: Response;
+  readonly lite: LiteResponse;
+}
+
 /** The edge: `handle` does everything; `authorize` decides without forwarding. */
 export interface Edge {
-  handle(req: Request, ctx?: RequestContext): Promise<Response>;
+  /** Serves metadata, challenges, preflights, and forwards allowed requests (gateway mode). */
+  handle(req: EdgeRequest, ctx?: RequestContext): Promise<Response>;
+  /** `handle` without building a standard `Response` for the edge's own answers (AWS adapters). */
+  handleLite(req: EdgeRequest, ctx?: RequestContext): Promise<EdgeResponse>;
   /**
    * Decides without forwarding. Works on a bodyless request carrying only `Mcp-Method`/`Mcp-Name`
-   * (API Gateway REST authorizer). Writes one audit record.
+   * (API Gateway REST authorizer). Writes one audit record. Accepts a standard `Request` or any
+   * `EdgeRequest` (a `LiteRequest` avoids loading the Fetch API on a cold start).
    */
-  authorize(req: Request, ctx?: RequestContext): Promise<{ allow: true; principal: Principal; scopes: string[] } | { allow: false; response: Response }>;
+  authorize(req: EdgeRequest, ctx?: RequestContext): Promise<{ allow: true; principal: Principal; scopes: string[] } | Denial>;
   /** The validated configs. */
   readonly configs: readonly EdgeConfig[];
   /** Public JWKS of the upstream identity assertion key. */
   readonly assertionJwks: { keys: JsonWebKey[] };
   /** Warms the JWKS of every server that has no snapshot (optional; the first request would do it). */
   warm(): Promise<void>;
+}
+
+function isFetchRequest(r: EdgeRequest): r is Request {
+  return typeof (r as Request).clone === "function";
+}
+function headerPairs(r: EdgeRequest): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  r.headers.forEach((v, k) => out.push([k, v]));
+  return out;
 }
 
 const defaultLog = (e: LogEntry) => {
@@ -74,7 +96,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   const list = (Array.isArray(configs) ? configs : [configs]).map((c) => parseEdgeConfig(c));
   if (list.length === 0) throw new Error("createEdge: at least one edge config is required");
   const now = options.now ?? Date.now;
-  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  // Resolved per call: touching the global loads the Fetch implementation, which a cold start avoids.
+  const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const log = options.log ?? defaultLog;
   const sink = options.audit ?? ((_r: AuditRecord, line: string) => void process.stdout.write(`${line}\n`));
   const runtimes = list.map((c) =>
@@ -94,10 +117,15 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   const cache = new TokenCache<never>(options.tokenCache?.max ?? 1000, options.tokenCache?.ttlMs ?? 60_000);
   const audit = new AuditChain((line, rec) => sink(rec, line), options.auditChainId);
   const authorizer = new Authorizer({ now, cache: cache as never, audit, log, paramMode: options.auditParams ?? "hash" });
-  const needsSigner = runtimes.some((r) => r.config.upstream && r.config.upstreamAssertion !== "none");
-  let signer: AssertionSigner | undefined = needsSigner || options.assertionKey ? createAssertionSigner(options.assertionKey) : undefined;
-  if (signer?.ephemeral) log({ level: "warn", event: "ephemeral_assertion_key", detail: "no assertionKey given; upstreams must fetch the edge JWKS after each restart" });
-  const edgeJwks = () => (signer ??= createAssertionSigner(options.assertionKey)).jwks;
+  // A given key is imported now (a bad key fails the cold start); an ephemeral one only when first needed.
+  let signer: AssertionSigner | undefined = options.assertionKey ? createAssertionSigner(options.assertionKey) : undefined;
+  const getSigner = (): AssertionSigner => {
+    if (signer) return signer;
+    signer = createAssertionSigner();
+    log({ level: "warn", event: "ephemeral_assertion_key", detail: "no assertionKey given; upstreams must fetch the edge JWKS after each restart" });
+    return signer;
+  };
+  const edgeJwks = () => getSigner().jwks;
 
   /** Route by the resource URI's path; among equal paths prefer the request's host. */
   function byPath(path: string, host: string, pick: (r: ServerRuntime) => string): ServerRuntime | undefined {
@@ -113,8 +141,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     return undefined;
   }
 
-  async function readBody(req: Request): Promise<string | undefined | Response> {
-    if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE" || req.body === null) return undefined;
+  async function readBody(req: EdgeRequest): Promise<string | undefined | LiteResponse> {
+    if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE" || req.body === null || req.body === undefined) return undefined;
     const len = Number(req.headers.get("content-length") ?? "0");
     if (len > MAX_BODY_BYTES) return plainError(413, "request_too_large");
     const text = await req.text();
@@ -122,21 +150,32 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     return text;
   }
 
-  function serverFor(req: Request, url: URL): ServerRuntime | undefined {
+  function serverFor(url: URL): ServerRuntime | undefined {
     return byPath(url.pathname, url.host.toLowerCase(), (r) => r.path) ?? (runtimes.length === 1 ? runtimes[0] : undefined);
   }
 
-  async function authorize(req: Request, ctx: RequestContext = {}) {
+  const denial = (lite: LiteResponse): Denial => {
+    let r: Response | undefined;
+    return {
+      allow: false,
+      lite,
+      get response() {
+        return (r ??= toResponse(lite));
+      },
+    };
+  };
+
+  async function authorize(req: EdgeRequest, ctx: RequestContext = {}) {
     const url = new URL(req.url);
-    const s = serverFor(req, url);
-    if (!s) return { allow: false as const, response: plainError(404, "not_found") };
+    const s = serverFor(url);
+    if (!s) return denial(plainError(404, "not_found"));
     const body = await readBody(req);
-    if (body instanceof Response) return { allow: false as const, response: body };
+    if (body instanceof LiteResponse) return denial(body);
     const d: Decision = await authorizer.decide(s, req, body, ctx);
-    return d.allow ? { allow: true as const, principal: d.principal, scopes: d.scopes } : d;
+    return d.allow ? { allow: true as const, principal: d.principal, scopes: d.scopes } : denial(d.response);
   }
 
-  async function handle(req: Request, ctx: RequestContext = {}): Promise<Response> {
+  async function handleLite(req: EdgeRequest, ctx: RequestContext = {}): Promise<EdgeResponse> {
     const url = new URL(req.url);
     const host = url.host.toLowerCase();
     const path = url.pathname;
@@ -147,12 +186,10 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
         return plainError(404, "not_found", { "access-control-allow-origin": "*" });
       }
       if (path === EDGE_JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
-        return new Response(req.method === "HEAD" ? null : JSON.stringify(edgeJwks()), {
-          headers: { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" },
-        });
+        return new LiteResponse(200, { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" }, req.method === "HEAD" ? null : JSON.stringify(edgeJwks()));
       }
       for (const route of options.routes ?? []) {
-        const r = await route(req);
+        const r = await route(isFetchRequest(req) ? req : new Request(req.url, { method: req.method, headers: headerPairs(req), ...(req.body ? { body: await req.text() } : {}) }));
         if (r) return r;
       }
       const s = byPath(path, host, (r) => r.path);
@@ -161,21 +198,22 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       if (req.method === "OPTIONS") {
         // CORS preflight is never gated by auth (pitfall 15), but a foreign Origin still gets 403 (RS-23).
         if (origin !== null && !s.origins.has(origin)) return plainError(403, "origin_not_allowed");
-        return new Response(null, {
-          status: 204,
-          headers: {
+        return new LiteResponse(
+          204,
+          {
             ...corsFor(origin),
             "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
             "access-control-allow-headers": "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID",
             "access-control-max-age": "600",
           },
-        });
+          null,
+        );
       }
       if (req.method !== "POST" && req.method !== "GET" && req.method !== "DELETE") {
         return plainError(405, "method_not_allowed", { allow: "GET, POST, DELETE, OPTIONS" });
       }
       const body = await readBody(req);
-      if (body instanceof Response) return body;
+      if (body instanceof LiteResponse) return body;
       const d = await authorizer.decide(s, req, body, ctx);
       if (!d.allow) return d.response;
       const upstream = s.config.upstream;
@@ -188,7 +226,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       const assertion =
         s.config.upstreamAssertion === "none"
           ? undefined
-          : (signer ??= createAssertionSigner(options.assertionKey)).sign(
+          : getSigner().sign(
               {
                 iss: s.config.resource,
                 aud: upstream,
@@ -215,7 +253,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   }
 
   return {
-    handle,
+    handle: async (req, ctx) => toResponse(await handleLite(req, ctx)),
+    handleLite,
     authorize,
     configs: list,
     get assertionJwks() {

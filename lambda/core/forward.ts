@@ -1,4 +1,5 @@
 import { ASSERTION_HEADER } from "./assertion.js";
+import type { EdgeRequest } from "./http.js";
 
 /**
  * Gateway mode: sends an allowed request to the upstream MCP server. The client's `Authorization`
@@ -29,7 +30,7 @@ const DROP_RESPONSE = new Set(["connection", "keep-alive", "transfer-encoding", 
 
 export interface ForwardInput {
   upstream: string;
-  req: Request;
+  req: EdgeRequest;
   /** The request body already read by the edge (undefined for GET/DELETE). */
   body: string | undefined;
   assertion: string | undefined;

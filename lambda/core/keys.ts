@@ -79,21 +79,25 @@ export class KeyStore {
   private lastAttempt = -Infinity;
   private lastFailed = false;
   private inflight: Promise<void> | undefined;
-  private readonly remote: RemoteJWKSet;
+  private remoteSet: RemoteJWKSet | undefined;
   private readonly allowed: ReadonlySet<JwsAlg>;
 
   constructor(private readonly o: KeyStoreOptions) {
     this.allowed = new Set(o.algorithms);
-    const f = o.fetch;
-    this.remote = createRemoteJWKSet(new URL(o.jwksUri), {
-      timeoutDuration: o.timeoutMs ?? 3000,
-      cooldownDuration: o.cooldownMs ?? 30_000,
-      ...(f ? { [customFetch]: (url: string, init: RequestInit) => f(url, init) } : {}),
-    });
     if (o.snapshot) {
       this.install(o.snapshot.keys);
       this.loadedAt = o.now();
     }
+  }
+
+  /** jose's remote key set, created on first use (it loads the Fetch API, which a snapshot start never needs). */
+  private get remote(): RemoteJWKSet {
+    const f = this.o.fetch;
+    return (this.remoteSet ??= createRemoteJWKSet(new URL(this.o.jwksUri), {
+      timeoutDuration: this.o.timeoutMs ?? 3000,
+      cooldownDuration: this.o.cooldownMs ?? 30_000,
+      ...(f ? { [customFetch]: (url: string, init: RequestInit) => f(url, init) } : {}),
+    }));
   }
 
   /** Number of usable keys currently held. */

@@ -1,5 +1,6 @@
 import type { EdgeConfig } from "../config.js";
 import { plainError } from "./challenge.js";
+import { LiteResponse } from "./http.js";
 
 /** RFC 9728 §3: the well-known suffix. */
 export const WELL_KNOWN_PRM = "/.well-known/oauth-protected-resource";
@@ -44,17 +45,18 @@ const CORS = {
 };
 
 /** Serves the metadata document for GET/HEAD, a CORS preflight for OPTIONS, 405 with `Allow` otherwise. */
-export function metadataResponse(method: string, body: string): Response {
-  if (method === "OPTIONS") return new Response(null, { status: 204, headers: CORS });
+export function metadataResponse(method: string, body: string): LiteResponse {
+  if (method === "OPTIONS") return new LiteResponse(204, { ...CORS }, null);
   if (method !== "GET" && method !== "HEAD") return plainError(405, "method_not_allowed", { ...CORS, allow: "GET, HEAD, OPTIONS" });
-  return new Response(method === "HEAD" ? null : body, {
-    status: 200,
-    headers: {
+  return new LiteResponse(
+    200,
+    {
       ...CORS,
       "content-type": "application/json",
       // Short shared caching: a changed IdP shows up within minutes, and clients do not hammer the edge.
       "cache-control": "public, max-age=300, stale-while-revalidate=60",
       "content-length": String(Buffer.byteLength(body)),
     },
-  });
+    method === "HEAD" ? null : body,
+  );
 }

@@ -40,10 +40,15 @@ export interface MockHarness {
   readonly calls: Array<{ token: string; inputs: Record<string, any> }>;
   /** Resources of one type token (e.g. `okta:auth/server:Server`). */
   ofType(type: string): RecordedResource[];
-  /** The single resource with this name. @throws when there is none or more than one */
-  byName(name: string): RecordedResource;
+  /** The single resource with this name (and type, when given). @throws when there is none or more than one */
+  byName(name: string, type?: string): RecordedResource;
   /** Forgets recorded resources and calls (mocks stay installed). */
   reset(): void;
+  /**
+   * Resolves once registrations have stopped arriving (no new resource for `quietMs`). Outputs
+   * chain registrations (a rule waits for its policy's id), so awaiting one output is not enough.
+   */
+  settled(quietMs?: number): Promise<RecordedResource[]>;
 }
 
 /** Installs mocks and returns the recorder. */
@@ -72,14 +77,27 @@ export async function installMocks(options: MockOptions = {}): Promise<MockHarne
     resources,
     calls,
     ofType: (type) => resources.filter((r) => r.type === type),
-    byName(name) {
-      const found = resources.filter((r) => r.name === name);
-      if (found.length !== 1) throw new Error(`expected one resource named '${name}', found ${found.length}`);
+    byName(name, type) {
+      const found = resources.filter((r) => r.name === name && (type === undefined || r.type === type));
+      if (found.length !== 1) throw new Error(`expected one resource named '${name}'${type ? ` of type ${type}` : ""}, found ${found.length}`);
       return found[0]!;
     },
     reset() {
       resources.length = 0;
       calls.length = 0;
+    },
+    async settled(quietMs = 100) {
+      const deadline = Date.now() + 10_000;
+      let count = -1;
+      let quietSince = Date.now();
+      while (Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+        if (resources.length !== count) {
+          count = resources.length;
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince >= quietMs) return resources;
+      }
+      throw new Error(`registrations did not settle within 10 s (${resources.length} so far)`);
     },
   };
 }
@@ -94,9 +112,4 @@ export function promiseOf<T>(output: pulumi.Output<T>, timeoutMs = 5_000): Promi
       return v;
     });
   });
-}
-
-/** Waits until every resource registered so far has been sent to the mock monitor. */
-export async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 }

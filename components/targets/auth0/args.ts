@@ -136,6 +136,10 @@ const CIMD_GRANTS = new Set(["authorization_code", "refresh_token"]);
 function planProblems(a: ParsedAuth0Args): Auth0ArgIssue[] {
   const issues: Auth0ArgIssue[] = [];
   const { plan } = a;
+  // Auth0 rejects '<' and '>' in application and API names.
+  for (const [i, server] of plan.servers.entries()) {
+    if (/[<>]/.test(server.displayName)) issues.push({ path: `plan.servers[${i}].displayName`, message: "Auth0 API names cannot contain '<' or '>'; rename the server's displayName" });
+  }
   for (const tier of plan.tiers) {
     const at = `plan.tiers[${JSON.stringify(tier.name)}]`;
     for (const g of tier.grantTypes) {
@@ -149,6 +153,7 @@ function planProblems(a: ParsedAuth0Args): Auth0ArgIssue[] {
     for (const [i, c] of tier.clients.entries()) {
       const cp = `${at}.clients[${i}]`;
       const override = a.clients[tier.name]?.[c.name];
+      if (/[<>]/.test(c.displayName)) issues.push({ path: `${cp}.displayName`, message: "Auth0 application names cannot contain '<' or '>'; rename the client" });
       if (tier.registration === "cimd") {
         if (!c.metadataDocumentUrl) issues.push({ path: `${cp}.metadataDocumentUrl`, message: "a CIMD client needs the HTTPS URL of its client ID metadata document" });
         else if (!c.metadataDocumentUrl.startsWith("https://")) issues.push({ path: `${cp}.metadataDocumentUrl`, message: "Auth0 only fetches CIMD documents over https" });
@@ -165,6 +170,20 @@ function planProblems(a: ParsedAuth0Args): Auth0ArgIssue[] {
       if (tier.registration === "dcr") {
         issues.push({ path: cp, message: "DCR tiers have no pre-declared clients (clients register themselves); move the client to a pre-registered or cimd tier" });
         continue;
+      }
+      if (override?.appType) {
+        const interactive = tier.grantTypes.includes("authorization_code");
+        const fits = !interactive
+          ? override.appType === APP_TYPE.nonInteractive
+          : tier.clientType === "public"
+            ? override.appType === APP_TYPE.native || override.appType === APP_TYPE.spa
+            : override.appType === APP_TYPE.regularWeb;
+        if (!fits) {
+          issues.push({
+            path: `args.clients.${tier.name}.${c.name}.appType`,
+            message: `'${override.appType}' does not fit tier '${tier.name}' (${tier.clientType}, ${tier.grantTypes.join(", ")}); use ${!interactive ? "non_interactive" : tier.clientType === "public" ? "native or spa" : "regular_web"}`,
+          });
+        }
       }
       if (tier.grantTypes.includes("authorization_code") && c.redirectUris.length === 0) {
         issues.push({ path: `${cp}.redirectUris`, message: "an authorization-code client needs at least one exact redirect URI" });

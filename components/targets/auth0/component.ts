@@ -7,7 +7,7 @@ import { parseAuth0Args, type McpAuthAuth0Args } from "./args.js";
 import { AUTH0_CAPABILITIES } from "./capabilities.js";
 import type { Auth0GrantModel } from "./grants.js";
 import { buildAuth0Model, type Auth0ClientModel, type Auth0Model, type Auth0ServerModel, type Auth0TenantModel } from "./model.js";
-import { CREDENTIAL_TYPE_PUBLIC_KEY, DATABASE_STRATEGY, DEFAULT_FOR_THIRD_PARTY, RFC9068_TOKEN_TYPE } from "./values.js";
+import { CREDENTIAL_TYPE_PUBLIC_KEY, DATABASE_STRATEGY, PASSWORD_POLICY, DEFAULT_FOR_THIRD_PARTY, RFC9068_TOKEN_TYPE } from "./values.js";
 
 /** Pulumi type token of {@link McpAuthAuth0}. */
 export const MCP_AUTH_AUTH0_TYPE = "pulumi-mcp-auth:auth0:McpAuthAuth0";
@@ -109,7 +109,7 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
           name: dc.name,
           strategy: DATABASE_STRATEGY,
           isDomainConnection: true,
-          options: { disableSignup: dc.disableSignup, bruteForceProtection: true, passwordPolicy: "good" },
+          options: { disableSignup: dc.disableSignup, bruteForceProtection: true, passwordPolicy: PASSWORD_POLICY },
         },
         parent,
       );

@@ -42,7 +42,7 @@ export interface Auth0ServerModel {
     tokenLifetime: number;
     tokenLifetimeForWeb: number;
     allowOfflineAccess: boolean;
-    skipConsentForVerifiableFirstPartyClients: boolean;
+    skipConsentForVerifiableFirstPartyClients: false;
     enforcePolicies: false;
     subjectTypeAuthorization: { user: { policy: string }; client: { policy: string } };
   };
@@ -127,11 +127,7 @@ function serverModel(args: ParsedAuth0Args, server: PlanServer): Auth0ServerMode
   const lifetime = apiTokenLifetime(plan, server);
   const tierByName = new Map(plan.tiers.map((t) => [t.name, t]));
   const holders = server.access.filter((a) => a.scopes.length > 0).map((a) => tierByName.get(a.tier)!);
-  const consentOf = new Map(plan.sensitivities.map((s) => [s.level, s.consent]));
   const byName = new Map(plan.scopes.map((s) => [s.name, s]));
-  // First-party clients skip consent only where every scope is "install" consent (routine by default);
-  // anything asking for explicit or per-action consent keeps the consent screen for everyone.
-  const allInstallConsent = server.scopes.every((s) => consentOf.get(byName.get(s)?.sensitivity ?? "critical") === "install");
   return {
     name: server.name,
     resourceServer: {
@@ -144,7 +140,9 @@ function serverModel(args: ParsedAuth0Args, server: PlanServer): Auth0ServerMode
       tokenLifetimeForWeb: lifetime.seconds,
       // Refresh tokens only where a tier holding scopes here declares the refresh_token grant.
       allowOfflineAccess: holders.some((t) => t.grantTypes.includes("refresh_token")),
-      skipConsentForVerifiableFirstPartyClients: allInstallConsent,
+      // Every declared consent mode shows consent at least at install (routine), so first-party clients
+      // do not skip it either. Third-party clients (DCR, CIMD) always see Auth0's consent screen.
+      skipConsentForVerifiableFirstPartyClients: false,
       enforcePolicies: false,
       subjectTypeAuthorization: {
         // User-delegated access needs an explicit (or third-party default) client grant: tiers are grants.

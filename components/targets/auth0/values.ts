@@ -76,6 +76,8 @@ export const REFRESH_EXPIRATION = { expiring: "expiring", nonExpiring: "non-expi
 
 /** `Connection.strategy` for an Auth0 database connection. */
 export const DATABASE_STRATEGY = "auth0";
+/** `Connection.options.passwordPolicy` (none, low, fair, good, excellent) for the connection the target creates. */
+export const PASSWORD_POLICY = "good";
 
 /**
  * Grant types an Auth0 client accepts, keyed by the toolkit's names. `implicit` and `password`

@@ -25,28 +25,40 @@ export function edgeConfigFileText(configs: readonly EdgeConfig[]): string {
   return `${JSON.stringify(sorted, null, 1)}\n`;
 }
 
-/** Resolves each server's config input, applies the per-server upstream override, and validates it. */
+/**
+ * One server's deployable config: the per-server upstream override applied (gateway mode), the
+ * upstream removed (authorizer mode: the REST API's own integration is the upstream), and the
+ * result validated with the edge's schema. @throws Error naming the server and the field.
+ */
+export function prepareConfig(name: string, cfg: EdgeConfig, upstream: string | undefined, mode: "gateway" | "authorizer"): EdgeConfig {
+  const merged: Record<string, unknown> = { ...cfg, ...(upstream !== undefined ? { upstream } : {}) };
+  if (mode === "authorizer") delete merged.upstream;
+  let parsed: EdgeConfig;
+  try {
+    parsed = parseEdgeConfig(merged);
+  } catch (e) {
+    throw new Error(`servers[${name}].edgeConfig: ${(e as Error).message}`);
+  }
+  if (mode === "gateway" && !parsed.upstream) throw new Error(`servers[${name}]: gateway mode needs an upstream URL; set servers[].upstream or the declaration's server.upstream`);
+  return parsed;
+}
+
+/** Every resource must live on the custom domain: one McpEdge (one distribution) serves one host. */
+export function checkCustomDomain(configs: readonly EdgeConfig[], domain: string): void {
+  const want = domain.toLowerCase();
+  for (const c of configs) {
+    if (new URL(c.resource).host.toLowerCase() !== want) throw new Error(`servers[${c.server}]: resource ${c.resource} is not on customDomain.domainName ${want}; one McpEdge serves one host`);
+  }
+}
+
+/** Resolves each server's config input and prepares it ({@link prepareConfig}), in argument order. */
 export function resolveConfigs(
   servers: ReadonlyArray<{ name: string; edgeConfig: pulumi.Input<EdgeConfig>; upstream?: pulumi.Input<string> }>,
   mode: "gateway" | "authorizer",
 ): pulumi.Output<EdgeConfig[]> {
   return pulumi
-    .all(servers.map((s) => pulumi.all([s.edgeConfig, s.upstream]).apply(([cfg, up]) => ({ name: s.name, cfg, up }))))
-    .apply((list) =>
-      list.map(({ name, cfg, up }) => {
-        const merged = { ...cfg, ...(up !== undefined ? { upstream: up } : {}) };
-        if (mode === "authorizer") delete (merged as { upstream?: string }).upstream;
-        let parsed: EdgeConfig;
-        try {
-          parsed = parseEdgeConfig(merged);
-        } catch (e) {
-          throw new Error(`servers[${name}].edgeConfig: ${(e as Error).message}`);
-        }
-        if (mode === "gateway" && !parsed.upstream)
-          throw new Error(`servers[${name}]: gateway mode needs an upstream URL; set servers[].upstream or the declaration's server.upstream`);
-        return parsed;
-      }),
-    );
+    .all(servers.map((s) => pulumi.all([s.edgeConfig, s.upstream]).apply(([cfg, up]) => prepareConfig(s.name, cfg as EdgeConfig, up, mode))))
+    .apply((list) => list);
 }
 
 /** Members of a JWK that are private key material (RFC 7518 §6.2.2, §6.3.2, §6.4). */

@@ -117,7 +117,14 @@ export const PlainArgsSchema = z
   .object({
     servers: z
       .array(z.object({ name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter") }))
-      .min(1, "give at least one server"),
+      .min(1, "give at least one server")
+      .superRefine((servers, ctx) => {
+        const seen = new Set<string>();
+        servers.forEach((s, i) => {
+          if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate server name '${s.name}'` });
+          seen.add(s.name);
+        });
+      }),
     mode: z.enum(["gateway", "authorizer"]).default("gateway"),
     restApi: z.unknown().optional(),
     customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
@@ -141,11 +148,6 @@ export const PlainArgsSchema = z
       .default({ threshold401: AWS_EDGE_DEFAULTS.alarmThreshold401, threshold403: AWS_EDGE_DEFAULTS.alarmThreshold403, periodSeconds: AWS_EDGE_DEFAULTS.alarmPeriodSeconds }),
   })
   .superRefine((a, ctx) => {
-    const seen = new Set<string>();
-    a.servers.forEach((s, i) => {
-      if (seen.has(s.name)) ctx.addIssue({ code: "custom", path: ["servers", i, "name"], message: `duplicate server name '${s.name}'` });
-      seen.add(s.name);
-    });
     if (a.mode === "authorizer") {
       if (!a.restApi) ctx.addIssue({ code: "custom", path: ["restApi"], message: "authorizer mode needs restApi { id, rootResourceId, executionArn }" });
       if (a.servers.length !== 1)
@@ -169,5 +171,11 @@ export class McpEdgeArgsError extends Error {
 export function validateEdgeArgs(args: McpEdgeArgs): PlainArgs {
   const r = PlainArgsSchema.safeParse(args);
   if (r.success) return r.data;
-  throw new McpEdgeArgsError(r.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })));
+  throw new McpEdgeArgsError(
+    r.error.issues.map((i) => ({
+      path: i.path.map(String).join("."),
+      // A bad record key carries the key's own message one level down.
+      message: i.code === "invalid_key" && i.issues[0] ? i.issues[0].message : i.message,
+    })),
+  );
 }

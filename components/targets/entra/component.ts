@@ -71,6 +71,11 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
     for (const g of Object.keys(args.groupObjectIds ?? {})) {
       if (!plan.groups.some((x) => x.name === g)) throw new Error(`EntraMcpAuth: groupObjectIds names '${g}', which the plan does not declare`);
     }
+    for (const k of Object.keys(args.existingClients ?? {})) {
+      if (!spec.clients.some((c) => c.key === k)) {
+        throw new Error(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered tier; known: ${spec.clients.map((c) => c.key).join(", ") || "(none)"}`);
+      }
+    }
     if (args.assignmentRequired) {
       for (const s of spec.servers) {
         const missing = s.roles.filter((r) => args.groupObjectIds?.[r.group] === undefined).map((r) => r.group);

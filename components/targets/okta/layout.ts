@@ -24,7 +24,7 @@ import {
   type OktaRuleGrant,
   type OktaScopeConsent,
 } from "./constants.js";
-import { ruleChain } from "./rule-chain.js";
+import { orderLinks, ruleChain, type ChainLink } from "./rule-chain.js";
 import { nativeRedirects } from "./validate.js";
 
 /**
@@ -160,34 +160,32 @@ function policyFor(plan: McpAuthPlan, server: PlanServer, tier: PlanTier, access
     critical: clampAccessMinutes(access.accessTokenMinutes.critical),
   };
   const grants = tierGrants(tier);
-  const rules: OktaRuleSpec[] = [];
-  const add = (grantTypes: OktaRuleGrant[], scopes: readonly string[], groups: OktaRuleSpec["groups"], refresh: boolean, label: string) => {
-    for (const link of ruleChain(scopes, levelOf, minutes)) {
-      const p = rules.length + 1;
-      rules.push({
-        name: oktaName(`${tier.name} ${label} ${link.levels.join("+")}`),
-        priority: p,
-        grantTypes,
-        scopes: refresh ? [...link.scopes, OFFLINE_ACCESS] : link.scopes,
-        groups,
-        levels: link.levels,
-        accessTokenMinutes: link.accessTokenMinutes,
-        ...(refresh ? refreshMinutes(access, minutes.routine) : {}),
-      });
-    }
-  };
+  type Tagged = ChainLink & { grantTypes: OktaRuleGrant[]; groups: OktaRuleSpec["groups"]; refresh: boolean; label: string };
+  const chain = (grantTypes: OktaRuleGrant[], scopes: readonly string[], groups: OktaRuleSpec["groups"], refresh: boolean, label: string): Tagged[] =>
+    ruleChain(scopes, levelOf, minutes).map((link) => ({ ...link, grantTypes, groups, refresh, label }));
+  const userLinks: Tagged[] = [];
   if (grants.user.length > 0) {
-    if (plan.groups.length === 0) add(grants.user, access.scopes, OKTA_EVERYONE, grants.refresh, "users");
+    if (plan.groups.length === 0) userLinks.push(...chain(grants.user, access.scopes, OKTA_EVERYONE, grants.refresh, "users"));
     else {
       // Group restriction: a member may hold the tier's scopes that one of their groups lists.
       for (const g of server.groups) {
         const scopes = access.scopes.filter((s) => g.scopes.includes(s));
-        if (scopes.length > 0) add(grants.user, scopes, [g.group], grants.refresh, g.group);
+        if (scopes.length > 0) userLinks.push(...chain(grants.user, scopes, [g.group], grants.refresh, g.group));
       }
     }
   }
-  // No user in client_credentials: group restrictions do not apply (Okta: "No user" rule).
-  if (grants.client.length > 0) add(grants.client, access.scopes, OKTA_EVERYONE, false, "clients");
+  // No user in client_credentials: group restrictions do not apply (Okta: a "No user" rule).
+  const clientLinks = grants.client.length > 0 ? chain(grants.client, access.scopes, OKTA_EVERYONE, false, "clients") : [];
+  const rules: OktaRuleSpec[] = [...orderLinks(userLinks), ...clientLinks].map((l, i) => ({
+    name: oktaName(`${tier.name} ${l.label} ${l.levels.join("+")}`),
+    priority: i + 1,
+    grantTypes: l.grantTypes,
+    scopes: l.refresh ? [...l.scopes, OFFLINE_ACCESS] : l.scopes,
+    groups: l.groups,
+    levels: l.levels,
+    accessTokenMinutes: l.accessTokenMinutes,
+    ...(l.refresh ? refreshMinutes(access, minutes.routine) : {}),
+  }));
   if (rules.length === 0) return undefined;
   return {
     tier: tier.name,

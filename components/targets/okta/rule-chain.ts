@@ -25,6 +25,8 @@ import type { MinutesPerSensitivity } from "../../plan/schema.js";
  * edge's maximum-token-age check (`iat`) is the backstop either way.
  */
 export interface ChainLink {
+  /** 1: a single-level rule (highest level first); 2: a cumulative rule (lowest first). */
+  readonly phase: 1 | 2;
   /** Levels whose scopes this rule lists, lowest first. */
   readonly levels: readonly Sensitivity[];
   /** Scopes the rule lists (before `offline_access` is added), sorted. */
@@ -54,12 +56,13 @@ export function ruleChain(scopes: readonly string[], levelOf: (scope: string) =>
   // Phase 1: single-level rules, highest first. The lowest level's single rule equals the first
   // cumulative rule, so it is left to phase 2.
   for (const level of [...present].reverse().slice(0, -1)) {
-    links.push({ levels: [level], scopes: byLevel.get(level)!, accessTokenMinutes: minutes[level] });
+    links.push({ phase: 1, levels: [level], scopes: byLevel.get(level)!, accessTokenMinutes: minutes[level] });
   }
   // Phase 2: cumulative rules, lowest first.
   for (let i = 0; i < present.length; i++) {
     const levels = present.slice(0, i + 1);
     links.push({
+      phase: 2,
       levels,
       scopes: levels.flatMap((l) => byLevel.get(l)!).sort(),
       accessTokenMinutes: Math.min(...levels.map((l) => minutes[l])),
@@ -67,6 +70,21 @@ export function ruleChain(scopes: readonly string[], levelOf: (scope: string) =>
   }
   return links;
 }
+
+/**
+ * Orders the links of several chains (one per group) into one policy: every phase-1 link, highest
+ * level first, then every phase-2 link by its highest level, lowest first; chains keep their
+ * relative order otherwise (stable sort). Across groups this keeps both guarantees above: a request
+ * is first matched by a rule whose highest level is its own, and any later match can only carry a
+ * shorter lifetime.
+ */
+export function orderLinks<T extends ChainLink>(links: readonly T[]): T[] {
+  const top = (l: ChainLink) => sensitivityIndex(l.levels[l.levels.length - 1]!);
+  const key = (l: ChainLink) => (l.phase === 1 ? -1 - top(l) : top(l));
+  return [...links].sort((a, b) => key(a) - key(b));
+}
+
+const sensitivityIndex = (s: Sensitivity): number => SENSITIVITY_LEVELS.indexOf(s);
 
 /**
  * The link Okta would apply to a request, under the documented semantics (first rule, in order,

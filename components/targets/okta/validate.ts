@@ -47,8 +47,8 @@ function tierIssues(tier: PlanTier, args: ResolvedOktaArgs): OktaArgsIssue[] {
   if (tier.clientType === "confidential" && tier.tokenEndpointAuthMethod === "none") {
     issues.push({ path: at(".tokenEndpointAuthMethod"), message: "a confidential client must authenticate; use 'private_key_jwt' (preferred) or 'client_secret_basic'" });
   }
-  tier.clients.forEach((c, i) => {
-    const cp = `.clients[${i}]`;
+  tier.clients.forEach((c) => {
+    const cp = `.clients[${JSON.stringify(c.name)}]`;
     if (authCode && c.redirectUris.length === 0) {
       issues.push({ path: at(`${cp}.redirectUris`), message: `client '${c.name}' uses authorization_code and needs at least one exact redirect URI` });
     }

@@ -1,0 +1,177 @@
+/**
+ * Edge benchmark (`npm run bench:edge`): per-request cost of the edge's full decision for a
+ * `tools/call` (verify + claims + scope decision + chained audit record) against the raw floor
+ * (`crypto.verify` with a pre-imported KeyObject) and, on the same tokens in the same run,
+ * jose.jwtVerify, aws-jwt-verify and fast-jwt. Also: bundle size and cold start
+ * (process start + import + first decision) over bare `node -e 0`. Writes bench/results/edge.md.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { JwtVerifier } from "aws-jwt-verify";
+import { createVerifier } from "fast-jwt";
+import { importJWK, jwtVerify } from "jose";
+import { edgeConfigFor } from "../components/edge-config.js";
+import { compile } from "../components/plan/compile.js";
+import { AuditChain } from "../lambda/core/audit.js";
+import { Authorizer } from "../lambda/core/authorize.js";
+import { TokenCache } from "../lambda/core/cache.js";
+import { buildRuntime } from "../lambda/core/server.js";
+import { buildEdgeBundle } from "../lambda/build.js";
+import crm from "../stacks/crm/mcp-auth.js";
+
+const ISS = "https://idp.example.com/";
+const AUD = "https://mcp.example.com/crm";
+const TOKENS = 256;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+type Alg = "RS256" | "ES256";
+function keyPair(alg: Alg) {
+  const kp = alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const kid = `${alg.toLowerCase()}-1`;
+  return { ...kp, kid, jwk: { ...kp.publicKey.export({ format: "jwk" }), kid, alg, use: "sig" } };
+}
+function tokens(alg: Alg, k: ReturnType<typeof keyPair>, now: number): string[] {
+  const out: string[] = [];
+  const h = b64({ alg, kid: k.kid, typ: "at+jwt" });
+  for (let i = 0; i < TOKENS; i++) {
+    const input = `${h}.${b64({ iss: ISS, aud: AUD, sub: `user-${i}`, client_id: "claude-desktop", iat: now - 60, exp: now + 3000, scope: "crm:customers:read crm:deals:read", jti: `j${i}` })}`;
+    const sig = sign("sha256", Buffer.from(input), alg === "ES256" ? { key: k.privateKey, dsaEncoding: "ieee-p1363" } : k.privateKey);
+    out.push(`${input}.${sig.toString("base64url")}`);
+  }
+  return out;
+}
+
+/** Median ns per op over ROUNDS rounds of `n` ops (sync or async fn). */
+async function measure(n: number, fn: (i: number) => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(n, 500); i++) await fn(i); // warm-up
+  const rounds: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) {
+      const v = fn(i);
+      if (v instanceof Promise) await v;
+    }
+    rounds.push(Number(process.hrtime.bigint() - t0) / n);
+  }
+  rounds.sort((a, b) => a - b);
+  return rounds[Math.floor(rounds.length / 2)]!;
+}
+
+async function perRequest(alg: Alg) {
+  const now = Math.floor(Date.now() / 1000);
+  const k = keyPair(alg);
+  const toks = tokens(alg, k, now);
+  const n = alg === "RS256" ? 3000 : 3000;
+  const plan = compile(crm);
+  const config = edgeConfigFor(plan, "crm", { issuer: ISS, jwksUri: "https://idp.example.com/jwks", jwks: { keys: [k.jwk as { kty: string }] }, tokenTypes: ["at+jwt"] });
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: { query: "acme", limit: 10 } } });
+  const reqs = toks.map((t) => new Request(AUD, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json", "mcp-session-id": "s1", "user-agent": "bench" } }));
+  let records = 0;
+  const decider = (cacheMax: number) => {
+    const rt = buildRuntime(config, { now: Date.now, fetch: globalThis.fetch, secrets: () => undefined, onProblem: () => undefined });
+    const a = new Authorizer({ now: Date.now, cache: new TokenCache<never>(cacheMax, 60_000) as never, audit: new AuditChain(() => void records++), log: () => undefined, paramMode: "hash" });
+    return (i: number) =>
+      a.decide(rt, reqs[i % TOKENS]!, body, { sourceIp: "203.0.113.1" }).then((d) => {
+        if (!d.allow) throw new Error("bench token refused");
+      });
+  };
+  const noCache = decider(0);
+  const withCache = decider(4096);
+  for (let i = 0; i < TOKENS; i++) await withCache(i); // fill the cache
+
+  // Floor: split, decode the signature, crypto.verify with a pre-imported KeyObject.
+  const pub: KeyObject = k.publicKey;
+  const floor = (i: number) => {
+    const t = toks[i % TOKENS]!;
+    const dot = t.lastIndexOf(".");
+    const ok = verify("sha256", Buffer.from(t.slice(0, dot)), alg === "ES256" ? { key: pub, dsaEncoding: "ieee-p1363" } : pub, Buffer.from(t.slice(dot + 1), "base64url"));
+    if (!ok) throw new Error("floor refused");
+  };
+  const joseKey = await importJWK(k.jwk as never, alg);
+  const jose = (i: number) => jwtVerify(toks[i % TOKENS]!, joseKey, { issuer: ISS, audience: AUD, algorithms: [alg] });
+  const aws = JwtVerifier.create({ issuer: ISS, audience: AUD, jwksUri: "https://idp.example.com/jwks" });
+  aws.cacheJwks({ keys: [k.jwk as never] });
+  const awsV = (i: number) => aws.verifySync(toks[i % TOKENS]!);
+  const fast = createVerifier({ key: pub.export({ format: "pem", type: "spki" }).toString(), algorithms: [alg], allowedIss: ISS, allowedAud: AUD, cache: false });
+  const fastV = (i: number) => fast(toks[i % TOKENS]!);
+
+  const rows: Array<[string, number]> = [];
+  rows.push(["raw floor: crypto.verify (pre-imported KeyObject)", await measure(n, floor)]);
+  rows.push(["edge decision, no cache (verify + claims + scopes + audit)", await measure(n, noCache)]);
+  rows.push(["edge decision, cache hit", await measure(n * 5, withCache)]);
+  rows.push(["jose.jwtVerify (verify + claims only)", await measure(n, jose)]);
+  rows.push(["aws-jwt-verify verifySync (verify + claims only)", await measure(n, awsV)]);
+  rows.push(["fast-jwt (verify + claims only, cache off)", await measure(n, fastV)]);
+  void records;
+  return rows;
+}
+
+function coldStart() {
+  const dir = mkdtempSync(join(tmpdir(), "edge-bench-"));
+  return buildEdgeBundle({ outdir: dir }).then(({ file, bytes }) => {
+    const k = keyPair("RS256");
+    const now = Math.floor(Date.now() / 1000);
+    const [token] = tokens("RS256", k, now);
+    const plan = compile(crm);
+    const config = edgeConfigFor(plan, "crm", { issuer: ISS, jwksUri: "https://idp.example.com/jwks", jwks: { keys: [k.jwk as { kty: string }] }, tokenTypes: ["at+jwt"] });
+    const script = join(dir, "first-decision.mjs");
+    writeFileSync(
+      script,
+      `const { edge } = await import(${JSON.stringify(file)});
+const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: {} } });
+const d = await edge.authorize(new Request(${JSON.stringify(AUD)}, { method: "POST", headers: { authorization: "Bearer " + process.env.TOKEN, "content-type": "application/json" }, body }));
+if (!d.allow) { console.error("refused"); process.exit(1); }\n`,
+    );
+    const env = { ...process.env, MCP_EDGE_CONFIG: JSON.stringify(config), TOKEN: token! };
+    const time = (args: string[]) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+      if (r.status !== 0) throw new Error(`cold start run failed: ${r.stderr.toString()}`);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    const runs = Number(process.env.BENCH_COLD_RUNS ?? 21);
+    const bare: number[] = [];
+    const edge: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      bare.push(time(["-e", "0"]));
+      edge.push(time([script]));
+    }
+    const med = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    return { bytes, bare: med(bare), edge: med(edge) };
+  });
+}
+
+const results: string[] = [];
+const log = (s: string) => {
+  results.push(s);
+  process.stdout.write(`${s}\n`);
+};
+log(`# Edge benchmark\n`);
+log(`Machine: ${cpus().length} CPU (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Median of ${ROUNDS} rounds; ${TOKENS} distinct tokens cycled. Ratios are against the RS256/ES256 floor measured in the same run.\n`);
+const floors: Record<string, number> = {};
+for (const alg of ["RS256", "ES256"] as const) {
+  const rows = await perRequest(alg);
+  const floor = rows[0]![1];
+  floors[alg] = floor;
+  log(`## ${alg}\n`);
+  log(`| what | µs / request | × floor |\n| --- | ---: | ---: |`);
+  for (const [name, ns] of rows) log(`| ${name} | ${(ns / 1000).toFixed(2)} | ${(ns / floor).toFixed(2)} |`);
+  log("");
+}
+const cold = await coldStart();
+log(`## Bundle and cold start\n`);
+log(`| what | value | goal |\n| --- | ---: | ---: |`);
+log(`| bundle (dist/edge/index.mjs, minified ESM) | ${(cold.bytes / 1024).toFixed(1)} KB | ≤ 60 KB |`);
+log(`| bare \`node -e 0\` (median) | ${cold.bare.toFixed(1)} ms | |`);
+log(`| start + import bundle + config parse + first decision, JWKS snapshot (median) | ${cold.edge.toFixed(1)} ms | |`);
+log(`| difference | ${(cold.edge - cold.bare).toFixed(1)} ms | ≤ 12 ms |`);
+try {
+  log(`\nGit: ${execFileSync("git", ["rev-parse", "--short", "HEAD"]).toString().trim()} (working tree may differ).`);
+} catch {
+  /* not a git checkout */
+}
+writeFileSync(new URL("./results/edge.md", import.meta.url), `${results.join("\n")}\n`);

@@ -1,0 +1,189 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { UsageError, type CliIO, type Command } from "../io.js";
+import { parseCommandArgs } from "../args.js";
+import { formatIssues, paint } from "../format.js";
+import { loadPlanForCommand } from "../plan-loader.js";
+import { isLoopbackHost } from "../../components/local/authorization-server.js";
+import { PortInUseError, startDevStack, type DevStack } from "../../components/local/dev-stack.js";
+
+/** Default ports of `dev` (authorization server, edge, demo MCP server). */
+export const DEV_DEFAULT_PORTS = { as: 9400, edge: 9401, demo: 9402 } as const;
+
+const help = `Usage: pulumi-mcp-auth dev [file] [options]
+
+Runs the whole product on this machine, no cloud account needed: a local OAuth 2.1
+authorization server (oidc-provider) configured from the declaration (default ./mcp-auth.ts),
+the edge (the same code as the Lambda) in front of a demo MCP server with in-memory data.
+Everything binds 127.0.0.1. Ctrl-C stops it.
+
+Options:
+  --as-port <port>         Authorization server port (default ${DEV_DEFAULT_PORTS.as}; 0 = any free port).
+  --edge-port <port>       Edge port, where MCP clients connect (default ${DEV_DEFAULT_PORTS.edge}).
+  --demo-port <port>       Demo MCP server port (default ${DEV_DEFAULT_PORTS.demo}).
+  --auto-approve <user>    Sign in as this seeded dev user and approve every request without
+                           pages (automation only; refused unless bound to loopback).
+  --agent-credentials <f>  Write the generated agent-tier client credentials (private keys)
+                           to this JSON file (mode 0600).
+  --audit                  Print the edge's audit records (JSON lines) on stdout.
+  -h, --help               Show this help.
+
+Exit codes:
+  0  stopped with Ctrl-C (SIGINT) or SIGTERM
+  2  invalid declaration, bad arguments, or a port already in use
+`;
+
+function port(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new UsageError(`dev: --${flag} must be a port number 0-65535, got '${value}'`);
+  return n;
+}
+
+const FLAG_FOR: Record<PortInUseError["role"], string> = { "authorization server": "--as-port", edge: "--edge-port", "demo MCP server": "--demo-port" };
+
+/** A `claude mcp add` line for the first pre-registered public client with a loopback redirect port. */
+function preRegisteredHint(stack: DevStack): string[] {
+  for (const t of stack.plan.tiers) {
+    if (t.registration !== "pre-registered" || t.clientType !== "public") continue;
+    for (const c of t.clients) {
+      const uri = c.redirectUris.find((u) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(u));
+      if (uri) return [`                  (as pre-registered '${c.name}', tier '${t.name}': add --client-id ${c.name} --callback-port ${new URL(uri).port})`];
+    }
+  }
+  return [];
+}
+
+/** The text `dev` prints once everything listens. */
+export function describeStack(stack: DevStack, autoApprove?: string, credentialsFile?: string): string {
+  const as = stack.authorizationServer;
+  const w = Math.max(...stack.servers.map((s) => s.name.length), 6);
+  const lines = [
+    `pulumi-mcp-auth dev: plan '${stack.plan.name}' with ${stack.servers.length} MCP server(s), all on loopback`,
+    "",
+    `Authorization server  ${as.issuer}`,
+    `  metadata            ${as.metadataUrl}`,
+    "",
+    "MCP servers (connect here; the edge validates tokens and forwards to the demo server):",
+    ...stack.servers.flatMap((s) => [`  ${s.name.padEnd(w)}  ${s.mcpUrl}`, `  ${"".padEnd(w)}  metadata ${s.metadataUrl}`]),
+    `Demo MCP server       ${stack.demo.url} (in-memory data, reset on restart)`,
+    "",
+    `Dev users: ${stack.plan.dev.users.map((u) => `${u.username} (${u.groups.join(", ") || "no groups"})`).join("; ") || "(none: declare dev.users)"}`,
+  ];
+  const pre = stack.plan.tiers.flatMap((t) => t.clients.map((c) => `${c.name} [${t.name}]`));
+  if (pre.length) lines.push(`Pre-registered clients: ${pre.join(", ")}`);
+  if (as.agentCredentials.length) {
+    lines.push(
+      credentialsFile
+        ? `Agent credentials (${as.agentCredentials.map((a) => a.clientId).join(", ")}) written to ${credentialsFile}`
+        : `Agent clients (${as.agentCredentials.map((a) => a.clientId).join(", ")}): keys are generated per run; pass --agent-credentials <file> to get them`,
+    );
+  }
+  const first = stack.servers[0];
+  if (first) {
+    lines.push(
+      "",
+      "Connect a client:",
+      `  Claude Code:    claude mcp add --transport http ${first.name} ${first.mcpUrl}`,
+      ...preRegisteredHint(stack),
+      `  MCP Inspector:  npx @modelcontextprotocol/inspector  (Transport "Streamable HTTP", URL ${first.mcpUrl})`,
+      `  Any client:     an MCP client that supports OAuth discovers everything from ${first.mcpUrl}`,
+    );
+  }
+  if (autoApprove) {
+    lines.push(
+      "",
+      "!!! AUTO-APPROVE IS ON !!!",
+      `!!! Every authorization request is approved as '${autoApprove}' with every scope that user and the client's tier allow: !!!`,
+      "!!! no login, consent or step-up page is shown. For automation on this machine only.                   !!!",
+    );
+  }
+  lines.push("", "Press Ctrl-C to stop.", "");
+  return lines.join("\n");
+}
+
+/**
+ * Runs `dev` until `stop` settles (default: SIGINT or SIGTERM). Exported for tests.
+ * @returns exit code: 0 after a clean stop, 2 for bad input or a port in use.
+ */
+export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<void>, onReady?: (stack: DevStack) => void): Promise<number> {
+  const { values, positionals } = parseCommandArgs("dev", args, {
+    "as-port": { type: "string" },
+    "edge-port": { type: "string" },
+    "demo-port": { type: "string" },
+    host: { type: "string" },
+    "auto-approve": { type: "string" },
+    "agent-credentials": { type: "string" },
+    audit: { type: "boolean", default: false },
+  });
+  const host = values.host ?? "127.0.0.1";
+  const autoApprove = values["auto-approve"];
+  if (autoApprove !== undefined && !isLoopbackHost(host)) {
+    throw new UsageError(`dev: --auto-approve is refused when binding ${host}; it is only allowed on loopback (127.0.0.1 or ::1)`);
+  }
+  const ports = { as: port("as-port", values["as-port"], DEV_DEFAULT_PORTS.as), edge: port("edge-port", values["edge-port"], DEV_DEFAULT_PORTS.edge), demo: port("demo-port", values["demo-port"], DEV_DEFAULT_PORTS.demo) };
+  const loaded = await loadPlanForCommand(positionals[0], io.cwd);
+  if (!loaded.ok) {
+    io.stderr(formatIssues(loaded.file, loaded.issues, paint(false)));
+    return 2;
+  }
+  if (autoApprove !== undefined && !loaded.plan.dev.users.some((u) => u.username === autoApprove)) {
+    throw new UsageError(`dev: --auto-approve '${autoApprove}' is not a seeded dev user; known: ${loaded.plan.dev.users.map((u) => u.username).join(", ") || "(none: declare dev.users)"}`);
+  }
+  let stack: DevStack;
+  try {
+    stack = await startDevStack({
+      plan: loaded.plan,
+      host,
+      asPort: ports.as,
+      edgePort: ports.edge,
+      demoPort: ports.demo,
+      ...(autoApprove !== undefined ? { autoApprove } : {}),
+      log: (line) => io.stderr(`[auth] ${line}\n`),
+      ...(values.audit ? { audit: (_r, line: string) => io.stdout(`${line}\n`) } : {}),
+      edgeLog: (e) => {
+        if (e.level !== "info") io.stderr(`[edge] ${JSON.stringify(e)}\n`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof PortInUseError) {
+      io.stderr(`dev: port ${err.port} (${err.role}) is already in use on ${host}; stop what uses it or pick another with ${FLAG_FOR[err.role]} <port> (0 picks a free one)\n`);
+      return 2;
+    }
+    throw err;
+  }
+  let credentialsFile: string | undefined;
+  if (values["agent-credentials"] !== undefined && stack.authorizationServer.agentCredentials.length) {
+    credentialsFile = path.resolve(io.cwd, values["agent-credentials"]);
+    const doc = { issuer: stack.authorizationServer.issuer, tokenEndpoint: stack.authorizationServer.tokenEndpoint, clients: stack.authorizationServer.agentCredentials };
+    await writeFile(credentialsFile, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+  }
+  io.stdout(describeStack(stack, autoApprove, credentialsFile));
+  onReady?.(stack);
+  await (stop ?? signalled());
+  io.stderr("dev: stopping…\n");
+  await stack.close();
+  io.stderr("dev: stopped\n");
+  return 0;
+}
+
+function signalled(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off("SIGINT", done);
+      process.off("SIGTERM", done);
+      resolve();
+    };
+    process.on("SIGINT", done);
+    process.on("SIGTERM", done);
+  });
+}
+
+const dev: Command = {
+  name: "dev",
+  summary: "Run the local stack: authorization server, edge and demo MCP server (no cloud account).",
+  help,
+  run: (args, io) => runDev(args, io),
+};
+
+export default dev;

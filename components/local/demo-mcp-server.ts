@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { z } from "zod";
+import type { McpAuthPlan, PlanServer } from "../plan/schema.js";
+import { runDemoTool, seedStore, type DemoStore } from "./demo-data.js";
+
+/**
+ * A demo MCP server (official `@modelcontextprotocol/sdk`, streamable HTTP, stateless) that
+ * implements every tool, resource and prompt of a plan over in-memory data. One HTTP listener
+ * serves every plan server at `/<server name>`; it does no authorization itself: it sits behind the
+ * edge, on loopback, as the edge's gateway upstream.
+ */
+
+export interface DemoMcpServerOptions {
+  plan: McpAuthPlan;
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+}
+
+export interface DemoMcpServer {
+  /** e.g. `http://127.0.0.1:9402` */
+  url: string;
+  port: number;
+  /** The upstream URL for one plan server (`<url>/<name>`). */
+  urlFor(serverName: string): string;
+  /** The shared in-memory data (tests inspect it). */
+  store: DemoStore;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+const toolInput = {
+  id: z.string().max(200).optional().describe("Record id (defaults to the first record)"),
+  ids: z.array(z.string().max(200)).max(10).optional().describe("Record ids, e.g. [keepId, dropId] for merges"),
+  fields: z.record(z.string(), z.unknown()).optional().describe("Fields to set"),
+  text: z.string().max(10_000).optional().describe("Free text (note body, email subject)"),
+};
+
+/** Builds the MCP server for one plan server (a fresh instance per request: stateless transport). */
+export function buildDemoMcpServer(server: PlanServer, store: DemoStore): McpServer {
+  const mcp = new McpServer({ name: `${server.name}-demo`, version: "0.0.0" }, { instructions: `Demo data for ${server.displayName}; in memory, reset on restart.` });
+  for (const op of server.operations) {
+    const description = `${op.description ?? op.name} (needs: ${op.scopes.join(", ") || "a valid token"}; ${op.sensitivity})`;
+    if (op.kind === "tool") {
+      mcp.registerTool(op.name, { description, inputSchema: toolInput }, async (args) => {
+        const { ok, result } = runDemoTool(store, op.name, args);
+        return { isError: !ok, content: [{ type: "text", text: typeof result === "string" ? result : JSON.stringify(result, null, 2) }] };
+      });
+    } else if (op.kind === "resource") {
+      mcp.registerResource(op.name, op.name, { description, mimeType: "application/json" }, async (uri) => {
+        const noun = uri.host || uri.pathname.replace(/^\/+/, "");
+        return { contents: [{ uri: uri.href, mimeType: "application/json", text: JSON.stringify(store.get(noun) ?? [], null, 2) }] };
+      });
+    } else {
+      mcp.registerPrompt(op.name, { description }, async () => ({
+        messages: [{ role: "user", content: { type: "text", text: `Demo prompt '${op.name}' from ${server.displayName}.` } }],
+      }));
+    }
+  }
+  return mcp;
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req) {
+    size += (c as Buffer).length;
+    if (size > MAX_BODY) throw new Error("request body too large");
+    chunks.push(c as Buffer);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+function jsonRpcError(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
+}
+
+/** Starts the demo server. Throws `EADDRINUSE` unchanged. */
+export async function startDemoMcpServer(opts: DemoMcpServerOptions): Promise<DemoMcpServer> {
+  const host = opts.host ?? "127.0.0.1";
+  const store = seedStore();
+  const byName = new Map(opts.plan.servers.map((s) => [s.name, s]));
+  const http = createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://demo").pathname.replace(/\/+$/, "");
+    const server = byName.get(decodeURIComponent(path.slice(1)));
+    if (!server) return jsonRpcError(res, 404, `no demo MCP server at '${path}'; known: ${[...byName.keys()].map((n) => `/${n}`).join(", ")}`);
+    // Stateless streamable HTTP: no session, so no GET stream and no DELETE.
+    if (req.method !== "POST") {
+      res.writeHead(405, { allow: "POST" });
+      return res.end();
+    }
+    void (async () => {
+      try {
+        const body = await readJson(req);
+        const mcp = buildDemoMcpServer(server, store);
+        const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+        res.on("close", () => {
+          void transport.close();
+          void mcp.close();
+        });
+        await mcp.connect(transport);
+        await transport.handleRequest(req, res, body);
+      } catch (err) {
+        if (!res.headersSent) jsonRpcError(res, 400, (err as Error).message);
+        else res.end();
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(opts.port ?? 0, host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    urlFor: (name) => `${url}/${encodeURIComponent(name)}`,
+    store,
+    close: () =>
+      new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  };
+}

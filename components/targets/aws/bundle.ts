@@ -1,0 +1,33 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Which bundle each mode deploys. Both are one esbuild ESM file (`index.mjs` in the archive) with
+ * the handler exported as `handler`.
+ * - gateway: `lambda/aws-entry.ts` (Function URL with response streaming, HTTP API v2 events);
+ * - authorizer: `lambda/aws/authorizer-entry.ts` (REST API REQUEST authorizer events and the
+ *   payload 1.0 proxy events of the metadata route).
+ */
+export const EDGE_HANDLER = "index.handler";
+
+/** Absolute path of a mode's entry file. */
+export function entryFor(mode: "gateway" | "authorizer"): string {
+  const rel = mode === "gateway" ? "../../../lambda/aws-entry.ts" : "../../../lambda/aws/authorizer-entry.ts";
+  return fileURLToPath(new URL(rel, import.meta.url));
+}
+
+/**
+ * The bundle file to deploy: `bundleFile` when given (a prebuilt `npm run build:edge`), else a
+ * fresh esbuild build into a temporary directory (about a second; needs esbuild installed where
+ * `pulumi up` runs).
+ */
+export async function resolveBundle(mode: "gateway" | "authorizer", bundleFile?: string): Promise<string> {
+  if (bundleFile) return bundleFile;
+  const outdir = mkdtempSync(join(tmpdir(), `pulumi-mcp-auth-${mode}-`));
+  // Loaded lazily: with a prebuilt bundleFile, esbuild need not be installed where `pulumi up` runs.
+  const { buildEdgeBundle } = await import("../../../lambda/build.js");
+  const { file } = await buildEdgeBundle({ outdir, entry: entryFor(mode) });
+  return file;
+}

@@ -1,0 +1,167 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { EdgeConfig } from "../../../lambda/config.js";
+import { AWS_EDGE_DEFAULTS, validateEdgeArgs, type McpEdgeArgs } from "./args.js";
+import { checkCustomDomain, edgeArchive, edgeConfigFileText, resolveConfigs, withJwksSnapshots } from "./archive.js";
+import { createAuditSurface } from "./audit.js";
+import { EDGE_HANDLER, resolveBundle } from "./bundle.js";
+import { createEdgeFunction } from "./function.js";
+import { createCustomDomain, createFunctionUrl } from "./gateway.js";
+import { createRestApiAuthorizer } from "./restapi.js";
+import { metadataUrlFor, rebase } from "./urls.js";
+
+/** The type token of {@link McpEdge}. */
+export const MCP_EDGE_TYPE = "pulumi-mcp-auth:aws:McpEdge";
+
+/** Tag marking the edge function (the policy pack recognises edge Lambdas by it). */
+export const EDGE_TAG = "pulumi-mcp-auth:edge";
+
+/** Public URLs of one MCP server behind the edge. */
+export interface McpEdgeServerUrls {
+  /** The canonical resource URI (RFC 9728 `resource`, token audience). */
+  resource: string;
+  /** Where clients reach the MCP endpoint. Equals `resource` with a custom domain. */
+  mcpUrl: string;
+  /** The RFC 9728 metadata URL clients discover (path-inserted, §3.1). */
+  metadataUrl: string;
+}
+
+/** Every output of {@link McpEdge}, built once from one record and registered as is. */
+export interface McpEdgeOutputs {
+  /** Per server name. */
+  servers: pulumi.Output<Record<string, McpEdgeServerUrls>>;
+  functionName: pulumi.Output<string>;
+  functionArn: pulumi.Output<string>;
+  roleArn: pulumi.Output<string>;
+  logGroupName: pulumi.Output<string>;
+  /** Gateway mode: the Function URL (ends with `/`). */
+  functionUrl: pulumi.Output<string | undefined>;
+  /** Gateway mode with a custom domain: the CloudFront domain to point DNS at. */
+  distributionDomainName: pulumi.Output<string | undefined>;
+  /** Authorizer mode: set `authorization: "CUSTOM"` and this `authorizerId` on your MCP methods. */
+  authorizerId: pulumi.Output<string | undefined>;
+  /** Authorizer mode: put it in your `aws.apigateway.Deployment` `triggers` so the stage picks up the gateway responses. */
+  deploymentTrigger: pulumi.Output<string | undefined>;
+  /** Names of the saved Logs Insights queries. */
+  queryNames: pulumi.Output<string[]>;
+  /** Names of the CloudWatch alarms. */
+  alarmNames: pulumi.Output<string[]>;
+}
+
+/**
+ * The MCP authorization edge on AWS for one or more MCP servers: one Lambda (arm64, JSON logs, a
+ * log group with declared retention, a least-privilege role), its config shipped inside the
+ * deployment archive, and a public entry point — a streaming Function URL that forwards allowed
+ * requests (gateway mode, default) or a REST API Lambda authorizer with challenge-carrying gateway
+ * responses (authorizer mode) — plus saved audit queries, metric filters and alarms.
+ * See docs/aws.md.
+ */
+export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs {
+  declare readonly servers: McpEdgeOutputs["servers"];
+  declare readonly functionName: McpEdgeOutputs["functionName"];
+  declare readonly functionArn: McpEdgeOutputs["functionArn"];
+  declare readonly roleArn: McpEdgeOutputs["roleArn"];
+  declare readonly logGroupName: McpEdgeOutputs["logGroupName"];
+  declare readonly functionUrl: McpEdgeOutputs["functionUrl"];
+  declare readonly distributionDomainName: McpEdgeOutputs["distributionDomainName"];
+  declare readonly authorizerId: McpEdgeOutputs["authorizerId"];
+  declare readonly deploymentTrigger: McpEdgeOutputs["deploymentTrigger"];
+  declare readonly queryNames: McpEdgeOutputs["queryNames"];
+  declare readonly alarmNames: McpEdgeOutputs["alarmNames"];
+  /** The deployment archive (bundle + `edge-config.json`), for inspection; not a stack output. */
+  readonly archive: pulumi.Output<pulumi.asset.AssetArchive>;
+
+  constructor(name: string, args: McpEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(MCP_EDGE_TYPE, name, {}, opts);
+    // Validate every plain argument before creating any child (fails the preview with the field named).
+    const a = validateEdgeArgs(args);
+    const mode = a.mode;
+    if (mode === "gateway" && args.assertionKey === undefined) {
+      pulumi.log.warn(
+        `${name}: no assertionKey; each Lambda instance signs the upstream identity assertion with its own ephemeral key, so upstreams cannot verify it reliably. Pass a Pulumi secret JWK.`,
+        this,
+      );
+    }
+
+    const resolved = resolveConfigs(args.servers, mode);
+    const domain = a.customDomain?.domainName;
+    const configs: pulumi.Output<EdgeConfig[]> = resolved.apply(async (cs) => {
+      if (domain) checkCustomDomain(cs, domain);
+      return a.jwksSnapshot ? withJwksSnapshots(cs) : cs;
+    });
+    const names = a.servers.map((s) => s.name);
+    const code = (this.archive = pulumi
+      .all([configs, resolveBundle(mode, a.bundleFile)])
+      .apply(([cs, file]) => edgeArchive(file, edgeConfigFileText(cs))));
+
+    const environment: Record<string, pulumi.Input<string>> = { ...(args.secretEnvironment ?? {}) };
+    if (args.assertionKey !== undefined) environment.MCP_EDGE_ASSERTION_KEY = args.assertionKey;
+    const tags = { ...(args.tags ?? {}), [EDGE_TAG]: name };
+    const { logGroup, role, fn } = createEdgeFunction(this, {
+      name,
+      code,
+      handler: EDGE_HANDLER,
+      runtime: a.runtime,
+      memoryMb: a.memoryMb,
+      timeoutSeconds: a.timeoutSeconds ?? (mode === "gateway" ? AWS_EDGE_DEFAULTS.gatewayTimeoutSeconds : AWS_EDGE_DEFAULTS.authorizerTimeoutSeconds),
+      reservedConcurrency: a.reservedConcurrency,
+      logRetentionDays: a.logRetentionDays,
+      logKmsKeyArn: args.logKmsKeyArn,
+      environment,
+      description: `MCP authorization edge (${mode}) for ${a.servers.map((s) => s.name).join(", ")}`,
+      tags,
+    });
+
+    let functionUrl: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    let distributionDomainName: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    let authorizerId: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    let deploymentTrigger: pulumi.Output<string | undefined> = pulumi.output(undefined);
+    let urls: pulumi.Output<Record<string, McpEdgeServerUrls>>;
+    if (mode === "gateway") {
+      const { url } = createFunctionUrl(this, name, fn);
+      functionUrl = url.functionUrl;
+      if (a.customDomain) {
+        const { distribution } = createCustomDomain(this, name, url.functionUrl, { ...args.customDomain!, domainName: a.customDomain.domainName }, args.tags);
+        distributionDomainName = distribution.domainName;
+      }
+      const custom = a.customDomain !== undefined;
+      urls = pulumi.all([configs, url.functionUrl]).apply(([cs, fu]) => serverUrls(names, cs, custom ? undefined : fu));
+    } else {
+      const single = configs.apply((cs) => cs[0]!);
+      const r = createRestApiAuthorizer(this, name, fn, args.restApi!, single);
+      authorizerId = r.authorizer.id;
+      deploymentTrigger = r.deploymentTrigger;
+      urls = configs.apply((cs) => serverUrls(names, cs, undefined));
+    }
+
+    const audit = createAuditSurface(this, name, logGroup.name, configs, { ...a.alarms, actions: args.alarms?.actions }, args.tags);
+
+    const outputs: McpEdgeOutputs = {
+      servers: urls,
+      functionName: fn.name,
+      functionArn: fn.arn,
+      roleArn: role.arn,
+      logGroupName: logGroup.name,
+      functionUrl,
+      distributionDomainName,
+      authorizerId,
+      deploymentTrigger,
+      queryNames: pulumi.all(audit.queries.map((q) => q.name)),
+      alarmNames: pulumi.all(audit.alarms.map((al) => al.name)),
+    };
+    Object.assign(this, outputs);
+    this.registerOutputs(outputs);
+  }
+}
+
+/**
+ * Public URLs per server name (`names[i]` is the name of `configs[i]`); `origin` rebases each
+ * resource onto a generated host (a Function URL without a custom domain).
+ */
+export function serverUrls(names: readonly string[], configs: readonly EdgeConfig[], origin: string | undefined): Record<string, McpEdgeServerUrls> {
+  const out: Record<string, McpEdgeServerUrls> = {};
+  configs.forEach((c, i) => {
+    const mcpUrl = origin ? rebase(c.resource, origin) : c.resource;
+    out[names[i] ?? c.server] = { resource: c.resource, mcpUrl, metadataUrl: metadataUrlFor(mcpUrl) };
+  });
+  return out;
+}

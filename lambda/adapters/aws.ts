@@ -1,0 +1,104 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { Edge } from "../core/edge.js";
+import { LiteRequest, LiteResponse, type EdgeResponse } from "../core/http.js";
+
+/**
+ * AWS adapters: Lambda Function URL (response streaming through `awslambda.streamifyResponse`
+ * when the runtime provides it, buffered otherwise) and API Gateway HTTP API payload v2 events.
+ * Both use the payload format 2.0 event shape.
+ *
+ * Note (reference pitfall 16): API Gateway *REST* APIs with proxy integration rename
+ * `WWW-Authenticate` to `x-amzn-remapped-www-authenticate`; that mode is served by the
+ * authorizer entry (`lambda/aws/authorizer-entry.ts`) with gateway responses instead.
+ */
+
+/** Payload v2 event fields the adapter reads (Function URL and HTTP API events both match). */
+export type V2Event = Pick<APIGatewayProxyEventV2, "rawPath" | "rawQueryString" | "headers" | "body" | "isBase64Encoded"> & {
+  cookies?: string[] | undefined;
+  requestContext: { domainName?: string; http: { method: string; sourceIp: string } };
+};
+
+/**
+ * Rebuilds the request as a `LiteRequest` (no Fetch API on the cold path). Payload v2 joins
+ * repeated headers with commas, so two `Authorization` headers arrive as one comma-joined value,
+ * which the core refuses.
+ */
+export function requestFromV2(event: V2Event): LiteRequest {
+  const pairs: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) pairs.push([k, v]);
+  if (event.cookies?.length) pairs.push(["cookie", event.cookies.join("; ")]);
+  const host = event.headers?.host ?? event.requestContext.domainName ?? "localhost";
+  const proto = event.headers?.["x-forwarded-proto"] ?? "https";
+  const url = `${proto}://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ""}`;
+  const method = event.requestContext.http.method;
+  const hasBody = event.body !== undefined && event.body !== null && method !== "GET" && method !== "HEAD";
+  const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, "base64").toString("utf8") : event.body!) : null;
+  return new LiteRequest(method, url, pairs, body);
+}
+
+function headersOf(res: EdgeResponse): { headers: Record<string, string>; cookies: string[] } {
+  if (res instanceof LiteResponse) return { headers: res.headers, cookies: [] };
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    if (k !== "set-cookie") headers[k] = v;
+  });
+  return { headers, cookies: res.headers.getSetCookie() };
+}
+
+/** Converts a core answer to a buffered payload v2 result (`Set-Cookie` goes to `cookies`). */
+export async function resultV2(res: EdgeResponse): Promise<APIGatewayProxyStructuredResultV2> {
+  const { headers, cookies } = headersOf(res);
+  if (res instanceof LiteResponse) return { statusCode: res.status, headers, body: res.body ?? "", isBase64Encoded: false };
+  const buf = Buffer.from(await res.arrayBuffer());
+  const text = /^(?:text\/|application\/(?:json|jwk-set\+json))/.test(res.headers.get("content-type") ?? "");
+  return {
+    statusCode: res.status,
+    headers,
+    ...(cookies.length ? { cookies } : {}),
+    body: text ? buf.toString("utf8") : buf.toString("base64"),
+    isBase64Encoded: !text,
+  };
+}
+
+/** Handler for HTTP API (payload v2) events, and buffered Function URL invocations. */
+export function httpApiHandler(edge: Edge) {
+  return async (event: V2Event): Promise<APIGatewayProxyStructuredResultV2> => {
+    const res = await edge.handleLite(requestFromV2(event), { sourceIp: event.requestContext.http.sourceIp });
+    return resultV2(res);
+  };
+}
+
+/** The slice of the Lambda Node.js runtime's global `awslambda` used for response streaming. */
+export interface AwsLambdaGlobal {
+  streamifyResponse(fn: (event: V2Event, stream: NodeJS.WritableStream, ctx: Context) => Promise<void>): unknown;
+  HttpResponseStream: { from(stream: NodeJS.WritableStream, prelude: { statusCode: number; headers: Record<string, string>; cookies?: string[] }): NodeJS.WritableStream };
+}
+
+/** Writes a core answer to a Lambda response stream chunk by chunk (SSE flows unbuffered). */
+export async function streamTo(res: EdgeResponse, stream: NodeJS.WritableStream, aws: AwsLambdaGlobal): Promise<void> {
+  const { headers, cookies } = headersOf(res);
+  const out = aws.HttpResponseStream.from(stream, { statusCode: res.status, headers, ...(cookies.length ? { cookies } : {}) });
+  if (res instanceof LiteResponse) {
+    if (res.body) out.write(res.body);
+  } else if (res.body) {
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out.write(value);
+    }
+  }
+  await new Promise<void>((resolve) => out.end(() => resolve()));
+}
+
+/**
+ * The Function URL handler: streaming when `awslambda.streamifyResponse` exists (Function URL
+ * with `InvokeMode: RESPONSE_STREAM`), buffered payload v2 otherwise.
+ */
+export function functionUrlHandler(edge: Edge, aws: AwsLambdaGlobal | undefined = (globalThis as { awslambda?: AwsLambdaGlobal }).awslambda): unknown {
+  if (!aws?.streamifyResponse) return httpApiHandler(edge);
+  return aws.streamifyResponse(async (event, stream) => {
+    const res = await edge.handleLite(requestFromV2(event), { sourceIp: event.requestContext.http.sourceIp });
+    await streamTo(res, stream, aws);
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * The CRM example (stacks/crm/mcp-auth.ts) on Okta, with both MCP servers behind the edge on AWS
+ * Lambda (gateway mode: a streaming Function URL, optionally behind CloudFront on your domain).
+ *
+ *   cd stacks/aws
+ *   pulumi config set aws:region eu-west-1
+ *   pulumi config set okta:orgName acme && pulumi config set okta:baseUrl okta.com
+ *   pulumi config set --secret okta:apiToken <token>
+ *   pulumi config set --secret mcp-auth:edgeAssertionKey -- "$(cat edge-assertion-key.jwk.json)"
+ *   # optional: serve https://mcp.example.com/crm and /crm-admin from CloudFront
+ *   pulumi config set mcp-auth:domainName mcp.example.com
+ *   pulumi config set mcp-auth:certificateArn arn:aws:acm:us-east-1:…:certificate/…
+ *   pulumi config set mcp-auth:hostedZoneId Z…
+ *   pulumi up
+ *
+ * Every key is described in docs/aws.md.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { compile } from "../../components/index.js";
+import { OktaMcpAuth } from "../../components/targets/okta/index.js";
+import { McpEdge, type McpEdgeArgs } from "../../components/targets/aws/index.js";
+import crm from "../crm/mcp-auth.js";
+
+const config = new pulumi.Config("mcp-auth");
+const plan = compile(crm);
+
+// 1. The IdP side: one Okta custom authorization server per MCP server; each exports its edge config.
+const idp = new OktaMcpAuth("crm", { plan });
+
+// 2. The edge: one Lambda in front of both servers, fed the Okta target's edge configs.
+const domainName = config.get("domainName");
+const upstreams = config.getObject<Record<string, string>>("upstreams") ?? {};
+const alarmTopicArn = config.get("alarmTopicArn");
+const introspectionEnv = "OKTA_INTROSPECTION_CLIENT_SECRET";
+const needsIntrospection = plan.servers.some((s) => s.immediateRevocation.length > 0);
+
+const args: McpEdgeArgs = {
+  servers: plan.servers.map((s) => ({
+    name: s.name,
+    edgeConfig: idp.servers[s.name]!.edgeConfig,
+    ...(upstreams[s.name] ? { upstream: upstreams[s.name] } : {}),
+  })),
+  // Okta's keys are fetched once per `pulumi up` and shipped in the archive: no network on cold start.
+  jwksSnapshot: config.getBoolean("jwksSnapshot") ?? true,
+  assertionKey: config.requireSecret("edgeAssertionKey"),
+  ...(needsIntrospection
+    ? {
+        secretEnvironment: {
+          [introspectionEnv]: idp.introspectionClientSecret.apply((s) => {
+            if (!s) throw new Error(`the plan needs introspection but Okta returned no client secret; set ${introspectionEnv} by hand or let OktaMcpAuth create the client`);
+            return s;
+          }),
+        },
+      }
+    : {}),
+  ...(domainName
+    ? { customDomain: { domainName, certificateArn: config.require("certificateArn"), ...(config.get("hostedZoneId") ? { hostedZoneId: config.require("hostedZoneId") } : {}) } }
+    : {}),
+  logRetentionDays: config.getNumber("logRetentionDays") ?? 365,
+  ...(config.getNumber("reservedConcurrency") ? { reservedConcurrency: config.requireNumber("reservedConcurrency") } : {}),
+  alarms: { actions: alarmTopicArn ? [alarmTopicArn] : [] },
+  tags: { project: "crm", "managed-by": "pulumi-mcp-auth" },
+};
+const edge = new McpEdge("crm", args);
+
+/** Per MCP server: resource URI, the URL clients connect to, and its RFC 9728 metadata URL. */
+export const servers = edge.servers;
+export const functionUrl = edge.functionUrl;
+/** Point your DNS here when `mcp-auth:hostedZoneId` is not set. */
+export const distributionDomainName = edge.distributionDomainName;
+export const logGroupName = edge.logGroupName;
+/** Saved CloudWatch Logs Insights queries for the security team. */
+export const auditQueries = edge.queryNames;
+export const alarms = edge.alarmNames;
+export const oktaIssuers = Object.fromEntries(Object.entries(idp.servers).map(([k, v]) => [k, v.issuer]));

@@ -1,0 +1,118 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+/**
+ * The package as a platform team gets it: `npm pack` (prepack builds dist/ with
+ * tsconfig.build.json), installed from the tarball into a fresh project, type-checked against the
+ * public API and its bin run on a declaration. Needs the npm registry (or cache) for the package's
+ * own dependencies (zod, jose, tsx).
+ */
+const run = promisify(execFile);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
+
+let work: string;
+let project: string;
+let tarball: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "pulumi-mcp-auth-pack-"));
+  project = path.join(work, "platform-repo");
+  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work, ...NPM_FLAGS.slice(2)], { cwd: ROOT, maxBuffer: 64 << 20 });
+  // npm prints prepack's output before the JSON array.
+  const json = JSON.parse(stdout.slice(stdout.indexOf("\n[") + 1 || stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
+  tarball = path.join(work, json[0]!.filename);
+  packedFiles = json[0]!.files.map((f) => f.path);
+  await run("mkdir", ["-p", project]);
+  await writeFile(path.join(project, "package.json"), JSON.stringify({ name: "platform-repo", private: true, type: "module" }, null, 2));
+  await run("npm", ["install", tarball, ...NPM_FLAGS], { cwd: project, maxBuffer: 64 << 20 });
+}, 240_000);
+
+let packedFiles: string[] = [];
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("the published package", () => {
+  it("ships the compiled entry point, its type declarations and the bin, and no tests or sources", () => {
+    expect(packedFiles).toEqual(expect.arrayContaining(["package.json", "dist/components/index.js", "dist/components/index.d.ts", "dist/cli/main.js", "dist/cli/commands/check.js"]));
+    expect(packedFiles.filter((f) => f.endsWith(".test.js") || f.startsWith("test/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
+  });
+
+  it("type-checks a program that imports the public API, as a platform team would", async () => {
+    await writeFile(
+      path.join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: [] }, include: ["*.ts"] }),
+    );
+    await writeFile(
+      path.join(project, "mcp-auth.ts"),
+      `import { defineMcpAuth, compile, type McpAuthPlan } from "pulumi-mcp-auth";
+
+const declaration = defineMcpAuth({
+  name: "wiki",
+  scopes: {
+    "wiki:pages:read": { description: "Read pages", sensitivity: "routine" },
+    "wiki:pages:delete": { description: "Delete pages", sensitivity: "high" },
+  },
+  servers: [
+    {
+      name: "wiki",
+      resource: "https://mcp.example.com/wiki",
+      displayName: "Wiki",
+      tools: { get_page: { scopes: ["wiki:pages:read"] }, delete_page: { scopes: ["wiki:pages:delete"] } },
+    },
+  ],
+  tiers: {
+    verified: {
+      registration: "pre-registered",
+      clientType: "public",
+      grantTypes: ["authorization_code", "refresh_token"],
+      maxSensitivity: "critical",
+      clients: [{ name: "desktop", redirectUris: ["http://127.0.0.1/callback"] }],
+    },
+  },
+});
+
+export const plan: McpAuthPlan = compile(declaration);
+const mandatory: string[] = plan.servers[0]!.consent.mandatory;
+void mandatory;
+export default declaration;
+`,
+    );
+    // A type error the public types must catch: an unknown sensitivity level.
+    await writeFile(
+      path.join(project, "wrong.ts"),
+      `import { defineMcpAuth } from "pulumi-mcp-auth";
+// @ts-expect-error "medium" is not a sensitivity level
+export default defineMcpAuth({ name: "x", scopes: { "x:y:read": { description: "d", sensitivity: "medium" } }, servers: [], tiers: {} });
+`,
+    );
+    const r = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: project }).catch((e: { stdout: string; code: number }) => e);
+    expect((r as { stdout: string }).stdout).toBe("");
+  });
+
+  it("runs the installed pulumi-mcp-auth bin: check passes a good declaration and exits 1 on a bad one", async () => {
+    const bin = path.join(project, "node_modules/.bin/pulumi-mcp-auth");
+    const ok = await run(bin, ["check", "mcp-auth.ts", "--format", "json"], { cwd: project, env: { ...process.env, NO_COLOR: "1" } });
+    expect(JSON.parse(ok.stdout)).toMatchObject({ valid: true, summary: { errors: 0 }, plan: { name: "wiki" } });
+    await writeFile(
+      path.join(project, "bad.ts"),
+      `import declaration from "./mcp-auth.ts";
+export default { ...declaration, tiers: { ...declaration.tiers, verified: { ...declaration.tiers.verified, pkce: "plain" } } };
+`,
+    );
+    const bad = await run(bin, ["check", "bad.ts"], { cwd: project }).catch((e: { code: number; stdout: string }) => e);
+    expect((bad as { code: number }).code).toBe(1);
+    expect((bad as { stdout: string }).stdout).toMatch(/pkce-s256/);
+    const version = await run(bin, ["--version"], { cwd: project });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await readdir(path.join(project, "node_modules/pulumi-mcp-auth/dist/cli"))).toContain("main.js");
+  });
+});

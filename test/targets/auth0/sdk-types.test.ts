@@ -1,0 +1,30 @@
+import type * as auth0 from "@pulumi/auth0";
+import { describe, expect, it } from "vitest";
+import { buildAuth0Model, parseAuth0Args, type Auth0Model } from "../../../components/targets/auth0/index.js";
+import { crmArgs } from "./fixtures.js";
+
+// Compile-time checks against @pulumi/auth0 3.49.0 (run by `tsc --noEmit`, which includes test/).
+// The model's resource inputs must be assignable to the SDK's Args types as they are passed.
+type Rs = Auth0Model["servers"][number]["resourceServer"];
+const rsArgs = (rs: Rs): auth0.ResourceServerArgs => ({ ...rs });
+const scopeArgs = (s: Auth0Model["servers"][number]): auth0.ResourceServerScopesArgs => ({ resourceServerIdentifier: s.resourceServer.identifier, scopes: s.scopes });
+const refreshArgs = (c: Auth0Model["clients"][number]): auth0.types.input.ClientRefreshToken | undefined => c.refreshToken;
+
+// @ts-expect-error Client has no tokenEndpointAuthMethod in 3.x: the auth method lives on ClientCredentials.
+const noAuthMethod: auth0.ClientArgs = { name: "x", tokenEndpointAuthMethod: "none" };
+// @ts-expect-error ResourceServer has no inline scopes in 3.x: ResourceServerScopes owns them.
+const noInlineScopes: auth0.ResourceServerArgs = { identifier: "https://mcp.example.com/crm", scopes: [] };
+const credentials: auth0.ClientCredentialsArgs = { clientId: "id", authenticationMethod: "none" };
+// @ts-expect-error ClientGrant needs an audience.
+const grantWithoutAudience: auth0.ClientGrantArgs = { clientId: "id", scopes: [] };
+
+describe("@pulumi/auth0 3.49 input types", () => {
+  it("accept the model's resource-server, scope and refresh-token inputs unchanged", () => {
+    const m = buildAuth0Model(parseAuth0Args(crmArgs()));
+    const crm = m.servers[0]!;
+    expect(rsArgs(crm.resourceServer).identifier).toBe("https://mcp.example.com/crm");
+    expect(scopeArgs(crm).scopes).toEqual(crm.scopes);
+    expect(refreshArgs(m.clients.find((c) => c.tier === "verified")!)).toBeDefined();
+    expect([noAuthMethod, noInlineScopes, credentials, grantWithoutAudience]).toHaveLength(4);
+  });
+});
