@@ -4,7 +4,7 @@
  * (`compile` + `runRules`), median of several runs. Prints time per size and the growth ratio per
  * doubling, and writes bench/results/compile.md. Goal: 500 servers < 1 s, growth ≤ 2.3× per doubling.
  *
- *   npm run bench:compile            (REPS=7 by default; REPS=3 npm run bench:compile for a quick run)
+ *   npm run bench:compile            (REPS=9 by default; REPS=3 npm run bench:compile for a quick run)
  */
 import { writeFileSync, mkdirSync } from "node:fs";
 import os from "node:os";
@@ -17,7 +17,7 @@ import { compile, type McpAuthDeclarationInput } from "../components/index.js";
 import { rules, runRules } from "../components/rules/index.js";
 
 const SIZES = [125, 250, 500, 1000] as const;
-const REPS = Math.max(1, Number(process.env.REPS ?? 7));
+const REPS = Math.max(1, Number(process.env.REPS ?? 9));
 const RESOURCES = ["customers", "deals", "contacts", "notes", "tasks", "files", "reports", "invoices", "tickets", "projects"] as const;
 const VERBS = [
   ["read", "routine"],
@@ -110,24 +110,28 @@ function timeOnce(decl: McpAuthDeclarationInput): { ms: number; wallMs: number; 
 function run() {
   // Warm up the JIT on a small declaration so that the first size is not penalised.
   for (let i = 0; i < 3; i++) timeOnce(generate(25));
+  // Sizes are interleaved (125, 250, 500, 1000, 125, …) so that load from other jobs on a shared
+  // machine affects every size alike instead of skewing one of them.
+  const decls = new Map(SIZES.map((n) => [n, generate(n)]));
+  const samples = new Map(SIZES.map((n) => [n, { cpu: [] as number[], wall: [] as number[], findings: 0 }]));
+  for (let r = 0; r < REPS; r++) {
+    for (const n of SIZES) {
+      const t = timeOnce(decls.get(n)!);
+      const s = samples.get(n)!;
+      s.cpu.push(t.ms);
+      s.wall.push(t.wallMs);
+      s.findings = t.findings;
+    }
+  }
   const rows: { n: number; ms: number; wallMs: number; findings: number; ratio?: number }[] = [];
   for (const n of SIZES) {
-    const decl = generate(n);
-    const times: number[] = [];
-    const walls: number[] = [];
-    let findings = 0;
-    for (let r = 0; r < REPS; r++) {
-      const t = timeOnce(decl);
-      times.push(t.ms);
-      walls.push(t.wallMs);
-      findings = t.findings;
-    }
-    const ms = median(times);
-    const wallMs = median(walls);
+    const s = samples.get(n)!;
+    const ms = median(s.cpu);
+    const wallMs = median(s.wall);
     const prev = rows.at(-1);
-    rows.push({ n, ms, wallMs, findings, ...(prev ? { ratio: ms / prev.ms } : {}) });
+    rows.push({ n, ms, wallMs, findings: s.findings, ...(prev ? { ratio: ms / prev.ms } : {}) });
     console.log(
-      `${String(n).padStart(5)} servers  cpu ${ms.toFixed(1).padStart(8)} ms  wall ${wallMs.toFixed(1).padStart(8)} ms  ${prev ? `×${(ms / prev.ms).toFixed(2)} vs ${prev.n}` : "(baseline)"}  findings ${findings}`,
+      `${String(n).padStart(5)} servers  cpu ${ms.toFixed(1).padStart(8)} ms  wall ${wallMs.toFixed(1).padStart(8)} ms  ${prev ? `×${(ms / prev.ms).toFixed(2)} vs ${prev.n}` : "(baseline)"}  findings ${s.findings}`,
     );
   }
   const at500 = rows.find((r) => r.n === 500)!.ms;
@@ -140,7 +144,7 @@ function run() {
 
 \`npm run bench:compile\` (bench/compile.ts): declarations of N MCP servers, each with 40 scopes
 (10 resources × read/write/delete/export) and 30 tools, four tiers and three groups spanning every
-server. Each figure is the median of ${REPS} runs (a full GC before each) of \`compile(declaration)\` + \`runRules(plan)\` (all
+server. Each figure is the median of ${REPS} runs (sizes interleaved, a full GC before each) of \`compile(declaration)\` + \`runRules(plan)\` (all
 ${rules.length} rules), after a warm-up.
 
 Machine: ${os.cpus()[0]?.model ?? "unknown CPU"}, nproc ${os.availableParallelism()}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}.

@@ -31,7 +31,8 @@ async function loadCommand(name: string, commandsDir: URL = COMMANDS_DIR): Promi
     const text = `${e.message} ${e.url ?? ""}`;
     const missing =
       (e.code === "ERR_MODULE_NOT_FOUND" || /Cannot find module|Failed to load url/.test(e.message)) &&
-      (text.includes(`${name}.js`) || text.includes(`${name}.ts`));
+      // The command module itself, not something it imports.
+      (text.includes(`${fileURLToPath(commandsDir)}${name}.`) || text.includes(`${commandsDir.href}${name}.`));
     if (missing) throw new CommandNotAvailable(`command not available: '${name}' is not part of this build`);
     throw err;
   }

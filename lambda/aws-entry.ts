@@ -1,6 +1,4 @@
 import type { JsonWebKey } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { functionUrlHandler, httpApiHandler, type V2Event } from "./adapters/aws.js";
 import { createEdge } from "./core/edge.js";
 
@@ -19,6 +17,10 @@ import { createEdge } from "./core/edge.js";
 function configText(): string {
   const inline = process.env.MCP_EDGE_CONFIG;
   if (inline) return inline;
+  // getBuiltinModule: no ESM facade (which would load fs streams) on the cold path; Node >= 20.19.
+  const get = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule;
+  const { readFileSync } = get("node:fs") as typeof import("node:fs");
+  const { fileURLToPath } = get("node:url") as typeof import("node:url");
   const path = process.env.MCP_EDGE_CONFIG_PATH || fileURLToPath(new URL("./edge-config.json", import.meta.url));
   try {
     return readFileSync(path, "utf8");

@@ -95,7 +95,8 @@ export class EdgeConfigError extends Error {
 
 /** Validates an edge config (call once, at module load). */
 export function parseEdgeConfig(input: unknown): EdgeConfig {
-  const r = EdgeConfigSchema.safeParse(input);
+  // jitless: the config is parsed once, so compiling a fast path (new Function) only costs cold start.
+  const r = EdgeConfigSchema.safeParse(input, { jitless: true });
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.code}${"expected" in i ? ` (expected ${String(i.expected)})` : ""}${"keys" in i ? ` ${String(i.keys)}` : ""}`);
   throw new EdgeConfigError(`Invalid edge config:\n${lines.join("\n")}`);

@@ -66,7 +66,7 @@ const check: Command = {
       if (findings.length === 0) io.stdout(`${p.green("✔")} ${file}: ${what}: no findings\n`);
       else {
         const mark = summary.errors > 0 ? p.red("✖") : p.yellow("!");
-        io.stdout(`${formatFindings(findings, p)}${mark} ${file}: ${what}: ${count(summary.errors, "error")}, ${count(summary.warnings, "warning")}\n`);
+        io.stdout(`${formatFindings(findings, p)}\n${mark} ${file}: ${what}: ${count(summary.errors, "error")}, ${count(summary.warnings, "warning")}\n`);
       }
     }
     return summary.errors > 0 ? 1 : 0;

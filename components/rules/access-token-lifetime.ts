@@ -8,7 +8,7 @@ export default defineRule({
   severity: "error",
   fix: "Lower `tokens.accessTokenMinutes.<level>` (global, server or tier) to the bound.",
   description: "Access-token lifetimes stay within the bounds of their sensitivity: routine ≤ 60 min, high ≤ 15 min, critical ≤ 5 min (global policy, every server, every tier).",
-  reference: "DESIGN.md Vocabulary (Sensitivity table); OAuth 2.1 §7.1 (short-lived access tokens)",
+  reference: "docs/declarations.md#sensitivity (lifetime bounds); RFC 9700 §2.3 (access token privilege restriction)",
   *findings(plan) {
     const places: { where: string; target: FindingTarget; minutes: MinutesPerSensitivity; field: string }[] = [
       {

@@ -5,7 +5,7 @@ export default defineRule({
   severity: "error",
   fix: "Use `private_key_jwt` for confidential tiers, `none` for public ones; keep `client_credentials` to confidential client-credentials tiers.",
   description: "Confidential tiers authenticate at the token endpoint (not `none`), public tiers hold no secret, and the client-credentials grant belongs to confidential client-credentials tiers only.",
-  reference: "OAuth 2.1 §2.1 (client types) and §4.2 (client credentials grant: confidential clients only); RFC 7523 (private_key_jwt)",
+  reference: "RFC 6749 §2.1 (client types) and §4.4 (client credentials: confidential clients only); RFC 7523 (private_key_jwt)",
   *findings(plan) {
     for (const tier of plan.tiers) {
       const t = tierTarget(tier.name);

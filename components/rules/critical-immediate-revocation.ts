@@ -5,7 +5,7 @@ export default defineRule({
   severity: "error",
   fix: "Keep `\"critical\"` in `tokens.immediateRevocation` (the default).",
   description: "Tokens carrying critical scopes are revocable immediately: `critical` stays in `tokens.immediateRevocation` globally and on every server.",
-  reference: "DESIGN.md Vocabulary (Sensitivity table: critical, revocation must be immediate); RFC 7662 (introspection)",
+  reference: "docs/declarations.md#sensitivity (critical: immediate revocation); RFC 7662 (token introspection)",
   *findings(plan) {
     const critical = plan.sensitivities.find((s) => s.level === "critical");
     if (critical && !critical.immediateRevocation) {

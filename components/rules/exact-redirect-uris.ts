@@ -28,7 +28,7 @@ export default defineRule({
   severity: "error",
   fix: "Register exact https callback URLs, or `http://127.0.0.1/<path>` for native clients.",
   description: "Redirect URIs (pre-registered clients and DCR allowlists) are exact: absolute https, or http on a loopback host, with no wildcard and no fragment.",
-  reference: "OAuth 2.1 §2.3.1 and §4.1.1 (exact redirect URI matching); RFC 8252 §7.3; MCP 2026-07-28 Authorization (redirect URIs localhost or HTTPS)",
+  reference: "RFC 9700 §2.1 (exact redirect URI matching); RFC 6749 §3.1.2 (no fragment); RFC 8252 §7.3 (loopback); MCP 2026-07-28 Authorization (redirect URIs localhost or HTTPS)",
   *findings(plan) {
     for (const tier of plan.tiers) {
       const uris: { uri: string; target: FindingTarget; where: string }[] = [

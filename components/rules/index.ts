@@ -13,11 +13,13 @@ import operationsRequireScopes from "./operations-require-scopes.js";
 import pkceS256 from "./pkce-s256.js";
 import reconsentCadence from "./reconsent-cadence.js";
 import refreshTokenPolicy from "./refresh-token-policy.js";
+import registrationAllowlists from "./registration-allowlists.js";
 import scopeHasSensitivity from "./scope-has-sensitivity.js";
 import scopeNameFormat from "./scope-name-format.js";
 import scopeSprawl from "./scope-sprawl.js";
 import sensitiveScopesStepUp from "./sensitive-scopes-step-up.js";
 import sensitiveVerbsNotRoutine from "./sensitive-verbs-not-routine.js";
+import tierScopeLists from "./tier-scope-lists.js";
 import tierSensitivityCap from "./tier-sensitivity-cap.js";
 
 /** Every guardrail rule, sorted by id. Pure functions of the plan; the policy pack reuses them. */
@@ -35,11 +37,13 @@ export const rules: readonly Rule[] = [
   pkceS256,
   reconsentCadence,
   refreshTokenPolicy,
+  registrationAllowlists,
   scopeHasSensitivity,
   scopeNameFormat,
   scopeSprawl,
   sensitiveScopesStepUp,
   sensitiveVerbsNotRoutine,
+  tierScopeLists,
   tierSensitivityCap,
 ].sort((a, b) => cmp(a.id, b.id));
 

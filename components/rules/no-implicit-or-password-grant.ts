@@ -5,7 +5,7 @@ export default defineRule({
   severity: "error",
   fix: "Use `authorization_code` with PKCE (or `client_credentials` for machines).",
   description: "No tier uses the implicit or resource-owner password grant; OAuth 2.1 removed both.",
-  reference: "OAuth 2.1 §10 (implicit and password grants omitted); RFC 9700 §2.1.2, §2.4",
+  reference: "RFC 9700 §2.1.2 (implicit) and §2.4 (password); OAuth 2.1 draft (both grants omitted)",
   *findings(plan) {
     for (const tier of plan.tiers) {
       for (const grant of tier.grantTypes) {

@@ -6,7 +6,7 @@ export default defineRule({
   severity: "error",
   fix: "Remove the implication or reverse it (broader implies narrower).",
   description: "A scope never implies a scope of higher sensitivity (implications go from broader to narrower).",
-  reference: "DESIGN.md Vocabulary (Implication); MCP 2026-07-28 Authorization (scope hierarchies)",
+  reference: "docs/declarations.md#implication; MCP 2026-07-28 Authorization (servers MUST honour scope hierarchies)",
   *findings(plan) {
     const byName = new Map(plan.scopes.map((s) => [s.name, s]));
     for (const scope of plan.scopes) {

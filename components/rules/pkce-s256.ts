@@ -5,7 +5,7 @@ export default defineRule({
   severity: "error",
   fix: "Remove `pkce` (default S256) or set it to `\"S256\"`.",
   description: "Every tier using the authorization-code grant requires PKCE with S256.",
-  reference: "OAuth 2.1 §4.1.1 and §7.5.1 (PKCE); MCP 2025-11-25/2026-07-28 Authorization (clients MUST use S256)",
+  reference: "RFC 7636 §4.2 (S256); RFC 9700 §2.1.1 (PKCE); MCP 2025-11-25/2026-07-28 Authorization (clients MUST use S256)",
   *findings(plan) {
     for (const tier of plan.tiers) {
       if (!tier.grantTypes.includes("authorization_code") || tier.pkce === "S256") continue;

@@ -6,7 +6,7 @@ export default defineRule({
   severity: "error",
   fix: "Set `consent.reconsentDays.high/critical` to at most 90.",
   description: "Consent to high and critical scopes is renewed at least every 90 days (global policy and every server).",
-  reference: "DESIGN.md Vocabulary (Sensitivity table: re-consent ≤ 90 days)",
+  reference: "docs/declarations.md#sensitivity (re-consent ≤ 90 days for high and critical)",
   *findings(plan) {
     for (const level of ["high", "critical"] as const) {
       const max = SENSITIVITY_BOUNDS[level].reconsentDays ?? 90;

@@ -8,7 +8,7 @@ export default defineRule({
   severity: "error",
   fix: "Set `refreshToken.lifetimeDays` ≤ 90 and keep `rotation` on for public tiers.",
   description: `Refresh tokens live at most ${MAX_REFRESH_TOKEN_DAYS} days (every server and tier), and public-client tiers that use refresh tokens rotate them on every use.`,
-  reference: "OAuth 2.1 §4.3.1 (refresh token rotation or sender-constraining for public clients); RFC 9700 §4.14.2",
+  reference: "RFC 9700 §2.2.2 and §4.14 (public clients: rotate or sender-constrain refresh tokens); OAuth 2.1 draft (refresh tokens)",
   *findings(plan) {
     for (const s of plan.servers) {
       const rt = s.refreshToken;

@@ -5,7 +5,7 @@ export default defineRule({
   severity: "error",
   fix: "Add `sensitivity` to the scope.",
   description: "Every scope declares a sensitivity (routine, high or critical); an undeclared one is treated as critical.",
-  reference: "DESIGN.md Vocabulary (Sensitivity)",
+  reference: "docs/declarations.md#sensitivity",
   *findings(plan) {
     for (const scope of plan.scopes) {
       if (scope.sensitivityDeclared) continue;

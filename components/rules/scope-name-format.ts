@@ -9,7 +9,7 @@ export default defineRule({
   severity: "error",
   fix: "Rename it `<domain>:<resource>:<verb>`, e.g. `crm:customers:read`.",
   description: "Every scope is named `<domain>:<resource>:<verb>` with lowercase `[a-z0-9_]` segments.",
-  reference: "DESIGN.md Vocabulary (Scope); MCP 2026-07-28 Security Best Practices, Scope Minimization",
+  reference: "docs/declarations.md#scopes; MCP 2026-07-28 Security Best Practices, Scope Minimization",
   *findings(plan) {
     for (const scope of plan.scopes) {
       // Wildcard/omnibus names get one finding, from `no-omnibus-scopes`.

@@ -5,7 +5,7 @@ export default defineRule({
   severity: "error",
   fix: "Remove it from `consent.mandatory`/`optional`; high and critical scopes default to step-up.",
   description: "High and critical scopes are never requested at install (mandatory or optional); they are step-up scopes, challenged on first use.",
-  reference: "MCP 2025-11-25/2026-07-28 Authorization (scopes_supported minimal set; insufficient_scope step-up); DESIGN.md Sensitivity table",
+  reference: "MCP 2025-11-25/2026-07-28 Authorization (scopes_supported minimal set; insufficient_scope step-up); docs/declarations.md#sensitivity",
   *findings(plan) {
     const sens = new Map(plan.scopes.map((s) => [s.name, s.sensitivity]));
     for (const server of plan.servers) {

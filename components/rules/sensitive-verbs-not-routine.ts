@@ -33,7 +33,7 @@ export default defineRule({
   severity: "error",
   fix: "Declare the scope `high` (or `critical`).",
   description: "Scopes whose verb destroys, exports, merges, closes, transfers or acts in bulk (delete, export, merge, purge, bulk_*, close, transfer, …) are high or critical, never routine.",
-  reference: "DESIGN.md Vocabulary (Sensitivity table: high = delete, export, merge, bulk email, close)",
+  reference: "docs/declarations.md#sensitivity (high: delete, export, merge, bulk email, close)",
   *findings(plan) {
     for (const scope of plan.scopes) {
       const word = sensitiveVerbWord(scope.name);

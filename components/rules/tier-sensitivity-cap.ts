@@ -9,7 +9,7 @@ import { defineRule, tierTarget } from "./helpers.js";
  * hosting a metadata document (CIMD), so the identity proves nothing about who runs the client.
  * Client-credentials tiers act with no user present, so there is nobody to step up or re-consent.
  * Pre-registered tiers (admin-reviewed clients with exact redirect URIs, public or confidential)
- * may hold any level: that is the "verified" tier of DESIGN.md. A capped tier may still hold a
+ * may hold any level: that is the "verified" tier of the design. A capped tier may still hold a
  * specific scope above routine through `exceptions`, each with a written justification.
  */
 export function capReason(tier: Pick<PlanTier, "registration">): string | undefined {
@@ -30,7 +30,7 @@ export default defineRule({
   severity: "error",
   fix: "Set the tier's `maxSensitivity` to `routine` and list needed scopes in `exceptions` with a justification.",
   description: "DCR, CIMD and client-credentials tiers have maxSensitivity routine; they hold a high or critical scope only through an explicit `exceptions` entry with a justification.",
-  reference: "DESIGN.md Vocabulary (Sensitivity table: high not for public/DCR clients, critical verified tier only); MCP 2026-07-28 Authorization (DCR deprecated, CIMD)",
+  reference: "docs/rules.md#semantics-worth-knowing (tier caps); MCP 2026-07-28 Authorization (DCR deprecated, CIMD)",
   *findings(plan) {
     for (const tier of plan.tiers) {
       const reason = capReason(tier);

@@ -1,4 +1,7 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, type JsonWebKey, type KeyObject } from "node:crypto";
+import type { JsonWebKey, KeyObject } from "node:crypto";
+import { nodeCrypto } from "./node.js";
+
+const { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign } = nodeCrypto;
 
 /**
  * The identity assertion the edge hands the upstream MCP server instead of the client's token

@@ -1,4 +1,6 @@
-import { hash, randomUUID } from "node:crypto";
+import { nodeCrypto } from "./node.js";
+
+const { hash, randomUUID } = nodeCrypto;
 
 /**
  * Audit records: one JSON object per decision, chained (sequence number + hash of the previous

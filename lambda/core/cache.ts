@@ -1,4 +1,6 @@
-import { hash } from "node:crypto";
+import { nodeCrypto } from "./node.js";
+
+const { hash } = nodeCrypto;
 
 /**
  * Verified-token cache: a bounded LRU keyed by SHA-256 of the token (the token itself is never

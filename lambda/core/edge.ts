@@ -84,8 +84,22 @@ function headerPairs(r: EdgeRequest): Array<[string, string]> {
   return out;
 }
 
+/**
+ * Writes one line to fd 1 or 2 synchronously: no stream set-up on a cold start, and nothing left
+ * buffered when Lambda freezes the process after the response (stdio pipes are synchronous on
+ * Linux anyway). Falls back to the process streams.
+ */
+function writeLine(fd: 1 | 2, line: string): void {
+  try {
+    const fs = (process as unknown as { getBuiltinModule(id: string): typeof import("node:fs") }).getBuiltinModule("node:fs");
+    fs.writeSync(fd, `${line}\n`);
+  } catch {
+    (fd === 1 ? process.stdout : process.stderr).write(`${line}\n`);
+  }
+}
+
 const defaultLog = (e: LogEntry) => {
-  if (e.level !== "info") process.stderr.write(`${JSON.stringify({ ...e, ts: new Date().toISOString() })}\n`);
+  if (e.level !== "info") writeLine(2, JSON.stringify({ ...e, ts: new Date().toISOString() }));
 };
 
 /**
@@ -99,7 +113,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   // Resolved per call: touching the global loads the Fetch implementation, which a cold start avoids.
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const log = options.log ?? defaultLog;
-  const sink = options.audit ?? ((_r: AuditRecord, line: string) => void process.stdout.write(`${line}\n`));
+  const sink = options.audit ?? ((_r: AuditRecord, line: string) => writeLine(1, line));
   const runtimes = list.map((c) =>
     buildRuntime(c, {
       now,

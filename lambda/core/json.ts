@@ -5,8 +5,10 @@
  * taking different ones is exactly how a token is made to mean two things, so the edge rejects them.
  */
 
+import type * as NodeBuffer from "node:buffer";
+
 const B64URL = /^[A-Za-z0-9_-]*$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const { isUtf8 } = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule("node:buffer") as typeof NodeBuffer;
 
 /** Decodes an unpadded base64url segment; `undefined` when it is not strictly base64url. */
 export function b64uDecode(segment: string): Buffer | undefined {
@@ -18,11 +20,7 @@ export function b64uDecode(segment: string): Buffer | undefined {
 export function b64uText(segment: string): string | undefined {
   const bytes = b64uDecode(segment);
   if (!bytes) return undefined;
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return undefined;
-  }
+  return isUtf8(bytes) ? bytes.toString("utf8") : undefined;
 }
 
 /**

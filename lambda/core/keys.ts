@@ -1,4 +1,7 @@
-import { createPublicKey, type KeyObject } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { nodeCrypto } from "./node.js";
+
+const { createPublicKey } = nodeCrypto;
 import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from "jose";
 
 /** JWS algorithms the edge can verify (RFC 7518 §3.1, RFC 8037). Never `none`, never HMAC. */

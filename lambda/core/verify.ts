@@ -1,4 +1,4 @@
-import { constants, verify as cryptoVerify } from "node:crypto";
+import { nodeCrypto } from "./node.js";
 import { b64uDecode, b64uText, parseStrictObject } from "./json.js";
 import type { JwsAlg, KeyStore, VerifyKey } from "./keys.js";
 
@@ -109,10 +109,10 @@ export function checkSignature(alg: JwsAlg, key: VerifyKey, signingInput: string
   try {
     const data = Buffer.from(signingInput, "latin1");
     if (spec.pss !== undefined) {
-      return cryptoVerify(spec.hash, data, { key: key.key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pss }, sig);
+      return nodeCrypto.verify(spec.hash, data, { key: key.key, padding: nodeCrypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: spec.pss }, sig);
     }
-    if (spec.ecLen !== undefined) return cryptoVerify(spec.hash, data, { key: key.key, dsaEncoding: "ieee-p1363" }, sig);
-    return cryptoVerify(spec.hash, data, key.key, sig);
+    if (spec.ecLen !== undefined) return nodeCrypto.verify(spec.hash, data, { key: key.key, dsaEncoding: "ieee-p1363" }, sig);
+    return nodeCrypto.verify(spec.hash, data, key.key, sig);
   } catch {
     return false;
   }

@@ -6,6 +6,7 @@
  *   pulumi config set aws:region eu-west-1
  *   pulumi config set okta:orgName acme && pulumi config set okta:baseUrl okta.com
  *   pulumi config set --secret okta:apiToken <token>
+ *   pulumi config set mcp-auth:nightlyDigestJwksUri https://agents.example.com/nightly-digest/jwks.json
  *   pulumi config set --secret mcp-auth:edgeAssertionKey -- "$(cat edge-assertion-key.jwk.json)"
  *   # optional: serve https://mcp.example.com/crm and /crm-admin from CloudFront
  *   pulumi config set mcp-auth:domainName mcp.example.com
@@ -25,7 +26,11 @@ const config = new pulumi.Config("mcp-auth");
 const plan = compile(crm);
 
 // 1. The IdP side: one Okta custom authorization server per MCP server; each exports its edge config.
-const idp = new OktaMcpAuth("crm", { plan });
+const idp = new OktaMcpAuth("crm", {
+  plan,
+  // The nightly-digest agent authenticates with private_key_jwt; Okta needs where its public keys live.
+  clientJwksUris: { "agent/nightly-digest": config.require("nightlyDigestJwksUri") },
+});
 
 // 2. The edge: one Lambda in front of both servers, fed the Okta target's edge configs.
 const domainName = config.get("domainName");

@@ -114,7 +114,7 @@ export interface ParsedAuth0Args {
 export function parseAuth0Args(input: unknown): ParsedAuth0Args {
   const r = ArgsSchema.safeParse(input);
   if (!r.success) {
-    throw new Auth0TargetError(r.error.issues.map((i) => ({ path: `args.${formatPath(i.path)}`, message: i.message })));
+    throw new Auth0TargetError(r.error.issues.map((i) => ({ path: `args${i.path.length > 0 ? `.${formatPath(i.path)}` : ""}`, message: describeIssue(i) })));
   }
   const a = r.data;
   const parsed: ParsedAuth0Args = {
@@ -128,6 +128,12 @@ export function parseAuth0Args(input: unknown): ParsedAuth0Args {
   const issues = planProblems(parsed);
   if (issues.length > 0) throw new Auth0TargetError(issues);
   return parsed;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; remove or check the spelling`;
+  if (issue.code === "invalid_type" && issue.input === undefined) return `required; expected ${issue.expected}`;
+  return issue.message;
 }
 
 const CIMD_GRANTS = new Set(["authorization_code", "refresh_token"]);

@@ -77,7 +77,8 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
         edgeConfigFor(parsed.plan, s.name, { issuer: model.issuer, jwksUri: model.jwksUri, tokenTypes: [RFC9068_TOKEN_TYPE], algorithms: [parsed.signingAlg] }),
       ]),
     );
-    super(MCP_AUTH_AUTH0_TYPE, name, {}, opts);
+    // The compiled plan is the component's registered input, so the guardrails policy pack can check it.
+    super(MCP_AUTH_AUTH0_TYPE, name, { plan: parsed.plan }, opts);
     this.model = model;
     const parent = { parent: this };
 

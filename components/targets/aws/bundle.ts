@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,10 +12,11 @@ import { fileURLToPath } from "node:url";
  */
 export const EDGE_HANDLER = "index.handler";
 
-/** Absolute path of a mode's entry file. */
+/** Absolute path of a mode's entry file: the TypeScript source in the repository, the compiled `.js` in the published package. */
 export function entryFor(mode: "gateway" | "authorizer"): string {
-  const rel = mode === "gateway" ? "../../../lambda/aws-entry.ts" : "../../../lambda/aws/authorizer-entry.ts";
-  return fileURLToPath(new URL(rel, import.meta.url));
+  const rel = mode === "gateway" ? "../../../lambda/aws-entry" : "../../../lambda/aws/authorizer-entry";
+  const ts = fileURLToPath(new URL(`${rel}.ts`, import.meta.url));
+  return existsSync(ts) ? ts : fileURLToPath(new URL(`${rel}.js`, import.meta.url));
 }
 
 /**

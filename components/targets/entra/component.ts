@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import type { EdgeConfig } from "../../../lambda/config.js";
-import { parseEntraArgs, type EntraMcpAuthArgs } from "./args.js";
+import { parseEntraArgs, type EntraMcpAuthArgs, type ParsedEntraMcpAuthArgs } from "./args.js";
 import { identifierUriProblem } from "./domains.js";
+import { ENTRA_PORTAL_VALUE_MAX_LENGTH } from "./ids.js";
 import { entraEdgeConfig, entraIssuer, entraJwksUri } from "./edge.js";
 import { tokenLifetimePolicy, type TokenLifetimePolicyRequest } from "./lifetime.js";
 import { entraPlanSpec, type EntraPlanSpec, type EntraServerSpec } from "./mapping.js";
@@ -59,28 +60,19 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
   readonly applications: Readonly<Record<string, azuread.Application>>;
 
   constructor(name: string, rawArgs: EntraMcpAuthArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(ENTRA_COMPONENT_TYPE, name, {}, opts);
-    const args = parseEntraArgs(rawArgs);
+    // Validate everything that needs no cloud call before the component registers anything.
+    const { args, spec } = validated(rawArgs);
+    // The compiled plan is the component's registered input, so the guardrails policy pack can check it.
+    super(ENTRA_COMPONENT_TYPE, name, { plan: args.plan }, opts);
     const plan = args.plan;
-    const spec = entraPlanSpec(plan, args.servers);
     this.spec = spec;
     const parent = { parent: this };
     const prefix = args.displayNamePrefix ?? `${plan.name} MCP: `;
     const owners = args.owners ? { owners: args.owners } : {};
-
-    for (const g of Object.keys(args.groupObjectIds ?? {})) {
-      if (!plan.groups.some((x) => x.name === g)) throw new Error(`EntraMcpAuth: groupObjectIds names '${g}', which the plan does not declare`);
-    }
-    for (const k of Object.keys(args.existingClients ?? {})) {
-      if (!spec.clients.some((c) => c.key === k)) {
-        throw new Error(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered tier; known: ${spec.clients.map((c) => c.key).join(", ") || "(none)"}`);
-      }
-    }
-    if (args.assignmentRequired) {
-      for (const s of spec.servers) {
-        const missing = s.roles.filter((r) => args.groupObjectIds?.[r.group] === undefined).map((r) => r.group);
-        if (missing.length) {
-          throw new Error(`EntraMcpAuth: assignmentRequired needs an object ID for every group with scopes on '${s.server}'; add groupObjectIds for: ${missing.join(", ")}`);
+    for (const s of spec.servers) {
+      for (const x of s.scopes) {
+        if (x.value.length > ENTRA_PORTAL_VALUE_MAX_LENGTH) {
+          pulumi.log.warn(`Entra scope value '${x.value}' on '${s.server}' is longer than ${ENTRA_PORTAL_VALUE_MAX_LENGTH} characters: Graph accepts it, but the Entra admin portal cannot edit it`, this);
         }
       }
     }
@@ -228,6 +220,30 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
   }
 }
 
+/** Parses the arguments and maps the plan; every mistake names the argument and the fix. */
+function validated(rawArgs: EntraMcpAuthArgs): { args: ParsedEntraMcpAuthArgs; spec: EntraPlanSpec } {
+  const args = parseEntraArgs(rawArgs);
+  const spec = entraPlanSpec(args.plan, args.servers);
+  for (const g of Object.keys(args.groupObjectIds ?? {})) {
+    if (!args.plan.groups.some((x) => x.name === g)) throw new Error(`EntraMcpAuth: groupObjectIds names '${g}', which the plan does not declare`);
+  }
+  for (const k of Object.keys(args.existingClients ?? {})) {
+    if (!spec.clients.some((c) => c.key === k)) {
+      throw new Error(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered tier; known: ${spec.clients.map((c) => c.key).join(", ") || "(none)"}`);
+    }
+  }
+  if (args.assignmentRequired) {
+    for (const s of spec.servers) {
+      const missing = s.roles.filter((r) => args.groupObjectIds?.[r.group] === undefined).map((r) => r.group);
+      if (missing.length) {
+        throw new Error(`EntraMcpAuth: assignmentRequired needs an object ID for every group with scopes on '${s.server}'; add groupObjectIds for: ${missing.join(", ")}`);
+      }
+    }
+  }
+  if (args.verifiedDomains) checkDomains(spec, args.verifiedDomains);
+  return { args, spec };
+}
+
 function checkDomains(spec: EntraPlanSpec, verified: readonly string[]): true {
   const problems = spec.servers
     .map((s) => [s.server, identifierUriProblem(s.identifierUri, verified)] as const)
@@ -241,7 +257,7 @@ function checkDomains(spec: EntraPlanSpec, verified: readonly string[]): true {
 function serverOutputs(
   plan: Parameters<typeof entraEdgeConfig>[0],
   s: EntraServerSpec,
-  args: ReturnType<typeof parseEntraArgs>,
+  args: ParsedEntraMcpAuthArgs,
   ids: { tid: string; clientId: string; objectId: string; spObjectId: string; prefix: string },
 ): EntraServerOutputs {
   const edgeConfig = entraEdgeConfig(plan, s, {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import type { McpAuthDeclarationInput } from "../../model/declarations.js";
 import { formatPath } from "../../model/validate.js";
 import { compile } from "../../plan/compile.js";
 import { McpAuthPlanSchema, type McpAuthPlan } from "../../plan/schema.js";
@@ -52,7 +53,14 @@ export const OktaMcpAuthArgsSchema = z
     path: ["plan"],
   });
 
-export type OktaMcpAuthArgsInput = z.input<typeof OktaMcpAuthArgsSchema>;
+/**
+ * What `OktaMcpAuth` accepts: the schema's input, with `plan` and `declarations` typed for callers
+ * (both are still validated at run time, since plain-JS callers and plan files bypass the types).
+ */
+export type OktaMcpAuthArgsInput = Omit<z.input<typeof OktaMcpAuthArgsSchema>, "plan" | "declarations"> & {
+  readonly plan?: McpAuthPlan | undefined;
+  readonly declarations?: McpAuthDeclarationInput | undefined;
+};
 
 /** Validated arguments with the plan resolved and defaults applied. */
 export interface ResolvedOktaArgs {

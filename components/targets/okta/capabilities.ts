@@ -33,14 +33,14 @@ export const OKTA_CAPABILITIES: readonly Capability[] = [
   c("client-credentials", "Agents (client credentials)", "native", "Service apps in their tier's policy; their rules use `groupWhitelists: EVERYONE` because there is no user."),
   c("cimd", "Client ID metadata documents (URL client ids)", "unsupported", "Okta has no CIMD. Declared clients of a cimd tier are created as apps (admin-registered); clients from `allowedDomains` cannot get tokens unless registered and passed as `externalClients`."),
   c("dcr", "Dynamic client registration", "unsupported", "Okta's `/oauth2/v1/clients` needs an admin token (`okta.clients.register`), so MCP clients cannot self-register; anonymous DCR needs a registration proxy. Clients a platform registers are admitted by passing them as `externalClients`."),
-  c("groups", "Group restrictions", "partial", "Rules per group (`groupWhitelists`) whitelist the tier's scopes that the group lists; apps are assigned to the groups. A single request spanning two groups' scope lists matches no rule and is refused (fails closed)."),
+  c("groups", "Group restrictions", "partial", "Rules per group (`groupWhitelists`) whitelist the tier's scopes that the group lists; apps are assigned to the groups; a user in no declared group gets no token. A single request spanning two groups' scope lists matches no rule and is refused (fails closed)."),
   c("tenant-claim", "Tenant claim", "native", "Access-token claim from an Okta expression (default `user.profile.<claim>`); the edge requires it when declared required."),
   c("agent-claim", "Agent (actor) claim", "partial", "Okta sets `cid` (the client) in every access token, used natively when the agent claim is `cid`. An RFC 8693 `act` object cannot be built from an Okta expression, so `act` is not minted; other names get `app.clientId`."),
   c("immediate-revocation", "Immediate revocation", "edge", "JWTs stay valid until `exp`; the edge introspects (`/v1/introspect`) tokens carrying immediate-revocation scopes, with a service app this target creates."),
   c("implications", "Scope implications (hierarchy)", "edge", "Okta issues exactly the requested scopes; the edge honours the declared implication closure."),
   c("per-tool-scopes", "Per-tool scopes", "edge", "The edge maps each tool, resource and prompt to its scopes."),
   c("browser-origins", "Browser clients (CORS)", "native", "A CORS trusted origin per declared allowed origin, so browser clients can call `/token`; the edge validates `Origin` on the MCP endpoint."),
-  c("token-type", "Access-token `typ`", "edge", "Okta does not mark access tokens as RFC 9068 `at+jwt`, so the edge does not require a `typ` and relies on `iss`, `aud` and signature."),
+  c("token-type", "Access-token `typ`", "edge", "Okta access tokens are not RFC 9068 `at+jwt` (public verifiers accept `application/okta-internal-at+jwt` or `JWT`), so the edge does not require a `typ` and relies on signature, `iss` and `aud`."),
 ];
 
 /**

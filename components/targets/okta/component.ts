@@ -61,7 +61,7 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
     const apps: Record<string, okta.app.OAuth> = {};
     for (const a of layout.apps) {
       const app = new okta.app.OAuth(
-        `${name}-${slug(a.tier)}-${slug(a.key.slice(a.tier.length + 1))}`,
+        `${name}-${slug(a.tier)}-${slug(a.client)}`,
         {
           label: a.label,
           type: a.type,
@@ -79,7 +79,7 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
       );
       apps[a.key] = app;
       for (const g of a.groups) {
-        new okta.app.GroupAssignment(`${name}-${slug(a.tier)}-${slug(a.key.slice(a.tier.length + 1))}-${slug(g)}`, { appId: app.id, groupId: groupIds[g]! }, parent);
+        new okta.app.GroupAssignment(`${name}-${slug(a.tier)}-${slug(a.client)}-${slug(g)}`, { appId: app.id, groupId: groupIds[g]! }, parent);
       }
     }
     const clientIds = Object.fromEntries(Object.entries(apps).map(([k, app]) => [k, app.clientId]));

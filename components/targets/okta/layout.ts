@@ -35,6 +35,7 @@ export interface OktaAppSpec {
   /** `<tier>/<client>`. */
   readonly key: string;
   readonly tier: string;
+  readonly client: string;
   readonly label: string;
   readonly type: OktaAppType;
   readonly grantTypes: readonly OktaAppGrant[];
@@ -184,7 +185,7 @@ function policyFor(plan: McpAuthPlan, server: PlanServer, tier: PlanTier, access
     groups: l.groups,
     levels: l.levels,
     accessTokenMinutes: l.accessTokenMinutes,
-    ...(l.refresh ? refreshMinutes(access, minutes.routine) : {}),
+    ...(l.refresh ? refreshMinutes(access, Math.max(minutes.routine, minutes.high, minutes.critical)) : {}),
   }));
   if (rules.length === 0) return undefined;
   return {
@@ -215,6 +216,7 @@ function appFor(plan: McpAuthPlan, tier: PlanTier, client: PlanTier["clients"][n
   return {
     key: `${tier.name}/${client.name}`,
     tier: tier.name,
+    client: client.name,
     label: oktaName(`${args.namePrefix} ${client.displayName}`, 100),
     type,
     grantTypes: appGrants,

@@ -134,7 +134,8 @@ export class OktaMcpServer extends pulumi.ComponentResource implements OktaMcpSe
         edgeConfigFor(plan, spec.server.name, {
           issuer: iss,
           jwksUri: `${iss}/v1/keys`,
-          // Okta does not mark access tokens with an RFC 9068 `typ`, so the edge does not require one.
+          // Okta access tokens are not RFC 9068 `at+jwt` (`typ` is `application/okta-internal-at+jwt`
+          // or `JWT` in public verifiers), so the edge does not require a `typ`.
           ...(introspectionClientId
             ? { introspection: { endpoint: `${iss}/v1/introspect`, clientId: introspectionClientId, clientSecretEnv: introspection!.secretEnv } }
             : {}),

@@ -59,7 +59,7 @@ function tierIssues(tier: PlanTier, args: ResolvedOktaArgs): OktaArgsIssue[] {
     if (tier.tokenEndpointAuthMethod === "private_key_jwt" && !c.jwksUri && !args.clientJwksUris[`${tier.name}/${c.name}`]) {
       issues.push({
         path: at(`${cp}.jwksUri`),
-        message: `private_key_jwt needs client '${c.name}''s public keys; set jwksUri in the declaration or pass args.clientJwksUris["${tier.name}/${c.name}"]`,
+        message: `private_key_jwt needs the public keys of client '${c.name}'; set jwksUri in the declaration or pass args.clientJwksUris["${tier.name}/${c.name}"]`,
       });
     }
   });

@@ -205,7 +205,7 @@ describe("McpAuthAuth0 argument validation", () => {
     expect(mocks.resources.some((r) => r.name.startsWith("bad"))).toBe(false);
   });
 
-  it("registers declared CIMD clients with ClientCimd after the tenant flags", async () => {
+  it("registers declared CIMD clients with ClientCimd and a user grant of their own", async () => {
     const plan = crmPlan();
     const cimd = plan.tiers.find((t) => t.name === "cimd")!;
     cimd.clients = [{ name: "vscode", displayName: "VS Code", redirectUris: [], metadataDocumentUrl: "https://vscode.dev/oauth/client-metadata.json" }];

@@ -230,6 +230,14 @@ describe("argument validation", () => {
     ]);
   });
 
+  it("names a missing domain and a misspelt option", () => {
+    const { domain: _omitted, ...rest } = crmArgs();
+    expect(issues({ ...rest, tenent: { manage: true } })).toEqual([
+      { path: "args.domain", message: "required; expected string" },
+      { path: "args", message: "unknown key 'tenent'; remove or check the spelling" },
+    ]);
+  });
+
   it("rejects HS256 because the edge verifies with JWKS", () => {
     expect(issues({ ...crmArgs(), signingAlg: "HS256" })[0]).toMatchObject({ path: "args.signingAlg", message: expect.stringMatching(/HS256 is not allowed/) });
   });

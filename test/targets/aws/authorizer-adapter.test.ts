@@ -59,6 +59,14 @@ describe("the REST API Lambda authorizer", () => {
     expect(audit.at(-1)).toMatchObject({ decision: "deny", status: 403, tool: "delete_customer", user: "bob" });
   });
 
+  it("denies a bodyless POST that does not name its operation in Mcp-Method (403, invalid_request)", async () => {
+    const t = await issuer.token({ sub: "alice", scope: "crm:customers:read" });
+    const res = await authorize(authorizerEvent({ Authorization: `Bearer ${t}`, "Content-Type": "application/json" }));
+    expect(res.policyDocument.Statement[0]).toMatchObject({ Effect: "Deny" });
+    expect(res.context).toMatchObject({ error: "invalid_request", status: 400 });
+    expect(String(res.context!.www_authenticate)).toMatch(/^Bearer/);
+  });
+
   it("fails closed with a non-401 error (API Gateway 500) when the keys cannot be fetched", async () => {
     const edge = createEdge([crmConfig("crm")], {
       audit: () => undefined,

@@ -29,7 +29,7 @@ const privateJwk = () => generateKeyPairSync("ec", { namedCurve: "P-256" }).priv
 
 describe("the deploy-time JWKS snapshot", () => {
   it("keeps only public members, even when the IdP's JWKS leaks a private key", async () => {
-    const leaked = { ...privateJwk(), kid: "k1", use: "sig" };
+    const leaked: Record<string, unknown> = { ...privateJwk(), kid: "k1", use: "sig" };
     answer = { status: 200, body: JSON.stringify({ keys: [leaked, { kty: "oct", k: "c2VjcmV0" }] }) };
     const snap = await fetchJwksSnapshot(`${base}/keys`);
     expect(snap.keys).toHaveLength(1);
@@ -46,7 +46,7 @@ describe("the deploy-time JWKS snapshot", () => {
   });
 
   it("adds the snapshot to every config, fetching each JWKS URI once", async () => {
-    const pub = { ...privateJwk(), kid: "k2" };
+    const pub: Record<string, unknown> = { ...privateJwk(), kid: "k2" };
     delete pub.d;
     answer = { status: 200, body: JSON.stringify({ keys: [pub] }) };
     hits = 0;
@@ -61,7 +61,7 @@ describe("McpEdge with jwksSnapshot", () => {
   it("ships the issuer's public keys inside edge-config.json, so a cold start needs no network", async () => {
     await installMocks({ state: awsState });
     const { McpEdge } = await import("../../../components/targets/aws/index.js");
-    const pub = { ...privateJwk(), kid: "k3" };
+    const pub: Record<string, unknown> = { ...privateJwk(), kid: "k3" };
     delete pub.d;
     answer = { status: 200, body: JSON.stringify({ keys: [pub] }) };
     const edge = new McpEdge("snap", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwksUri: `${base}/v1/keys` }) }], bundleFile: fakeBundle(), jwksSnapshot: true });

@@ -38,3 +38,11 @@ describe("Entra capability report", () => {
     expect(table).toContain("| Dynamic client registration | not supported: Entra has no DCR.");
   });
 });
+
+describe("docs/entra.md", () => {
+  it("carries the current capability table for the CRM example", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const doc = await readFile(new URL("../../../docs/entra.md", import.meta.url), "utf8");
+    expect(doc).toContain(renderCapabilityTable([entraCapabilityReport(plan, entraPlanSpec(plan))]));
+  });
+});

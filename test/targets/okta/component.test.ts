@@ -135,6 +135,14 @@ describe("OktaMcpAuth on the CRM example", () => {
     expect(inputs("crm-crm-claim-tenant")).toMatchObject({ name: "org_id", claimType: "RESOURCE", valueType: "EXPRESSION", value: "user.profile.org_id", alwaysIncludeInToken: true });
     expect(mocks.ofType(T.claim).map((r) => r.inputs.name)).toEqual(["org_id", "org_id"]);
   });
+
+  it("emits Okta's snake_case API values, never the camelCase forms printed in the provider's doc comments", () => {
+    const values = [
+      ...mocks.ofType(T.rule).flatMap((r) => r.inputs.grantTypeWhitelists as string[]),
+      ...mocks.ofType(T.app).flatMap((r) => [...(r.inputs.grantTypes as string[]), r.inputs.tokenEndpointAuthMethod as string]),
+    ];
+    expect(new Set(values)).toEqual(new Set(["authorization_code", "refresh_token", "client_credentials", "none", "private_key_jwt", "client_secret_basic"]));
+  });
 });
 
 describe("OktaMcpAuth outputs", () => {

@@ -141,6 +141,13 @@ describe("Okta layout", () => {
     expect(app).toMatchObject({ type: "web", omitSecret: false, refreshTokenRotation: "STATIC", pkceRequired: true, tokenEndpointAuthMethod: "client_secret_basic" });
   });
 
+  it("sets the refresh window to the declared idle time, within the access and refresh lifetimes", () => {
+    const d = crmDeclarations();
+    d.tokens!.refreshToken = { lifetimeDays: 30, idleDays: 7, rotation: true };
+    const rule = layoutOf(d).layout.servers[0]!.policies.find((p) => p.tier === "verified")!.rules[0]!;
+    expect(rule).toMatchObject({ refreshTokenLifetimeMinutes: 30 * 1440, refreshTokenWindowMinutes: 7 * 1440 });
+  });
+
   it("shortens long Okta names with a stable hash", () => {
     const long = "x".repeat(80);
     expect(oktaName(long)).toHaveLength(50);

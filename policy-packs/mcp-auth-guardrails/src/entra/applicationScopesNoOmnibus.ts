@@ -17,7 +17,7 @@ export const entraApplicationScopesNoOmnibus = resourcePolicy<azuread.Applicatio
     const values = [...(props.api?.oauth2PermissionScopes ?? []).map((s) => s.value), ...(props.value ? [props.value] : [])];
     for (const v of values) {
       if (!v) continue;
-      // Entra scope values cannot contain ':'; the toolkit maps `crm:customers:read` to dotted short values.
+      // Hand-written Entra APIs often use dotted values (`crm.customers.all`): check both spellings.
       const problem = omnibusProblem(v) ?? omnibusProblem(v.replace(/\./g, ":"));
       if (problem) report(`Entra permission scope '${v}' ${problem}; declare one scope per resource and verb.`);
     }

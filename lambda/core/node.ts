@@ -1,0 +1,11 @@
+import type * as NodeCrypto from "node:crypto";
+
+/**
+ * node:crypto without the ESM facade: `import … from "node:crypto"` makes Node evaluate every
+ * export getter (loading WebCrypto), which costs milliseconds of cold start. `getBuiltinModule`
+ * (Node ≥ 20.16; the package needs ≥ 20.19) returns the CommonJS module as is.
+ */
+const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+if (!getBuiltin) throw new Error("pulumi-mcp-auth edge needs Node.js >= 20.19 (process.getBuiltinModule)");
+
+export const nodeCrypto = getBuiltin("node:crypto") as typeof NodeCrypto;
