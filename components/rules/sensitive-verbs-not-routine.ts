@@ -10,7 +10,6 @@ export const SENSITIVE_VERB_WORDS: ReadonlySet<string> = new Set([
   "drop",
   "truncate",
   "export",
-  "download",
   "dump",
   "merge",
   "close",

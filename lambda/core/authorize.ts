@@ -101,108 +101,122 @@ function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts 
 export class Authorizer {
   constructor(private readonly d: AuthorizerDeps) {}
 
+  /** Writes the denial's audit record and operator log line. */
+  private deny(x: DenyContext, response: LiteResponse, reason: string, extra?: Partial<AuditFields>): Decision {
+    this.d.audit.write({ ...x.base, ...extra, status: response.status, reason }, x.nowMs);
+    this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: x.s.config.server, reason, status: response.status });
+    return { allow: false, response };
+  }
+
+  /** A refused token: 401 invalid_token (RS-18), or 503 when the IdP could not be asked (fail closed). */
+  private tokenDeny(x: DenyContext, reason: TokenReason, extra?: Partial<AuditFields>): Decision {
+    if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
+      return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason, extra);
+    }
+    // The description is generic; the specific reason goes to the log and audit only.
+    const ch = bearerChallenge({ resourceMetadata: x.s.metadataUrl, scopes: x.challengeScopes(), error: "invalid_token", description: INVALID_TOKEN_DESCRIPTION });
+    return this.deny(x, challengeResponse(401, ch, x.cors, { error: "invalid_token" }), reason, extra);
+  }
+
   async decide(s: ServerRuntime, req: EdgeRequest, body: string | undefined, ctx: RequestContext): Promise<Decision> {
     const nowMs = this.d.now();
     const h = req.headers;
     const origin = h.get("origin");
-    const base: AuditFields = {
-      server: s.config.server,
-      decision: "deny",
-      status: 0,
-      reason: "",
-      session: h.get("mcp-session-id") ?? undefined,
-      ip: ctx.sourceIp,
-      ua: h.get("user-agent") ?? undefined,
-    };
-    const deny = (response: LiteResponse, reason: string, extra?: Partial<AuditFields>): Decision => {
-      this.d.audit.write({ ...base, ...extra, status: response.status, reason }, nowMs);
-      this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: s.config.server, reason, status: response.status });
-      return { allow: false, response };
+    const x: DenyContext = {
+      s,
+      nowMs,
+      cors: NO_CORS,
+      base: {
+        server: s.config.server,
+        decision: "deny",
+        status: 0,
+        reason: "",
+        session: h.get("mcp-session-id") ?? undefined,
+        ip: ctx.sourceIp,
+        ua: h.get("user-agent") ?? undefined,
+      },
+      challengeScopes: () => s.config.scopesSupported,
     };
 
     // MCP transports: a present, invalid Origin gets 403 (DNS rebinding, RS-23).
-    if (origin !== null && !s.origins.has(origin)) return deny(plainError(403, "origin_not_allowed"), "origin_not_allowed");
-    const cors = corsFor(origin);
+    if (origin !== null && !s.origins.has(origin)) return this.deny(x, plainError(403, "origin_not_allowed"), "origin_not_allowed");
+    const cors = (x.cors = corsFor(origin));
 
     // RS-20: access tokens MUST NOT be in the query string; RFC 6750 §2.2 form bodies are not accepted either.
-    const url = new URL(req.url);
-    if (url.searchParams.has("access_token") || (body !== undefined && /(?:^|&)access_token=/.test(body) && (h.get("content-type") ?? "").includes("x-www-form-urlencoded"))) {
-      return deny(challengeResponse(400, bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Send the access token in the Authorization header only" }), cors, { error: "invalid_request" }), "token_in_query");
+    const q = req.url.indexOf("?");
+    if (
+      (q >= 0 && new URL(req.url).searchParams.has("access_token")) ||
+      (body !== undefined && body.includes("access_token=") && /(?:^|&)access_token=/.test(body) && (h.get("content-type") ?? "").includes("x-www-form-urlencoded"))
+    ) {
+      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Send the access token in the Authorization header only" });
+      return this.deny(x, challengeResponse(400, ch, cors, { error: "invalid_request" }), "token_in_query");
     }
 
-    // What the request asks for (parsed before the token so the challenge can name its scopes).
+    // What the request asks for (parsed before the token so a challenge can name its scopes).
     const mcpMethod = h.get("mcp-method");
     const mcpName = h.get("mcp-name");
     let calls: Call[] | ParseProblem = [];
     if (body !== undefined && body.length > 0) calls = parseCalls(body);
     else if (req.method === "POST" && mcpMethod !== null) calls = callsFromHeaders(mcpMethod, mcpName);
     const reqt = Array.isArray(calls) ? requirementOf(calls, s.config.operations) : undefined;
-    const challengeScopes = [...new Set([...s.config.scopesSupported, ...(reqt?.scopes ?? [])])];
+    // A challenge asks for the basic scopes plus everything this operation needs (RS-8, RS-12).
+    if (reqt && reqt.scopes.length > 0) x.challengeScopes = () => [...new Set([...s.config.scopesSupported, ...reqt.scopes])];
 
     const auth = h.get("authorization");
     if (auth === null || !/^bearer(?: |$)/i.test(auth)) {
       // RFC 6750 §3.1: no error code when the request carried no token.
-      return deny(challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: challengeScopes }), cors, { error: "unauthorized" }), "no_token");
+      return this.deny(x, challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: x.challengeScopes() }), cors, { error: "unauthorized" }), "no_token");
     }
     const m = BEARER.exec(auth);
     if (!m) {
       // Malformed header, or several Authorization headers joined by the runtime (RFC 6750 §3.1 invalid_request).
-      return deny(challengeResponse(400, bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Malformed Authorization header" }), cors, { error: "invalid_request" }), "authorization_malformed");
+      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Malformed Authorization header" });
+      return this.deny(x, challengeResponse(400, ch, cors, { error: "invalid_request" }), "authorization_malformed");
     }
     const token = m[1]!;
-    const tokenDeny = (reason: TokenReason, extra?: Partial<AuditFields>): Decision => {
-      if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
-        // Fail closed: the token cannot be checked right now.
-        return deny(plainError(503, "temporarily_unavailable", { "retry-after": "5", ...cors }), reason, extra);
-      }
-      // RS-18: invalid or expired tokens get 401; the description is generic (reason is logged only).
-      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: challengeScopes, error: "invalid_token", description: INVALID_TOKEN_DESCRIPTION });
-      return deny(challengeResponse(401, ch, cors, { error: "invalid_token" }), reason, extra);
-    };
 
-    const key = TokenCache.keyOf(token);
-    let facts = this.d.cache.get(key, nowMs);
+    const cacheOn = this.d.cache.max > 0;
+    let key = cacheOn ? TokenCache.keyOf(token) : undefined;
+    let facts = key !== undefined ? this.d.cache.get(key, nowMs) : undefined;
     let opaque = false;
     if (!facts) {
       try {
         if (s.introspector && !token.includes(".")) {
-          // Opaque token: only introspection can say what it is (RFC 7662); same claim checks apply.
+          // Opaque token: only introspection can say what it is (RFC 7662); the same claim checks apply.
           opaque = true;
-          facts = factsOf(await s.introspector.check(token, key, nowMs), s);
+          facts = factsOf(await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs), s);
         } else {
-          const v = await verifyJws(token, s.headers, s.keys);
-          facts = factsOf(v.claims, s);
-          this.d.cache.set(key, facts, nowMs, facts.times.exp * 1000);
+          facts = factsOf((await verifyJws(token, s.headers, s.keys)).claims, s);
+          if (key !== undefined) this.d.cache.set(key, facts, nowMs, facts.times.exp * 1000);
         }
       } catch (e) {
-        if (e instanceof TokenError) return tokenDeny(e.reason);
+        if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
         throw e;
       }
     }
     const p = facts.principal;
     const who: Partial<AuditFields> = { user: p.sub, client: p.clientId, agent: p.agent, tenant: p.tenant, jti: p.jti };
 
-    if (!Array.isArray(calls)) {
-      return deny(jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason, who);
-    }
+    if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason, who);
     const mismatch = headersMatch(calls, mcpMethod, mcpName);
-    if (mismatch) return deny(jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason, { ...who, ...this.callFields(calls) });
+    if (mismatch) return this.deny(x, jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason, { ...who, ...this.callFields(calls) });
     if (req.method === "POST" && (body === undefined || body.length === 0) && mcpMethod === null && s.hasOperations) {
       // Bodyless authorizer mode cannot see the operation: it must be named in Mcp-Method/Mcp-Name.
-      return deny(jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors), "operation_unknown", who);
+      return this.deny(x, jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors), "operation_unknown", who);
     }
     const r = reqt!;
-    const fields = { ...who, ...this.callFields(calls), scopes: r.scopes.length ? r.scopes : undefined };
+    const fields: Partial<AuditFields> = { ...who, ...this.callFields(calls), scopes: r.scopes.length ? r.scopes : undefined };
     if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "insufficient_scope", description: "Operation not permitted on this server" });
-      return deny(challengeResponse(403, ch, cors, { error: "insufficient_scope" }), "operation_not_declared", fields);
+      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope" }), "operation_not_declared", fields);
     }
 
     try {
+      // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
-      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, key, nowMs);
+      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs);
     } catch (e) {
-      if (e instanceof TokenError) return tokenDeny(e.reason, fields);
+      if (e instanceof TokenError) return this.tokenDeny(x, e.reason, fields);
       throw e;
     }
 
@@ -210,22 +224,34 @@ export class Authorizer {
     const missing = missingScopes(r.scopes, facts.granted);
     if (missing.length > 0) {
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: r.scopes, error: "insufficient_scope", description: "The operation needs additional scopes" });
-      return deny(challengeResponse(403, ch, cors, { error: "insufficient_scope", scope: r.scopes.join(" ") }), "insufficient_scope", { ...fields, missing });
+      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope", scope: r.scopes.join(" ") }), "insufficient_scope", { ...fields, missing });
     }
-    this.d.audit.write({ ...base, ...fields, decision: "allow", status: 200, reason: "ok" }, nowMs);
+    this.d.audit.write({ ...x.base, ...fields, decision: "allow", status: 200, reason: "ok" }, nowMs);
     return { allow: true, principal: p, scopes: r.scopes, calls };
   }
 
   private callFields(calls: readonly Call[]): Partial<AuditFields> {
     if (calls.length === 0) return {};
+    const mode = this.d.paramMode;
     const one = (c: Call) => ({
       method: c.method,
       tool: c.name,
-      params: sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, this.d.paramMode),
+      params: sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode),
     });
-    const [first, ...rest] = calls;
+    const first = one(calls[0]!);
+    if (calls.length === 1 && calls[0]!.method !== "initialize") return first;
     const init = calls.find((c) => c.method === "initialize")?.params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
     const hostClient = init && typeof init.name === "string" ? `${init.name}${typeof init.version === "string" ? `/${init.version}` : ""}` : undefined;
-    return { ...one(first!), ...(rest.length ? { batch: rest.map(one) } : {}), ...(hostClient ? { hostClient } : {}) };
+    return { ...first, ...(calls.length > 1 ? { batch: calls.slice(1).map(one) } : {}), ...(hostClient ? { hostClient } : {}) };
   }
 }
+
+/** What a denial needs to write its record and build its challenge. */
+interface DenyContext {
+  s: ServerRuntime;
+  nowMs: number;
+  cors: Record<string, string>;
+  base: AuditFields;
+  challengeScopes: () => readonly string[];
+}
+const NO_CORS: Record<string, string> = {};

@@ -4,6 +4,8 @@ import { describe, expect, it } from "vitest";
 import { rules } from "../../components/rules/index.js";
 import { renderRuleTable } from "../../components/rules/catalogue.js";
 import { ROOT } from "./helpers.js";
+import { OMNIBUS_NAMES, OMNIBUS_VERBS } from "../../components/rules/omnibus.js";
+import { SENSITIVE_VERB_WORDS } from "../../components/rules/sensitive-verbs-not-routine.js";
 
 const BEGIN = "<!-- rules:begin (generated from components/rules; UPDATE_DOCS=1 npx vitest run test/spine/docs.test.ts) -->";
 const END = "<!-- rules:end -->";
@@ -22,5 +24,13 @@ describe("docs/rules.md", () => {
       return;
     }
     expect(current, "docs/rules.md is out of date: run UPDATE_DOCS=1 npx vitest run test/spine/docs.test.ts").toBe(table);
+  });
+
+  it("lists every omnibus name and sensitive verb word the rules use", () => {
+    const text = readFileSync(path.join(ROOT, "docs/rules.md"), "utf8");
+    const omnibus = text.slice(text.indexOf("**Omnibus names"), text.indexOf("**Sensitive verbs"));
+    const verbs = text.slice(text.indexOf("**Sensitive verbs"), text.indexOf("## Using the rules"));
+    for (const name of [...OMNIBUS_NAMES, ...OMNIBUS_VERBS]) expect(omnibus, name).toContain(`\`${name}\``);
+    for (const word of SENSITIVE_VERB_WORDS) expect(verbs, word).toMatch(new RegExp(`\\b${word}\\b`));
   });
 });

@@ -111,6 +111,11 @@ export interface McpEdgeArgs {
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
+/** A non-empty string or a Pulumi Output/Promise of one (e.g. `api.id`). */
+const StringInput = z.custom<pulumi.Input<string>>(
+  (v) => (typeof v === "string" && v.length > 0) || (typeof v === "object" && v !== null && ("apply" in v || "then" in v)),
+  "expected a non-empty string or a Pulumi Output<string>",
+);
 
 /** zod schema for the plain (non-Input) part of {@link McpEdgeArgs}. @internal Exported for testing. */
 export const PlainArgsSchema = z
@@ -126,7 +131,7 @@ export const PlainArgsSchema = z
         });
       }),
     mode: z.enum(["gateway", "authorizer"]).default("gateway"),
-    restApi: z.unknown().optional(),
+    restApi: z.object({ id: StringInput, rootResourceId: StringInput, executionArn: StringInput }).optional(),
     customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
     bundleFile: z.string().min(1).optional(),
     jwksSnapshot: z.boolean().default(false),

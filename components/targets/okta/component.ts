@@ -48,7 +48,8 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
     if (issues.length > 0) throw new OktaTargetError(issues);
     const layout = oktaLayout(resolved);
 
-    super("pulumi-mcp-auth:okta:McpAuth", name, {}, opts);
+    // The compiled plan is the component's registered input, so the guardrails policy pack can check it.
+    super("pulumi-mcp-auth:okta:McpAuth", name, { plan: resolved.plan }, opts);
     const parent = { parent: this };
     const { plan } = resolved;
 

@@ -105,3 +105,9 @@ describe("Okta resource policies", () => {
     ]);
   });
 });
+
+describe("Okta rule whitelists", () => {
+  it("may list the OIDC scopes, offline_access included, beside the taxonomy", async () => {
+    expect(await violations(oktaAuthServerPolicyRuleNoWildcardScopes, rule({ scopeWhitelists: ["crm:customers:read", "offline_access", "openid"] }))).toEqual([]);
+  });
+});

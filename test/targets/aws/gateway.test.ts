@@ -173,6 +173,16 @@ describe("McpEdge argument validation", () => {
     expect(mocks.resources.filter((r) => r.name.startsWith("bad1"))).toHaveLength(0);
   });
 
+  it("names each missing field of an incomplete REST API", () => {
+    let err: unknown;
+    try {
+      new aws.McpEdge("bad5", { mode: "authorizer", restApi: { id: "abc" } as never, servers: [{ name: "crm", edgeConfig: crmConfig("crm") }] });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as InstanceType<typeof aws.McpEdgeArgsError>).issues.map((i) => i.path).sort()).toEqual(["restApi.executionArn", "restApi.rootResourceId"]);
+  });
+
   it("names a retention CloudWatch does not offer, a duplicate server name and a bad secret variable name", () => {
     let err: unknown;
     try {

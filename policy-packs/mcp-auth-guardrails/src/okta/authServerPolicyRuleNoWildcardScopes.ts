@@ -2,6 +2,9 @@ import type * as okta from "@pulumi/okta";
 import { omnibusProblem } from "../../../../components/rules/omnibus.js";
 import { resourcePolicy } from "../policy.js";
 
+/** OpenID Connect scopes a rule may list beside the taxonomy (`offline_access` asks for a refresh token). */
+const OIDC_SCOPES: ReadonlySet<string> = new Set(["openid", "profile", "email", "address", "phone", "offline_access"]);
+
 /**
  * `scopeWhitelists: ["*"]` lets a rule grant every scope of the authorization server.
  * @severity critical
@@ -20,6 +23,7 @@ export const oktaAuthServerPolicyRuleNoWildcardScopes = resourcePolicy<okta.auth
       return;
     }
     for (const s of scopes) {
+      if (OIDC_SCOPES.has(s)) continue;
       if (s === "*") report(`Okta policy rule '${props.name ?? "(unnamed)"}' whitelists '*', which grants every scope; list exactly the scopes the tier may hold.`);
       else if (omnibusProblem(s)) report(`Okta policy rule '${props.name ?? "(unnamed)"}' whitelists '${s}', which ${omnibusProblem(s)}; list specific scopes instead.`);
     }

@@ -1,0 +1,28 @@
+import type { Policy } from "@pulumi/policy";
+import * as pulumi from "@pulumi/pulumi";
+import { installMocks, type MockOptions } from "../../../test/support/pulumi-mocks.js";
+import { policies } from "../src/policies.js";
+import { violations, type FakeResource } from "./harness.js";
+
+/**
+ * Runs an example stack under Pulumi mocks with the given stack config and returns every resource
+ * it registered (components included, with their inputs), in the shape the policies see.
+ */
+export async function stackResources(load: () => Promise<unknown>, config: Record<string, string>, mockOptions: MockOptions = {}): Promise<FakeResource[]> {
+  const mocks = await installMocks(mockOptions);
+  pulumi.runtime.setAllConfig(config);
+  await load();
+  const recorded = await mocks.settled(200);
+  return recorded.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+}
+
+/** Violations of mandatory policies only, by policy name. */
+export async function mandatoryViolations(resources: readonly FakeResource[]): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const p of policies as Policy[]) {
+    if (p.enforcementLevel !== "mandatory") continue;
+    const v = await violations(p, resources);
+    if (v.length > 0) out[p.name] = v;
+  }
+  return out;
+}
