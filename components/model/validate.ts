@@ -8,6 +8,7 @@ import {
   type McpAuthDeclarationInput,
 } from "./declarations.js";
 import { canonicalResourceUri } from "../plan/resource-uri.js";
+import { findImplicationCycles } from "../plan/closure.js";
 
 /** One problem in a declaration: where (`servers[1].tools.export_customers.scopes[0]`) and what was expected. */
 export interface DeclarationIssue {
@@ -113,9 +114,18 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
       issues.push({ path: formatPath(path), message: `scope '${value}' is not declared in 'scopes'; declare it or fix the name` });
     }
   };
+  const implies = new Map<string, string[]>();
   for (const [name, scope] of entries(input.scopes)) {
     if (!isObj(scope)) continue;
     arr(scope.implies).forEach((s, i) => ref(s, ["scopes", name, "implies", i]));
+    implies.set(name, arr(scope.implies).filter((s): s is string => typeof s === "string"));
+  }
+  // A cycle makes its scopes equivalent: an omnibus scope in disguise (see plan/closure.ts).
+  for (const cycle of findImplicationCycles(implies)) {
+    issues.push({
+      path: formatPath(["scopes", cycle[0]!, "implies"]),
+      message: `implication cycle ${cycle.join(" → ")}; an implication must go from a broader scope to a narrower one`,
+    });
   }
   const serverNames = new Map<string, number>();
   const resources = new Map<string, number>();

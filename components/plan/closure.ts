@@ -38,3 +38,45 @@ export function implicationClosure(implies: ReadonlyMap<string, readonly string[
   for (const scope of [...implies.keys()].sort()) visit(scope);
   return closure;
 }
+
+/**
+ * Every implication cycle, each once, as the list of scopes on it starting from its smallest name
+ * and closed (`["a", "b", "a"]`). Iterative DFS (Tarjan-style colouring), so that deep chains
+ * cannot overflow the stack; implied names missing from `implies` are ignored.
+ */
+export function findImplicationCycles(implies: ReadonlyMap<string, readonly string[]>): string[][] {
+  const cycles = new Map<string, string[]>();
+  const colour = new Map<string, 1 | 2>(); // 1 on the current path, 2 finished
+  for (const root of [...implies.keys()].sort()) {
+    if (colour.has(root)) continue;
+    const path: string[] = [];
+    const stack: { scope: string; next: number }[] = [{ scope: root, next: 0 }];
+    colour.set(root, 1);
+    path.push(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const edges = implies.get(top.scope) ?? [];
+      if (top.next >= edges.length) {
+        colour.set(top.scope, 2);
+        stack.pop();
+        path.pop();
+        continue;
+      }
+      const next = edges[top.next++]!;
+      if (!implies.has(next)) continue;
+      const c = colour.get(next);
+      if (c === 1) {
+        const cycle = path.slice(path.indexOf(next));
+        const start = cycle.indexOf([...cycle].sort()[0]!);
+        const rotated = [...cycle.slice(start), ...cycle.slice(0, start)];
+        const key = rotated.join("\u0000");
+        if (!cycles.has(key)) cycles.set(key, [...rotated, rotated[0]!]);
+      } else if (c === undefined) {
+        colour.set(next, 1);
+        path.push(next);
+        stack.push({ scope: next, next: 0 });
+      }
+    }
+  }
+  return [...cycles.values()].sort((a, b) => (a.join() < b.join() ? -1 : 1));
+}

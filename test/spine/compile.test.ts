@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DeclarationError, compile, serializePlan, McpAuthPlanSchema, type McpAuthDeclarationInput } from "../../components/index.js";
-import { implicationClosure } from "../../components/plan/closure.js";
+import { findImplicationCycles, implicationClosure } from "../../components/plan/closure.js";
 import crm from "../../stacks/crm/mcp-auth.js";
 import { base } from "../fixtures/declarations/_base.js";
 import { deepShuffle, prng } from "./helpers.js";
@@ -132,5 +132,31 @@ describe("resolved policy", () => {
     const d = base();
     d.tiers.verified = { ...d.tiers.verified!, clients: [{ name: "desktop", redirectUris: ["https://b.example.com/cb", "http://127.0.0.1/cb"] }] };
     expect(compile(d).tiers.find((t) => t.name === "verified")!.clients[0]!.redirectUris).toEqual(["http://127.0.0.1/cb", "https://b.example.com/cb"]);
+  });
+});
+
+describe("implication cycles at validation", () => {
+  it("reports a cycle together with the declaration's other problems, each cycle once", () => {
+    const d = base() as unknown as { name: string; scopes: Record<string, { description: string; sensitivity: string; implies?: string[] }> };
+    d.name = "Not A Slug";
+    d.scopes["notes:pages:read"]!.implies = ["notes:pages:write"];
+    d.scopes["notes:pages:delete"]!.implies = ["notes:pages:delete"];
+    let issues: { path: string; message: string }[] = [];
+    try {
+      compile(d);
+    } catch (err) {
+      issues = [...(err as DeclarationError).issues];
+    }
+    expect(issues.map((i) => i.path)).toEqual(["name", 'scopes["notes:pages:delete"].implies', 'scopes["notes:pages:read"].implies']);
+    expect(issues[1]!.message).toMatch(/^implication cycle notes:pages:delete → notes:pages:delete;/);
+    expect(issues[2]!.message).toMatch(/^implication cycle notes:pages:read → notes:pages:write → notes:pages:read;/);
+  });
+
+  it("finds cycles in a long chain without overflowing the stack", () => {
+    const n = 50_000;
+    const chain = new Map(Array.from({ length: n }, (_, i) => [`a:b:s${i}`, i + 1 < n ? [`a:b:s${i + 1}`] : ["a:b:s0"]] as [string, string[]]));
+    const cycles = findImplicationCycles(chain);
+    expect(cycles).toHaveLength(1);
+    expect(cycles[0]).toHaveLength(n + 1);
   });
 });
