@@ -35,7 +35,7 @@ const check: Command = {
     });
     const format = values.format;
     if (format !== "text" && format !== "json") throw new UsageError(`check: --format must be 'text' or 'json', got '${format}'`);
-    const only = values.rule;
+    const only = values.rule ? [...new Set(values.rule)] : undefined;
     const unknown = (only ?? []).filter((id) => !rules.some((r) => r.id === id));
     if (unknown.length > 0) throw new UsageError(`check: unknown rule ${unknown.map((u) => `'${u}'`).join(", ")}; see docs/rules.md`);
 

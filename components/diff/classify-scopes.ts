@@ -1,5 +1,5 @@
 import { sensitivityRank } from "../model/sensitivity.js";
-import { change, highest, list, minus, uniq, type DiffContext, type PlanView } from "./context.js";
+import { change, highest, list, minus, sameList, uniq, type DiffContext, type PlanView } from "./context.js";
 import type { DiffChange, SemanticChange } from "./types.js";
 
 /** Tiers and groups that may hold a scope somewhere, and the operations behind it, on one side. */
@@ -27,7 +27,6 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
   const out: DiffChange[] = [];
   for (const [name, s] of head.scopes) {
     const before = base.scopes.get(name);
-    const h = holders(head, name);
     if (!before) {
       const sensitive = s.sensitivity !== "routine";
       out.push(
@@ -36,7 +35,7 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
           summary: `New ${s.sensitivity} scope "${s.description}".`,
           after: s.sensitivity,
           severity: s.sensitivity,
-          ...h,
+          ...holders(head, name),
           scopes: [name],
         }),
       );
@@ -54,7 +53,7 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
           before: before.sensitivity,
           after: s.sensitivity,
           severity: highest([before.sensitivity, s.sensitivity]),
-          ...h,
+          ...holders(head, name),
           scopes: [name],
         }),
       );
@@ -66,7 +65,7 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
           summary: "Description changed: holders consented to the old wording.",
           before: before.description,
           after: s.description,
-          ...h,
+          ...holders(head, name),
           scopes: [name],
         }),
       );
@@ -77,8 +76,9 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
       );
     }
     // Implications are compared on the closure: `grants` minus the scope itself.
-    const newlyImplied = minus(s.grants, before.grants).filter((x) => x !== name);
-    const noLongerImplied = minus(before.grants, s.grants).filter((x) => x !== name);
+    const same = sameList(s.grants, before.grants);
+    const newlyImplied = same ? [] : minus(s.grants, before.grants).filter((x) => x !== name);
+    const noLongerImplied = same ? [] : minus(before.grants, s.grants).filter((x) => x !== name);
     if (newlyImplied.length) {
       out.push(
         change("escalation", "implication-added", {
@@ -87,7 +87,7 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
           before: list(before.grants.filter((x) => x !== name)),
           after: list(s.grants.filter((x) => x !== name)),
           severity: highest(newlyImplied.map((x) => head.sens(x))),
-          ...h,
+          ...holders(head, name),
           scopes: [name, ...newlyImplied],
         }),
       );
@@ -99,7 +99,7 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
           summary: `Holders of ${name} no longer get ${noLongerImplied.join(", ")}.`,
           before: list(before.grants.filter((x) => x !== name)),
           after: list(s.grants.filter((x) => x !== name)),
-          ...h,
+          ...holders(head, name),
           scopes: [name, ...noLongerImplied],
         }),
       );
@@ -117,16 +117,27 @@ export function classifyScopes(ctx: DiffContext): DiffChange[] {
  * on both sides only: a new server is a new audience, its tokens are not the old server's tokens.
  */
 export function semanticChanges(ctx: DiffContext): SemanticChange[] {
-  const { base, head, sharedServers } = ctx;
+  const { base, head } = ctx;
   const out: SemanticChange[] = [];
   for (const [name, s] of head.scopes) {
     const before = base.scopes.get(name);
     if (!before) continue;
-    const opsOf = (v: PlanView) => uniq(sharedServers.flatMap((server) => v.opsUsing(server, name)));
+    // Fast path: same servers, none with changed operations, same wording and level.
+    if (
+      s.description === before.description &&
+      s.sensitivity === before.sensitivity &&
+      sameList(s.servers, before.servers) &&
+      !s.servers.some((x) => ctx.operationsChanged.has(x))
+    )
+      continue;
+    // Only the servers using the scope on either side, and present on both.
+    const servers = uniq([...before.servers, ...s.servers]).filter((x) => base.servers.has(x) && head.servers.has(x));
+    const opsOf = (v: PlanView) => servers.flatMap((server) => v.opsUsing(server, name));
     const opsBefore = opsOf(base);
     const opsAfter = opsOf(head);
-    const added = minus(opsAfter, opsBefore);
-    const removed = minus(opsBefore, opsAfter);
+    const sameOps = sameList(opsBefore, opsAfter);
+    const added = sameOps ? [] : minus(opsAfter, opsBefore);
+    const removed = sameOps ? [] : minus(opsBefore, opsAfter);
     const changed: SemanticChange["changed"][number][] = [];
     if (added.length || removed.length) changed.push("operations");
     if (s.description !== before.description) changed.push("description");

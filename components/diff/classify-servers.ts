@@ -1,4 +1,4 @@
-import type { PlanServer } from "../plan/schema.js";
+import type { PlanOperation, PlanServer } from "../plan/schema.js";
 import { change, highest, list, minus, opKey, type DiffContext, type PlanView } from "./context.js";
 import type { DiffChange, ReachChange } from "./types.js";
 
@@ -93,9 +93,22 @@ function holdersOn(view: PlanView, server: PlanServer, scopes: readonly string[]
   };
 }
 
+function descriptionChanged(server: string, before: string | undefined, op: PlanOperation): DiffChange {
+  const tool = opKey(server, op);
+  return change("neutral", "operation-description-changed", { subject: tool, summary: "Description changed.", before: before ?? "(none)", after: op.description ?? "(none)", servers: [server], tools: [tool] });
+}
+
 function classifyOperations(ctx: DiffContext, b: PlanServer, h: PlanServer): DiffChange[] {
   const { base, head } = ctx;
   const out: DiffChange[] = [];
+  if (!ctx.operationsChanged.has(h.name)) {
+    // Same operations in the same order: only descriptions can differ.
+    h.operations.forEach((op, i) => {
+      const prev = b.operations[i]!;
+      if (prev.description !== op.description) out.push(descriptionChanged(h.name, prev.description, op));
+    });
+    return out;
+  }
   const key = (o: { kind: string; name: string }) => `${o.kind}\0${o.name}`;
   const before = new Map(b.operations.map((o) => [key(o), o]));
   const after = new Map(h.operations.map((o) => [key(o), o]));
@@ -150,9 +163,7 @@ function classifyOperations(ctx: DiffContext, b: PlanServer, h: PlanServer): Dif
         }),
       );
     }
-    if (prev.description !== op.description) {
-      out.push(change("neutral", "operation-description-changed", { subject: tool, summary: `Description changed.`, before: prev.description ?? "(none)", after: op.description ?? "(none)", servers: [h.name], tools: [tool] }));
-    }
+    if (prev.description !== op.description) out.push(descriptionChanged(h.name, prev.description, op));
   }
   for (const [k, op] of before) {
     if (after.has(k)) continue;

@@ -43,23 +43,28 @@ export interface PlanView {
 
 /** Builds the indexed view of a plan. */
 export function viewOf(plan: McpAuthPlan): PlanView {
-  const scopes = new Map(plan.scopes.map((s) => [s.name, s]));
-  const servers = new Map(plan.servers.map((s) => [s.name, s]));
-  const opsByServerScope = new Map<string, string[]>();
-  const tierAccess = new Map<string, readonly string[]>();
-  const groupAccess = new Map<string, readonly string[]>();
-  for (const server of plan.servers) {
-    for (const op of server.operations) {
+  // Filled with loops rather than `new Map(xs.map(...))`: no garbage tuple per entry on large plans.
+  const scopes = new Map<string, PlanScope>();
+  for (const s of plan.scopes) scopes.set(s.name, s);
+  const servers = new Map<string, PlanServer>();
+  for (const s of plan.servers) servers.set(s.name, s);
+  // Operations per scope, indexed per server on first use (most servers are never asked).
+  const opsIndex = new Map<string, Map<string, string[]>>();
+  const opsOf = (serverName: string): Map<string, string[]> => {
+    let index = opsIndex.get(serverName);
+    if (index) return index;
+    index = new Map();
+    const server = servers.get(serverName);
+    for (const op of server?.operations ?? []) {
       for (const s of op.scopes) {
-        const k = `${server.name}\0${s}`;
-        const list = opsByServerScope.get(k);
-        if (list) list.push(opKey(server.name, op));
-        else opsByServerScope.set(k, [opKey(server.name, op)]);
+        const list = index.get(s);
+        if (list) list.push(opKey(serverName, op));
+        else index.set(s, [opKey(serverName, op)]);
       }
     }
-    for (const a of server.access) tierAccess.set(`${server.name}\0${a.tier}`, a.scopes);
-    for (const g of server.groups) groupAccess.set(`${server.name}\0${g.group}`, g.scopes);
-  }
+    opsIndex.set(serverName, index);
+    return index;
+  };
   return {
     plan,
     scopes,
@@ -72,9 +77,9 @@ export function viewOf(plan: McpAuthPlan): PlanView {
       for (const s of list) for (const g of scopes.get(s)?.grants ?? [s]) out.add(g);
       return out;
     },
-    opsUsing: (server, scope) => opsByServerScope.get(`${server}\0${scope}`) ?? [],
-    tierScopes: (server, tier) => tierAccess.get(`${server}\0${tier}`) ?? [],
-    groupScopes: (server, group) => groupAccess.get(`${server}\0${group}`) ?? [],
+    opsUsing: (server, scope) => opsOf(server).get(scope) ?? [],
+    tierScopes: (server, tier) => servers.get(server)?.access.find((a) => a.tier === tier)?.scopes ?? [],
+    groupScopes: (server, group) => servers.get(server)?.groups.find((g) => g.group === group)?.scopes ?? [],
   };
 }
 
@@ -86,12 +91,25 @@ export function stake(ctx: DiffContext, scope: string): Sensitivity | undefined 
   return highest([ctx.base.scopes.has(scope) ? ctx.base.sens(scope) : undefined, ctx.head.sens(scope)]);
 }
 
+/** Whether two servers have the same operations needing the same scopes (both sorted by the compiler). */
+export function sameOperations(a: PlanServer, b: PlanServer): boolean {
+  if (a.operations.length !== b.operations.length) return false;
+  for (let i = 0; i < a.operations.length; i++) {
+    const x = a.operations[i]!;
+    const y = b.operations[i]!;
+    if (x.kind !== y.kind || x.name !== y.name || !sameList(x.scopes, y.scopes)) return false;
+  }
+  return true;
+}
+
 /** Both sides of a diff. */
 export interface DiffContext {
   readonly base: PlanView;
   readonly head: PlanView;
   /** Servers present on both sides, sorted. */
   readonly sharedServers: readonly string[];
+  /** Shared servers whose operations (kind, name or scopes) differ between the sides. */
+  readonly operationsChanged: ReadonlySet<string>;
 }
 
 /** Input of `change()`: lists may be unsorted and contain duplicates. */
@@ -126,10 +144,19 @@ export function change(category: ChangeCategory, kind: ChangeKind, input: Change
   };
 }
 
+/** Whether two lists hold the same items in the same order (a cheap test before a set difference). */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Elements of `a` missing from `b`, sorted. */
-export function minus(a: Iterable<string>, b: Iterable<string>): string[] {
-  const set = b instanceof Set ? (b as Set<string>) : new Set(b);
-  return uniq([...a].filter((x) => !set.has(x)));
+export function minus(a: readonly string[], b: readonly string[] | ReadonlySet<string>): string[] {
+  // Fast path: most compared lists are unchanged (and sorted the same way).
+  if (Array.isArray(b) && sameList(a, b as readonly string[])) return [];
+  const set = b instanceof Set ? b : new Set(b as readonly string[]);
+  return uniq(a.filter((x) => !set.has(x)));
 }
 
 /** Formats a list for `before`/`after` and summaries: sorted, `a, b`, or `(none)`. */

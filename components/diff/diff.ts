@@ -3,7 +3,7 @@ import { classifyConsent, classifyHolders, classifyLifetimes, classifyRevocation
 import { classifyScopes, semanticChanges } from "./classify-scopes.js";
 import { classifyServers } from "./classify-servers.js";
 import { classifyGroupsAndPlan, classifyTiers } from "./classify-tiers.js";
-import { cmp, highest, viewOf, type DiffContext } from "./context.js";
+import { cmp, highest, sameOperations, viewOf, type DiffContext } from "./context.js";
 import { diffReach } from "./reach.js";
 import { CHANGE_CATEGORIES, CHANGE_KINDS, type DiffChange, type PlanDiff, type RiskLevel } from "./types.js";
 
@@ -37,7 +37,9 @@ export function compareChanges(a: DiffChange, b: DiffChange): number {
 export function diffPlans(base: McpAuthPlan, head: McpAuthPlan, labels: DiffLabels = {}): PlanDiff {
   const b = viewOf(base);
   const h = viewOf(head);
-  const ctx: DiffContext = { base: b, head: h, sharedServers: [...h.servers.keys()].filter((s) => b.servers.has(s)).sort(cmp) };
+  const sharedServers = [...h.servers.keys()].filter((s) => b.servers.has(s)).sort(cmp);
+  const operationsChanged = new Set(sharedServers.filter((s) => !sameOperations(b.servers.get(s)!, h.servers.get(s)!)));
+  const ctx: DiffContext = { base: b, head: h, sharedServers, operationsChanged };
   const reach = diffReach(b, h);
   const changes = [
     ...classifyScopes(ctx),

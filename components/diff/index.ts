@@ -5,6 +5,6 @@ export { renderDiffMarkdown, escapeCell, DIFF_COMMENT_MARKER } from "./markdown.
 export type { MarkdownOptions } from "./markdown.js";
 export { renderDiffJson, DIFF_JSON_VERSION } from "./json.js";
 export type { DiffJsonReport } from "./json.js";
-export { reachOf, diffReach } from "./reach.js";
+export { diffReach, compareReach } from "./reach.js";
 export { CHANGE_CATEGORIES, CHANGE_KINDS } from "./types.js";
 export type { ChangeCategory, ChangeKind, DiffChange, PlanDiff, Principal, ReachChange, SemanticChange, RiskLevel } from "./types.js";

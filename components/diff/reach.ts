@@ -1,5 +1,5 @@
-import type { PlanOperation } from "../plan/schema.js";
-import { cmp, type PlanView } from "./context.js";
+import type { PlanOperation, PlanServer } from "../plan/schema.js";
+import { cmp, sameList, sameOperations, type PlanView } from "./context.js";
 import type { Principal, ReachChange } from "./types.js";
 
 /**
@@ -9,32 +9,25 @@ import type { Principal, ReachChange } from "./types.js";
  * what a client may hold (`servers[].access`), groups what a user may be granted (`servers[].groups`);
  * an agent acting for a user gets the intersection, so each side alone is an upper bound.
  */
-export function reachOf(view: PlanView): Map<string, ReachChange> {
-  const out = new Map<string, ReachChange>();
-  for (const server of view.plan.servers) {
-    const principals: [Principal, readonly string[]][] = [
-      ...server.access.map((a): [Principal, readonly string[]] => [{ type: "tier", name: a.tier }, a.scopes]),
-      ...server.groups.map((g): [Principal, readonly string[]] => [{ type: "group", name: g.group }, g.scopes]),
-    ];
-    for (const [principal, scopes] of principals) {
-      const held = view.grants(scopes);
-      for (const op of server.operations) {
-        if (!op.scopes.every((s) => held.has(s))) continue;
-        const r = reachEntry(principal, server.name, op);
-        out.set(reachKey(r), r);
-      }
-    }
-  }
+function principalsOf(server: PlanServer | undefined): Map<string, [Principal, readonly string[]]> {
+  const out = new Map<string, [Principal, readonly string[]]>();
+  if (!server) return out;
+  for (const a of server.access) out.set(`tier\0${a.tier}`, [{ type: "tier", name: a.tier }, a.scopes]);
+  for (const g of server.groups) out.set(`group\0${g.group}`, [{ type: "group", name: g.group }, g.scopes]);
   return out;
 }
 
-function reachEntry(principal: Principal, server: string, op: PlanOperation): ReachChange {
-  return { principal, server, operation: op.name, operationKind: op.kind, scopes: [...op.scopes].sort(cmp), sensitivity: op.sensitivity };
+/** Operations of a server reachable with these scopes, keyed by `kind\0name`. */
+function reachable(view: PlanView, server: PlanServer | undefined, scopes: readonly string[] | undefined): Map<string, PlanOperation> {
+  const out = new Map<string, PlanOperation>();
+  if (!server || !scopes) return out;
+  const held = view.grants(scopes);
+  for (const op of server.operations) if (op.scopes.every((s) => held.has(s))) out.set(`${op.kind}\0${op.name}`, op);
+  return out;
 }
 
-/** Identity of a reach entry (scopes and sensitivity are attributes, not identity). */
-export function reachKey(r: ReachChange): string {
-  return `${r.principal.type}\0${r.principal.name}\0${r.server}\0${r.operationKind}\0${r.operation}`;
+function entry(principal: Principal, server: string, op: PlanOperation): ReachChange {
+  return { principal, server, operation: op.name, operationKind: op.kind, scopes: [...op.scopes].sort(cmp), sensitivity: op.sensitivity };
 }
 
 /** Stable order: tiers before groups, then names, server, operation kind and name. */
@@ -48,11 +41,39 @@ export function compareReach(a: ReachChange, b: ReachChange): number {
   );
 }
 
-/** Triples reachable on `head` but not on `base` (added) and the reverse (removed), sorted. */
+/**
+ * Triples reachable on `head` but not on `base` (added) and the reverse (removed), sorted. Compared
+ * per (server, principal), so the cost is linear in the size of the plans and only the differences
+ * are materialised.
+ */
 export function diffReach(base: PlanView, head: PlanView): { added: ReachChange[]; removed: ReachChange[] } {
-  const b = reachOf(base);
-  const h = reachOf(head);
-  const added = [...h].filter(([k]) => !b.has(k)).map(([, r]) => r);
-  const removed = [...b].filter(([k]) => !h.has(k)).map(([, r]) => r);
+  const added: ReachChange[] = [];
+  const removed: ReachChange[] = [];
+  // Scopes whose implication closure differs: holding them may reach different operations.
+  const grantsChanged = new Set<string>();
+  for (const [name, s] of head.scopes) {
+    const b = base.scopes.get(name);
+    if (!b || !sameList(b.grants, s.grants)) grantsChanged.add(name);
+  }
+  for (const name of base.scopes.keys()) if (!head.scopes.has(name)) grantsChanged.add(name);
+
+  for (const name of new Set([...base.servers.keys(), ...head.servers.keys()])) {
+    const bs = base.servers.get(name);
+    const hs = head.servers.get(name);
+    const bp = principalsOf(bs);
+    const hp = principalsOf(hs);
+    const opsSame = !!bs && !!hs && sameOperations(bs, hs);
+    for (const key of new Set([...bp.keys(), ...hp.keys()])) {
+      const bScopes = bp.get(key)?.[1];
+      const hScopes = hp.get(key)?.[1];
+      // Fast path: same operations, same scopes held, same closures → same reach.
+      if (opsSame && bScopes && hScopes && sameList(bScopes, hScopes) && !hScopes.some((s) => grantsChanged.has(s))) continue;
+      const before = reachable(base, bs, bScopes);
+      const after = reachable(head, hs, hScopes);
+      const principal = (hp.get(key) ?? bp.get(key))![0];
+      for (const [k, op] of after) if (!before.has(k)) added.push(entry(principal, name, op));
+      for (const [k, op] of before) if (!after.has(k)) removed.push(entry(principal, name, op));
+    }
+  }
   return { added: added.sort(compareReach), removed: removed.sort(compareReach) };
 }

@@ -6,6 +6,7 @@ import Provider from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { createRegistrationRateLimiter } from "./dcr-policy.js";
 import { createInteractionHandler } from "./interactions.js";
+import { createJwtTokenState } from "./jwt-token-state.js";
 import { EDGE_INTROSPECTION_CLIENT_ID, providerConfiguration, type AgentCredential } from "./provider-config.js";
 
 /** Options for {@link startAuthorizationServer}. */
@@ -67,6 +68,20 @@ async function rs256Key(): Promise<{ priv: JWK; pub: JWK }> {
   const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
   const kid = randomBytes(8).toString("hex");
   return { priv: { ...(await exportJWK(privateKey)), kid, alg: "RS256", use: "sig" }, pub: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } };
+}
+
+/**
+ * RFC 6749 §3.3: a request without `scope` is processed with a pre-defined default: the mandatory
+ * scopes of the requested MCP server (its RFC 9728 `scopes_supported`). Other requests are unchanged.
+ */
+export function withDefaultScope(plan: McpAuthPlan, url: string): string {
+  const u = new URL(url, "http://local");
+  if (u.searchParams.has("scope")) return url;
+  const resource = u.searchParams.get("resource");
+  const server = plan.servers.find((s) => s.resource === resource);
+  if (!server || server.consent.mandatory.length === 0) return url;
+  u.searchParams.set("scope", server.consent.mandatory.join(" "));
+  return `${u.pathname}${u.search}`;
 }
 
 /**
@@ -145,6 +160,7 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
     provider.on("server_error", (_ctx: unknown, err: Error) => opts.log?.(`authorization server error: ${err.message}`));
 
     const interactions = createInteractionHandler({ provider, plan, ...(opts.autoApprove !== undefined ? { autoApprove: opts.autoApprove } : {}), ...(opts.log ? { log: opts.log } : {}) });
+    const jwtTokens = createJwtTokenState({ provider, issuer, publicJwk: signing.pub, edgeClient: { id: EDGE_INTROSPECTION_CLIENT_ID, secret: edgeClientSecret } });
     const dcr = plan.tiers.find((t) => t.registration === "dcr");
     const limiter = createRegistrationRateLimiter(dcr?.registrationRateLimitPerMinute ?? 0, opts.now);
     const callback = provider.callback();
@@ -153,6 +169,7 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
       // RFC 8414 §3: serve the same document at the OAuth well-known path (oidc-provider only
       // serves OpenID Connect Discovery, a superset); MCP clients try this path first.
       if (path === "/.well-known/oauth-authorization-server") req.url = "/.well-known/openid-configuration";
+      if (req.method === "GET" && path === "/auth") req.url = withDefaultScope(plan, req.url ?? "/");
       // RFC 7591 registration, rate-limited per caller address (DCR tier's registrationRateLimitPerMinute).
       if (req.method === "POST" && path === "/reg") {
         const wait = limiter.take(req.socket.remoteAddress ?? "unknown");
@@ -165,7 +182,7 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
       }
       const prepared = req.method === "POST" && path === "/reg" ? prepareRegistration(req) : Promise.resolve();
       prepared
-        .then(() => interactions(req, res))
+        .then(async () => (await jwtTokens(req, res)) || (await interactions(req, res)))
         .then((handled) => {
           if (!handled) callback(req, res);
         })

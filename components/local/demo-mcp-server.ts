@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { McpAuthPlan, PlanServer } from "../plan/schema.js";
 import { runDemoTool, seedStore, type DemoStore } from "./demo-data.js";
@@ -94,6 +95,13 @@ export async function startDemoMcpServer(opts: DemoMcpServerOptions): Promise<De
     if (req.method !== "POST") {
       res.writeHead(405, { allow: "POST" });
       return res.end();
+    }
+    // The SDK this demo is built on speaks protocol revisions up to its LATEST_PROTOCOL_VERSION;
+    // a request announcing a newer revision is answered as that latest one (documented demo limit).
+    const announced = req.headers["mcp-protocol-version"];
+    if (typeof announced === "string" && !SUPPORTED_PROTOCOL_VERSIONS.includes(announced) && announced > LATEST_PROTOCOL_VERSION) {
+      req.headers["mcp-protocol-version"] = LATEST_PROTOCOL_VERSION;
+      for (let i = 0; i < req.rawHeaders.length; i += 2) if (req.rawHeaders[i]?.toLowerCase() === "mcp-protocol-version") req.rawHeaders[i + 1] = LATEST_PROTOCOL_VERSION;
     }
     void (async () => {
       try {

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { consentPage, errorPage, loginPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
-import { accessTokenSeconds, grantableScopes, needsStepUp, serverByResource, tierOfClient, tierScopes, type DevUser } from "./policy.js";
+import { accessTokenSeconds, grantableScopes, needsStepUp, scopeSensitivity, serverByResource, tierOfClient, tierScopes, type DevUser } from "./policy.js";
 
 /**
  * The interaction routes of the local authorization server (`/interaction/:uid[/action]`): dev
@@ -125,7 +125,15 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       const yes = granted.get(v.resource) ?? [];
       const all = [...v.mandatory, ...v.optional, ...v.stepUp, ...v.unavailable].map((s) => s.name);
       const no = all.filter((s) => !yes.includes(s));
-      if (yes.length) grant.addResourceScope(v.resource, yes.join(" "));
+      if (yes.length) {
+        // A scope declined earlier and accepted now leaves the rejected list (it would mask the grant).
+        const rejected = (grant as unknown as { rejected?: { resources?: Record<string, string> } }).rejected?.resources;
+        if (rejected?.[v.resource]) rejected[v.resource] = rejected[v.resource]!.split(" ").filter((s) => !yes.includes(s)).join(" ");
+        // Re-offered scopes (per-action) that are declined now leave the granted list.
+        const held = (grant as unknown as { resources?: Record<string, string> }).resources;
+        grant.addResourceScope(v.resource, yes.join(" "));
+        if (held?.[v.resource]) held[v.resource] = held[v.resource]!.split(" ").filter((s) => yes.includes(s) || !all.includes(s)).join(" ");
+      }
       // Rejected scopes count as "encountered", so the consent prompt does not loop on them.
       if (no.length) grant.rejectResourceScope(v.resource, no.join(" "));
     }
@@ -191,7 +199,16 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     if (details.prompt.name === "consent") {
       const user = users.get(details.session?.accountId ?? "");
       if (!user) return send(res, 400, errorPage("Unknown user", "The signed-in user is not a seeded dev user."));
-      const missing = (details.prompt.details["missingResourceScopes"] as Record<string, string[]> | undefined) ?? {};
+      const missing = { ...((details.prompt.details["missingResourceScopes"] as Record<string, string[]> | undefined) ?? {}) };
+      // Per-action scopes (critical) are asked for on every authorization, even when already granted.
+      const perAction = new Set(plan.sensitivities.filter((s) => s.consent === "per-action").map((s) => s.level));
+      const requested = String(details.params["scope"] ?? "").split(" ").filter((s) => s && perAction.has(scopeSensitivity(plan, s)));
+      const resources = ([] as unknown[]).concat(details.params["resource"] ?? []).map(String);
+      for (const r of resources) {
+        const server = serverByResource(plan, r);
+        const again = requested.filter((s) => server?.scopes.includes(s));
+        if (again.length) missing[r] = [...new Set([...(missing[r] ?? []), ...again])];
+      }
       state.views = consentViews(clientId, user, missing);
       if (auto) {
         const all = new Map(state.views.map((v) => [v.resource, [...v.mandatory, ...v.optional, ...v.stepUp].map((s) => s.name)]));

@@ -1,8 +1,9 @@
-import type { ClientMetadata, Configuration, JWK, KoaContextWithOIDC } from "oidc-provider";
-import { errors } from "oidc-provider";
+import type { JWK } from "jose";
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from "oidc-provider";
+import { errors, interactionPolicy } from "oidc-provider";
 import type { McpAuthPlan, PlanTier } from "../plan/schema.js";
 import { redirectUriProblem } from "./dcr-policy.js";
-import { accessTokenSeconds, refreshTokenSeconds, serverByResource, tierOfClient, tierScopes } from "./policy.js";
+import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
 
 /**
  * The plan compiled into an oidc-provider (v9) configuration: the local target. Everything a
@@ -66,7 +67,7 @@ export function preRegisteredClients(input: ProviderConfigInput): ClientMetadata
       const creds = input.agentClients.get(c.name);
       if (tier.tokenEndpointAuthMethod === "private_key_jwt") {
         if (!creds?.publicJwk) throw new Error(`client '${c.name}' (tier '${tier.name}') uses private_key_jwt but no key was generated`);
-        meta.jwks = { keys: [creds.publicJwk] };
+        meta.jwks = { keys: [creds.publicJwk] } as ClientMetadata["jwks"];
       } else if (tier.tokenEndpointAuthMethod !== "none") {
         if (!creds?.clientSecret) throw new Error(`client '${c.name}' (tier '${tier.name}') needs a client secret but none was generated`);
         meta.client_secret = creds.clientSecret;
@@ -99,6 +100,24 @@ function scopesOf(token: { scope?: string }): string[] {
   return (token.scope ?? "").split(" ").filter(Boolean);
 }
 
+/**
+ * The interaction policy: oidc-provider's login and consent prompts plus "per-action consent":
+ * a request naming any critical scope always shows the consent (and step-up) pages, even when an
+ * earlier grant already holds the scope (plan sensitivity `critical` → consent `per-action`).
+ */
+export function interactionPolicyFor(plan: McpAuthPlan): ReturnType<typeof interactionPolicy.base> {
+  const policy = interactionPolicy.base();
+  const perAction = plan.sensitivities.filter((s) => s.consent === "per-action").map((s) => s.level);
+  policy.get("consent")?.checks.add(
+    new interactionPolicy.Check("per_action_consent", "scopes with per-action consent were requested", (ctx: KoaContextWithOIDC) => {
+      if (ctx.oidc.result?.["consent"]) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const requested = [...(ctx.oidc.requestParamScopes as Set<string>)];
+      return requested.some((s) => perAction.includes(scopeSensitivity(plan, s))) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  return policy;
+}
+
 /** Builds the oidc-provider configuration (minus interactions' rendering, which lives in interactions.ts). */
 export function providerConfiguration(input: ProviderConfigInput): Configuration {
   const { plan } = input;
@@ -108,7 +127,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
 
   return {
     clients: preRegisteredClients(input),
-    jwks: { keys: [input.signingKey] },
+    jwks: { keys: [input.signingKey] } as Configuration["jwks"],
     cookies: { keys: input.cookieKeys },
     // Plain OAuth 2.1: authorization code (+ refresh) and client credentials; no implicit/hybrid.
     responseTypes: ["code"],
@@ -123,7 +142,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, name: u.name, email: u.email, groups: u.groups }) };
     },
-    interactions: { url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    interactions: { policy: interactionPolicyFor(plan), url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
       // RFC 8707: every token is for one MCP server; `aud` is its resource URI.
@@ -189,7 +208,12 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         if (forbidden.length) throw new errors.InvalidClientMetadata(`grant_types ${forbidden.join(", ")} are not allowed for tier '${dcr.name}' (allowed: ${dcr.grantTypes.join(", ")})`);
         for (const uri of (metadata.redirect_uris ?? []) as string[]) {
           const problem = redirectUriProblem(dcr, uri);
-          if (problem) throw new errors.InvalidRedirectUri(problem);
+          if (problem) {
+            // RFC 7591 §3.2.2 invalid_redirect_uri, with the rule that refused it.
+            const err = new errors.InvalidRedirectUri();
+            err.error_description = problem;
+            throw err;
+          }
         }
       },
     },

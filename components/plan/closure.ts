@@ -8,34 +8,39 @@ import { DeclarationError } from "../model/validate.js";
  * @throws DeclarationError naming every scope on the cycle.
  */
 export function implicationClosure(implies: ReadonlyMap<string, readonly string[]>): Map<string, string[]> {
+  const cycle = findImplicationCycles(implies)[0];
+  if (cycle) {
+    throw new DeclarationError([
+      {
+        path: `scopes[${JSON.stringify(cycle[0])}].implies`,
+        message: `implication cycle ${cycle.join(" → ")}; an implication must go from a broader scope to a narrower one`,
+      },
+    ]);
+  }
+  // Acyclic: compute in post-order (every implied scope before the scopes implying it), iteratively
+  // so that long chains cannot overflow the stack.
   const closure = new Map<string, string[]>();
-  const state = new Map<string, "visiting" | "done">();
-  const stack: string[] = [];
-
-  const visit = (scope: string): readonly string[] => {
-    const st = state.get(scope);
-    if (st === "done") return closure.get(scope)!;
-    if (st === "visiting") {
-      const cycle = [...stack.slice(stack.indexOf(scope)), scope];
-      throw new DeclarationError([
-        {
-          path: `scopes[${JSON.stringify(scope)}].implies`,
-          message: `implication cycle ${cycle.join(" → ")}; an implication must go from a broader scope to a narrower one`,
-        },
-      ]);
+  for (const root of [...implies.keys()].sort()) {
+    if (closure.has(root)) continue;
+    const stack: { scope: string; expanded: boolean }[] = [{ scope: root, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      if (closure.has(top.scope)) {
+        stack.pop();
+        continue;
+      }
+      const edges = implies.get(top.scope) ?? [];
+      if (!top.expanded) {
+        top.expanded = true;
+        for (const next of edges) if (!closure.has(next)) stack.push({ scope: next, expanded: false });
+        continue;
+      }
+      const out = new Set<string>([top.scope]);
+      for (const next of edges) for (const g of closure.get(next) ?? [next]) out.add(g);
+      closure.set(top.scope, [...out].sort());
+      stack.pop();
     }
-    state.set(scope, "visiting");
-    stack.push(scope);
-    const out = new Set<string>([scope]);
-    for (const next of implies.get(scope) ?? []) for (const s of visit(next)) out.add(s);
-    stack.pop();
-    state.set(scope, "done");
-    const grants = [...out].sort();
-    closure.set(scope, grants);
-    return grants;
-  };
-
-  for (const scope of [...implies.keys()].sort()) visit(scope);
+  }
   return closure;
 }
 

@@ -67,14 +67,42 @@ export function sanitizeParams(args: unknown, mode: ParamMode): Record<string, s
 export class AuditChain {
   private seq = 0;
   private prev = "genesis";
+  private tsMs = Number.NaN;
+  private tsIso = "";
   constructor(
     private readonly sink: (line: string, record: AuditRecord) => void,
     readonly chain: string = randomUUID(),
   ) {}
 
   /** Completes, chains and emits a record. @param nowMs epoch ms. */
-  write(fields: AuditFields, nowMs: number): AuditRecord {
-    const record = { v: 1, chain: this.chain, seq: this.seq, prev: this.prev, ts: new Date(nowMs).toISOString(), ...fields } as AuditRecord;
+  write(f: AuditFields, nowMs: number): AuditRecord {
+    // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
+    const record: AuditRecord = {
+      v: 1,
+      chain: this.chain,
+      seq: this.seq,
+      prev: this.prev,
+      ts: nowMs === this.tsMs ? this.tsIso : ((this.tsMs = nowMs), (this.tsIso = new Date(nowMs).toISOString())),
+      server: f.server,
+      decision: f.decision,
+      status: f.status,
+      reason: f.reason,
+      user: f.user,
+      client: f.client,
+      agent: f.agent,
+      tenant: f.tenant,
+      hostClient: f.hostClient,
+      session: f.session,
+      method: f.method,
+      tool: f.tool,
+      params: f.params,
+      batch: f.batch,
+      scopes: f.scopes,
+      missing: f.missing,
+      ip: f.ip,
+      ua: f.ua,
+      jti: f.jti,
+    };
     const line = JSON.stringify(record);
     this.seq++;
     this.prev = hash("sha256", line, "base64url");

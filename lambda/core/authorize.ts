@@ -43,7 +43,17 @@ interface TokenFacts {
 }
 
 /** RFC 6750 §2.1 `b64token`; a joined duplicate header ("Bearer a, Bearer b") never matches. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** The token of `Bearer <b64token>` (scheme case-insensitive, RFC 9110 §11.1), else `undefined`. */
+function bearerToken(auth: string): string | undefined {
+  let i = 6;
+  while (auth.charCodeAt(i) === 0x20) i++;
+  let j = auth.length;
+  while (j > i && auth.charCodeAt(j - 1) === 0x20) j--;
+  const t = auth.slice(i, j);
+  return i > 6 && B64TOKEN.test(t) ? t : undefined;
+}
 
 /** Operator log entry. Never holds a token or secret. */
 export interface LogEntry {
@@ -102,20 +112,22 @@ export class Authorizer {
   constructor(private readonly d: AuthorizerDeps) {}
 
   /** Writes the denial's audit record and operator log line. */
-  private deny(x: DenyContext, response: LiteResponse, reason: string, extra?: Partial<AuditFields>): Decision {
-    this.d.audit.write({ ...x.base, ...extra, status: response.status, reason }, x.nowMs);
+  private deny(x: DenyContext, response: LiteResponse, reason: string): Decision {
+    x.rec.status = response.status;
+    x.rec.reason = reason;
+    this.d.audit.write(x.rec, x.nowMs);
     this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: x.s.config.server, reason, status: response.status });
     return { allow: false, response };
   }
 
   /** A refused token: 401 invalid_token (RS-18), or 503 when the IdP could not be asked (fail closed). */
-  private tokenDeny(x: DenyContext, reason: TokenReason, extra?: Partial<AuditFields>): Decision {
+  private tokenDeny(x: DenyContext, reason: TokenReason): Decision {
     if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
-      return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason, extra);
+      return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason);
     }
     // The description is generic; the specific reason goes to the log and audit only.
     const ch = bearerChallenge({ resourceMetadata: x.s.metadataUrl, scopes: x.challengeScopes(), error: "invalid_token", description: INVALID_TOKEN_DESCRIPTION });
-    return this.deny(x, challengeResponse(401, ch, x.cors, { error: "invalid_token" }), reason, extra);
+    return this.deny(x, challengeResponse(401, ch, x.cors, { error: "invalid_token" }), reason);
   }
 
   async decide(s: ServerRuntime, req: EdgeRequest, body: string | undefined, ctx: RequestContext): Promise<Decision> {
@@ -126,14 +138,26 @@ export class Authorizer {
       s,
       nowMs,
       cors: NO_CORS,
-      base: {
+      rec: {
         server: s.config.server,
         decision: "deny",
         status: 0,
         reason: "",
+        user: undefined,
+        client: undefined,
+        agent: undefined,
+        tenant: undefined,
+        hostClient: undefined,
         session: h.get("mcp-session-id") ?? undefined,
+        method: undefined,
+        tool: undefined,
+        params: undefined,
+        batch: undefined,
+        scopes: undefined,
+        missing: undefined,
         ip: ctx.sourceIp,
         ua: h.get("user-agent") ?? undefined,
+        jti: undefined,
       },
       challengeScopes: () => s.config.scopesSupported,
     };
@@ -163,17 +187,16 @@ export class Authorizer {
     if (reqt && reqt.scopes.length > 0) x.challengeScopes = () => [...new Set([...s.config.scopesSupported, ...reqt.scopes])];
 
     const auth = h.get("authorization");
-    if (auth === null || !/^bearer(?: |$)/i.test(auth)) {
+    if (auth === null || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== "bearer" || (auth.length > 6 && auth.charCodeAt(6) !== 0x20)) {
       // RFC 6750 §3.1: no error code when the request carried no token.
       return this.deny(x, challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: x.challengeScopes() }), cors, { error: "unauthorized" }), "no_token");
     }
-    const m = BEARER.exec(auth);
-    if (!m) {
+    const token = bearerToken(auth);
+    if (token === undefined) {
       // Malformed header, or several Authorization headers joined by the runtime (RFC 6750 §3.1 invalid_request).
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Malformed Authorization header" });
       return this.deny(x, challengeResponse(400, ch, cors, { error: "invalid_request" }), "authorization_malformed");
     }
-    const token = m[1]!;
 
     const cacheOn = this.d.cache.max > 0;
     let key = cacheOn ? TokenCache.keyOf(token) : undefined;
@@ -195,20 +218,26 @@ export class Authorizer {
       }
     }
     const p = facts.principal;
-    const who: Partial<AuditFields> = { user: p.sub, client: p.clientId, agent: p.agent, tenant: p.tenant, jti: p.jti };
+    const rec = x.rec;
+    rec.user = p.sub;
+    rec.client = p.clientId;
+    rec.agent = p.agent;
+    rec.tenant = p.tenant;
+    rec.jti = p.jti;
 
-    if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason, who);
+    if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason);
+    this.callFields(calls, rec);
     const mismatch = headersMatch(calls, mcpMethod, mcpName);
-    if (mismatch) return this.deny(x, jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason, { ...who, ...this.callFields(calls) });
+    if (mismatch) return this.deny(x, jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason);
     if (req.method === "POST" && (body === undefined || body.length === 0) && mcpMethod === null && s.hasOperations) {
       // Bodyless authorizer mode cannot see the operation: it must be named in Mcp-Method/Mcp-Name.
-      return this.deny(x, jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors), "operation_unknown", who);
+      return this.deny(x, jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors), "operation_unknown");
     }
     const r = reqt!;
-    const fields: Partial<AuditFields> = { ...who, ...this.callFields(calls), scopes: r.scopes.length ? r.scopes : undefined };
+    if (r.scopes.length) rec.scopes = r.scopes;
     if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "insufficient_scope", description: "Operation not permitted on this server" });
-      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope" }), "operation_not_declared", fields);
+      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope" }), "operation_not_declared");
     }
 
     try {
@@ -216,7 +245,7 @@ export class Authorizer {
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
       if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs);
     } catch (e) {
-      if (e instanceof TokenError) return this.tokenDeny(x, e.reason, fields);
+      if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
       throw e;
     }
 
@@ -224,25 +253,28 @@ export class Authorizer {
     const missing = missingScopes(r.scopes, facts.granted);
     if (missing.length > 0) {
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: r.scopes, error: "insufficient_scope", description: "The operation needs additional scopes" });
-      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope", scope: r.scopes.join(" ") }), "insufficient_scope", { ...fields, missing });
+      rec.missing = missing;
+      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope", scope: r.scopes.join(" ") }), "insufficient_scope");
     }
-    this.d.audit.write({ ...x.base, ...fields, decision: "allow", status: 200, reason: "ok" }, nowMs);
+    rec.decision = "allow";
+    rec.status = 200;
+    rec.reason = "ok";
+    this.d.audit.write(rec, nowMs);
     return { allow: true, principal: p, scopes: r.scopes, calls };
   }
 
-  private callFields(calls: readonly Call[]): Partial<AuditFields> {
-    if (calls.length === 0) return {};
+  /** Fills the call fields of the audit record (method, tool, hashed params, batch, host client). */
+  private callFields(calls: readonly Call[], rec: AuditFields): void {
+    if (calls.length === 0) return;
     const mode = this.d.paramMode;
-    const one = (c: Call) => ({
-      method: c.method,
-      tool: c.name,
-      params: sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode),
-    });
-    const first = one(calls[0]!);
-    if (calls.length === 1 && calls[0]!.method !== "initialize") return first;
+    const paramsOf = (c: Call) => sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
+    const first = calls[0]!;
+    rec.method = first.method;
+    rec.tool = first.name;
+    rec.params = paramsOf(first);
+    if (calls.length > 1) rec.batch = calls.slice(1).map((c) => ({ method: c.method, tool: c.name, params: paramsOf(c) }));
     const init = calls.find((c) => c.method === "initialize")?.params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
-    const hostClient = init && typeof init.name === "string" ? `${init.name}${typeof init.version === "string" ? `/${init.version}` : ""}` : undefined;
-    return { ...first, ...(calls.length > 1 ? { batch: calls.slice(1).map(one) } : {}), ...(hostClient ? { hostClient } : {}) };
+    if (init && typeof init.name === "string") rec.hostClient = `${init.name}${typeof init.version === "string" ? `/${init.version}` : ""}`;
   }
 }
 
@@ -251,7 +283,8 @@ interface DenyContext {
   s: ServerRuntime;
   nowMs: number;
   cors: Record<string, string>;
-  base: AuditFields;
+  /** The audit record being filled (fixed shape). */
+  rec: AuditFields;
   challengeScopes: () => readonly string[];
 }
 const NO_CORS: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { nodeCrypto } from "./node.js";
-import { b64uDecode, b64uText, parseStrictObject } from "./json.js";
+import { b64uText, isUtf8, parseStrictObject } from "./json.js";
 import type { JwsAlg, KeyStore, VerifyKey } from "./keys.js";
 
 /**
@@ -160,8 +160,12 @@ export function splitCompact(token: string): [string, string, string] {
  * Order follows RFC 7515 §5.2: header, key, signature, then payload.
  * @throws TokenError with the reason.
  */
+/** Three base64url segments (RFC 7515 §7.1), no padding: one pass over the whole token. */
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
 export async function verifyJws(token: string, headers: HeaderCache, keys: KeyStore): Promise<VerifiedJws> {
   const [hs, ps, ss] = splitCompact(token);
+  if (!COMPACT.test(token)) throw new TokenError("token_malformed");
   const header = headers.get(hs);
   let key = keys.peek(header.kid, header.alg);
   if (!key) {
@@ -169,11 +173,13 @@ export async function verifyJws(token: string, headers: HeaderCache, keys: KeySt
     if ("error" in r) throw new TokenError(r.error);
     key = r.key;
   }
-  const sig = b64uDecode(ss);
-  if (!sig) throw new TokenError("token_malformed");
+  // Segments were checked by COMPACT above; only the length rule of base64 remains (RFC 4648 §5).
+  if (ss.length % 4 === 1 || ps.length % 4 === 1) throw new TokenError("token_malformed");
+  const sig = Buffer.from(ss, "base64url");
   if (!checkSignature(header.alg, key, token.slice(0, hs.length + 1 + ps.length), sig)) throw new TokenError("signature_invalid");
-  const text = b64uText(ps);
-  if (text === undefined) throw new TokenError("token_malformed");
+  const bytes = Buffer.from(ps, "base64url");
+  if (!isUtf8(bytes)) throw new TokenError("token_malformed");
+  const text = bytes.toString("utf8");
   const claims = parseStrictObject(text);
   if (!claims) throw new TokenError("payload_invalid");
   return { header, claims };

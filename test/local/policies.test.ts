@@ -11,7 +11,7 @@ describe("the local stack enforces the plan", () => {
   let admin: string;
   let issuer: string;
   beforeAll(async () => {
-    stack = await startDevStack({ plan: crmPlan(), edgeLog: (e) => console.log("EDGE", JSON.stringify(e)), log: (l) => console.log("AS", l) });
+    stack = await startDevStack({ plan: crmPlan() });
     crm = stack.servers.find((s) => s.name === "crm")!.mcpUrl;
     admin = stack.servers.find((s) => s.name === "crm-admin")!.mcpUrl;
     issuer = stack.authorizationServer.issuer;

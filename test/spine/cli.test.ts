@@ -179,4 +179,15 @@ describe("CLI behaviour (in-process)", () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ summary: { errors: 0, warnings: 1, rules: 1 } });
   });
+
+  it("exits 2 with every plan-schema problem when given a plan JSON that does not match the schema", async () => {
+    const file = path.join(tmp, "broken-plan.json");
+    const plan = JSON.parse(serializePlan(compile(base()))) as Record<string, unknown>;
+    await writeFile(file, JSON.stringify({ ...plan, planVersion: 2, extra: true }));
+    const r = await inProcess(["check", file, "--format", "json"]);
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout) as { valid: boolean; issues: { path: string }[] };
+    expect(doc.valid).toBe(false);
+    expect(doc.issues.map((i) => i.path).sort()).toEqual(["", "planVersion"]);
+  });
 });

@@ -17,14 +17,14 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
  *   microseconds, so memory only buys a faster cold start (CPU scales with memory).
  * - gateway timeout: 120 s. The function stays alive while it streams the upstream's response
  *   (MCP Streamable HTTP answers a POST with an SSE stream for as long as the tool runs).
- * - authorizer timeout: 5 s. A bodyless decision; the only network use is a JWKS refetch or an
- *   RFC 7662 introspection, each bounded by the edge's own (shorter) timeouts.
+ * - authorizer timeout: 10 s. A bodyless decision; its only network use is a JWKS refetch and an
+ *   RFC 7662 introspection, each bounded at 3 s by the edge, so 6 s in the worst case plus margin.
  * - retention: 365 days, a common audit-evidence period; set it to your policy.
  */
 export const AWS_EDGE_DEFAULTS = {
   memoryMb: 256,
   gatewayTimeoutSeconds: 120,
-  authorizerTimeoutSeconds: 5,
+  authorizerTimeoutSeconds: 10,
   logRetentionDays: 365,
   runtime: "nodejs22.x",
   architecture: "arm64",
@@ -86,7 +86,7 @@ export interface McpEdgeArgs {
   readonly secretEnvironment?: Readonly<Record<string, pulumi.Input<string>>>;
   /** Lambda memory, MB. Default 256. */
   readonly memoryMb?: number;
-  /** Lambda timeout, seconds. Default 120 (gateway) or 5 (authorizer). */
+  /** Lambda timeout, seconds. Default 120 (gateway) or 10 (authorizer). */
   readonly timeoutSeconds?: number;
   /** Reserved concurrency (caps cost and blast radius). Default: unreserved. */
   readonly reservedConcurrency?: number;

@@ -89,8 +89,11 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       return a.jwksSnapshot ? withJwksSnapshots(cs) : cs;
     });
     const names = a.servers.map((s) => s.name);
+    // An edge config holds no secret by schema (introspection names an environment variable, never
+    // a secret), so the archive is not marked secret even when an IdP output was; secrets travel
+    // in the environment below.
     const code = (this.archive = pulumi
-      .all([configs, resolveBundle(mode, a.bundleFile)])
+      .all([pulumi.unsecret(configs), resolveBundle(mode, a.bundleFile)])
       .apply(([cs, file]) => edgeArchive(file, edgeConfigFileText(cs))));
 
     const environment: Record<string, pulumi.Input<string>> = { ...(args.secretEnvironment ?? {}) };

@@ -8,3 +8,4 @@ export { AUDIT_METRIC_NAMESPACE, QUERY_PLACEHOLDERS, savedQueries, auditMetrics,
 export type { SavedQuery, AuditMetric } from "./audit.js";
 export { staticUnauthorizedChallenge } from "./restapi.js";
 export { metadataUrlFor } from "./urls.js";
+export { AWS_GATEWAY_CAPABILITIES, AWS_AUTHORIZER_CAPABILITIES, awsCapabilityReport } from "./capabilities.js";

@@ -26,7 +26,7 @@ describe("the policy pack bundle", () => {
         logLevel: "silent",
       });
       expect(result.errors).toEqual([]);
-      const code = readFileSync(path.join(out, "index.js"), "utf8");
+      const code = readFileSync(path.join(out, "index.cjs"), "utf8");
       expect(code).toContain('require("@pulumi/policy")');
       expect(code).toContain("sensitive-verbs-not-routine");
       expect(code).toContain("okta-auth-server-policy-rule-no-wildcard-scopes");

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import fs, { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -51,17 +51,30 @@ export async function startUpstream(): Promise<Upstream> {
   return { url: `http://127.0.0.1:${port}/mcp`, received, close: () => new Promise((r) => server.close(() => r())) };
 }
 
-/** Captures what the bundle writes to stdout (its audit records) while `fn` runs. */
+/**
+ * Captures what the bundle writes to stdout (its audit records) while `fn` runs: both
+ * `process.stdout.write` and synchronous `fs.writeSync(1, …)`, which the edge uses so nothing is
+ * left buffered when Lambda freezes the process.
+ */
 export async function captureStdout<T>(fn: () => Promise<T>): Promise<{ result: T; lines: string[] }> {
   const lines: string[] = [];
-  const original = process.stdout.write.bind(process.stdout);
+  const text = (chunk: unknown) => (typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+  const originalWrite = process.stdout.write;
+  const originalWriteSync = fs.writeSync;
   process.stdout.write = ((chunk: string | Uint8Array) => {
-    lines.push(...(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8")).split("\n").filter(Boolean));
+    lines.push(...text(chunk).split("\n").filter(Boolean));
     return true;
   }) as typeof process.stdout.write;
+  fs.writeSync = ((fd: number, data: unknown, ...rest: unknown[]) => {
+    if (fd !== 1) return (originalWriteSync as (...a: unknown[]) => number)(fd, data, ...rest);
+    const t = text(data);
+    lines.push(...t.split("\n").filter(Boolean));
+    return Buffer.byteLength(t);
+  }) as typeof fs.writeSync;
   try {
     return { result: await fn(), lines };
   } finally {
-    process.stdout.write = original;
+    process.stdout.write = originalWrite;
+    fs.writeSync = originalWriteSync;
   }
 }

@@ -45,7 +45,7 @@ describe("McpEdge in authorizer mode", () => {
     expect(perms.every((p) => p.principal === "apigateway.amazonaws.com")).toBe(true);
     expect(mine("aws:lambda/functionUrl:FunctionUrl")).toHaveLength(0);
     const fn = only(mine("aws:lambda/function:Function"));
-    expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], timeout: 5, loggingConfig: { logFormat: "JSON" } });
+    expect(fn.inputs).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], timeout: 10, loggingConfig: { logFormat: "JSON" } });
   });
 
   it("answers 401 through a gateway response carrying the spec challenge with resource_metadata and scope", async () => {

@@ -16,6 +16,7 @@ import { edgeConfigFileText } from "../../../components/targets/aws/archive.js";
 import { crmConfig } from "./fixtures.js";
 import { testIssuer } from "./tokens.js";
 import { authorizerEvent } from "./events.js";
+import { captureStdout } from "./artifact.js";
 
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
 const p99 = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length * 0.99)]!;
@@ -48,23 +49,24 @@ for (let i = 0; i < 2000; i++) {
   raw.push(performance.now() - t);
 }
 
-const quiet = process.stdout.write.bind(process.stdout);
-process.stdout.write = (() => true) as typeof process.stdout.write; // the handler's audit lines
 const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => issuer.token({ sub: `u${i}`, scope: "crm:customers:read" })));
 const call = (t: string) => authorizerEvent({ "Mcp-Method": "tools/call", "Mcp-Name": "list_customers", Authorization: `Bearer ${t}` });
 const first: number[] = [];
-for (const t of tokens) {
-  const s0 = performance.now();
-  await handler!(call(t));
-  first.push(performance.now() - s0);
-}
-const cached: number[] = [];
-for (let i = 0; i < 4000; i++) {
-  const s0 = performance.now();
-  await handler!(call(tokens[i % tokens.length]!));
-  cached.push(performance.now() - s0);
-}
-process.stdout.write = quiet;
+// The handler's audit lines are captured, not printed.
+const { result: cached } = await captureStdout(async () => {
+  for (const t of tokens) {
+    const s0 = performance.now();
+    await handler!(call(t));
+    first.push(performance.now() - s0);
+  }
+  const warm: number[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const s0 = performance.now();
+    await handler!(call(tokens[i % tokens.length]!));
+    warm.push(performance.now() - s0);
+  }
+  return warm;
+});
 
 const base = median(raw);
 lines.push(`baseline raw ES256 crypto.verify: median ${(base * 1000).toFixed(1)} µs`);

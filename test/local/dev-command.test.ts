@@ -1,0 +1,107 @@
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:net";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runDev } from "../../cli/commands/dev.js";
+import { UsageError, type CliIO } from "../../cli/io.js";
+import type { DevStack } from "../../components/local/dev-stack.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const FILE = "stacks/crm/mcp-auth.ts";
+const ANY_PORTS = ["--as-port", "0", "--edge-port", "0", "--demo-port", "0"];
+
+function capture(): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), cwd: ROOT, env: {} };
+}
+
+async function occupy(): Promise<Server> {
+  const s = createServer();
+  await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", () => resolve()));
+  return s;
+}
+
+describe("pulumi-mcp-auth dev", () => {
+  it("prints the MCP URLs, metadata URLs and how to connect, then stops cleanly", async () => {
+    const io = capture();
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    let stack: DevStack | undefined;
+    const code = runDev([FILE, ...ANY_PORTS], io, stopped, (s) => {
+      stack = s;
+      stop();
+    });
+    expect(await code).toBe(0);
+    const text = io.out.join("");
+    expect(stack).toBeDefined();
+    for (const s of stack!.servers) {
+      expect(text).toContain(s.mcpUrl);
+      expect(text).toContain(s.metadataUrl);
+    }
+    expect(text).toContain(`Authorization server  ${stack!.authorizationServer.issuer}`);
+    expect(text).toContain(`claude mcp add --transport http crm ${stack!.servers[0]!.mcpUrl}`);
+    expect(text).toContain("--client-id claude-code --callback-port 33418");
+    expect(text).toContain("@modelcontextprotocol/inspector");
+    expect(text).not.toContain("AUTO-APPROVE");
+    expect(io.err.join("")).toContain("dev: stopped");
+    // Closed: nothing listens any more.
+    await expect(fetch(stack!.servers[0]!.metadataUrl)).rejects.toThrow();
+  });
+
+  it("announces auto-approve loudly", async () => {
+    const io = capture();
+    expect(await runDev([FILE, ...ANY_PORTS, "--auto-approve", "alice"], io, Promise.resolve())).toBe(0);
+    expect(io.out.join("")).toMatch(/!!! AUTO-APPROVE IS ON !!![\s\S]*approved as 'alice'/);
+  });
+
+  it("refuses auto-approve unless bound to loopback, before binding anything", async () => {
+    await expect(runDev([FILE, ...ANY_PORTS, "--host", "0.0.0.0", "--auto-approve", "alice"], capture(), Promise.resolve())).rejects.toThrow(UsageError);
+    await expect(runDev([FILE, ...ANY_PORTS, "--auto-approve", "mallory"], capture(), Promise.resolve())).rejects.toThrow(/not a seeded dev user/);
+  });
+
+  it("exits 2 naming the port and the flag when a port is taken", async () => {
+    for (const [flag, role] of [["--edge-port", "edge"], ["--as-port", "authorization server"], ["--demo-port", "demo MCP server"]] as const) {
+      const busy = await occupy();
+      const port = (busy.address() as AddressInfo).port;
+      try {
+        const io = capture();
+        const args = [FILE, ...ANY_PORTS.filter((_, i, a) => a[i] !== flag && a[i - 1] !== flag), flag, String(port)];
+        expect(await runDev(args, io, Promise.resolve())).toBe(2);
+        expect(io.err.join("")).toContain(`port ${port} (${role}) is already in use`);
+        expect(io.err.join("")).toContain(`${flag} <port>`);
+      } finally {
+        busy.close();
+      }
+    }
+  });
+
+  it("rejects a bad port value with a usage error", async () => {
+    await expect(runDev([FILE, "--edge-port", "99999"], capture(), Promise.resolve())).rejects.toThrow(/--edge-port must be a port number/);
+  });
+
+  it("shuts down on SIGINT with exit code 0 when run as a process", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "cli/main.ts", "dev", FILE, ...ANY_PORTS], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dev did not start: ${err}`)), 20_000);
+      child.stdout.on("data", () => {
+        if (out.includes("Press Ctrl-C to stop.")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const mcpUrl = /crm\s+(http:\/\/127\.0\.0\.1:\d+\/crm)\n/.exec(out)?.[1];
+    expect(mcpUrl).toBeDefined();
+    expect((await fetch(mcpUrl!, { method: "POST" })).status).toBe(401);
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+    expect(err).toContain("dev: stopped");
+  });
+});

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { startAuthorizationServer, type LocalAuthorizationServer } from "../../components/local/authorization-server.js";
+import { createRegistrationRateLimiter, redirectUriProblem } from "../../components/local/dcr-policy.js";
+import { devPlan } from "../../components/local/policy.js";
+import { Browser } from "./browser.js";
+import { crmPlan, REDIRECT } from "./fixtures.js";
+import { register } from "./flows.js";
+
+const dcrTier = { name: "dcr", allowedRedirectUris: ["http://127.0.0.1/callback", "http://localhost/callback"] };
+
+describe("DCR redirect URI policy", () => {
+  it("accepts a loopback redirect URI on any port when the allowlist entry has no port (RFC 8252 §7.3)", () => {
+    expect(redirectUriProblem(dcrTier, "http://127.0.0.1:51234/callback")).toBeUndefined();
+    expect(redirectUriProblem(dcrTier, "http://localhost:8080/callback")).toBeUndefined();
+  });
+  it("refuses other paths, other hosts, http off loopback and fragments", () => {
+    expect(redirectUriProblem(dcrTier, "http://127.0.0.1:5000/other")).toMatch(/not allowed for tier 'dcr'/);
+    expect(redirectUriProblem(dcrTier, "https://evil.example/callback")).toMatch(/not allowed/);
+    expect(redirectUriProblem(dcrTier, "http://evil.example/callback")).toMatch(/http on a non-loopback host/);
+    expect(redirectUriProblem(dcrTier, "http://127.0.0.1:5000/callback#x")).toMatch(/fragment/);
+  });
+  it("accepts only loopback redirect URIs when the tier declares no allowlist", () => {
+    expect(redirectUriProblem({ name: "t", allowedRedirectUris: [] }, "http://127.0.0.1:9/cb")).toBeUndefined();
+    expect(redirectUriProblem({ name: "t", allowedRedirectUris: [] }, "https://app.example.com/cb")).toMatch(/only loopback/);
+  });
+});
+
+describe("registration rate limiter", () => {
+  it("allows N registrations per sliding minute and tells how long to wait", () => {
+    let t = 1_000_000;
+    const limiter = createRegistrationRateLimiter(2, () => t);
+    expect(limiter.take("a")).toBe(0);
+    expect(limiter.take("a")).toBe(0);
+    expect(limiter.take("a")).toBe(60);
+    expect(limiter.take("b")).toBe(0);
+    t += 30_000;
+    expect(limiter.take("a")).toBe(30);
+    t += 30_001;
+    expect(limiter.take("a")).toBe(0);
+  });
+});
+
+describe("the local authorization server's registration endpoint", () => {
+  let as: LocalAuthorizationServer | undefined;
+  afterEach(async () => {
+    await as?.close();
+    as = undefined;
+  });
+  const plan = () => devPlan(crmPlan(), "http://127.0.0.1:1");
+
+  it("refuses a redirect URI outside the DCR tier's rules with invalid_redirect_uri", async () => {
+    as = await startAuthorizationServer({ plan: plan() });
+    const r = await register(as.issuer, { redirect_uris: ["https://evil.example/callback"], token_endpoint_auth_method: "none" });
+    expect(r.status).toBe(400);
+    expect(r.body["error"]).toBe("invalid_redirect_uri");
+    expect(String(r.body["error_description"])).toContain("not allowed for tier 'dcr'");
+  });
+
+  it("refuses grant types the DCR tier does not allow", async () => {
+    as = await startAuthorizationServer({ plan: plan() });
+    const r = await register(as.issuer, { redirect_uris: [REDIRECT], grant_types: ["client_credentials"], response_types: [], token_endpoint_auth_method: "client_secret_basic" });
+    expect(r.status).toBe(400);
+    expect(r.body["error"]).toBe("invalid_client_metadata");
+  });
+
+  it("answers 429 with Retry-After past the tier's registrations per minute", async () => {
+    const frozen = 5_000_000;
+    as = await startAuthorizationServer({ plan: plan(), now: () => frozen });
+    const ok = { redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" };
+    for (let i = 0; i < 10; i++) expect((await register(as.issuer, ok)).status).toBe(201);
+    const res = await fetch(`${as.issuer}/reg`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ok) });
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("60");
+  });
+
+  it("serves RFC 8414 metadata advertising S256, iss in responses, CIMD, introspection and revocation", async () => {
+    as = await startAuthorizationServer({ plan: plan() });
+    const md = (await (await fetch(as.metadataUrl)).json()) as Record<string, unknown>;
+    expect(md["issuer"]).toBe(as.issuer);
+    expect(md["code_challenge_methods_supported"]).toEqual(["S256"]);
+    expect(md["authorization_response_iss_parameter_supported"]).toBe(true);
+    expect(md["client_id_metadata_document_supported"]).toBe(true);
+    expect(md["introspection_endpoint"]).toBe(as.introspection.endpoint);
+    expect(md["revocation_endpoint"]).toBe(as.revocationEndpoint);
+    expect(md["registration_endpoint"]).toBe(`${as.issuer}/reg`);
+    expect(md["grant_types_supported"]).toEqual(expect.arrayContaining(["authorization_code", "refresh_token", "client_credentials"]));
+  });
+});
+
+describe("auto-approve", () => {
+  it("is refused when the server is not bound to loopback", async () => {
+    await expect(startAuthorizationServer({ plan: devPlan(crmPlan(), "http://127.0.0.1:1"), host: "0.0.0.0", autoApprove: "alice" })).rejects.toThrow(/refused on a non-loopback address/);
+  });
+
+  it("is refused for a user that is not seeded", async () => {
+    await expect(startAuthorizationServer({ plan: devPlan(crmPlan(), "http://127.0.0.1:1"), autoApprove: "mallory" })).rejects.toThrow(/not a seeded dev user/);
+  });
+
+  it("signs the named user in and approves without showing a page, logging each approval", async () => {
+    const lines: string[] = [];
+    const p = devPlan(crmPlan(), "http://127.0.0.1:1");
+    const as = await startAuthorizationServer({ plan: p, autoApprove: "bob", log: (l) => lines.push(l) });
+    try {
+      const url = new URL(`${as.issuer}/auth`);
+      const params = { response_type: "code", client_id: "claude-code", redirect_uri: "http://127.0.0.1:33418/callback", scope: "crm:customers:read", resource: p.servers[0]!.resource, code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" };
+      for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
+      const browser = new Browser();
+      const cb = await browser.authorize(url.href, "http://127.0.0.1:33418/callback", { user: "unused" });
+      expect(cb.searchParams.get("code")).toBeTruthy();
+      expect(browser.visits).toEqual([]);
+      expect(lines.join("\n")).toMatch(/auto-approve: signed in 'bob'/);
+      expect(lines.join("\n")).toMatch(/auto-approve: 'bob' granted client 'claude-code': crm:customers:read/);
+    } finally {
+      await as.close();
+    }
+  });
+});
