@@ -36,3 +36,4 @@ export { renderRuleTable } from "./rules/catalogue.js";
 export { findImplicationCycles, implicationClosure } from "./plan/closure.js";
 export { renderCapabilityTable } from "./targets/capabilities.js";
 export type { Capability, CapabilityReport, CapabilitySupport } from "./targets/capabilities.js";
+export * from "./diff/index.js";

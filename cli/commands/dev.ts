@@ -15,12 +15,14 @@ const help = `Usage: pulumi-mcp-auth dev [file] [options]
 Runs the whole product on this machine, no cloud account needed: a local OAuth 2.1
 authorization server (oidc-provider) configured from the declaration (default ./mcp-auth.ts),
 the edge (the same code as the Lambda) in front of a demo MCP server with in-memory data.
-Everything binds 127.0.0.1. Ctrl-C stops it.
+Everything binds 127.0.0.1 unless --host says otherwise. Ctrl-C stops it.
 
 Options:
   --as-port <port>         Authorization server port (default ${DEV_DEFAULT_PORTS.as}; 0 = any free port).
   --edge-port <port>       Edge port, where MCP clients connect (default ${DEV_DEFAULT_PORTS.edge}).
   --demo-port <port>       Demo MCP server port (default ${DEV_DEFAULT_PORTS.demo}).
+  --host <address>         Bind address (default 127.0.0.1). Anything but loopback exposes
+                           password-less dev logins to the network; a warning is printed.
   --auto-approve <user>    Sign in as this seeded dev user and approve every request without
                            pages (automation only; refused unless bound to loopback).
   --agent-credentials <f>  Write the generated agent-tier client credentials (private keys)
@@ -158,6 +160,7 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
     const doc = { issuer: stack.authorizationServer.issuer, tokenEndpoint: stack.authorizationServer.tokenEndpoint, clients: stack.authorizationServer.agentCredentials };
     await writeFile(credentialsFile, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   }
+  if (!isLoopbackHost(host)) io.stderr(`dev: WARNING: bound to ${host}, not loopback: anyone who can reach it can sign in as a dev user\n`);
   io.stdout(describeStack(stack, autoApprove, credentialsFile));
   onReady?.(stack);
   await (stop ?? signalled());

@@ -49,8 +49,10 @@ export function classifyTiers(ctx: DiffContext, reach: { added: readonly ReachCh
       continue;
     }
     // What is at stake with a tier: its cap on either side and anything it may hold (exceptions go above the cap).
-    const held = reachOfPrincipal(head, [], "tier", name).scopes.map((s) => head.sens(s));
-    out.push(...compareTier(b, t, highest([t.maxSensitivity, b.maxSensitivity, ...held])));
+    const heldAfter = new Set(reachOfPrincipal(head, [], "tier", name).scopes);
+    const heldBefore = new Set(reachOfPrincipal(base, [], "tier", name).scopes);
+    const severity = highest([t.maxSensitivity, b.maxSensitivity, ...[...heldAfter].map((s) => head.sens(s))]);
+    out.push(...compareTier(b, t, severity, heldBefore, heldAfter));
   }
   for (const [name, b] of base.tiers) {
     if (head.tiers.has(name)) continue;
@@ -71,7 +73,11 @@ function registration(name: string, b: PlanTier | undefined, t: PlanTier, severi
   });
 }
 
-function compareTier(b: PlanTier, t: PlanTier, severity: ReturnType<typeof highest>): DiffChange[] {
+/**
+ * Field-by-field comparison of a tier present on both sides. `heldBefore`/`heldAfter` are the scopes
+ * the tier may hold on any server: an exception only matters for a scope it could not hold otherwise.
+ */
+function compareTier(b: PlanTier, t: PlanTier, severity: ReturnType<typeof highest>, heldBefore: ReadonlySet<string>, heldAfter: ReadonlySet<string>): DiffChange[] {
   const name = t.name;
   const out: DiffChange[] = [];
   const weaker = (subject: string, summary: string, before: string, after: string) =>
@@ -113,10 +119,18 @@ function compareTier(b: PlanTier, t: PlanTier, severity: ReturnType<typeof highe
   }
   const bx = new Map(b.exceptions.map((e) => [e.scope, e.justification]));
   for (const e of t.exceptions) {
-    if (!bx.has(e.scope)) weaker(`exception ${e.scope}`, `Exception above the cap, justified as: "${e.justification}"`, "(none)", e.scope);
+    if (!bx.has(e.scope)) {
+      // E.g. the cap was lowered and the exception keeps a scope the tier already held: no new reach.
+      if (heldBefore.has(e.scope)) neutral(`exception ${e.scope}`, `Exception for a scope the tier could already hold, justified as: "${e.justification}"`, "(none)", e.scope);
+      else weaker(`exception ${e.scope}`, `Exception above the cap, justified as: "${e.justification}"`, "(none)", e.scope);
+    }
     else if (bx.get(e.scope) !== e.justification) neutral(`exception ${e.scope}`, "Exception justification changed.", bx.get(e.scope)!, e.justification);
   }
-  for (const e of b.exceptions) if (!t.exceptions.some((x) => x.scope === e.scope)) stronger(`exception ${e.scope}`, "Exception removed.", e.scope, "(none)");
+  for (const e of b.exceptions) {
+    if (t.exceptions.some((x) => x.scope === e.scope)) continue;
+    if (heldAfter.has(e.scope)) neutral(`exception ${e.scope}`, "Exception removed; the tier may still hold the scope (within its cap).", e.scope, "(none)");
+    else stronger(`exception ${e.scope}`, "Exception removed.", e.scope, "(none)");
+  }
   if (t.registrationRateLimitPerMinute > b.registrationRateLimitPerMinute)
     weaker("registrationRateLimitPerMinute", "More registrations allowed per minute.", String(b.registrationRateLimitPerMinute), String(t.registrationRateLimitPerMinute));
   if (t.registrationRateLimitPerMinute < b.registrationRateLimitPerMinute)

@@ -1,4 +1,6 @@
+import type { KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { jwtVerify } from "jose";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -20,6 +22,13 @@ export interface DemoMcpServerOptions {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
+  /**
+   * The edge's public assertion key. When given, every request must carry a valid identity
+   * assertion (`mcp-edge-assertion`, ES256, `aud` = this server's URL): the demo only trusts the edge.
+   */
+  assertionPublicKey?: KeyObject;
+  /** Expected assertion `iss` per server (the edge's resource URI); read at request time. */
+  assertionIssuer?: (serverName: string) => string | undefined;
 }
 
 export interface DemoMcpServer {
@@ -34,6 +43,8 @@ export interface DemoMcpServer {
 }
 
 const MAX_BODY = 1024 * 1024;
+/** Header carrying the edge's identity assertion (lambda/core/assertion.ts). */
+const ASSERTION_HEADER = "mcp-edge-assertion";
 
 const toolInput = {
   id: z.string().max(200).optional().describe("Record id (defaults to the first record)"),
@@ -87,6 +98,7 @@ export async function startDemoMcpServer(opts: DemoMcpServerOptions): Promise<De
   const host = opts.host ?? "127.0.0.1";
   const store = seedStore();
   const byName = new Map(opts.plan.servers.map((s) => [s.name, s]));
+  let url = "";
   const http = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://demo").pathname.replace(/\/+$/, "");
     const server = byName.get(decodeURIComponent(path.slice(1)));
@@ -105,6 +117,12 @@ export async function startDemoMcpServer(opts: DemoMcpServerOptions): Promise<De
     }
     void (async () => {
       try {
+        if (opts.assertionPublicKey) {
+          const assertion = req.headers[ASSERTION_HEADER];
+          const audience = `${url}/${encodeURIComponent(server.name)}`;
+          const ok = typeof assertion === "string" && (await jwtVerify(assertion, opts.assertionPublicKey, { audience, issuer: opts.assertionIssuer?.(server.name) ?? server.resource, algorithms: ["ES256"] }).then(() => true, () => false));
+          if (!ok) return jsonRpcError(res, 401, "missing or invalid edge identity assertion: the demo MCP server only accepts requests forwarded by the edge");
+        }
         const body = await readJson(req);
         const mcp = buildDemoMcpServer(server, store);
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
@@ -128,7 +146,7 @@ export async function startDemoMcpServer(opts: DemoMcpServerOptions): Promise<De
     });
   });
   const port = (http.address() as AddressInfo).port;
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   return {
     url,
     port,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
@@ -101,13 +102,20 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   const host = opts.host ?? "127.0.0.1";
   const started: Array<{ close(): Promise<void> }> = [];
   try {
-    const demo = await bindAs("demo MCP server", opts.demoPort ?? 0, () => startDemoMcpServer({ plan: opts.plan, host, port: opts.demoPort ?? 0 }));
+    // The edge signs an identity assertion for the upstream (no token passthrough, MCP RS-17);
+    // the demo server accepts only requests carrying a valid one.
+    const { privateKey: assertionKey, publicKey: assertionPublicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    let resources = new Map<string, string>();
+    const demo = await bindAs("demo MCP server", opts.demoPort ?? 0, () =>
+      startDemoMcpServer({ plan: opts.plan, host, port: opts.demoPort ?? 0, assertionPublicKey, assertionIssuer: (name) => resources.get(name) }),
+    );
     started.push(demo);
     // The resource URIs embed the edge's port, so it must be known before the AS and edge start.
     const edgePort = opts.edgePort || (await freePort(host));
     const edgeOrigin = `http://${host.includes(":") ? `[${host}]` : host}:${edgePort}`;
     const base = devPlan(opts.plan, edgeOrigin, (s) => demo.urlFor(s.name));
     const plan: McpAuthPlan = { ...base, servers: base.servers.map((s) => ({ ...s, allowedOrigins: [...new Set([...s.allowedOrigins, ...DEV_EXTRA_ORIGINS])] })) };
+    resources = new Map(plan.servers.map((s) => [s.name, s.resource]));
     const as = await bindAs("authorization server", opts.asPort ?? 0, () =>
       startAuthorizationServer({ plan, host, port: opts.asPort ?? 0, ...(opts.autoApprove !== undefined ? { autoApprove: opts.autoApprove } : {}), ...(opts.log ? { log: opts.log } : {}) }),
     );
@@ -134,6 +142,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
         audit: opts.audit ?? (() => undefined),
         log: opts.edgeLog ?? (() => undefined),
         tokenCache: { max: 0 },
+        assertionKey,
         ...(opts.now ? { now: opts.now } : {}),
       }),
     );

@@ -147,6 +147,11 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     if (details.uid !== uid) return send(res, 400, errorPage("Interaction mismatch", "This page does not belong to your current sign-in. Start again from the client."));
     const state = pending.get(uid) ?? { csrf: randomBytes(24).toString("base64url") };
     pending.set(uid, state);
+    // Abandoned interactions: keep the newest 1000 (a Map iterates in insertion order).
+    for (const key of pending.keys()) {
+      if (pending.size <= 1000) break;
+      pending.delete(key);
+    }
     const clientId = details.params["client_id"] as string;
     const client = await clientView(clientId, String(details.params["redirect_uri"] ?? ""));
     const base = `/interaction/${encodeURIComponent(uid)}`;
@@ -204,9 +209,13 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       const perAction = new Set(plan.sensitivities.filter((s) => s.consent === "per-action").map((s) => s.level));
       const requested = String(details.params["scope"] ?? "").split(" ").filter((s) => s && perAction.has(scopeSensitivity(plan, s)));
       const resources = ([] as unknown[]).concat(details.params["resource"] ?? []).map(String);
+      const asked = String(details.params["scope"] ?? "").split(" ").filter(Boolean);
+      const prior = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
       for (const r of resources) {
         const server = serverByResource(plan, r);
-        const again = requested.filter((s) => server?.scopes.includes(s));
+        // Declined earlier, requested again: offered again.
+        const declined = prior ? prior.getRejectedResourceScope(r).split(" ").filter((s) => asked.includes(s)) : [];
+        const again = [...requested, ...declined].filter((s) => server?.scopes.includes(s));
         if (again.length) missing[r] = [...new Set([...(missing[r] ?? []), ...again])];
       }
       state.views = consentViews(clientId, user, missing);

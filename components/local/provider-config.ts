@@ -3,6 +3,7 @@ import type { ClientMetadata, Configuration, KoaContextWithOIDC } from "oidc-pro
 import { errors, interactionPolicy } from "oidc-provider";
 import type { McpAuthPlan, PlanTier } from "../plan/schema.js";
 import { redirectUriProblem } from "./dcr-policy.js";
+import { errorPage } from "./pages.js";
 import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
 
 /**
@@ -115,6 +116,18 @@ export function interactionPolicyFor(plan: McpAuthPlan): ReturnType<typeof inter
       return requested.some((s) => perAction.includes(scopeSensitivity(plan, s))) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
+  // A scope the user declined earlier is offered again when a client asks for it again.
+  policy.get("consent")?.checks.add(
+    new interactionPolicy.Check("declined_scopes_requested", "scopes declined earlier were requested again", (ctx: KoaContextWithOIDC) => {
+      if (ctx.oidc.result?.["consent"] || !ctx.oidc.grant) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const requested = ctx.oidc.requestParamScopes as Set<string>;
+      for (const indicator of Object.keys(ctx.oidc.resourceServers ?? {})) {
+        const rejected = ctx.oidc.grant.getRejectedResourceScope(indicator).split(" ");
+        if (rejected.some((s: string) => s && requested.has(s))) return interactionPolicy.Check.REQUEST_PROMPT;
+      }
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
   return policy;
 }
 
@@ -172,8 +185,8 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         allowedPolicy: async (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) =>
           client.clientId === EDGE_INTROSPECTION_CLIENT_ID || token.clientId === client.clientId,
       },
-      // RFC 7009.
-      revocation: { enabled: true },
+      // RFC 7009 (opaque tokens; JWT access tokens are handled in jwt-token-state.ts): own tokens only.
+      revocation: { enabled: true, allowedPolicy: async (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
       clientCredentials: { enabled: plan.tiers.some((t) => t.grantTypes.includes("client_credentials")) },
       // RFC 7591, only when the plan has a DCR tier. Redirect URIs are checked in extraClientMetadata.validator.
       registration: { enabled: dcr !== undefined, initialAccessToken: false, issueRegistrationAccessToken: false },
@@ -217,6 +230,22 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         }
       },
     },
+    // Browser clients may call the token endpoint only from their own redirect URI's origin.
+    clientBasedCORS: ((_ctx: KoaContextWithOIDC, origin: string, client: { clientAuthMethod: string; redirectUris: string[] }) => {
+      if (origin === "null" || client.clientAuthMethod !== "none") return false;
+      return client.redirectUris.some((uri) => {
+        try {
+          return new URL(uri).origin === origin;
+        } catch {
+          return false;
+        }
+      });
+    }) as unknown as Configuration["clientBasedCORS"],
+    // Escaped HTML error page (oidc-provider's default is fine but warns).
+    renderError: (async (ctx: KoaContextWithOIDC, out: Record<string, unknown>) => {
+      ctx.type = "html";
+      ctx.body = errorPage("Authorization error", `${String(out["error"] ?? "error")}: ${String(out["error_description"] ?? "")}`);
+    }) as unknown as Configuration["renderError"],
     issueRefreshToken: async (_ctx: KoaContextWithOIDC, client: { grantTypeAllowed(t: string): boolean }) => client.grantTypeAllowed("refresh_token"),
     // MCP / OAuth 2.1 §4.3.1: public clients MUST get rotating refresh tokens; others per the tier.
     rotateRefreshToken: (ctx: KoaContextWithOIDC) => {

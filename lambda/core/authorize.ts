@@ -191,16 +191,19 @@ export class Authorizer {
       // RFC 6750 §3.1: no error code when the request carried no token.
       return this.deny(x, challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: x.challengeScopes() }), cors, { error: "unauthorized" }), "no_token");
     }
-    const token = bearerToken(auth);
+    // A cached token already passed every syntax check: look it up before re-validating its syntax.
+    const cacheOn = this.d.cache.max > 0;
+    const raw = cacheOn ? auth.slice(7).trim() : "";
+    let key = cacheOn ? TokenCache.keyOf(raw) : undefined;
+    let facts = key !== undefined ? this.d.cache.get(key, nowMs) : undefined;
+    const token = facts ? raw : bearerToken(auth);
     if (token === undefined) {
       // Malformed header, or several Authorization headers joined by the runtime (RFC 6750 §3.1 invalid_request).
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Malformed Authorization header" });
       return this.deny(x, challengeResponse(400, ch, cors, { error: "invalid_request" }), "authorization_malformed");
     }
 
-    const cacheOn = this.d.cache.max > 0;
-    let key = cacheOn ? TokenCache.keyOf(token) : undefined;
-    let facts = key !== undefined ? this.d.cache.get(key, nowMs) : undefined;
+    if (key !== undefined && raw !== token) key = undefined; // header had odd spacing: key by the real token
     let opaque = false;
     if (!facts) {
       try {
@@ -210,7 +213,7 @@ export class Authorizer {
           facts = factsOf(await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs), s);
         } else {
           facts = factsOf((await verifyJws(token, s.headers, s.keys)).claims, s);
-          if (key !== undefined) this.d.cache.set(key, facts, nowMs, facts.times.exp * 1000);
+          if (cacheOn) this.d.cache.set((key ??= TokenCache.keyOf(token)), facts, nowMs, facts.times.exp * 1000);
         }
       } catch (e) {
         if (e instanceof TokenError) return this.tokenDeny(x, e.reason);

@@ -146,8 +146,14 @@ export class KeyStore {
     return this.inflight;
   }
 
-  /** Synchronous lookup among the keys already held (the hot path). */
+  /**
+   * Synchronous lookup among the keys already held (the hot path). Keys older than `maxAgeMs` are
+   * refreshed in the background (still used meanwhile), so a key removed from the JWKS drops out.
+   */
   peek(kid: string | undefined, alg: JwsAlg): VerifyKey | undefined {
+    if (this.o.now() - this.loadedAt > (this.o.maxAgeMs ?? 600_000) && !this.inflight && this.o.now() - this.lastAttempt >= (this.o.cooldownMs ?? 30_000)) {
+      void this.refresh();
+    }
     const k = kid === undefined ? (this.anonymous.length === 1 ? this.anonymous[0] : undefined) : this.byKid.get(kid);
     return k && k.algs.has(alg) ? k : undefined;
   }
@@ -158,7 +164,6 @@ export class KeyStore {
    */
   async get(kid: string | undefined, alg: JwsAlg): Promise<KeyLookup> {
     const now = this.o.now();
-    if (now - this.loadedAt > (this.o.maxAgeMs ?? 600_000) && this.loadedAt !== -Infinity) void this.refresh();
     let k = kid === undefined ? (this.anonymous.length === 1 ? this.anonymous[0] : undefined) : this.byKid.get(kid);
     if (!k) {
       const never = this.loadedAt === -Infinity;

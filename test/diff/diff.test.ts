@@ -120,6 +120,18 @@ describe("diffPlans", () => {
     expect(ofKind(d, "tier-added")).toMatchObject([{ subject: "open", category: "escalation", severity: "routine" }]);
   });
 
+  it("treats an exception that only keeps a scope the tier already held as neutral, and one that adds reach as an escalation", () => {
+    const kept = diffAfter((x) => {
+      tier(x, "cimd").maxSensitivity = "routine";
+      tier(x, "cimd").exceptions = [{ scope: "crm:deals:close", justification: "Reps close deals from their assistant." }];
+    });
+    expect(kept.changes.filter((c) => c.subject === "cimd exception crm:deals:close")).toMatchObject([{ kind: "tier-changed", category: "neutral" }]);
+    expect(kept.counts.escalation).toBe(0);
+    const added = diffAfter((x) => void (tier(x, "dcr").exceptions = [{ scope: "crm:deals:close", justification: "Reps close deals from their assistant." }]));
+    expect(ofKind(added, "tier-weakened")).toMatchObject([{ subject: "dcr exception crm:deals:close", severity: "high" }]);
+    expect(reachKeys(added, "added")).toEqual(["tier:dcr crm/close_deal"]);
+  });
+
   it("gives a new redirect URI the severity of what the tier may hold", () => {
     const d = diffAfter((x) => void tier(x, "verified").clients![1]!.redirectUris!.push("https://portal.example.net/cb"));
     expect(ofKind(d, "redirect-uri-added")).toMatchObject([{ subject: "verified/internal-portal", after: "https://portal.example.net/cb", severity: "critical", category: "escalation" }]);

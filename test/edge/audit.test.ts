@@ -74,3 +74,27 @@ describe("upstream identity assertion", () => {
     expect(h.upstreamCalls[0]!.headers.get("cookie")).toBeNull();
   });
 });
+
+describe("audit chain verifier script", () => {
+  it("exits 0 on an intact chain and 1 on a tampered one", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { lines } = await traffic();
+    const dir = mkdtempSync(join(tmpdir(), "audit-"));
+    writeFileSync(join(dir, "ok.jsonl"), `${lines.join("\n")}\n`);
+    writeFileSync(join(dir, "bad.jsonl"), `${[lines[0], lines[2], lines[3]].join("\n")}\n`);
+    const run = (f: string) => {
+      try {
+        return { code: 0, out: execFileSync(process.execPath, ["--import", "tsx", "lambda/verify-audit.ts", join(dir, f)]).toString() };
+      } catch (e) {
+        return { code: (e as { status: number }).status, out: String((e as { stdout: Buffer }).stdout) };
+      }
+    };
+    expect(run("ok.jsonl")).toMatchObject({ code: 0 });
+    const bad = run("bad.jsonl");
+    expect(bad.code).toBe(1);
+    expect(bad.out).toContain("gap_or_reorder");
+  }, 30_000);
+});

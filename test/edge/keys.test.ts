@@ -103,3 +103,23 @@ describe("verified-token cache", () => {
     expect(TokenCache.keyOf(t)).not.toContain(t.slice(0, 10));
   });
 });
+
+describe("JWKS freshness", () => {
+  it("refreshes stale keys in the background so a key removed from the JWKS stops working", async () => {
+    const a = rsaKey("k-a");
+    const b = rsaKey("k-b");
+    const srv = jwksServer([b.jwk]); // the IdP has dropped k-a
+    const clock = { ms: NOW_MS };
+    const { edge } = harness([crmConfig([a, b])], { fetch: srv.f, clock });
+    expect((await edge.authorize(post(call("list_customers"), bearer(mint(a))))).allow).toBe(true);
+    expect(srv.state.calls).toBe(0);
+    clock.ms += 11 * 60_000; // past the 10-minute key age
+    // Tokens minted "now" relative to the moved clock.
+    const t = mint(a, { iat: clock.ms / 1000 - 10, exp: clock.ms / 1000 + 600 });
+    await edge.authorize(post(call("list_customers"), bearer(t))); // triggers the background refresh
+    await new Promise((r) => setTimeout(r, 10));
+    expect(srv.state.calls).toBe(1);
+    expect((await edge.authorize(post(call("list_customers"), bearer(mint(a, { iat: clock.ms / 1000 - 10, exp: clock.ms / 1000 + 600, jti: "other" }))))).allow).toBe(false);
+    expect((await edge.authorize(post(call("list_customers"), bearer(mint(b, { iat: clock.ms / 1000 - 10, exp: clock.ms / 1000 + 600 }))))).allow).toBe(true);
+  });
+});

@@ -57,6 +57,12 @@ describe("the local stack enforces the plan", () => {
     expect(first.body.refresh_token).toBeTruthy();
     expect(first.body.refresh_token).not.toBe(token.refresh_token);
     expect(jwtClaims(first.body.access_token!)["aud"]).toBe(crm);
+    // The DCR tier declares 7-day refresh tokens (RFC 7662 introspection of the client's own token).
+    const intro = await fetch(stack.authorizationServer.introspection.endpoint, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ token: first.body.refresh_token!, client_id: clientId }).toString() });
+    const rt = (await intro.json()) as { active: boolean; exp: number; iat: number };
+    expect(rt.active).toBe(true);
+    expect(rt.exp - rt.iat).toBeLessThanOrEqual(7 * 86_400);
+    expect(rt.exp - rt.iat).toBeGreaterThan(7 * 86_400 - 60);
     const reused = await tokenRequest(issuer, { grant_type: "refresh_token", refresh_token: token.refresh_token!, client_id: clientId, resource: crm });
     expect(reused.status).toBe(400);
     expect(reused.body.error).toBe("invalid_grant");
@@ -103,6 +109,45 @@ describe("the local stack enforces the plan", () => {
     expect(browser.visits.at(-1)?.kind).toBe("step-up");
   });
 
+  it("asks again for a critical scope on every authorization (per-action consent)", async () => {
+    const browser = new Browser();
+    const redirectUri = "http://127.0.0.1:33418/callback";
+    const scope = "crm:billing:read crm:billing:write";
+    const first = await codeFlow(stack, { clientId: "claude-code", redirectUri, resource: admin, scope, user: "alice", browser });
+    expect(scopesOf(first.token.access_token!)).toContain("crm:billing:write");
+    const before = browser.visits.length;
+    // Same browser session, same grant: the step-up page still comes back, and skipping it drops the scope.
+    const second = await codeFlow(stack, { clientId: "claude-code", redirectUri, resource: admin, scope, user: "alice", browser, stepUp: "skip" });
+    expect(browser.visits.slice(before).map((v) => v.kind)).toEqual(["consent", "step-up"]);
+    expect(scopesOf(second.token.access_token!)).toEqual(["crm:billing:read"]);
+  });
+
+  it("grants an optional scope declined earlier once the user accepts it", async () => {
+    const browser = new Browser();
+    const clientId = await registerPublic(issuer, REDIRECT);
+    const scope = "crm:deals:read crm:deals:write";
+    const first = await codeFlow(stack, { clientId, redirectUri: REDIRECT, resource: crm, scope, user: "bob", browser, decline: ["crm:deals:write"] });
+    expect(scopesOf(first.token.access_token!)).toEqual(["crm:deals:read"]);
+    const again = await codeFlow(stack, { clientId, redirectUri: REDIRECT, resource: crm, scope, user: "bob", browser, decline: [] });
+    expect(scopesOf(again.token.access_token!).sort()).toEqual(["crm:deals:read", "crm:deals:write"]);
+  });
+
+  it("issues routine tokens for the routine lifetime (60 minutes)", async () => {
+    const clientId = await registerPublic(issuer, REDIRECT);
+    const { token } = await codeFlow(stack, { clientId, redirectUri: REDIRECT, resource: crm, scope: "crm:customers:read", user: "bob" });
+    expect(token.expires_in).toBe(3600);
+    const c = jwtClaims(token.access_token!);
+    expect(Number(c["exp"]) - Number(c["iat"])).toBe(3600);
+  });
+
+  it("refuses a client ID metadata document outside the CIMD tier's allowed domains without fetching it", async () => {
+    const url = new URL(`${issuer}/auth`);
+    for (const [k, v] of Object.entries({ response_type: "code", client_id: "https://evil.example/client.json", redirect_uri: "http://127.0.0.1:1/cb", scope: "crm:customers:read", resource: crm, code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
+    const res = await fetch(url, { redirect: "manual" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("invalid_client");
+  });
+
   it("issues agent-tier client-credentials tokens for the tier's scopes only", async () => {
     const agent = stack.authorizationServer.agentCredentials.find((a) => a.clientId === "nightly-digest")!;
     expect(agent.privateJwk).toBeDefined();
@@ -121,6 +166,15 @@ describe("the local stack enforces the plan", () => {
     const r = await tokenRequest(issuer, { grant_type: "client_credentials", client_id: "nightly-digest", resource: crm, scope: "crm:customers:read" });
     expect(r.status).toBe(401);
     expect(r.body.error).toBe("invalid_client");
+  });
+
+  it("has the demo MCP server refuse requests that did not come through the edge", async () => {
+    const clientId = await registerPublic(issuer, REDIRECT);
+    const { token } = await codeFlow(stack, { clientId, redirectUri: REDIRECT, resource: crm, scope: "crm:customers:read", user: "bob" });
+    const direct = await mcpCall(stack.demo.urlFor("crm"), token.access_token, "tools/call", { name: "list_customers", arguments: {} });
+    expect(direct.status).toBe(401);
+    expect(direct.body).toContain("edge identity assertion");
+    expect((await mcpCall(crm, token.access_token, "tools/call", { name: "list_customers", arguments: {} })).status).toBe(200);
   });
 
   it("returns RFC 9207 iss and refuses an authorization request without PKCE", async () => {
