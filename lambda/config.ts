@@ -8,6 +8,9 @@ import * as z from "zod/mini";
 export const EDGE_CONFIG_VERSION = 1 as const;
 
 const Sensitivity = z.enum(["routine", "high", "critical"]);
+// Refinements rather than z.minLength/z.minimum/z.maximum: one check kind keeps the bundle smaller.
+const NonEmpty = z.string().check(z.refine((s) => s.length > 0, { message: "must not be empty" }));
+const atLeastOne = { message: "needs at least one entry" };
 /** An absolute http(s) URL (a refinement instead of `z.url()` keeps the bundle smaller). */
 const Url = z.string().check(z.refine((s) => /^https?:\/\/[^/?#\s]+/i.test(s) && URL.canParse(s), { message: "expected an absolute http(s) URL" }));
 const Operation = z.strictObject({
@@ -20,27 +23,27 @@ const Operation = z.strictObject({
 export const EdgeConfigSchema = z.strictObject({
   configVersion: z.literal(EDGE_CONFIG_VERSION),
   /** Server name from the plan (for logs and audit). */
-  server: z.string().check(z.minLength(1)),
+  server: NonEmpty,
   /** Canonical resource URI: RFC 9728 `resource`, byte-exact. */
   resource: Url,
   /** RFC 9728 `resource_name`. */
-  resourceName: z.string().check(z.minLength(1)),
+  resourceName: NonEmpty,
   /** RFC 9728 `authorization_servers`: the IdP issuer strings, byte-exact (RFC 8414 §3.3). */
-  authorizationServers: z.array(Url).check(z.minLength(1)),
+  authorizationServers: z.array(Url).check(z.refine((a) => a.length > 0, atLeastOne)),
   /** Accepted `iss` values (exact string comparison). */
-  issuers: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  issuers: z.array(NonEmpty).check(z.refine((a) => a.length > 0, atLeastOne)),
   /** Where the issuer publishes its keys. */
   jwksUri: Url,
   /** Deploy-time JWKS snapshot so a cold start needs no network call. */
   jwks: z.optional(z.looseObject({ keys: z.array(z.looseObject({ kty: z.string() })) })),
   /** JWS algorithms accepted (never `none` or HMAC). */
-  algorithms: z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).check(z.minLength(1)),
+  algorithms: z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).check(z.refine((a) => a.length > 0, atLeastOne)),
   /** Accepted `aud` values: the resource URI, plus e.g. Entra v2's client-ID GUID. */
-  audiences: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  audiences: z.array(NonEmpty).check(z.refine((a) => a.length > 0, atLeastOne)),
   /** Accepted JWT `typ` header values (e.g. `at+jwt`, RFC 9068 §2.1). Absent: not checked. */
   tokenTypes: z.optional(z.array(z.string())),
   /** Leeway for `exp`/`nbf`/`iat`, seconds. */
-  clockToleranceSeconds: z.number().check(z.minimum(0), z.maximum(300)),
+  clockToleranceSeconds: z.number().check(z.refine((n) => n >= 0 && n <= 300, { message: "must be between 0 and 300 seconds" })),
   /** Token scope value → declared scope (e.g. Entra `scp` short names). Unmapped values are taken as-is. */
   scopeAliases: z.record(z.string(), z.string()),
   /** Declared scopes: sensitivity and everything holding the scope grants (implication closure). */
@@ -61,12 +64,12 @@ export const EdgeConfigSchema = z.strictObject({
   introspection: z.optional(
     z.strictObject({
       endpoint: Url,
-      clientId: z.string().check(z.minLength(1)),
+      clientId: NonEmpty,
       /** Name of the environment variable holding the client secret (never the secret itself). */
       clientSecretEnv: z.optional(z.string()),
       scopes: z.array(z.string()),
       /** Positive-result cache bound, seconds. */
-      cacheSeconds: z.number().check(z.minimum(0), z.maximum(60)),
+      cacheSeconds: z.number().check(z.refine((n) => n >= 0 && n <= 60, { message: "must be between 0 and 60 seconds" })),
     }),
   ),
   /** Tenant and agent identity claims. */

@@ -44,6 +44,12 @@ function port(flag: string, value: string | undefined, fallback: number): number
 
 const FLAG_FOR: Record<PortInUseError["role"], string> = { "authorization server": "--as-port", edge: "--edge-port", "demo MCP server": "--demo-port" };
 
+/** What a dynamically registered client may get, e.g. " (registers dynamically: tier 'dcr', up to routine)". */
+function dcrNote(stack: DevStack): string {
+  const dcr = stack.plan.tiers.find((t) => t.registration === "dcr");
+  return dcr ? `  (registers dynamically: tier '${dcr.name}', scopes up to ${dcr.maxSensitivity})` : "";
+}
+
 /** A `claude mcp add` line for the first pre-registered public client with a loopback redirect port. */
 function preRegisteredHint(stack: DevStack): string[] {
   for (const t of stack.plan.tiers) {
@@ -86,7 +92,7 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
     lines.push(
       "",
       "Connect a client:",
-      `  Claude Code:    claude mcp add --transport http ${first.name} ${first.mcpUrl}`,
+      `  Claude Code:    claude mcp add --transport http ${first.name} ${first.mcpUrl}${dcrNote(stack)}`,
       ...preRegisteredHint(stack),
       `  MCP Inspector:  npx @modelcontextprotocol/inspector  (Transport "Streamable HTTP", URL ${first.mcpUrl})`,
       `  Any client:     an MCP client that supports OAuth discovers everything from ${first.mcpUrl}`,

@@ -173,7 +173,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
             scope: scopes.join(" "),
             audience: server.resource,
             accessTokenFormat: "jwt",
-            // Upper bound; ttl.AccessToken below picks the lifetime per granted sensitivity.
+            // Routine lifetime; ttl.AccessToken below picks the lifetime per granted sensitivity.
             accessTokenTTL: accessTokenSeconds(plan, server, tier, []),
             jwt: { sign: { alg: "RS256" } },
           };

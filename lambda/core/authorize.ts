@@ -7,7 +7,7 @@ import { callsFromHeaders, headersMatch, parseCalls, requirementOf, type Call, t
 import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, tokenScopes } from "./scopes.js";
 import type { ServerRuntime } from "./server.js";
-import { TokenError, verifyJws, type TokenReason } from "./verify.js";
+import { TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
 
 /** Who is calling, from a verified token. */
 export interface Principal {
@@ -67,7 +67,12 @@ export interface LogEntry {
 
 export interface AuthorizerDeps {
   now: () => number;
-  cache: TokenCache<TokenFacts>;
+  /**
+   * Verified-token cache bounds: entries per server (0 disables) and TTL in ms. Each server has its
+   * own cache: facts checked against one server's issuer and audience must never serve another's
+   * request (confused deputy through the cache).
+   */
+  cache: { max: number; ttlMs: number };
   audit: AuditChain;
   log: (e: LogEntry) => void;
   paramMode: ParamMode;
@@ -109,7 +114,14 @@ function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts 
  * token age for the highest sensitivity used, revocation, scopes (RS-11..13).
  */
 export class Authorizer {
+  private readonly caches = new WeakMap<ServerRuntime, TokenCache<TokenFacts>>();
   constructor(private readonly d: AuthorizerDeps) {}
+
+  private cacheOf(s: ServerRuntime): TokenCache<TokenFacts> {
+    let c = this.caches.get(s);
+    if (!c) this.caches.set(s, (c = new TokenCache<TokenFacts>(this.d.cache.max, this.d.cache.ttlMs)));
+    return c;
+  }
 
   /** Writes the denial's audit record and operator log line. */
   private deny(x: DenyContext, response: LiteResponse, reason: string): Decision {
@@ -192,10 +204,11 @@ export class Authorizer {
       return this.deny(x, challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: x.challengeScopes() }), cors, { error: "unauthorized" }), "no_token");
     }
     // A cached token already passed every syntax check: look it up before re-validating its syntax.
-    const cacheOn = this.d.cache.max > 0;
+    const cache = this.cacheOf(s);
+    const cacheOn = cache.max > 0;
     const raw = cacheOn ? auth.slice(7).trim() : "";
     let key = cacheOn ? TokenCache.keyOf(raw) : undefined;
-    let facts = key !== undefined ? this.d.cache.get(key, nowMs) : undefined;
+    let facts = key !== undefined ? cache.get(key, nowMs) : undefined;
     const token = facts ? raw : bearerToken(auth);
     if (token === undefined) {
       // Malformed header, or several Authorization headers joined by the runtime (RFC 6750 §3.1 invalid_request).
@@ -212,8 +225,9 @@ export class Authorizer {
           opaque = true;
           facts = factsOf(await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs), s);
         } else {
-          facts = factsOf((await verifyJws(token, s.headers, s.keys)).claims, s);
-          if (cacheOn) this.d.cache.set((key ??= TokenCache.keyOf(token)), facts, nowMs, facts.times.exp * 1000);
+          // Synchronous when the key is held (the common case); awaits only a JWKS fetch.
+          facts = factsOf((verifyJwsHeld(token, s.headers, s.keys) ?? (await verifyJws(token, s.headers, s.keys))).claims, s);
+          if (cacheOn) cache.set((key ??= TokenCache.keyOf(token)), facts, nowMs, facts.times.exp * 1000);
         }
       } catch (e) {
         if (e instanceof TokenError) return this.tokenDeny(x, e.reason);

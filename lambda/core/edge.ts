@@ -3,7 +3,6 @@ import { parseEdgeConfig, type EdgeConfig } from "../config.js";
 import { createAssertionSigner, type AssertionSigner } from "./assertion.js";
 import { AuditChain, type AuditRecord, type ParamMode } from "./audit.js";
 import { Authorizer, type Decision, type LogEntry, type Principal, type RequestContext } from "./authorize.js";
-import { TokenCache } from "./cache.js";
 import { corsFor, plainError } from "./challenge.js";
 import { forward } from "./forward.js";
 import { LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
@@ -40,7 +39,7 @@ export interface EdgeOptions {
   assertionLifetimeSeconds?: number;
   /** Looks up the introspection client secret by env var name. Default `process.env`. */
   secrets?: (envName: string) => string | undefined;
-  /** Verified-token cache: entries (default 1000; 0 disables) and TTL in ms (default 60000). */
+  /** Verified-token cache, per server: entries (default 1000; 0 disables) and TTL in ms (default 60000). */
   tokenCache?: { max?: number; ttlMs?: number };
   /** How tool argument values appear in audit records. Default `hash`. */
   auditParams?: ParamMode;
@@ -128,9 +127,9 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     if (seen.has(k)) throw new Error(`createEdge: servers '${seen.get(k)}' and '${r.config.server}' share the resource ${r.config.resource}`);
     seen.set(k, r.config.server);
   }
-  const cache = new TokenCache<never>(options.tokenCache?.max ?? 1000, options.tokenCache?.ttlMs ?? 60_000);
   const audit = new AuditChain((line, rec) => sink(rec, line), options.auditChainId);
-  const authorizer = new Authorizer({ now, cache: cache as never, audit, log, paramMode: options.auditParams ?? "hash" });
+  const cache = { max: options.tokenCache?.max ?? 1000, ttlMs: options.tokenCache?.ttlMs ?? 60_000 };
+  const authorizer = new Authorizer({ now, cache, audit, log, paramMode: options.auditParams ?? "hash" });
   // A given key is imported now (a bad key fails the cold start); an ephemeral one only when first needed.
   let signer: AssertionSigner | undefined = options.assertionKey ? createAssertionSigner(options.assertionKey) : undefined;
   const getSigner = (): AssertionSigner => {

@@ -45,7 +45,9 @@ export function parseStrictObject(text: string): Record<string, unknown> | undef
  * unescaping). Assumes `text` already parsed; a single linear scan, no allocation per value.
  */
 export function hasDuplicateKeys(text: string): boolean {
-  const stack: Array<Set<string> | null> = [];
+  // Arrays while small (a JWT object has a handful of members: a linear scan is cheapest), a Set
+  // beyond 16 members so a crafted header with thousands of members stays linear.
+  const stack: Array<string[] | Set<string> | null> = [];
   let expectKey = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
@@ -64,12 +66,18 @@ export function hasDuplicateKeys(text: string): boolean {
       if (expectKey && top) {
         const raw = text.slice(start, i + 1);
         const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-        if (top.has(key)) return true;
-        top.add(key);
+        if (Array.isArray(top)) {
+          if (top.includes(key)) return true;
+          top.push(key);
+          if (top.length > 16) stack[stack.length - 1] = new Set(top);
+        } else {
+          if (top.has(key)) return true;
+          top.add(key);
+        }
         expectKey = false;
       }
     } else if (c === 0x7b /* { */) {
-      stack.push(new Set());
+      stack.push([]);
       expectKey = true;
     } else if (c === 0x5b /* [ */) {
       stack.push(null);

@@ -160,27 +160,40 @@ export function splitCompact(token: string): [string, string, string] {
  * Order follows RFC 7515 §5.2: header, key, signature, then payload.
  * @throws TokenError with the reason.
  */
+export async function verifyJws(token: string, headers: HeaderCache, keys: KeyStore): Promise<VerifiedJws> {
+  const fast = verifyJwsHeld(token, headers, keys);
+  if (fast) return fast;
+  const header = headers.get(splitCompact(token)[0]);
+  const r = await keys.get(header.kid, header.alg);
+  if ("error" in r) throw new TokenError(r.error);
+  return verifyWithKey(token, header, r.key);
+}
+
+/**
+ * The synchronous hot path: verifies with a key already held, or returns `undefined` when the key
+ * must be fetched first (then use `verifyJws`). @throws TokenError with the reason.
+ */
+export function verifyJwsHeld(token: string, headers: HeaderCache, keys: KeyStore): VerifiedJws | undefined {
+  const header = headers.get(splitCompact(token)[0]);
+  const key = keys.peek(header.kid, header.alg);
+  return key ? verifyWithKey(token, header, key) : undefined;
+}
+
 /** Three base64url segments (RFC 7515 §7.1), no padding: one pass over the whole token. */
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
-export async function verifyJws(token: string, headers: HeaderCache, keys: KeyStore): Promise<VerifiedJws> {
-  const [hs, ps, ss] = splitCompact(token);
+function verifyWithKey(token: string, header: ParsedHeader, key: VerifyKey): VerifiedJws {
   if (!COMPACT.test(token)) throw new TokenError("token_malformed");
-  const header = headers.get(hs);
-  let key = keys.peek(header.kid, header.alg);
-  if (!key) {
-    const r = await keys.get(header.kid, header.alg);
-    if ("error" in r) throw new TokenError(r.error);
-    key = r.key;
-  }
+  const a = token.indexOf(".");
+  const b = token.indexOf(".", a + 1);
+  const ps = token.slice(a + 1, b);
+  const ss = token.slice(b + 1);
   // Segments were checked by COMPACT above; only the length rule of base64 remains (RFC 4648 §5).
   if (ss.length % 4 === 1 || ps.length % 4 === 1) throw new TokenError("token_malformed");
-  const sig = Buffer.from(ss, "base64url");
-  if (!checkSignature(header.alg, key, token.slice(0, hs.length + 1 + ps.length), sig)) throw new TokenError("signature_invalid");
+  if (!checkSignature(header.alg, key, token.slice(0, b), Buffer.from(ss, "base64url"))) throw new TokenError("signature_invalid");
   const bytes = Buffer.from(ps, "base64url");
   if (!isUtf8(bytes)) throw new TokenError("token_malformed");
-  const text = bytes.toString("utf8");
-  const claims = parseStrictObject(text);
+  const claims = parseStrictObject(bytes.toString("utf8"));
   if (!claims) throw new TokenError("payload_invalid");
   return { header, claims };
 }

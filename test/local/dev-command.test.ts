@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -48,6 +50,22 @@ describe("pulumi-mcp-auth dev", () => {
     expect(io.err.join("")).toContain("dev: stopped");
     // Closed: nothing listens any more.
     await expect(fetch(stack!.servers[0]!.metadataUrl)).rejects.toThrow();
+  });
+
+  it("writes the generated agent credentials to a private file on request", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dev-agents-"));
+    try {
+      const file = path.join(dir, "agents.json");
+      const io = capture();
+      expect(await runDev([FILE, ...ANY_PORTS, "--agent-credentials", file], io, Promise.resolve())).toBe(0);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      const doc = JSON.parse(await readFile(file, "utf8")) as { clients: Array<{ clientId: string; privateJwk: { d?: string } }> };
+      expect(doc.clients.map((c) => c.clientId)).toEqual(["nightly-digest"]);
+      expect(doc.clients[0]!.privateJwk.d).toBeTruthy();
+      expect(io.out.join("")).toContain(`written to ${file}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("announces auto-approve loudly", async () => {

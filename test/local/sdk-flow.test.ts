@@ -35,6 +35,12 @@ describe("the official SDK client against the local stack", () => {
     // 1. No token: the edge answers 401, the SDK discovers and registers, then asks us to redirect.
     const first = new Client({ name: "e2e", version: "1.0.0" });
     await expect(first.connect(new StreamableHTTPClientTransport(new URL(crm.mcpUrl), { authProvider: provider }))).rejects.toBeInstanceOf(UnauthorizedError);
+    // RFC 9728 then RFC 8414 discovery happened (the SDK records what it found).
+    const discovered = provider.discoveryState() as unknown as { authorizationServerUrl: string; resourceMetadata: { resource: string; authorization_servers: string[] }; authorizationServerMetadata: { issuer: string; registration_endpoint: string } };
+    expect(discovered.resourceMetadata.resource).toBe(crm.mcpUrl);
+    expect(discovered.resourceMetadata.authorization_servers).toEqual([stack.authorizationServer.issuer]);
+    expect(discovered.authorizationServerMetadata.issuer).toBe(stack.authorizationServer.issuer);
+    // RFC 7591: registered dynamically, hence a client of the dcr tier.
     expect(provider.client?.client_id).toBeTruthy();
     const authUrl = provider.lastAuthorizationUrl!;
     expect(authUrl.origin).toBe(stack.authorizationServer.issuer);
