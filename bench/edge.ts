@@ -96,7 +96,7 @@ async function bundledCore() {
     buildRuntime: typeof import("../lambda/core/server.js").buildRuntime;
   };
 }
-const { Authorizer, TokenCache, AuditChain, LiteRequest, buildRuntime } = await bundledCore();
+const { Authorizer, AuditChain, LiteRequest, buildRuntime } = await bundledCore();
 
 async function perRequest(alg: Alg) {
   const now = Math.floor(Date.now() / 1000);

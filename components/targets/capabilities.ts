@@ -34,8 +34,12 @@ const SUPPORT_LABEL: Record<CapabilitySupport, string> = {
   unsupported: "not supported",
 };
 
-/** Renders reports as one markdown table, a row per policy id and a column per target (README). */
-export function renderCapabilityTable(reports: readonly CapabilityReport[]): string {
+/**
+ * Renders reports as one markdown table, a row per policy id and a column per target (README).
+ * With `detail: false` each cell holds only the support label; the full text lives in each target's doc.
+ */
+export function renderCapabilityTable(reports: readonly CapabilityReport[], opts: { detail?: boolean } = {}): string {
+  const detail = opts.detail ?? true;
   const ids: string[] = [];
   const labels = new Map<string, string>();
   for (const r of reports) for (const c of r.items) if (!labels.has(c.id)) (ids.push(c.id), labels.set(c.id, c.policy));
@@ -43,7 +47,8 @@ export function renderCapabilityTable(reports: readonly CapabilityReport[]): str
   const rows = ids.map((id) => {
     const cells = reports.map((r) => {
       const c = r.items.find((x) => x.id === id);
-      return c ? `${SUPPORT_LABEL[c.support]}: ${c.how.replace(/\|/g, "\\|")}` : "—";
+      if (!c) return "—";
+      return detail ? `${SUPPORT_LABEL[c.support]}: ${c.how.replace(/\|/g, "\\|")}` : SUPPORT_LABEL[c.support];
     });
     return `| ${labels.get(id)} | ${cells.join(" | ")} |`;
   });

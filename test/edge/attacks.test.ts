@@ -94,6 +94,8 @@ const attacks: Attack[] = [
   { name: "foreign Origin (DNS rebinding)", req: () => post(list, { ...bearer(good), origin: "http://127.0.0.1.evil.example" }), status: 403, error: undefined },
   { name: "undeclared tool", token: mint(key), status: 403, error: "insufficient_scope", body: call("shell_exec", { cmd: "id" }) },
   { name: "body is not JSON", token: mint(key), status: 400, error: null, body: "{not json" },
+  { name: "tool name given twice in one call (parser confusion)", token: mint(key), status: 400, error: null, body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_customer","name":"list_customers"}}' },
+  { name: "method given twice in one message", token: mint(key), status: 400, error: null, body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","method":"tools/list","params":{"name":"delete_customer"}}' },
 ];
 
 describe("attack suite", () => {

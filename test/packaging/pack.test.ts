@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -115,4 +115,26 @@ export default { ...declaration, tiers: { ...declaration.tiers, verified: { ...d
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     expect(await readdir(path.join(project, "node_modules/pulumi-mcp-auth/dist/cli"))).toContain("main.js");
   });
+
+  it("type-checks the README's TypeScript examples against the installed package and the Pulumi providers", async () => {
+    const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks.length).toBe(3);
+    const dir = path.join(project, "readme");
+    await mkdir(dir, { recursive: true });
+    // The providers are optional peer dependencies: a platform repo installs the ones it uses.
+    for (const scope of ["@pulumi", "@types"]) {
+      await symlink(path.join(ROOT, "node_modules", scope), path.join(project, "node_modules", scope)).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== "EEXIST") throw e;
+      });
+    }
+    await writeFile(path.join(dir, "mcp-auth.ts"), blocks[0]!);
+    await writeFile(path.join(dir, "stack.ts"), `${blocks[1]!}\n${blocks[2]!}\nexport { auth, edge };\n`);
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: ["node"] }, include: ["*.ts"] }),
+    );
+    const r = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: dir }).catch((e: { stdout: string; code: number }) => e);
+    expect((r as { stdout: string }).stdout).toBe("");
+  }, 120_000);
 });
