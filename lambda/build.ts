@@ -40,7 +40,17 @@ export async function buildEdgeBundle(opts: BuildEdgeOptions = {}): Promise<{ fi
   return { file, bytes: statSync(file).size };
 }
 
+/** The deployable bundles the package ships prebuilt (`npm run build`), relative to `dist/edge`. */
+export const PREBUILT_BUNDLES = {
+  /** Function URL / HTTP API handler (gateway mode). */
+  gateway: { entry: "aws-entry.ts", dir: "." },
+  /** API Gateway REST authorizer (authorizer mode). */
+  authorizer: { entry: "aws/authorizer-entry.ts", dir: "authorizer" },
+} as const;
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { file, bytes } = await buildEdgeBundle();
-  process.stdout.write(`${file} ${(bytes / 1024).toFixed(1)} KB\n`);
+  for (const [mode, b] of Object.entries(PREBUILT_BUNDLES)) {
+    const { file, bytes } = await buildEdgeBundle({ outdir: join(here, "..", "dist", "edge", b.dir), entry: join(here, b.entry) });
+    process.stdout.write(`${mode}: ${file} ${(bytes / 1024).toFixed(1)} KB\n`);
+  }
 }

@@ -244,7 +244,7 @@ export class Authorizer {
 
     if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason);
     this.callFields(calls, rec);
-    const mismatch = headersMatch(calls, mcpMethod, mcpName);
+    const mismatch = headersMatch(calls, mcpMethod, mcpName, h.get("mcp-protocol-version"));
     if (mismatch) return this.deny(x, jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason);
     if (req.method === "POST" && (body === undefined || body.length === 0) && mcpMethod === null && s.hasOperations) {
       // Bodyless authorizer mode cannot see the operation: it must be named in Mcp-Method/Mcp-Name.

@@ -77,19 +77,33 @@ export function callsFromHeaders(method: string, name: string | null): Call[] | 
   return [{ method, name: t ? (name ?? undefined) : undefined, params: undefined, notification: false }];
 }
 
+/** First protocol version whose clients MUST send `Mcp-Method` (and `Mcp-Name`) on every request. */
+export const HEADERS_REQUIRED_FROM = "2026-07-28";
+
 /**
  * Checks `Mcp-Method`/`Mcp-Name` against the body: servers that read the body MUST reject a
  * mismatch with 400 and JSON-RPC error -32020 (RS-24). Headers describe one message, so every
  * message in a batch must match them.
+ *
+ * Presence: MCP 2026-07-28 transports ("Standard headers", SEP-2243 as amended by spec PR #2891)
+ * make `Mcp-Method` REQUIRED on every request, and `Mcp-Name` on `tools/call`, `resources/read`
+ * and `prompts/get`; a missing required header is rejected like a mismatch. Header rules for
+ * notifications and responses are undefined there, so those pass. A client announcing an older
+ * `MCP-Protocol-Version` (or none, e.g. SDK 1.32) never sends the headers and is not held to them.
+ * Versions compare as `YYYY-MM-DD` strings; a non-date version (e.g. a `DRAFT-…` name) counts as newer.
  */
-export function headersMatch(calls: readonly Call[], method: string | null, name: string | null): ParseProblem | undefined {
-  if (method === null && name === null) return undefined;
+export function headersMatch(calls: readonly Call[], method: string | null, name: string | null, version: string | null): ParseProblem | undefined {
   const bad: ParseProblem = { status: 400, code: HEADER_MISMATCH, message: "Mcp-Method/Mcp-Name headers do not match the body", reason: "header_body_mismatch" };
+  const required = version !== null && version >= HEADERS_REQUIRED_FROM;
+  if (method === null) {
+    if (required && calls.some((c) => !c.notification)) return { ...bad, message: "Mcp-Method header required", reason: "header_method_missing" };
+    if (name === null) return undefined;
+  }
   if (calls.length === 0) return bad;
   for (const c of calls) {
     if (method !== null && c.method !== method) return bad;
     if (name !== null && c.name !== name) return bad;
-    if (name === null && c.name !== undefined) return bad;
+    if (name === null && c.name !== undefined) return { ...bad, message: "Mcp-Name header required", reason: "header_name_missing" };
   }
   return undefined;
 }

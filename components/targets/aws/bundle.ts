@@ -20,12 +20,25 @@ export function entryFor(mode: "gateway" | "authorizer"): string {
 }
 
 /**
- * The bundle file to deploy: `bundleFile` when given (a prebuilt `npm run build:edge`), else a
- * fresh esbuild build into a temporary directory (about a second; needs esbuild installed where
- * `pulumi up` runs).
+ * The bundle the published package ships (`dist/edge/…`, built by `npm run build`), used when the
+ * TypeScript sources are absent, i.e. when running from the installed package: then `pulumi up`
+ * needs no esbuild. In the repository the bundle is always built fresh from the sources.
+ */
+export function prebuiltBundle(mode: "gateway" | "authorizer"): string | undefined {
+  if (entryFor(mode).endsWith(".ts")) return undefined;
+  const rel = mode === "gateway" ? "../../../edge/index.mjs" : "../../../edge/authorizer/index.mjs";
+  const file = fileURLToPath(new URL(rel, import.meta.url));
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * The bundle file to deploy: `bundleFile` when given, else the package's prebuilt bundle, else a
+ * fresh esbuild build into a temporary directory (in the repository; about a second).
  */
 export async function resolveBundle(mode: "gateway" | "authorizer", bundleFile?: string): Promise<string> {
   if (bundleFile) return bundleFile;
+  const prebuilt = prebuiltBundle(mode);
+  if (prebuilt) return prebuilt;
   const outdir = mkdtempSync(join(tmpdir(), `pulumi-mcp-auth-${mode}-`));
   // Loaded lazily: with a prebuilt bundleFile, esbuild need not be installed where `pulumi up` runs.
   const { buildEdgeBundle } = await import("../../../lambda/build.js");

@@ -9,3 +9,4 @@ export type { SavedQuery, AuditMetric } from "./audit.js";
 export { staticUnauthorizedChallenge } from "./restapi.js";
 export { metadataUrlFor } from "./urls.js";
 export { AWS_GATEWAY_CAPABILITIES, AWS_AUTHORIZER_CAPABILITIES, awsCapabilityReport } from "./capabilities.js";
+export { prebuiltBundle } from "./bundle.js";
