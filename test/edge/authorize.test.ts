@@ -164,6 +164,43 @@ describe("scope decisions", () => {
     expect(((await bad.json()) as { error: { code: number } }).error.code).toBe(-32020);
   });
 
+  it("requires Mcp-Method on requests from clients announcing protocol 2026-07-28 or later (400, -32020)", async () => {
+    const { edge, audit } = harness([crmConfig([key])]);
+    const t = mint(key);
+    const v = (version: string, extra: Record<string, string> = {}) => ({ ...bearer(t), "mcp-protocol-version": version, ...extra });
+    const list = { jsonrpc: "2.0", id: 7, method: "tools/list" };
+    for (const version of ["2026-07-28", "2026-12-01", "DRAFT-2027-v1"]) {
+      const res = await edge.handle(post(list, v(version)));
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32020, message: "Mcp-Method header required" });
+      expect(audit.at(-1)).toMatchObject({ decision: "deny", reason: "header_method_missing" });
+    }
+    // A batch holding one request needs it too; a notification or a response alone does not (rules undefined there).
+    expect((await edge.handle(post([{ jsonrpc: "2.0", method: "notifications/progress" }, list], v("2026-07-28")))).status).toBe(400);
+    expect((await edge.handle(post({ jsonrpc: "2.0", method: "notifications/initialized" }, v("2026-07-28")))).status).toBe(200);
+    expect((await edge.handle(post({ jsonrpc: "2.0", id: 3, result: {} }, v("2026-07-28")))).status).toBe(200);
+    expect((await edge.handle(post(list, v("2026-07-28", { "mcp-method": "tools/list" })))).status).toBe(200);
+    expect((await edge.handle(post(call("list_customers"), v("2026-07-28", { "mcp-method": "tools/call", "mcp-name": "list_customers" })))).status).toBe(200);
+  });
+
+  it("requires Mcp-Name on tools/call, resources/read and prompts/get under protocol 2026-07-28 (400, -32020)", async () => {
+    const { edge, audit } = harness([crmConfig([key])]);
+    const res = await edge.handle(post(call("list_customers"), { ...bearer(mint(key)), "mcp-protocol-version": "2026-07-28", "mcp-method": "tools/call" }));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: number; message: string } }).error).toMatchObject({ code: -32020, message: "Mcp-Name header required" });
+    expect(audit.at(-1)?.reason).toBe("header_name_missing");
+  });
+
+  it("keeps accepting requests without Mcp-Method from clients of earlier protocol versions or without a version header", async () => {
+    const { edge } = harness([crmConfig([key])]);
+    const t = mint(key);
+    for (const version of ["2025-11-25", "2025-06-18", "2025-03-26"]) {
+      expect((await edge.handle(post(call("list_customers"), { ...bearer(t), "mcp-protocol-version": version }))).status).toBe(200);
+    }
+    expect((await edge.handle(post(call("list_customers"), bearer(t)))).status).toBe(200);
+    expect((await edge.handle(post({ jsonrpc: "2.0", id: 1, method: "initialize", params: {} }, bearer(t)))).status).toBe(200);
+  });
+
   it("authorizes a bodyless request from its Mcp-Method/Mcp-Name headers (REST authorizer mode)", async () => {
     const { edge } = harness([crmConfig([key])]);
     const t = mint(key, { scope: "crm:customers:read" });

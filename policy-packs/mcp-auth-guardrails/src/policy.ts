@@ -26,23 +26,31 @@ export interface ResourcePolicySpec<TArgs, TConfig extends object = object> {
 export function resourcePolicy<TArgs, TConfig extends object = object>(spec: ResourcePolicySpec<TArgs, TConfig>): ResourceValidationPolicy {
   const types = new Set(typeof spec.resourceType === "string" ? [spec.resourceType] : spec.resourceType);
   return {
-    name: spec.name,
-    description: spec.description,
-    enforcementLevel: spec.enforcementLevel,
-    severity: spec.severity,
-    ...(spec.config ? { configSchema: spec.config.schema } : {}),
+    ...header(spec),
     validateResource: (args, report) => {
       if (!types.has(args.type)) return;
-      const config = { ...(spec.config?.defaults ?? {}), ...stripUndefined(args.getConfig<Partial<TConfig>>()) } as TConfig;
+      const config = mergeConfig(spec.config?.defaults, args.getConfig<Partial<TConfig>>());
       spec.validate(args.props as Props<TArgs>, config, report, args);
     },
   };
 }
 
-function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o ?? {})) if (v !== undefined && k !== "enforcementLevel") (out as Record<string, unknown>)[k] = v;
-  return out;
+/** The fields every policy of the pack declares, in the compliance-policies order. */
+function header(spec: Pick<ResourcePolicySpec<unknown>, "name" | "description" | "enforcementLevel" | "severity"> & { config?: { schema: PolicyConfigSchema } | undefined }) {
+  return {
+    name: spec.name,
+    description: spec.description,
+    enforcementLevel: spec.enforcementLevel,
+    severity: spec.severity,
+    ...(spec.config ? { configSchema: spec.config.schema } : {}),
+  };
+}
+
+/** The policy config over its documented defaults (unset and `enforcementLevel` entries ignored). */
+function mergeConfig<TConfig extends object>(defaults: TConfig | undefined, given: Partial<TConfig> | undefined): TConfig {
+  const out: Record<string, unknown> = { ...(defaults ?? {}) };
+  for (const [k, v] of Object.entries(given ?? {})) if (v !== undefined && k !== "enforcementLevel") out[k] = v;
+  return out as TConfig;
 }
 
 /** Grant types OAuth 2.1 removed (§10.1 implicit, §10.2 resource owner password credentials). */
@@ -84,13 +92,9 @@ export interface StackPolicySpec<TConfig extends object = object> {
 /** Builds a `StackValidationPolicy` with config merged over documented defaults. */
 export function stackPolicy<TConfig extends object = object>(spec: StackPolicySpec<TConfig>): StackValidationPolicy {
   return {
-    name: spec.name,
-    description: spec.description,
-    enforcementLevel: spec.enforcementLevel,
-    severity: spec.severity,
-    ...(spec.config ? { configSchema: spec.config.schema } : {}),
+    ...header(spec),
     validateStack: (args, report) => {
-      const config = { ...(spec.config?.defaults ?? {}), ...stripUndefined(args.getConfig<Partial<TConfig>>()) } as TConfig;
+      const config = mergeConfig(spec.config?.defaults, args.getConfig<Partial<TConfig>>());
       spec.validate(args.resources as unknown as StackResource[], config, report);
     },
   };
