@@ -46,6 +46,23 @@ export const EdgeConfigSchema = z.strictObject({
   clockToleranceSeconds: z.number().check(z.refine((n) => n >= 0 && n <= 300, { message: "must be between 0 and 300 seconds" })),
   /** Token scope value → declared scope (e.g. Entra `scp` short names). Unmapped values are taken as-is. */
   scopeAliases: z.record(z.string(), z.string()),
+  /**
+   * IdP roles → declared scopes (Entra app roles in `roles`). A token with neither `scp` nor `scope`
+   * (app-only, client credentials) holds exactly what its roles grant; a delegated token's scope
+   * listed in `requireForScopes` counts only when one of its roles grants it too (group gating).
+   * Unknown roles grant nothing; a claim that is not an array of strings is a 401 `invalid_token`.
+   * Absent: roles are ignored.
+   */
+  roles: z.optional(
+    z.strictObject({
+      /** Claim holding the roles (an array of strings). Default `roles`. */
+      claim: z.optional(NonEmpty),
+      /** Role value → the declared scopes it grants (implications apply). */
+      grants: z.record(z.string(), z.array(z.string())),
+      /** Delegated scopes that need a granting role as well. Default: none. */
+      requireForScopes: z.optional(z.array(z.string())),
+    }),
+  ),
   /** Declared scopes: sensitivity and everything holding the scope grants (implication closure). */
   scopes: z.record(z.string(), z.strictObject({ sensitivity: Sensitivity, grants: z.array(z.string()) })),
   /** RFC 9728 `scopes_supported`: the mandatory scopes only, never `offline_access`. */

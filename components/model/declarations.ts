@@ -217,6 +217,15 @@ export const McpAuthDeclarationSchema = z.strictObject({
     .strictObject({
       /** Warn when more tools than this share one scope. Default 8. */
       sprawlLimit: z.number().int().positive().optional(),
+      /**
+       * Organisation bounds on access-token minutes per sensitivity. They can only tighten the
+       * built-in bounds (60 / 15 / 5): a larger value is ignored.
+       */
+      maxAccessTokenMinutes: z
+        .strictObject({ routine: z.number().int().positive().optional(), high: z.number().int().positive().optional(), critical: z.number().int().positive().optional() })
+        .optional(),
+      /** Organisation bound on refresh-token lifetime, days; can only tighten the built-in 90. */
+      maxRefreshTokenDays: z.number().int().positive().optional(),
     })
     .optional(),
 });

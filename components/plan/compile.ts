@@ -195,7 +195,11 @@ function compileParsed(decl: McpAuthDeclaration): McpAuthPlan {
       ...(decl.claims?.tenant ? { tenant: { claim: decl.claims.tenant.claim, required: decl.claims.tenant.required ?? false } } : {}),
       ...(decl.claims?.agent ? { agent: { claim: decl.claims.agent.claim } } : {}),
     },
-    guardrails: { sprawlLimit: decl.guardrails?.sprawlLimit ?? COMPILE_DEFAULTS.sprawlLimit },
+    guardrails: {
+      sprawlLimit: decl.guardrails?.sprawlLimit ?? COMPILE_DEFAULTS.sprawlLimit,
+      ...(decl.guardrails?.maxAccessTokenMinutes ? { maxAccessTokenMinutes: { ...decl.guardrails.maxAccessTokenMinutes } } : {}),
+      ...(decl.guardrails?.maxRefreshTokenDays !== undefined ? { maxRefreshTokenDays: decl.guardrails.maxRefreshTokenDays } : {}),
+    },
     dev: {
       users: (decl.dev?.users ?? [])
         .map((u) => ({ username: u.username, name: u.name ?? u.username, email: u.email ?? `${u.username}@example.test`, groups: sorted(u.groups ?? []) }))

@@ -153,7 +153,13 @@ export const McpAuthPlanSchema = z.strictObject({
     tenant: z.strictObject({ claim: z.string(), required: z.boolean() }).optional(),
     agent: z.strictObject({ claim: z.string() }).optional(),
   }),
-  guardrails: z.strictObject({ sprawlLimit: z.number() }),
+  guardrails: z.strictObject({
+    sprawlLimit: z.number(),
+    /** Tighter access-token bounds than the built-in ones, per sensitivity (minutes). */
+    maxAccessTokenMinutes: z.strictObject({ routine: z.number().optional(), high: z.number().optional(), critical: z.number().optional() }).optional(),
+    /** Tighter refresh-token bound than the built-in 90 days. */
+    maxRefreshTokenDays: z.number().optional(),
+  }),
   dev: z.strictObject({
     users: z.array(z.strictObject({ username: z.string(), name: z.string(), email: z.string(), groups: z.array(z.string()) })),
   }),

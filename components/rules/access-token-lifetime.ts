@@ -24,7 +24,8 @@ export default defineRule({
     for (const [i, p] of places.entries()) {
       for (const level of SENSITIVITY_LEVELS) {
         const value = p.minutes[level];
-        const max = SENSITIVITY_BOUNDS[level].accessTokenMinutes;
+        // The organisation may tighten the built-in bound (plan.guardrails), never loosen it.
+        const max = Math.min(SENSITIVITY_BOUNDS[level].accessTokenMinutes, plan.guardrails.maxAccessTokenMinutes?.[level] ?? Infinity);
         if (value === undefined || value <= max) continue;
         // A server or tier that inherits an out-of-bounds global value is reported once, globally.
         if (i > 0 && value === global[level]) continue;

@@ -5,7 +5,7 @@ import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION,
 import { checkStaticClaims, checkTimes, type TokenTimes } from "./claims.js";
 import { callsFromHeaders, headersMatch, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
 import type { EdgeRequest, LiteResponse } from "./http.js";
-import { grantedClosure, missingScopes, tokenScopes } from "./scopes.js";
+import { grantedClosure, missingScopes, roleScopes, tokenScopes } from "./scopes.js";
 import type { ServerRuntime } from "./server.js";
 import { TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
 
@@ -101,7 +101,9 @@ function principalOf(claims: Record<string, unknown>, s: ServerRuntime, scopes: 
 /** Token-derived facts after signature and static claim checks (RFC 9068 §4, MCP RS-14..16). */
 function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts {
   const times = checkStaticClaims(claims, s.claims);
-  const scopes = tokenScopes(claims, s.config.scopeAliases);
+  let scopes = tokenScopes(claims, s.config.scopeAliases);
+  const roles = s.config.roles;
+  if (scopes && roles) scopes = roleScopes(claims, scopes, roles, s.config.scopes);
   if (!scopes) throw new TokenError("claim_type_invalid");
   const principal = principalOf(claims, s, scopes, times.exp);
   if (s.config.claims.tenant?.required && !principal.tenant) throw new TokenError("tenant_missing");

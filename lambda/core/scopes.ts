@@ -32,6 +32,22 @@ export function tokenScopes(claims: Record<string, unknown>, aliases: Record<str
 }
 
 /**
+ * The scopes a token holds once its roles are applied (`roles` config). App-only tokens carry
+ * application permissions in `roles` and no `scp` (Microsoft identity platform, access token claims
+ * reference: `scp` "only included for user tokens", `roles` for app permissions). Returns
+ * `undefined` when the roles claim is not an array of strings (fail closed).
+ */
+export function roleScopes(claims: Record<string, unknown>, held: string[], r: NonNullable<EdgeConfig["roles"]>, scopes: EdgeConfig["scopes"]): string[] | undefined {
+  let v = claims[r.claim ?? "roles"];
+  if (v === undefined) v = [];
+  if (!Array.isArray(v) || v.some((x) => typeof x != "string")) return undefined;
+  const byRole = grantedClosure(v.flatMap((x: string) => (Object.hasOwn(r.grants, x) ? r.grants[x]! : [])), scopes);
+  if (claims.scp === undefined && claims.scope === undefined) return [...byRole];
+  const gated = r.requireForScopes ?? [];
+  return held.filter((x) => byRole.has(x) || !gated.includes(x));
+}
+
+/**
  * Everything a set of held scopes grants, honouring declared implications (MCP 2026-07-28:
  * "Servers MUST account for scope hierarchies", RS-13). `scopes[s].grants` is the precomputed
  * closure, so this is one lookup per held scope.

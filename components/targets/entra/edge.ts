@@ -70,10 +70,11 @@ export function entraEdgeConfig(plan: McpAuthPlan, spec: EntraServerSpec, facts:
     ...(facts.jwks ? { jwks: facts.jwks } : {}),
     ...(facts.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: facts.clockToleranceSeconds } : {}),
   });
-  if (form === "declared") return base;
   // A scope granted by another server's scope but not exposed here keeps its declared name: Entra
   // never puts it in this application's tokens, so it can only appear through implications.
   const wire = (name: string) => toWire.get(name) ?? name;
+  const roles = entraRoles(spec, wire);
+  if (form === "declared") return roles ? parseEdgeConfig({ ...base, roles }) : base;
   const scopes: EdgeConfig["scopes"] = {};
   for (const [name, s] of Object.entries(base.scopes)) scopes[wire(name)] = { sensitivity: s.sensitivity, grants: s.grants.map(wire) };
   const ops = (o: EdgeConfig["operations"]["tools"]) =>
@@ -84,5 +85,25 @@ export function entraEdgeConfig(plan: McpAuthPlan, spec: EntraServerSpec, facts:
     scopesSupported: base.scopesSupported.map(wire),
     operations: { tools: ops(base.operations.tools), resources: ops(base.operations.resources), prompts: ops(base.operations.prompts) },
     ...(base.introspection ? { introspection: { ...base.introspection, scopes: base.introspection.scopes.map(wire) } } : {}),
+    ...(roles ? { roles } : {}),
   });
+}
+
+/**
+ * The edge's `roles` config on Entra, whose app roles reach the edge in the token's `roles` claim:
+ * - each group's app role (`group.<name>`, assigned to the group) → the scopes the group lists here.
+ *   When the plan declares groups, every delegated scope of the server needs such a role
+ *   (`requireForScopes`): as on Okta, a member holds only what one of their groups lists, and a
+ *   user in no declared group holds nothing. Entra issues delegated scopes regardless of groups,
+ *   so this is enforced by the edge.
+ * - each application permission (`app.<scope>`, assigned to agent clients) → its scope: app-only
+ *   (client-credentials) tokens carry application permissions in `roles` and no `scp`.
+ * `undefined` when the server has no roles and the plan no groups (roles are then ignored).
+ */
+export function entraRoles(spec: EntraServerSpec, wire: (scope: string) => string = (x) => x): EdgeConfig["roles"] {
+  if (!spec.groupGated && spec.roles.length === 0 && spec.appPermissions.length === 0) return undefined;
+  const grants: Record<string, string[]> = {};
+  for (const r of spec.roles) grants[r.value] = r.scopes.map(wire);
+  for (const p of spec.appPermissions) grants[p.value] = [wire(p.scope)];
+  return { grants, ...(spec.groupGated ? { requireForScopes: spec.scopes.map((s) => wire(s.scope)) } : {}) };
 }

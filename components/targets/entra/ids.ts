@@ -43,6 +43,11 @@ export function stableRoleId(resource: string, group: string): string {
   return uuidV5(ENTRA_ID_NAMESPACE, `${resource}#role:${group}`);
 }
 
+/** Stable `appRoles[].id` of the application permission standing for a declared scope on one MCP server. */
+export function stableAppPermissionId(resource: string, scope: string): string {
+  return uuidV5(ENTRA_ID_NAMESPACE, `${resource}#app-permission:${scope}`);
+}
+
 /**
  * Microsoft Graph `permissionScope.value` / `appRole.value`: at most 120 characters from
  * `: ! # $ % & ' ( ) * + , - . / ; = ? @ [ ] ^ _ { } ~ 0-9 A-Z a-z`, no space, not starting with `.`
@@ -74,6 +79,14 @@ export function entraScopeValue(scope: string): string {
   const suffix = createHash("sha256").update(scope, "utf8").digest("hex").slice(0, 8);
   const cleaned = [...scope].map((c) => (ENTRA_VALUE_CHAR.test(c) ? c : "_")).join("").replace(/^\.+/, "");
   return `${cleaned.slice(0, ENTRA_VALUE_MAX_LENGTH - suffix.length - 1)}.${suffix}`.replace(/^\./, "x.");
+}
+
+/**
+ * App-role value of the application permission for a declared scope: `app.<scope>`. Scopes and app
+ * roles share one value namespace per application, so the scope's own value cannot be reused.
+ */
+export function entraAppPermissionValue(scope: string): string {
+  return entraScopeValue(`app.${scope}`);
 }
 
 /** App-role value for a declared group: `group.<name>` (never collides with `<domain>:<resource>:<verb>` scopes). */

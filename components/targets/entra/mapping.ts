@@ -1,7 +1,7 @@
 import type { McpAuthPlan, PlanServer, PlanTier } from "../../plan/schema.js";
 import type { Sensitivity } from "../../model/sensitivity.js";
 import { SENSITIVITY_LEVELS } from "../../model/sensitivity.js";
-import { entraRoleValue, entraScopeValue, entraValueProblem, stableRoleId, stableScopeId } from "./ids.js";
+import { entraAppPermissionValue, entraRoleValue, entraScopeValue, entraValueProblem, stableAppPermissionId, stableRoleId, stableScopeId } from "./ids.js";
 
 /**
  * Plan → Entra mapping as plain data (no Pulumi): what the component creates, computed once so
@@ -44,6 +44,38 @@ export interface EntraRoleSpec {
   readonly scopes: readonly string[];
 }
 
+/**
+ * One application permission (`appRoles[]` with `allowedMemberTypes: ["Application"]`) standing for
+ * a scope an app-only (client-credentials) tier may hold on this server. App-only tokens carry it
+ * in `roles`; the edge maps it back to the scope (`roles.grants`).
+ */
+export interface EntraAppPermissionSpec {
+  readonly scope: string;
+  /** `app.<scope>` (legal Entra value). */
+  readonly value: string;
+  /** Stable UUIDv5 of (resource, scope). */
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string;
+}
+
+/** A client of a client-credentials tier (an agent, no user), created once and shared by every server. */
+export interface EntraAgentSpec {
+  /** Resource-name key: `<tier>-<client>`. */
+  readonly key: string;
+  readonly tier: string;
+  readonly client: string;
+  readonly displayName: string;
+}
+
+/** The application permissions one agent client is assigned on one server (its tier's scopes there). */
+export interface EntraAgentGrantSpec {
+  readonly clientKey: string;
+  readonly scopes: readonly string[];
+  /** `appRoles[].id`s of those scopes' application permissions. */
+  readonly appRoleIds: readonly string[];
+}
+
 /** A pre-registered client of a pre-registered tier, created once and shared by every server. */
 export interface EntraClientSpec {
   /** Resource-name key: `<tier>-<client>`. */
@@ -78,6 +110,11 @@ export interface EntraServerSpec {
   readonly description?: string;
   readonly scopes: readonly EntraScopeSpec[];
   readonly roles: readonly EntraRoleSpec[];
+  /** Application permissions for the scopes the agent tiers hold here (empty without agent clients). */
+  readonly appPermissions: readonly EntraAppPermissionSpec[];
+  readonly agentGrants: readonly EntraAgentGrantSpec[];
+  /** Whether the plan declares groups: then every delegated scope needs a group role (as on Okta). */
+  readonly groupGated: boolean;
   readonly preAuthorized: readonly EntraPreAuthSpec[];
   /** The access-token lifetime to ask Entra for (token lifetime policy), minutes. */
   readonly idpAccessTokenMinutes: number;
@@ -90,6 +127,8 @@ export interface EntraServerSpec {
 export interface EntraPlanSpec {
   readonly servers: readonly EntraServerSpec[];
   readonly clients: readonly EntraClientSpec[];
+  /** Clients of client-credentials tiers. */
+  readonly agents: readonly EntraAgentSpec[];
 }
 
 function isLoopbackOrNative(uri: string): boolean {
@@ -105,6 +144,15 @@ function isLoopbackOrNative(uri: string): boolean {
 /** Tiers whose clients the target creates and pre-authorizes: pre-registered, user-facing (authorization code). */
 export function preRegisteredTiers(plan: McpAuthPlan): PlanTier[] {
   return plan.tiers.filter((t) => t.registration === "pre-registered" && t.grantTypes.includes("authorization_code"));
+}
+
+/** Tiers whose clients the target creates as agents: client credentials (no user, application permissions). */
+export function agentTiers(plan: McpAuthPlan): PlanTier[] {
+  return plan.tiers.filter((t) => t.registration === "client-credentials" && t.grantTypes.includes("client_credentials"));
+}
+
+function agentSpecs(plan: McpAuthPlan): EntraAgentSpec[] {
+  return agentTiers(plan).flatMap((t) => t.clients.map((c) => ({ key: `${t.name}-${c.name}`, tier: t.name, client: c.name, displayName: c.displayName })));
 }
 
 function clientSpecs(plan: McpAuthPlan): EntraClientSpec[] {
@@ -137,7 +185,7 @@ function idpLifetime(plan: McpAuthPlan, server: PlanServer): { minutes: number; 
   return { minutes, edge: levels.filter((l) => server.accessTokenMinutes[l] < minutes) };
 }
 
-function serverSpec(plan: McpAuthPlan, server: PlanServer, clients: readonly EntraClientSpec[]): EntraServerSpec {
+function serverSpec(plan: McpAuthPlan, server: PlanServer, clients: readonly EntraClientSpec[], agents: readonly EntraAgentSpec[]): EntraServerSpec {
   const byName = new Map(plan.scopes.map((s) => [s.name, s]));
   const consentOf = new Map(plan.sensitivities.map((s) => [s.level, s.consent]));
   const scopes: EntraScopeSpec[] = server.scopes.map((name) => {
@@ -173,9 +221,32 @@ function serverSpec(plan: McpAuthPlan, server: PlanServer, clients: readonly Ent
         scopes: g.scopes,
       };
     });
+  // Application permissions: one per scope that an agent client's tier holds on this server.
+  const agentScopes = (tier: string) => (server.access.find((a) => a.tier === tier)?.scopes ?? []).filter((s) => byName.has(s) && server.scopes.includes(s));
+  const appScopes = [...new Set(agents.flatMap((a) => agentScopes(a.tier)))].sort();
+  const appPermissions: EntraAppPermissionSpec[] = appScopes.map((scope) => {
+    const s = byName.get(scope)!;
+    return {
+      scope,
+      value: entraAppPermissionValue(scope),
+      id: stableAppPermissionId(server.resource, scope),
+      displayName: `${s.displayName} (application)`,
+      description: `${s.description} Granted to agents without a user (client credentials).`,
+    };
+  });
+  const appByScope = new Map(appPermissions.map((p) => [p.scope, p]));
+  const agentGrants: EntraAgentGrantSpec[] = agents
+    .map((a) => ({ clientKey: a.key, scopes: agentScopes(a.tier) }))
+    .filter((g) => g.scopes.length > 0)
+    .map((g) => ({ ...g, appRoleIds: g.scopes.map((s) => appByScope.get(s)!.id) }));
   // Roles and scopes share one value namespace per application (azuread ApplicationPermissionScope docs).
   const seen = new Map<string, string>();
-  for (const v of [...scopes.map((s) => [s.value, `scope '${s.scope}'`]), ...roles.map((r) => [r.value, `group '${r.group}'`])] as Array<[string, string]>) {
+  const values = [
+    ...scopes.map((s) => [s.value, `scope '${s.scope}'`]),
+    ...roles.map((r) => [r.value, `group '${r.group}'`]),
+    ...appPermissions.map((p) => [p.value, `the application permission for '${p.scope}'`]),
+  ] as Array<[string, string]>;
+  for (const v of values) {
     const problem = entraValueProblem(v[0]);
     if (problem) throw new Error(`Entra target: value '${v[0]}' for ${v[1]} ${problem}`);
     const prev = seen.get(v[0]);
@@ -204,6 +275,9 @@ function serverSpec(plan: McpAuthPlan, server: PlanServer, clients: readonly Ent
     ...(server.description ? { description: server.description } : {}),
     scopes,
     roles,
+    appPermissions,
+    agentGrants,
+    groupGated: plan.groups.length > 0,
     preAuthorized,
     idpAccessTokenMinutes: life.minutes,
     edgeEnforcedLevels: life.edge,
@@ -217,11 +291,12 @@ function serverSpec(plan: McpAuthPlan, server: PlanServer, clients: readonly Ent
  */
 export function entraPlanSpec(plan: McpAuthPlan, serverNames?: readonly string[]): EntraPlanSpec {
   const clients = clientSpecs(plan);
+  const agents = agentSpecs(plan);
   const wanted = serverNames ?? plan.servers.map((s) => s.name);
   const servers = wanted.map((name) => {
     const s = plan.servers.find((x) => x.name === name);
     if (!s) throw new Error(`Entra target: no MCP server named '${name}' in plan '${plan.name}'; known: ${plan.servers.map((x) => x.name).join(", ")}`);
-    return serverSpec(plan, s, clients);
+    return serverSpec(plan, s, clients, agents);
   });
-  return { servers, clients };
+  return { servers, clients, agents };
 }

@@ -57,3 +57,28 @@ describe("plan policies", () => {
     expect((await violations(policy, component(plan), { sprawlLimit: 1 })).length).toBeGreaterThan(0);
   });
 });
+
+describe("plan policy thresholds from the policy config", () => {
+  const plan = compile(crm);
+  it("tighten the access-token bounds: 30-minute routine tokens flag the CRM's 60-minute ones", async () => {
+    const policy = planPolicies.find((p) => p.name === "access-token-lifetime")!;
+    expect(await violations(policy, component(plan))).toEqual([]);
+    const v = await violations(policy, component(plan), { maxAccessTokenMinutes: { routine: 30 } });
+    expect(v).toContain("The global token policy gives routine access tokens 60 minutes, above the 30-minute bound. Fix: Set tokens.accessTokenMinutes.routine to at most 30.");
+  });
+
+  it("never loosen the built-in bounds", async () => {
+    const d = structuredClone(crm) as any;
+    d.tokens.accessTokenMinutes.high = 30;
+    const policy = planPolicies.find((p) => p.name === "access-token-lifetime")!;
+    expect((await violations(policy, component(compile(d)), { maxAccessTokenMinutes: { high: 60 } })).length).toBeGreaterThan(0);
+  });
+
+  it("tighten the refresh-token bound", async () => {
+    const policy = planPolicies.find((p) => p.name === "refresh-token-policy")!;
+    expect(await violations(policy, component(plan))).toEqual([]);
+    expect(await violations(policy, component(plan), { maxRefreshTokenDays: 14 })).toContain(
+      "Server 'crm' lets refresh tokens live 30 days, above the 14-day bound. Fix: Set tokens.refreshToken.lifetimeDays to at most 14 (globally or on the server).",
+    );
+  });
+});

@@ -9,7 +9,8 @@ import { entraEdgeConfig, entraIssuer } from "../../../components/targets/entra/
 /**
  * The Entra edge configs against the real edge core: v2-shaped tokens (RS256, `iss` the v2
  * issuer, `aud` the application client-ID GUID, short space-separated `scp`, `ver` 2.0, `tid`)
- * are accepted by the server they were issued for and refused by its sibling.
+ * are accepted by the server they were issued for and refused by its sibling. Group restrictions
+ * and the agent tier reach the edge through the `roles` claim (app roles).
  */
 
 const plan = compile(crm);
@@ -17,6 +18,7 @@ const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const CRM_APP = "0d3c5f0e-1c1a-4b5e-9a57-1f3c2b4d5e6f";
 const ADMIN_APP = "9e8d7c6b-5a49-4382-9170-6f5e4d3c2b1a";
 const CLIENT = "3f2e1d0c-ba98-4765-8432-10fedcba9876";
+const AGENT = "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d";
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 const nowSec = Math.floor(NOW / 1000);
 
@@ -49,6 +51,8 @@ beforeAll(async () => {
       tid: TENANT,
       azp: CLIENT,
       oid: "11111111-aaaa-4bbb-8ccc-222222222222",
+      // The user is a member of the "CRM Sales Ops" group, assigned the server's `group.sales-ops` app role.
+      roles: ["group.sales-ops"],
       ...claims,
     })
       .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: "entra-test-key" })
@@ -119,6 +123,44 @@ describe("Entra v2 tokens at the edge", () => {
     if (!d.allow) expect(d.response.status).toBe(401);
     const fresh = await sign({ aud: CRM_APP, scp: "crm:customers:delete", iat: nowSec - 5 * 60 });
     expect((await edge.authorize(call("crm", "delete_customer", fresh))).allow).toBe(true);
+  });
+
+  it("refuses a delegated scope that none of the user's group roles lists, and every scope to a user in no declared group", async () => {
+    const rep = await sign({ aud: CRM_APP, scp: "crm:customers:read crm:customers:delete", roles: ["group.sales-reps"] });
+    expect((await edge.authorize(call("crm", "list_customers", rep))).allow).toBe(true);
+    const d = await edge.authorize(call("crm", "delete_customer", rep));
+    expect(d.allow).toBe(false);
+    if (!d.allow) expect(d.response.status).toBe(403);
+    const nobody = await sign({ aud: CRM_APP, scp: "crm:customers:read", roles: undefined });
+    const n = await edge.authorize(call("crm", "list_customers", nobody));
+    expect(n.allow).toBe(false);
+    if (!n.allow) expect(n.response.status).toBe(403);
+  });
+
+  it("allows an app-only agent token (roles, no scp) the tools of its application permissions and answers 403 for the others", async () => {
+    const agentRoles = ["app.crm:customers:read", "app.crm:deals:read", "app.crm:notes:read", "app.crm:notes:write"];
+    const agent = await sign({ aud: CRM_APP, sub: "5c4b3a29-1807-4f6e-8d5c-4b3a29180706", azp: AGENT, roles: agentRoles, oid: undefined });
+    const ok = await edge.authorize(call("crm", "list_customers", agent));
+    expect(ok.allow).toBe(true);
+    if (ok.allow) {
+      expect(ok.principal.clientId).toBe(AGENT);
+      expect(ok.principal.scopes).toContain("https://mcp.example.com/crm/crm:customers:read");
+    }
+    for (const tool of ["delete_customer", "update_customer"]) {
+      const d = await edge.authorize(call("crm", tool, agent));
+      expect(d.allow, tool).toBe(false);
+      if (!d.allow) expect(d.response.status).toBe(403);
+    }
+    // The agent tier holds nothing on crm-admin: its token for that application gets no access.
+    const admin = await edge.authorize(call("crm-admin", "get_settings", await sign({ aud: ADMIN_APP, azp: AGENT, roles: agentRoles })));
+    expect(admin.allow).toBe(false);
+    if (!admin.allow) expect(admin.response.status).toBe(403);
+  });
+
+  it("answers 401 invalid_token when the roles claim is not an array of strings", async () => {
+    const d = await edge.authorize(call("crm", "list_customers", await sign({ aud: CRM_APP, scp: "crm:customers:read", roles: "group.sales-ops" })));
+    expect(d.allow).toBe(false);
+    if (!d.allow) expect(d.response.status).toBe(401);
   });
 
   it("serves RFC 9728 metadata naming the Entra v2 issuer and the qualified mandatory scopes", async () => {

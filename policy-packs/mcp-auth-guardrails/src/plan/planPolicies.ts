@@ -1,4 +1,4 @@
-import type { ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
 import { McpAuthPlanSchema, PLAN_VERSION, type McpAuthPlan } from "../../../../components/plan/schema.js";
 import { rules } from "../../../../components/rules/index.js";
 import type { Rule } from "../../../../components/rules/types.js";
@@ -7,8 +7,54 @@ import type { Rule } from "../../../../components/rules/types.js";
 export const COMPONENT_TYPE_PREFIX = "pulumi-mcp-auth:";
 
 export interface PlanPolicyConfig {
-  /** Overrides the plan's own `guardrails.sprawlLimit` for the `scope-sprawl` rule. */
+  /** `scope-sprawl`: overrides the plan's own `guardrails.sprawlLimit`. */
   sprawlLimit?: number;
+  /** `access-token-lifetime`: tighter bounds per sensitivity, minutes (the built-in 60/15/5 still apply). */
+  maxAccessTokenMinutes?: { routine?: number; high?: number; critical?: number };
+  /** `refresh-token-policy`: tighter refresh-token bound, days (the built-in 90 still applies). */
+  maxRefreshTokenDays?: number;
+}
+
+const minutesSchema = { type: "integer", minimum: 1 } as const;
+/** The thresholds each rule's policy takes from the policy config. */
+const CONFIG_SCHEMAS: Record<string, PolicyConfigSchema> = {
+  "scope-sprawl": {
+    properties: { sprawlLimit: { type: "integer", minimum: 1, description: "More tools than this behind one scope is sprawl. Default: the plan's guardrails.sprawlLimit (8)." } },
+  },
+  "access-token-lifetime": {
+    properties: {
+      maxAccessTokenMinutes: {
+        type: "object",
+        description: "Tighter access-token bounds per sensitivity, minutes (the built-in 60/15/5 always apply).",
+        properties: { routine: minutesSchema, high: minutesSchema, critical: minutesSchema },
+        additionalProperties: false,
+      },
+    },
+  },
+  "refresh-token-policy": {
+    properties: { maxRefreshTokenDays: { type: "integer", minimum: 1, description: "Tighter refresh-token bound, days (the built-in 90 always applies)." } },
+  },
+};
+
+const tighter = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined ? b : b === undefined ? a : Math.min(a, b));
+
+/** The plan with the policy config's thresholds applied to its guardrails (bounds only ever tighten). */
+export function withPolicyThresholds(plan: McpAuthPlan, config: PlanPolicyConfig): McpAuthPlan {
+  const g = plan.guardrails;
+  const minutes = { ...(g.maxAccessTokenMinutes ?? {}) };
+  for (const level of ["routine", "high", "critical"] as const) {
+    const v = tighter(g.maxAccessTokenMinutes?.[level], config.maxAccessTokenMinutes?.[level]);
+    if (v !== undefined) minutes[level] = v;
+  }
+  const days = tighter(g.maxRefreshTokenDays, config.maxRefreshTokenDays);
+  return {
+    ...plan,
+    guardrails: {
+      sprawlLimit: config.sprawlLimit ?? g.sprawlLimit,
+      ...(Object.keys(minutes).length > 0 ? { maxAccessTokenMinutes: minutes } : {}),
+      ...(days !== undefined ? { maxRefreshTokenDays: days } : {}),
+    },
+  };
 }
 
 /**
@@ -42,9 +88,7 @@ export function planPolicy(rule: Rule): ResourceValidationPolicy {
     description: rule.description,
     enforcementLevel: rule.severity === "error" ? "mandatory" : "advisory",
     severity: rule.severity === "error" ? "high" : "low",
-    ...(rule.id === "scope-sprawl"
-      ? { configSchema: { properties: { sprawlLimit: { type: "integer", minimum: 1, description: "More tools than this behind one scope is sprawl. Default: the plan's guardrails.sprawlLimit (8)." } } } }
-      : {}),
+    ...(CONFIG_SCHEMAS[rule.id] ? { configSchema: CONFIG_SCHEMAS[rule.id] } : {}),
     validateResource: (args, report) => {
       if (!args.type.startsWith(COMPONENT_TYPE_PREFIX)) return;
       const plan = planFromProps(args.props);
@@ -54,8 +98,7 @@ export function planPolicy(rule: Rule): ResourceValidationPolicy {
         report(`The ${args.type} component '${args.name}' cannot be checked: ${plan}. Rebuild it with the current pulumi-mcp-auth.`);
         return;
       }
-      const config = args.getConfig<PlanPolicyConfig>() ?? {};
-      const effective = config.sprawlLimit ? { ...plan, guardrails: { ...plan.guardrails, sprawlLimit: config.sprawlLimit } } : plan;
+      const effective = withPolicyThresholds(plan, args.getConfig<PlanPolicyConfig>() ?? {});
       for (const f of rule.check(effective)) report(`${f.message} Fix: ${f.fix}`);
     },
   };
