@@ -19,7 +19,7 @@ export interface Principal {
   agent: string | undefined;
   tenant: string | undefined;
   issuer: string;
-  /** Scopes the token carries (after alias mapping). */
+  /** Scopes the token carries (after alias mapping and, when configured, roles). */
   scopes: string[];
   jti: string | undefined;
   /** `exp`, epoch seconds. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EdgeConfig } from "../../lambda/config.js";
+import { parseEdgeConfig, type EdgeConfig } from "../../lambda/config.js";
 import { bearer, call, crmConfig, harness, mint, parseChallenge, post, rsaKey } from "./helpers.js";
 
 /** The `roles` config: IdP roles (Entra app roles) granting scopes to app-only tokens and gating delegated ones. */
@@ -84,5 +84,15 @@ describe("roles gating delegated scopes (group restrictions)", () => {
     const { edge } = harness([crmConfig([key])]);
     expect(await status(edge, "list_customers", appOnly({ roles: ["app.crm:customers:read"] }))).toBe(403);
     expect(await status(edge, "delete_customer", mint(key, { scope, roles: "not-an-array" }))).toBe(200);
+  });
+});
+
+describe("roles config validation", () => {
+  it("refuses a malformed roles section at cold start, naming the field", () => {
+    const base = crmConfig([key]);
+    expect(() => parseEdgeConfig({ ...base, roles: { grants: { "app.x": "crm:customers:read" } } })).toThrow(/roles\.grants\.app\.x/);
+    expect(() => parseEdgeConfig({ ...base, roles: { grants: {}, claim: "" } })).toThrow(/roles\.claim: must not be empty/);
+    expect(() => parseEdgeConfig({ ...base, roles: { grants: {}, requireScopes: [] } })).toThrow(/roles/);
+    expect(parseEdgeConfig({ ...base, roles }).roles).toEqual(roles);
   });
 });

@@ -28,7 +28,9 @@ export const EntraMcpAuthArgsSchema = z.strictObject({
   /**
    * Pre-registered clients that already exist in Entra, keyed `<tier>-<client>` (e.g.
    * `verified-claude-code`) → their application (client) ID. Those are pre-authorized but not
-   * created. Every other client of a pre-registered tier is created as an application.
+   * created. Every other client of a pre-registered tier is created as an application. Agents
+   * (clients of a client-credentials tier, e.g. `agent-nightly-digest`) may be listed too: they are
+   * assigned their application permissions but not created.
    */
   existingClients: z.record(z.string(), Guid).optional(),
   /**

@@ -1,6 +1,6 @@
 import type { Capability, CapabilityReport } from "../capabilities.js";
 import type { McpAuthPlan } from "../../plan/schema.js";
-import { ENTRA_MIN_ACCESS_TOKEN_MINUTES, preRegisteredTiers, type EntraPlanSpec } from "./mapping.js";
+import { agentTiers, ENTRA_MIN_ACCESS_TOKEN_MINUTES, preRegisteredTiers, type EntraPlanSpec } from "./mapping.js";
 
 const c = (id: string, policy: string, support: Capability["support"], how: string): Capability => ({ id, policy, support, how });
 
@@ -31,10 +31,10 @@ export const ENTRA_CAPABILITIES: readonly Capability[] = [
   c("refresh-lifetime", "Refresh-token lifetime", "partial", "Entra refresh-token lifetimes are not configurable; with `signInFrequency` the component creates a Conditional Access policy forcing sign-in every `lifetimeDays` days on each server application (Entra ID P1). Idle lifetimes cannot be expressed."),
   c("refresh-rotation", "Refresh-token rotation", "partial", "Entra returns a new refresh token on each use, but does not document invalidating the previous one (verify live)."),
   c("tier-scope-cap", "Scopes a tier may hold", "partial", "Pre-authorization lists exactly the verified tier's scopes, but Entra lets any client registered in the tenant request User-type scopes with user consent, and Admin-type ones after admin consent; the edge does not check the client."),
-  c("client-credentials", "Agents (client credentials)", "unsupported", "App-only Entra tokens carry application permissions in `roles`, not `scp`; this target creates no application permissions and the edge reads only `scp`/`scope`, so agent tiers get no access on Entra (fails closed)."),
+  c("client-credentials", "Agents (client credentials)", "partial", "Each client of a client-credentials tier is a confidential application assigned one application permission (app role with `allowedMemberTypes: Application`, value `app.<scope>`) per scope its tier holds on each server; the assignment is the admin consent. App-only tokens (requested for `<identifier URI>/.default`) carry them in `roles` and no `scp`; the edge maps each back to its scope (`roles.grants`), so the agent holds exactly its tier's scopes. The component creates no credential: add a certificate (private_key_jwt) or secret to each agent application."),
   c("cimd", "Client ID metadata documents", "unsupported", "Entra's CIMD is a public preview that turns clients into agent identities and has no azuread resource; CIMD tiers get no access on Entra."),
   c("dcr", "Dynamic client registration", "unsupported", "Entra has no DCR. Hand users the pre-registered client IDs (`clientIds` output) and let the client be configured with one."),
-  c("groups", "Scopes per IdP group", "partial", "An app role per declared group (value `group.<name>`) is assigned to the group's object ID; with `assignmentRequired` only members of assigned groups get tokens for the server. Entra does not restrict delegated scopes by group and the edge does not read `roles`, so per-group scope lists are not enforced."),
+  c("groups", "Scopes per IdP group", "edge", "An app role per declared group (value `group.<name>`) is assigned to the group's object ID (`groupObjectIds`); Entra puts the app roles of a user's assigned groups in `roles` of delegated tokens (group-based assignment needs Entra ID P1/P2 and reaches direct members only: nested groups do not inherit app-role assignments). Entra issues delegated scopes regardless of groups, so the edge counts a delegated scope only when one of the token's group roles lists it (`roles.requireForScopes`); as on Okta, a user in no declared group holds nothing. A group without an object ID gets no assignment, so its members are refused (warned at deploy); `assignmentRequired` additionally stops token issuance to unassigned users."),
   c("tenant-claim", "Tenant claim", "partial", "Entra puts the tenant GUID in `tid` of every token; a custom tenant claim name needs a claims-mapping policy, not provisioned."),
   c("agent-claim", "Agent (actor) claim", "unsupported", "Entra does not mint an RFC 8693 `act` claim; `azp` names the client."),
   c("immediate-revocation", "Immediate revocation", "unsupported", "Entra offers no RFC 7662 introspection for custom APIs, so a token stays valid until it expires; the edge's maximum token age bounds a critical token to its declared minutes."),
@@ -49,7 +49,7 @@ export const ENTRA_CAPABILITIES: readonly Capability[] = [
  */
 export function entraCapabilityReport(plan: McpAuthPlan, spec: EntraPlanSpec): CapabilityReport {
   const items: Capability[] = [...ENTRA_CAPABILITIES];
-  const served = new Set(preRegisteredTiers(plan).map((t) => t.name));
+  const served = new Set([...preRegisteredTiers(plan), ...agentTiers(plan)].map((t) => t.name));
   for (const tier of plan.tiers) {
     const holds = plan.servers.some((s) => s.access.some((a) => a.tier === tier.name && a.scopes.length > 0));
     if (!holds) continue;
@@ -60,11 +60,11 @@ export function entraCapabilityReport(plan: McpAuthPlan, spec: EntraPlanSpec): C
           : tier.registration === "cimd"
             ? "Entra's CIMD preview has no provider resource"
             : tier.registration === "client-credentials"
-              ? "app-only tokens carry `roles`, which the edge does not map"
+              ? "the tier has no client_credentials grant"
               : "the tier has no authorization-code grant";
       items.push(c(`tier:${tier.name}`, `Tier '${tier.name}' (${tier.registration})`, "unsupported", `No client of this tier can get a token on Entra (fails closed): ${why}.`));
     } else if (tier.clients.length === 0) {
-      items.push(c(`tier:${tier.name}`, `Tier '${tier.name}' (${tier.registration})`, "unsupported", "The tier declares no clients, so nothing is pre-authorized; declare them or pass `existingClients`."));
+      items.push(c(`tier:${tier.name}`, `Tier '${tier.name}' (${tier.registration})`, "unsupported", "The tier declares no clients, so nothing is pre-authorized or assigned; declare them (and pass `existingClients` for those that already exist)."));
     }
   }
   for (const s of spec.servers) {

@@ -40,8 +40,10 @@ export interface EntraServerOutputs {
  * Provisions a compiled plan onto Microsoft Entra ID. Per MCP server: an application whose
  * identifier URI is the canonical resource URI (on a verified domain), v2 access tokens, one
  * delegated permission per scope (User consent for routine, Admin for high/critical, stable
- * UUIDv5 ids), an app role per declared group, a service principal, pre-authorization of every
- * pre-registered client (no consent prompt), optional admin-consent grants, implicit grant off.
+ * UUIDv5 ids), an app role per declared group, an application permission per scope an agent tier
+ * holds, a service principal, pre-authorization of every pre-registered client (no consent prompt),
+ * optional admin-consent grants, implicit grant off. Per agent client (client-credentials tier): a
+ * confidential application assigned its tier's application permissions.
  * Entra has no DCR, CIMD, RFC 8707 support, per-scope lifetimes or introspection: see
  * `entraCapabilityReport` for who enforces what.
  */
@@ -55,7 +57,7 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
   readonly servers: pulumi.Output<Record<string, EntraServerOutputs>>;
   /** Per server name: the edge config. */
   readonly edgeConfigs: pulumi.Output<Record<string, EdgeConfig>>;
-  /** `<tier>-<client>` → application (client) ID of every pre-registered client (give these to users). */
+  /** `<tier>-<client>` → application (client) ID of every pre-registered client (give these to users) and agent. */
   readonly clientIds: pulumi.Output<Record<string, string>>;
   readonly applications: Readonly<Record<string, azuread.Application>>;
 
@@ -109,14 +111,11 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
             ...(x.userConsentDisplayName ? { userConsentDisplayName: x.userConsentDisplayName, userConsentDescription: x.userConsentDescription } : {}),
           })),
         },
-        appRoles: s.roles.map((r) => ({
-          id: r.id,
-          value: r.value,
-          displayName: r.displayName,
-          description: r.description,
-          allowedMemberTypes: ["User"],
-          enabled: true,
-        })),
+        appRoles: [
+          ...s.roles.map((r) => ({ id: r.id, value: r.value, displayName: r.displayName, description: r.description, allowedMemberTypes: ["User"], enabled: true })),
+          // Application permissions for agents (client credentials): app-only tokens carry them in `roles`.
+          ...s.appPermissions.map((p) => ({ id: p.id, value: p.value, displayName: p.displayName, description: p.description, allowedMemberTypes: ["Application"], enabled: true })),
+        ],
         // OAuth 2.1 removed the implicit grant; the server application issues nothing itself.
         web: { implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false } },
         fallbackPublicClientEnabled: false,
@@ -130,7 +129,10 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
       }, parent);
       for (const r of s.roles) {
         const principal = args.groupObjectIds?.[r.group];
-        if (principal === undefined) continue;
+        if (principal === undefined) {
+          pulumi.log.warn(`Entra group '${r.group}' has no object ID (groupObjectIds): its members get no '${r.value}' role on '${s.server}', so the edge refuses them the scopes it lists`, this);
+          continue;
+        }
         new azuread.AppRoleAssignment(`${name}-${s.server}-${r.group}`, {
           appRoleId: r.id,
           principalObjectId: principal,
@@ -191,6 +193,38 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
       clientSpObjectIds[c.key] = new azuread.ServicePrincipal(`${name}-client-${c.key}`, { clientId: app.clientId, ...owners }, parent).objectId;
     }
 
+    // Agents (client-credentials tiers): a confidential application each, assigned its tier's
+    // application permissions on every server. The assignment is the admin consent; the
+    // credential (certificate for private_key_jwt, or a secret) is added by the operator.
+    for (const a of spec.agents) {
+      const grants = spec.servers.flatMap((s) => s.agentGrants.filter((g) => g.clientKey === a.key).map((g) => ({ s, g })));
+      const existing = args.existingClients?.[a.key];
+      let spObjectId: pulumi.Output<string>;
+      if (existing) {
+        clientIds[a.key] = pulumi.output(existing);
+        spObjectId = azuread.getServicePrincipalOutput({ clientId: existing }, parent).objectId;
+      } else {
+        const app = new azuread.Application(`${name}-agent-${a.key}`, {
+          displayName: `${prefix}${a.displayName}`,
+          signInAudience: "AzureADMyOrg",
+          web: { implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false } },
+          fallbackPublicClientEnabled: false,
+          requiredResourceAccesses: grants.map(({ s, g }) => ({
+            resourceAppId: apps[s.server]!.clientId,
+            resourceAccesses: g.appRoleIds.map((id) => ({ id, type: "Role" })),
+          })),
+          ...owners,
+        }, parent);
+        clientIds[a.key] = app.clientId;
+        spObjectId = new azuread.ServicePrincipal(`${name}-agent-${a.key}`, { clientId: app.clientId, ...owners }, parent).objectId;
+      }
+      for (const { s, g } of grants) {
+        for (const id of g.appRoleIds) {
+          new azuread.AppRoleAssignment(`${name}-${s.server}-${a.key}-${id}`, { appRoleId: id, principalObjectId: spObjectId, resourceObjectId: sps[s.server]!.objectId }, parent);
+        }
+      }
+    }
+
     for (const s of spec.servers) {
       for (const p of s.preAuthorized) {
         new azuread.ApplicationPreAuthorized(`${name}-${s.server}-${p.clientKey}`, {
@@ -228,8 +262,9 @@ function validated(rawArgs: EntraMcpAuthArgs): { args: ParsedEntraMcpAuthArgs; s
     if (!args.plan.groups.some((x) => x.name === g)) throw new Error(`EntraMcpAuth: groupObjectIds names '${g}', which the plan does not declare`);
   }
   for (const k of Object.keys(args.existingClients ?? {})) {
-    if (!spec.clients.some((c) => c.key === k)) {
-      throw new Error(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered tier; known: ${spec.clients.map((c) => c.key).join(", ") || "(none)"}`);
+    const known = [...spec.clients, ...spec.agents].map((c) => c.key);
+    if (!known.includes(k)) {
+      throw new Error(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered or client-credentials tier; known: ${known.join(", ") || "(none)"}`);
     }
   }
   if (args.assignmentRequired) {

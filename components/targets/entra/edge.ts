@@ -53,7 +53,8 @@ export interface EntraTokenFacts {
  * accepted audience forms (the application client-ID GUID that v2 tokens carry, and the
  * identifier URI = resource), the declared maximum token age per sensitivity (Entra cannot issue
  * per-scope lifetimes, so the edge enforces them from `iat`), and `scopeAliases` from each short
- * `scp` value to the scope name the edge uses. Validated against the edge schema.
+ * `scp` value to the scope name the edge uses, and `roles` (group restrictions and agents' application
+ * permissions, see `entraRoles`). Validated against the edge schema.
  */
 export function entraEdgeConfig(plan: McpAuthPlan, spec: EntraServerSpec, facts: EntraTokenFacts): EdgeConfig {
   const clientId = requireGuid(facts.applicationClientId, "applicationClientId");

@@ -12,9 +12,22 @@ describe("Entra capability report", () => {
   const byId = new Map(report.items.map((i) => [i.id, i]));
 
   it("states plainly what cannot work on Entra", () => {
-    for (const id of ["dcr", "cimd", "issuer-discovery", "discovery-shim", "client-credentials", "immediate-revocation", "consent-per-action"]) {
+    for (const id of ["dcr", "cimd", "issuer-discovery", "discovery-shim", "immediate-revocation", "consent-per-action"]) {
       expect(byId.get(id)?.support, id).toBe("unsupported");
     }
+  });
+
+  it("serves the agent tier through application permissions in roles and enforces group restrictions at the edge", () => {
+    expect(byId.get("client-credentials")?.support).toBe("partial");
+    expect(byId.get("client-credentials")?.how).toMatch(/roles.*no credential/s);
+    expect(byId.get("groups")?.support).toBe("edge");
+    expect(byId.has("tier:agent")).toBe(false);
+  });
+
+  it("reports a client-credentials tier without clients as getting nothing", () => {
+    const noAgents = { ...plan, tiers: plan.tiers.map((t) => (t.name === "agent" ? { ...t, clients: [] } : t)) };
+    const r = entraCapabilityReport(noAgents, entraPlanSpec(noAgents));
+    expect(r.items.find((i) => i.id === "tier:agent")).toMatchObject({ support: "unsupported", how: expect.stringMatching(/declares no clients/) });
   });
 
   it("leaves per-sensitivity lifetimes and scope naming to the edge", () => {
@@ -25,7 +38,6 @@ describe("Entra capability report", () => {
   it("reports every CRM tier that gets no client on Entra, and the critical lifetime below Entra's minimum", () => {
     expect(byId.get("tier:dcr")?.support).toBe("unsupported");
     expect(byId.get("tier:cimd")?.support).toBe("unsupported");
-    expect(byId.get("tier:agent")?.how).toMatch(/roles/);
     expect(byId.has("tier:verified")).toBe(false);
     expect(byId.get("lifetime:crm-admin:critical")?.how).toMatch(/asks for 10.*older than 5 min/);
     expect(byId.has("lifetime:crm:high")).toBe(false);

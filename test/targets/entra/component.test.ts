@@ -4,7 +4,7 @@ import { installMocks, promiseOf, type MockHarness } from "../../support/pulumi-
 import crm from "../../../stacks/crm/mcp-auth.js";
 import { compile } from "../../../components/plan/compile.js";
 import { parseEdgeConfig } from "../../../lambda/config.js";
-import { stableRoleId, stableScopeId, uuidV5 } from "../../../components/targets/entra/ids.js";
+import { stableAppPermissionId, stableRoleId, stableScopeId, uuidV5 } from "../../../components/targets/entra/ids.js";
 
 const plan = compile(crm);
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
@@ -87,10 +87,10 @@ describe("EntraMcpAuth under mocks", () => {
   });
 
   it("declares an app role per mapped group and assigns the group given an object id", () => {
-    const roles = crmApp().inputs.appRoles as Array<Record<string, any>>;
+    const roles = (crmApp().inputs.appRoles as Array<Record<string, any>>).filter((r) => r.allowedMemberTypes[0] === "User");
     expect(roles.map((r) => r.value).sort()).toEqual(["group.crm-admins", "group.sales-ops", "group.sales-reps"]);
-    expect(roles.every((r) => r.allowedMemberTypes.length === 1 && r.allowedMemberTypes[0] === "User")).toBe(true);
-    const assignments = mocks.ofType("azuread:index/appRoleAssignment:AppRoleAssignment");
+    expect(roles.every((r) => r.allowedMemberTypes.length === 1)).toBe(true);
+    const assignments = mocks.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").filter((a) => !a.name.includes("-agent-"));
     expect(assignments.map((a) => a.name)).toEqual(["crm-auth-crm-sales-reps"]);
     expect(assignments[0]!.inputs).toEqual({
       appRoleId: stableRoleId("https://mcp.example.com/crm", "sales-reps"),
@@ -99,8 +99,37 @@ describe("EntraMcpAuth under mocks", () => {
     });
   });
 
+  it("declares an application permission per scope the agent tier holds on a server, and none where it holds nothing", () => {
+    const agentScopes = plan.servers.find((s) => s.name === "crm")!.access.find((a) => a.tier === "agent")!.scopes;
+    const app = (crmApp().inputs.appRoles as Array<Record<string, any>>).filter((r) => r.allowedMemberTypes[0] === "Application");
+    expect(app.map((r) => r.value)).toEqual([...agentScopes].sort().map((s) => `app.${s}`));
+    expect(app.every((r) => r.allowedMemberTypes.length === 1 && r.enabled === true)).toBe(true);
+    expect(app.map((r) => r.id)).toEqual([...agentScopes].sort().map((s) => stableAppPermissionId("https://mcp.example.com/crm", s)));
+    const admin = one(appType, "crm-auth-crm-admin").inputs.appRoles as Array<Record<string, any>>;
+    expect(admin.filter((r) => r.allowedMemberTypes[0] === "Application")).toEqual([]);
+  });
+
+  it("creates each agent as a confidential application assigned exactly its tier's application permissions", () => {
+    const agent = one(appType, "crm-auth-agent-agent-nightly-digest");
+    expect(agent.inputs.publicClient).toBeUndefined();
+    expect(agent.inputs.fallbackPublicClientEnabled).toBe(false);
+    expect(agent.inputs.web.implicitGrant).toEqual({ accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false });
+    const agentScopes = plan.servers.find((s) => s.name === "crm")!.access.find((a) => a.tier === "agent")!.scopes;
+    const ids = agentScopes.map((s) => stableAppPermissionId("https://mcp.example.com/crm", s));
+    expect(agent.inputs.requiredResourceAccesses).toEqual([
+      { resourceAppId: guidFor("crm-auth-crm", "client"), resourceAccesses: ids.map((id) => ({ id, type: "Role" })) },
+    ]);
+    const assignments = mocks.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").filter((a) => a.name.includes("-agent-"));
+    expect(assignments.map((a) => a.inputs.appRoleId).sort()).toEqual([...ids].sort());
+    for (const a of assignments) {
+      expect(a.inputs.principalObjectId).toBe(guidFor("crm-auth-agent-agent-nightly-digest", "sp"));
+      expect(a.inputs.resourceObjectId).toBe(guidFor("crm-auth-crm", "sp"));
+    }
+  });
+
   it("creates a service principal per server application", () => {
     expect(mocks.ofType(spType).map((s) => s.name).sort()).toEqual([
+      "crm-auth-agent-agent-nightly-digest",
       "crm-auth-client-verified-claude-code",
       "crm-auth-client-verified-internal-portal",
       "crm-auth-crm",
@@ -157,7 +186,11 @@ describe("EntraMcpAuth under mocks", () => {
     expect(parseEdgeConfig(JSON.parse(JSON.stringify(s.edgeConfig)))).toEqual(s.edgeConfig);
     expect(s.edgeConfig.maxTokenAgeSeconds).toEqual({ routine: 3600, high: 900, critical: 300 });
     const ids = await promiseOf(auth.clientIds);
+    expect(s.edgeConfig.roles?.grants["group.sales-reps"]).toContain("https://mcp.example.com/crm/crm:deals:close");
+    expect(s.edgeConfig.roles?.grants["app.crm:customers:read"]).toEqual(["https://mcp.example.com/crm/crm:customers:read"]);
+    expect(s.edgeConfig.roles?.requireForScopes).toEqual(Object.values(s.scopeAliases));
     expect(ids).toEqual({
+      "agent-nightly-digest": guidFor("crm-auth-agent-agent-nightly-digest", "client"),
       "verified-claude-code": guidFor("crm-auth-client-verified-claude-code", "client"),
       "verified-internal-portal": guidFor("crm-auth-client-verified-internal-portal", "client"),
     });
@@ -219,7 +252,7 @@ describe("EntraMcpAuth fails closed", () => {
     const auth = new EntraMcpAuth("reuse", { plan, tenantId: TENANT, verifiedDomains: ["example.com"], existingClients: { "verified-claude-code": existing } });
     await promiseOf(auth.servers);
     await mocks.settled();
-    expect(mocks.ofType(appType).map((a) => a.name).sort()).toEqual(["reuse-client-verified-internal-portal", "reuse-crm", "reuse-crm-admin"]);
+    expect(mocks.ofType(appType).map((a) => a.name).sort()).toEqual(["reuse-agent-agent-nightly-digest", "reuse-client-verified-internal-portal", "reuse-crm", "reuse-crm-admin"]);
     const pre = mocks.ofType("azuread:index/applicationPreAuthorized:ApplicationPreAuthorized").find((p) => p.name === "reuse-crm-verified-claude-code")!;
     expect(pre.inputs.authorizedClientId).toBe(existing);
     expect(mocks.calls.some((c) => c.token === "azuread:index/getDomains:getDomains")).toBe(false);

@@ -24,7 +24,7 @@ beforeAll(async () => {
 describe("Entra component against the guardrail policies", () => {
   it("creates applications that no Entra resource policy flags", async () => {
     const apps = mocks.ofType("azuread:index/application:Application");
-    expect(apps).toHaveLength(4);
+    expect(apps).toHaveLength(5); // two servers, two verified clients, one agent
     for (const policy of [entraApplicationAccessTokenV2, entraApplicationCanonicalIdentifierUris, entraApplicationNoImplicitGrant, entraApplicationScopesNoOmnibus]) {
       for (const a of apps) expect(await violations(policy, { type: a.type, name: a.name, props: a.inputs }), `${policy.name} on ${a.name}`).toEqual([]);
     }

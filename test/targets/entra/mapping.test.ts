@@ -6,6 +6,7 @@ import {
   ENTRA_ID_NAMESPACE,
   entraScopeValue,
   entraValueProblem,
+  stableAppPermissionId,
   stableRoleId,
   stableScopeId,
   uuidV5,
@@ -104,6 +105,27 @@ describe("plan → Entra mapping", () => {
     expect(admin.roles.map((r) => [r.value, r.displayName])).toEqual([["group.crm-admins", "CRM Admins"]]);
   });
 
+  it("maps each scope the agent tier holds on a server to an application permission app.<scope> assigned to the agent's client", () => {
+    expect(spec.agents.map((a) => a.key)).toEqual(["agent-nightly-digest"]);
+    const agentScopes = plan.servers.find((s) => s.name === "crm")!.access.find((a) => a.tier === "agent")!.scopes;
+    expect(crmSpec.appPermissions.map((p) => p.value)).toEqual([...agentScopes].sort().map((x) => `app.${x}`));
+    expect(crmSpec.appPermissions.map((p) => p.id)).toEqual([...agentScopes].sort().map((x) => stableAppPermissionId("https://mcp.example.com/crm", x)));
+    expect(crmSpec.agentGrants).toEqual([{ clientKey: "agent-nightly-digest", scopes: agentScopes, appRoleIds: agentScopes.map((x) => stableAppPermissionId("https://mcp.example.com/crm", x)) }]);
+    // Nothing on a server where the tier holds no scope.
+    expect(admin.appPermissions).toEqual([]);
+    expect(admin.agentGrants).toEqual([]);
+    // Never the same id as a group role or a delegated scope.
+    const ids = [...crmSpec.scopes.map((x) => x.id), ...crmSpec.roles.map((r) => r.id), ...crmSpec.appPermissions.map((p) => p.id)];
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("creates no application permission for a client-credentials tier without clients", () => {
+    const noAgents = { ...plan, tiers: plan.tiers.map((t) => (t.name === "agent" ? { ...t, clients: [] } : t)) };
+    const s = entraPlanSpec(noAgents);
+    expect(s.agents).toEqual([]);
+    expect(s.servers.every((x) => x.appPermissions.length === 0 && x.agentGrants.length === 0)).toBe(true);
+  });
+
   it("pre-authorizes each verified client for what the verified tier may hold, with the matching permission ids", () => {
     expect(spec.clients.map((c) => c.key)).toEqual(["verified-claude-code", "verified-internal-portal"]);
     const portal = spec.clients.find((c) => c.key === "verified-internal-portal")!;
@@ -167,6 +189,30 @@ describe("Entra edge config", () => {
     const d = entraEdgeConfig(plan, crmSpec, { tenantId: TENANT, applicationClientId: CRM_APP, scopeForm: "declared" });
     expect(d.scopesSupported).toContain("crm:customers:read");
     expect(d.scopeAliases["crm:customers:read"]).toBe("crm:customers:read");
+  });
+
+  it("maps group roles and application permissions to qualified scopes, and gates every delegated scope when the plan declares groups", () => {
+    const r = cfg.roles!;
+    const q = (x: string) => `https://mcp.example.com/crm/${x}`;
+    expect(r.claim).toBeUndefined();
+    expect(r.grants["group.crm-admins"]).toEqual([q("crm:customers:read")]);
+    expect(r.grants["app.crm:notes:write"]).toEqual([q("crm:notes:write")]);
+    expect(Object.keys(r.grants).sort()).toEqual([...crmSpec.roles.map((x) => x.value), ...crmSpec.appPermissions.map((x) => x.value)].sort());
+    expect(r.requireForScopes).toEqual(crmSpec.scopes.map((x) => q(x.scope)));
+    const d = entraEdgeConfig(plan, crmSpec, { tenantId: TENANT, applicationClientId: CRM_APP, scopeForm: "declared" });
+    expect(d.roles!.grants["app.crm:notes:write"]).toEqual(["crm:notes:write"]);
+    expect(d.roles!.requireForScopes).toContain("crm:customers:read");
+  });
+
+  it("sets no roles for a plan without groups or agents, so the edge ignores the roles claim", () => {
+    const bare = {
+      ...plan,
+      groups: [],
+      servers: plan.servers.map((x) => ({ ...x, groups: [] })),
+      tiers: plan.tiers.filter((t) => t.registration !== "client-credentials"),
+    };
+    const s = entraPlanSpec(bare).servers.find((x) => x.server === "crm")!;
+    expect(entraEdgeConfig(bare, s, { tenantId: TENANT, applicationClientId: CRM_APP }).roles).toBeUndefined();
   });
 
   it("refuses a tenant domain name where the GUID is needed", () => {

@@ -27,7 +27,11 @@ describe("stacks/entra", () => {
     expect(servers["crm-admin"]!.issuer).toBe(`https://login.microsoftonline.com/${TENANT}/v2.0`);
     await mocks.settled();
     expect(mocks.calls).toEqual([]);
-    expect(mocks.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").map((a) => a.name).sort()).toEqual(["crm-crm-admin-crm-admins", "crm-crm-crm-admins"]);
+    const assignments = mocks.ofType("azuread:index/appRoleAssignment:AppRoleAssignment").map((a) => a.name);
+    expect(assignments.filter((n) => !n.includes("-agent-")).sort()).toEqual(["crm-crm-admin-crm-admins", "crm-crm-crm-admins"]);
+    // The nightly-digest agent: one application-permission assignment per agent scope on crm, none on crm-admin.
+    expect(assignments.filter((n) => n.startsWith("crm-crm-agent-nightly-digest-"))).toHaveLength(4);
+    expect(assignments.filter((n) => n.startsWith("crm-crm-admin-agent-"))).toEqual([]);
     expect(stack.capabilities.target).toBe("entra");
   });
 });
