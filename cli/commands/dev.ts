@@ -4,8 +4,9 @@ import { UsageError, type CliIO, type Command } from "../io.js";
 import { parseCommandArgs } from "../args.js";
 import { formatIssues, paint } from "../format.js";
 import { loadPlanForCommand } from "../plan-loader.js";
-import { isLoopbackHost } from "../../components/local/authorization-server.js";
-import { PortInUseError, startDevStack, type DevStack } from "../../components/local/dev-stack.js";
+import { isLoopbackHost } from "../../components/local/loopback.js";
+// The stack (oidc-provider, the MCP SDK) is imported when `dev` runs, not when `--help` lists commands.
+import type { DevStack, PortInUseError } from "../../components/local/dev-stack.js";
 
 /** Default ports of `dev` (authorization server, edge, demo MCP server). */
 export const DEV_DEFAULT_PORTS = { as: 9400, edge: 9401, demo: 9402 } as const;
@@ -138,6 +139,7 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
   if (autoApprove !== undefined && !loaded.plan.dev.users.some((u) => u.username === autoApprove)) {
     throw new UsageError(`dev: --auto-approve '${autoApprove}' is not a seeded dev user; known: ${loaded.plan.dev.users.map((u) => u.username).join(", ") || "(none: declare dev.users)"}`);
   }
+  const { startDevStack, PortInUseError: PortInUse } = await import("../../components/local/dev-stack.js");
   let stack: DevStack;
   try {
     stack = await startDevStack({
@@ -154,7 +156,7 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
       },
     });
   } catch (err) {
-    if (err instanceof PortInUseError) {
+    if (err instanceof PortInUse) {
       io.stderr(`dev: port ${err.port} (${err.role}) is already in use on ${host}; stop what uses it or pick another with ${FLAG_FOR[err.role]} <port> (0 picks a free one)\n`);
       return 2;
     }

@@ -8,6 +8,9 @@ import { createRegistrationRateLimiter } from "./dcr-policy.js";
 import { createInteractionHandler } from "./interactions.js";
 import { createJwtTokenState } from "./jwt-token-state.js";
 import { EDGE_INTROSPECTION_CLIENT_ID, providerConfiguration, type AgentCredential } from "./provider-config.js";
+import { isLoopbackHost } from "./loopback.js";
+
+export { isLoopbackHost };
 
 /** Options for {@link startAuthorizationServer}. */
 export interface AuthorizationServerOptions {
@@ -46,12 +49,6 @@ export interface LocalAuthorizationServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
-
-/** Whether a bind address is loopback-only. */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 async function listen(server: Server, host: string, port: number): Promise<number> {
   await new Promise<void>((resolve, reject) => {
