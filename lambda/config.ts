@@ -7,15 +7,21 @@ import * as z from "zod/mini";
  */
 export const EDGE_CONFIG_VERSION = 1 as const;
 
+// Schema instances are immutable (`.check` clones), so common ones are built once and shared: fewer
+// constructions at module load and a smaller bundle.
+const Str = z.string();
+const Strs = z.array(Str);
+const OptStrs = z.optional(Strs);
+const Num = z.number();
 const Sensitivity = z.enum(["routine", "high", "critical"]);
 // Refinements rather than z.minLength/z.minimum/z.maximum: one check kind keeps the bundle smaller.
-const NonEmpty = z.string().check(z.refine((s) => s.length > 0, { message: "must not be empty" }));
+const NonEmpty = Str.check(z.refine((s) => s.length > 0, { message: "must not be empty" }));
 const atLeastOne = { message: "needs at least one entry" };
 /** An absolute http(s) URL (a refinement instead of `z.url()` keeps the bundle smaller). */
-const Url = z.string().check(z.refine((s) => /^https?:\/\/[^/?#\s]+/i.test(s) && URL.canParse(s), { message: "expected an absolute http(s) URL" }));
+const Url = Str.check(z.refine((s) => /^https?:\/\/[^/?#\s]+/i.test(s) && URL.canParse(s), { message: "expected an absolute http(s) URL" }));
 const Operation = z.strictObject({
   /** Every scope the operation needs. */
-  scopes: z.array(z.string()),
+  scopes: Strs,
   /** Highest sensitivity among `scopes`; picks the maximum token age. */
   sensitivity: Sensitivity,
 });
@@ -35,17 +41,17 @@ export const EdgeConfigSchema = z.strictObject({
   /** Where the issuer publishes its keys. */
   jwksUri: Url,
   /** Deploy-time JWKS snapshot so a cold start needs no network call. */
-  jwks: z.optional(z.looseObject({ keys: z.array(z.looseObject({ kty: z.string() })) })),
+  jwks: z.optional(z.looseObject({ keys: z.array(z.looseObject({ kty: Str })) })),
   /** JWS algorithms accepted (never `none` or HMAC). */
   algorithms: z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).check(z.refine((a) => a.length > 0, atLeastOne)),
   /** Accepted `aud` values: the resource URI, plus e.g. Entra v2's client-ID GUID. */
   audiences: z.array(NonEmpty).check(z.refine((a) => a.length > 0, atLeastOne)),
   /** Accepted JWT `typ` header values (e.g. `at+jwt`, RFC 9068 §2.1). Absent: not checked. */
-  tokenTypes: z.optional(z.array(z.string())),
+  tokenTypes: OptStrs,
   /** Leeway for `exp`/`nbf`/`iat`, seconds. */
-  clockToleranceSeconds: z.number().check(z.refine((n) => n >= 0 && n <= 300, { message: "must be between 0 and 300 seconds" })),
+  clockToleranceSeconds: Num.check(z.refine((n) => n >= 0 && n <= 300, { message: "must be between 0 and 300 seconds" })),
   /** Token scope value → declared scope (e.g. Entra `scp` short names). Unmapped values are taken as-is. */
-  scopeAliases: z.record(z.string(), z.string()),
+  scopeAliases: z.record(Str, Str),
   /**
    * IdP roles → declared scopes (Entra app roles in `roles`). A token with neither `scp` nor `scope`
    * (app-only, client credentials) holds exactly what its roles grant; a delegated token's scope
@@ -58,41 +64,41 @@ export const EdgeConfigSchema = z.strictObject({
       /** Claim holding the roles (an array of strings). Default `roles`. */
       claim: z.optional(NonEmpty),
       /** Role value → the declared scopes it grants (implications apply). */
-      grants: z.record(z.string(), z.array(z.string())),
+      grants: z.record(Str, Strs),
       /** Delegated scopes that need a granting role as well. Default: none. */
-      requireForScopes: z.optional(z.array(z.string())),
+      requireForScopes: OptStrs,
     }),
   ),
   /** Declared scopes: sensitivity and everything holding the scope grants (implication closure). */
-  scopes: z.record(z.string(), z.strictObject({ sensitivity: Sensitivity, grants: z.array(z.string()) })),
+  scopes: z.record(Str, z.strictObject({ sensitivity: Sensitivity, grants: Strs })),
   /** RFC 9728 `scopes_supported`: the mandatory scopes only, never `offline_access`. */
-  scopesSupported: z.array(z.string()),
+  scopesSupported: Strs,
   /** Maximum token age (now − iat) per sensitivity, seconds: the declared access-token lifetime. */
-  maxTokenAgeSeconds: z.strictObject({ routine: z.number(), high: z.number(), critical: z.number() }),
+  maxTokenAgeSeconds: z.strictObject({ routine: Num, high: Num, critical: Num }),
   /** Per-operation scopes. Methods not listed here need only a valid token. */
   operations: z.strictObject({
-    tools: z.record(z.string(), Operation),
-    resources: z.record(z.string(), Operation),
-    prompts: z.record(z.string(), Operation),
+    tools: z.record(Str, Operation),
+    resources: z.record(Str, Operation),
+    prompts: z.record(Str, Operation),
   }),
   /** Browser origins allowed (MCP transport: Origin validation, 403 otherwise). */
-  allowedOrigins: z.array(z.string()),
+  allowedOrigins: Strs,
   /** Scopes whose tokens are checked by RFC 7662 introspection on each use (immediate revocation). */
   introspection: z.optional(
     z.strictObject({
       endpoint: Url,
       clientId: NonEmpty,
       /** Name of the environment variable holding the client secret (never the secret itself). */
-      clientSecretEnv: z.optional(z.string()),
-      scopes: z.array(z.string()),
+      clientSecretEnv: z.optional(Str),
+      scopes: Strs,
       /** Positive-result cache bound, seconds. */
-      cacheSeconds: z.number().check(z.refine((n) => n >= 0 && n <= 60, { message: "must be between 0 and 60 seconds" })),
+      cacheSeconds: Num.check(z.refine((n) => n >= 0 && n <= 60, { message: "must be between 0 and 60 seconds" })),
     }),
   ),
   /** Tenant and agent identity claims. */
   claims: z.strictObject({
-    tenant: z.optional(z.strictObject({ claim: z.string(), required: z.boolean() })),
-    agent: z.optional(z.strictObject({ claim: z.string() })),
+    tenant: z.optional(z.strictObject({ claim: Str, required: z.boolean() })),
+    agent: z.optional(z.strictObject({ claim: Str })),
   }),
   /** Gateway mode: where allowed requests go. */
   upstream: z.optional(Url),

@@ -56,7 +56,9 @@ export type ParamMode = "hash" | "keys" | "raw";
 export function sanitizeParams(args: unknown, mode: ParamMode): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(args as Record<string, unknown>)) {
+  const a = args as Record<string, unknown>;
+  for (const k of Object.keys(a)) {
+    const v = a[k];
     const text = typeof v === "string" ? v : JSON.stringify(v) ?? "undefined";
     out[k] = mode === "keys" ? "" : mode === "raw" ? text : `sha256:${hash("sha256", text, "base64url").slice(0, 16)}`;
   }

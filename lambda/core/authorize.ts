@@ -7,7 +7,7 @@ import { callsFromHeaders, headersMatch, parseCalls, requirementOf, type Call, t
 import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, roleScopes, tokenScopes } from "./scopes.js";
 import type { ServerRuntime } from "./server.js";
-import { TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
+import { COMPACT, TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
 
 /** Who is calling, from a verified token. */
 export interface Principal {
@@ -45,14 +45,13 @@ interface TokenFacts {
 /** RFC 6750 §2.1 `b64token`; a joined duplicate header ("Bearer a, Bearer b") never matches. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-/** The token of `Bearer <b64token>` (scheme case-insensitive, RFC 9110 §11.1), else `undefined`. */
-function bearerToken(auth: string): string | undefined {
+/** What follows `Bearer ` and its spaces (scheme case-insensitive, RFC 9110 §11.1), else `undefined`; not yet checked. */
+function bearerCandidate(auth: string): string | undefined {
   let i = 6;
   while (auth.charCodeAt(i) === 0x20) i++;
   let j = auth.length;
   while (j > i && auth.charCodeAt(j - 1) === 0x20) j--;
-  const t = auth.slice(i, j);
-  return i > 6 && B64TOKEN.test(t) ? t : undefined;
+  return i > 6 ? auth.slice(i, j) : undefined;
 }
 
 /** Operator log entry. Never holds a token or secret. */
@@ -140,7 +139,7 @@ export class Authorizer {
       return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason);
     }
     // The description is generic; the specific reason goes to the log and audit only.
-    const ch = bearerChallenge({ resourceMetadata: x.s.metadataUrl, scopes: x.challengeScopes(), error: "invalid_token", description: INVALID_TOKEN_DESCRIPTION });
+    const ch = bearerChallenge({ resourceMetadata: x.s.metadataUrl, scopes: challengeScopes(x), error: "invalid_token", description: INVALID_TOKEN_DESCRIPTION });
     return this.deny(x, challengeResponse(401, ch, x.cors, { error: "invalid_token" }), reason);
   }
 
@@ -173,7 +172,7 @@ export class Authorizer {
         ua: h.get("user-agent") ?? undefined,
         jti: undefined,
       },
-      challengeScopes: () => s.config.scopesSupported,
+      need: undefined,
     };
 
     // MCP transports: a present, invalid Origin gets 403 (DNS rebinding, RS-23).
@@ -198,20 +197,29 @@ export class Authorizer {
     else if (req.method === "POST" && mcpMethod !== null) calls = callsFromHeaders(mcpMethod, mcpName);
     const reqt = Array.isArray(calls) ? requirementOf(calls, s.config.operations) : undefined;
     // A challenge asks for the basic scopes plus everything this operation needs (RS-8, RS-12).
-    if (reqt && reqt.scopes.length > 0) x.challengeScopes = () => [...new Set([...s.config.scopesSupported, ...reqt.scopes])];
+    if (reqt && reqt.scopes.length > 0) x.need = reqt.scopes;
 
     const auth = h.get("authorization");
     if (auth === null || auth.length < 6 || auth.slice(0, 6).toLowerCase() !== "bearer" || (auth.length > 6 && auth.charCodeAt(6) !== 0x20)) {
       // RFC 6750 §3.1: no error code when the request carried no token.
-      return this.deny(x, challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: x.challengeScopes() }), cors, { error: "unauthorized" }), "no_token");
+      return this.deny(x, challengeResponse(401, bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: challengeScopes(x) }), cors, { error: "unauthorized" }), "no_token");
     }
     // A cached token already passed every syntax check: look it up before re-validating its syntax.
+    // Keyed by the SHA-256 of the signature segment; a hit also needs the same signing input, so it
+    // is the exact token verified before (cache.ts). Opaque tokens are never in this cache.
     const cache = this.cacheOf(s);
     const cacheOn = cache.max > 0;
     const raw = cacheOn ? auth.slice(7).trim() : "";
-    let key = cacheOn ? TokenCache.keyOf(raw) : undefined;
-    let facts = key !== undefined ? cache.get(key, nowMs) : undefined;
-    const token = facts ? raw : bearerToken(auth);
+    const rawDot = raw.lastIndexOf(".");
+    let key = rawDot > 0 ? TokenCache.jwsKey(raw, rawDot) : undefined;
+    let facts = key !== undefined ? cache.get(key, nowMs, raw.slice(0, rawDot)) : undefined;
+    // Introspection caches by the SHA-256 of the whole token (introspect.ts).
+    let ikey: string | undefined;
+    // The token of `Bearer <b64token>` (RFC 6750 §2.1). A compact JWS shape implies b64token, so a
+    // token passing that one scan skips the second (and verification skips its own shape check).
+    const candidate = facts ? raw : bearerCandidate(auth);
+    const shaped = !facts && candidate !== undefined && COMPACT.test(candidate);
+    const token = facts || shaped || (candidate !== undefined && B64TOKEN.test(candidate)) ? candidate : undefined;
     if (token === undefined) {
       // Malformed header, or several Authorization headers joined by the runtime (RFC 6750 §3.1 invalid_request).
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "invalid_request", description: "Malformed Authorization header" });
@@ -225,11 +233,14 @@ export class Authorizer {
         if (s.introspector && !token.includes(".")) {
           // Opaque token: only introspection can say what it is (RFC 7662); the same claim checks apply.
           opaque = true;
-          facts = factsOf(await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs), s);
+          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs), s);
         } else {
           // Synchronous when the key is held (the common case); awaits only a JWKS fetch.
-          facts = factsOf((verifyJwsHeld(token, s.headers, s.keys) ?? (await verifyJws(token, s.headers, s.keys))).claims, s);
-          if (cacheOn) cache.set((key ??= TokenCache.keyOf(token)), facts, nowMs, facts.times.exp * 1000);
+          facts = factsOf((verifyJwsHeld(token, s.headers, s.keys, shaped) ?? (await verifyJws(token, s.headers, s.keys, shaped))).claims, s);
+          if (cacheOn) {
+            const dot = token.lastIndexOf(".");
+            cache.set((key ??= TokenCache.jwsKey(token, dot)), facts, nowMs, facts.times.exp * 1000, token.slice(0, dot));
+          }
         }
       } catch (e) {
         if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
@@ -262,7 +273,7 @@ export class Authorizer {
     try {
       // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
-      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (key ??= TokenCache.keyOf(token)), nowMs);
+      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs);
     } catch (e) {
       if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
       throw e;
@@ -286,12 +297,11 @@ export class Authorizer {
   private callFields(calls: readonly Call[], rec: AuditFields): void {
     if (calls.length === 0) return;
     const mode = this.d.paramMode;
-    const paramsOf = (c: Call) => sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
     const first = calls[0]!;
     rec.method = first.method;
     rec.tool = first.name;
-    rec.params = paramsOf(first);
-    if (calls.length > 1) rec.batch = calls.slice(1).map((c) => ({ method: c.method, tool: c.name, params: paramsOf(c) }));
+    rec.params = paramsOf(first, mode);
+    if (calls.length > 1) rec.batch = calls.slice(1).map((c) => ({ method: c.method, tool: c.name, params: paramsOf(c, mode) }));
     const init = calls.find((c) => c.method === "initialize")?.params?.clientInfo as { name?: unknown; version?: unknown } | undefined;
     if (init && typeof init.name === "string") rec.hostClient = `${init.name}${typeof init.version === "string" ? `/${init.version}` : ""}`;
   }
@@ -304,6 +314,18 @@ interface DenyContext {
   cors: Record<string, string>;
   /** The audit record being filled (fixed shape). */
   rec: AuditFields;
-  challengeScopes: () => readonly string[];
+  /** Scopes the request's operations need, once known (a challenge names them too). */
+  need: readonly string[] | undefined;
+}
+
+/** Scopes a challenge asks for: the basic scopes plus everything the operation needs (RS-8, RS-12). */
+function challengeScopes(x: DenyContext): readonly string[] {
+  const supported = x.s.config.scopesSupported;
+  return x.need ? [...new Set([...supported, ...x.need])] : supported;
+}
+
+/** Audit parameters of a call: tool and prompt arguments (hashed per `mode`). */
+function paramsOf(c: Call, mode: ParamMode): Record<string, string> | undefined {
+  return sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
 }
 const NO_CORS: Record<string, string> = {};

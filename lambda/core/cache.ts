@@ -3,12 +3,18 @@ import { nodeCrypto } from "./node.js";
 const { hash } = nodeCrypto;
 
 /**
- * Verified-token cache: a bounded LRU keyed by SHA-256 of the token (the token itself is never
- * held as a key). An entry lives no longer than `min(exp, now + ttl)`. It stores what signature
- * verification produced; every per-request check still runs on a hit.
+ * Verified-token cache: a bounded LRU keyed by a SHA-256 (the token itself is never held). An entry
+ * lives no longer than `min(exp, now + ttl)`. It stores what signature verification produced; every
+ * per-request check still runs on a hit.
+ *
+ * Compact JWS entries are keyed by the SHA-256 of the signature segment only (`jwsKey`: half the
+ * hashed bytes of an RS256 token) and hold the signing input (`header.payload`: readable by anyone
+ * who sees the token, and no credential without the signature); a lookup hits only when that input
+ * is byte-identical too. A hit is therefore the exact token verified before, as with a hash of the
+ * whole token, and a memory dump still yields no usable token.
  */
 export class TokenCache<V> {
-  private readonly map = new Map<string, { value: V; until: number }>();
+  private readonly map = new Map<string, { value: V; until: number; input: string | undefined }>();
 
   /**
    * @param max maximum entries (default 1000).
@@ -24,9 +30,15 @@ export class TokenCache<V> {
     return hash("sha256", token, "base64url");
   }
 
-  get(key: string, nowMs: number): V | undefined {
+  /** Cache key of a compact JWS: base64url SHA-256 of its signature segment (pass the signing input to `get`/`set`). */
+  static jwsKey(token: string, dot: number = token.lastIndexOf(".")): string {
+    return hash("sha256", token.slice(dot + 1), "base64url");
+  }
+
+  /** @param input when given, the entry's stored signing input must equal it (JWS entries). */
+  get(key: string, nowMs: number, input?: string): V | undefined {
     const e = this.map.get(key);
-    if (!e) return undefined;
+    if (!e || e.input !== input) return undefined;
     if (e.until <= nowMs) {
       this.map.delete(key);
       return undefined;
@@ -37,12 +49,15 @@ export class TokenCache<V> {
     return e.value;
   }
 
-  /** @param expMs the token's `exp`, epoch ms. */
-  set(key: string, value: V, nowMs: number, expMs: number): void {
+  /**
+   * @param expMs the token's `exp`, epoch ms.
+   * @param input the signing input of a JWS keyed by `jwsKey` (a later `get` must present it).
+   */
+  set(key: string, value: V, nowMs: number, expMs: number, input?: string): void {
     const until = Math.min(expMs, nowMs + this.ttlMs);
     if (until <= nowMs || this.max <= 0) return;
     this.map.delete(key);
-    this.map.set(key, { value, until });
+    this.map.set(key, { value, until, input });
     while (this.map.size > this.max) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);

@@ -36,8 +36,57 @@ export function parseStrictObject(text: string): Record<string, unknown> | undef
     return undefined;
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  if (hasDuplicateKeys(text)) return undefined;
+  if (hasDuplicateMembers(text, value)) return undefined;
   return value as Record<string, unknown>;
+}
+
+/**
+ * Whether valid JSON `text` has an object with two members of the same name, given `value`, the
+ * result of `JSON.parse(text)`. JSON.parse keeps one property per distinct name (after unescaping),
+ * so the text has a duplicate exactly when it holds more members than the parsed value has own
+ * properties. Same answer as `hasDuplicateKeys(text)` at a fraction of the cost: the text scan jumps
+ * from quote to quote (a member name is a string followed by `:`) and allocates nothing.
+ */
+export function hasDuplicateMembers(text: string, value: unknown): boolean {
+  return countMembers(text) !== countProperties(value);
+}
+
+/** Number of object members in valid JSON text: strings followed (after whitespace) by `:`. */
+function countMembers(text: string): number {
+  let count = 0;
+  for (let i = text.indexOf('"'); i >= 0; ) {
+    // The closing quote: the next `"` not preceded by an odd run of backslashes.
+    let j = text.indexOf('"', i + 1);
+    while (j > 0) {
+      let k = j - 1;
+      while (text.charCodeAt(k) === 0x5c /* \ */) k--;
+      if ((j - k) % 2 === 1) break;
+      j = text.indexOf('"', j + 1);
+    }
+    if (j < 0) return -1; // unterminated: not JSON (never equals a property count)
+    let c = text.charCodeAt(++j);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = text.charCodeAt(++j);
+    if (c === 0x3a /* : */) count++;
+    i = text.indexOf('"', j);
+  }
+  return count;
+}
+
+/** Own properties of every object in a parsed JSON value (iterative: nesting depth is unbounded). */
+function countProperties(value: unknown): number {
+  let count = 0;
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== "object" || v === null) continue;
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) stack.push(v[i]);
+    else
+      for (const k in v) {
+        count++;
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+  }
+  return count;
 }
 
 /**

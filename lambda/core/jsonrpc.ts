@@ -1,5 +1,5 @@
 import type { EdgeConfig } from "../config.js";
-import { hasDuplicateKeys } from "./json.js";
+import { hasDuplicateMembers } from "./json.js";
 import { maxLevel, type Sensitivity } from "./scopes.js";
 
 /**
@@ -43,7 +43,7 @@ export function parseCalls(body: string): Call[] | ParseProblem {
   }
   // A member given twice (`"name":"a","name":"b"`) means different things to first-wins and
   // last-wins parsers: the edge could authorize one tool while the upstream runs the other.
-  if (hasDuplicateKeys(body)) return { status: 400, code: -32600, message: "Invalid Request: duplicate member", reason: "body_duplicate_member" };
+  if (hasDuplicateMembers(body, msg)) return { status: 400, code: -32600, message: "Invalid Request: duplicate member", reason: "body_duplicate_member" };
   const list = Array.isArray(msg) ? msg : [msg];
   if (list.length === 0) return { status: 400, code: -32600, message: "Invalid Request: empty batch", reason: "body_empty_batch" };
   const calls: Call[] = [];

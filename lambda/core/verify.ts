@@ -158,32 +158,36 @@ export function splitCompact(token: string): [string, string, string] {
 /**
  * Verifies a compact JWS access token's structure and signature and parses its claims.
  * Order follows RFC 7515 §5.2: header, key, signature, then payload.
+ * @param shaped `true` only when the caller has already tested `token` against `COMPACT` (skips that scan).
  * @throws TokenError with the reason.
  */
-export async function verifyJws(token: string, headers: HeaderCache, keys: KeyStore): Promise<VerifiedJws> {
-  const fast = verifyJwsHeld(token, headers, keys);
+export async function verifyJws(token: string, headers: HeaderCache, keys: KeyStore, shaped = false): Promise<VerifiedJws> {
+  const fast = verifyJwsHeld(token, headers, keys, shaped);
   if (fast) return fast;
   const header = headers.get(splitCompact(token)[0]);
   const r = await keys.get(header.kid, header.alg);
   if ("error" in r) throw new TokenError(r.error);
-  return verifyWithKey(token, header, r.key);
+  return verifyWithKey(token, header, r.key, shaped);
 }
 
 /**
  * The synchronous hot path: verifies with a key already held, or returns `undefined` when the key
- * must be fetched first (then use `verifyJws`). @throws TokenError with the reason.
+ * must be fetched first (then use `verifyJws`). `shaped` as for `verifyJws`. @throws TokenError with the reason.
  */
-export function verifyJwsHeld(token: string, headers: HeaderCache, keys: KeyStore): VerifiedJws | undefined {
+export function verifyJwsHeld(token: string, headers: HeaderCache, keys: KeyStore, shaped = false): VerifiedJws | undefined {
   const header = headers.get(splitCompact(token)[0]);
   const key = keys.peek(header.kid, header.alg);
-  return key ? verifyWithKey(token, header, key) : undefined;
+  return key ? verifyWithKey(token, header, key, shaped) : undefined;
 }
 
-/** Three base64url segments (RFC 7515 §7.1), no padding: one pass over the whole token. */
-const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+/**
+ * Three base64url segments (RFC 7515 §7.1), no padding: one pass over the whole token. A token
+ * matching it is also an RFC 6750 `b64token`; callers that tested it already pass `shaped`.
+ */
+export const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
-function verifyWithKey(token: string, header: ParsedHeader, key: VerifyKey): VerifiedJws {
-  if (!COMPACT.test(token)) throw new TokenError("token_malformed");
+function verifyWithKey(token: string, header: ParsedHeader, key: VerifyKey, shaped: boolean): VerifiedJws {
+  if (!shaped && !COMPACT.test(token)) throw new TokenError("token_malformed");
   const a = token.indexOf(".");
   const b = token.indexOf(".", a + 1);
   const ps = token.slice(a + 1, b);

@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { TokenCache } from "../../lambda/core/cache.js";
+import { hasDuplicateKeys, hasDuplicateMembers } from "../../lambda/core/json.js";
+import { b64, bearer, call, crmConfig, harness, mint, post, rsaKey } from "./helpers.js";
+
+/**
+ * The performance shortcuts of the decision path (issue 3) against the straightforward code they
+ * replace: same answers on generated inputs, and no way to turn a shortcut into a bypass.
+ */
+
+/** Deterministic generator (a fixed LCG), so a failure reproduces. */
+function rng(seed: number) {
+  let s = seed;
+  const next = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)]!;
+  return { next, pick };
+}
+
+/** JSON text with colliding names (raw, escaped, `__proto__`, numeric-like), strings holding `":`, and any whitespace. */
+function genJson(r: ReturnType<typeof rng>, depth = 0): string {
+  const names = ["a", "b", "\\u0061", "__proto__", "1", "01", 'a\\"', "a\\\\", "\\\\", "é", "\\ud83d\\ude00", "😀", "x y", "constructor", ""];
+  const ws = () => r.pick(["", " ", "\n", "\t ", "\r\n"]);
+  const x = r.next();
+  if (depth > 4 || x < 0.3) return r.pick(['"s"', '"a\\\\"', '"q\\"x"', "1", "-0", "true", "null", '"\\u0000:"', '":"', '"\\\\\\""', '"{\\"a\\":1}"']);
+  const n = Math.floor(r.next() * 5);
+  if (x < 0.5) return `[${Array.from({ length: n }, () => ws() + genJson(r, depth + 1) + ws()).join(",")}]`;
+  return `{${Array.from({ length: n }, () => `${ws()}"${r.pick(names)}"${ws()}:${ws()}${genJson(r, depth + 1)}${ws()}`).join(",")}}`;
+}
+
+describe("duplicate member detection", () => {
+  it("finds exactly the duplicates the reference scanner finds over 20,000 generated JSON texts", () => {
+    const r = rng(7);
+    let checked = 0;
+    let duplicates = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const text = genJson(r);
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        continue;
+      }
+      const expected = hasDuplicateKeys(text);
+      expect(hasDuplicateMembers(text, value), text).toBe(expected);
+      checked++;
+      if (expected) duplicates++;
+    }
+    // Both outcomes are well represented, so the comparison is not vacuous.
+    expect(checked).toBeGreaterThan(15_000);
+    expect(duplicates).toBeGreaterThan(2_000);
+    expect(checked - duplicates).toBeGreaterThan(2_000);
+  });
+
+  it("treats an escaped spelling of a name as the same name", () => {
+    const text = '{"scope":"a","\\u0073cope":"b"}';
+    expect(hasDuplicateMembers(text, JSON.parse(text))).toBe(true);
+  });
+
+  it("walks 100,000 levels of nesting and large arrays without recursion", () => {
+    const deep = "[".repeat(100_000) + "]".repeat(100_000);
+    expect(hasDuplicateMembers(deep, JSON.parse(deep))).toBe(false);
+    const wide = JSON.stringify({ a: Array.from({ length: 100_000 }, (_, i) => ({ k: i })) });
+    expect(hasDuplicateMembers(wide, JSON.parse(wide))).toBe(false);
+  });
+});
+
+describe("verified-token cache keyed by the signature", () => {
+  it("hits only when the signing input is byte-identical too", () => {
+    const t = mint(rsaKey());
+    const dot = t.lastIndexOf(".");
+    const c = new TokenCache<string>(10, 60_000);
+    const key = TokenCache.jwsKey(t);
+    c.set(key, "facts", 0, 10_000, t.slice(0, dot));
+    expect(c.get(key, 1, t.slice(0, dot))).toBe("facts");
+    expect(c.get(key, 1, `${t.slice(0, dot)}x`)).toBeUndefined();
+    expect(c.get(key, 1)).toBeUndefined();
+    expect(key).toMatch(/^[\w-]{43}$/);
+    expect(key).not.toContain(t.slice(dot + 1, dot + 11));
+  });
+
+  it("verifies a token that reuses a cached token's signature under another payload, and refuses it", async () => {
+    const k = rsaKey();
+    const { edge, logs } = harness([crmConfig([k])]);
+    const good = mint(k);
+    expect((await edge.authorize(post(call("list_customers"), bearer(good)))).allow).toBe(true);
+    // Same header and signature, payload raised to an admin's scopes: must not be served from the cache.
+    const [h, , sig] = good.split(".");
+    const forged = `${h}.${b64(JSON.stringify({ ...JSON.parse(Buffer.from(good.split(".")[1]!, "base64url").toString()), scope: "crm:customers:read crm:customers:delete" }))}.${sig}`;
+    const d = await edge.authorize(post(call("delete_customer"), bearer(forged)));
+    expect(d.allow).toBe(false);
+    if (!d.allow) expect(d.lite.status).toBe(401);
+    expect(logs.at(-1)?.reason).toBe("signature_invalid");
+    // The genuine token still hits.
+    expect((await edge.authorize(post(call("list_customers"), bearer(good)))).allow).toBe(true);
+  });
+
+  it("still answers 400 for a malformed bearer value and 401 for a b64token that is not a compact JWS", async () => {
+    const k = rsaKey();
+    const { edge, logs } = harness([crmConfig([k])]);
+    const bad = await edge.authorize(post(call("list_customers"), { authorization: "Bearer a.b.c, Bearer d.e.f" }));
+    expect(!bad.allow && bad.lite.status).toBe(400);
+    expect(logs.at(-1)?.reason).toBe("authorization_malformed");
+    const notJws = await edge.authorize(post(call("list_customers"), bearer(`${mint(k)}~`)));
+    expect(!notJws.allow && notJws.lite.status).toBe(401);
+    expect(logs.at(-1)?.reason).toBe("token_malformed");
+  });
+});
