@@ -11,87 +11,12 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { compile, type McpAuthDeclarationInput } from "../components/index.js";
+import { gc, generate, median } from "./support.js";
 import { rules, runRules } from "../components/rules/index.js";
 
 const SIZES = [125, 250, 500, 1000] as const;
 const REPS = Math.max(1, Number(process.env.REPS ?? 9));
-const RESOURCES = ["customers", "deals", "contacts", "notes", "tasks", "files", "reports", "invoices", "tickets", "projects"] as const;
-const VERBS = [
-  ["read", "routine"],
-  ["write", "routine"],
-  ["delete", "high"],
-  ["export", "high"],
-] as const;
-
-type Scopes = NonNullable<McpAuthDeclarationInput["scopes"]>;
-type Tools = McpAuthDeclarationInput["servers"][number]["tools"];
-
-/** A declaration of `n` servers; server i owns domain `svc<i>` with 10 resources × 4 verbs = 40 scopes and 30 tools. */
-export function generate(n: number): McpAuthDeclarationInput {
-  const scopes: Scopes = {};
-  const servers: McpAuthDeclarationInput["servers"] = [];
-  const groupScopes: Record<"readers" | "editors" | "ops", string[]> = { readers: [], editors: [], ops: [] };
-  for (let i = 0; i < n; i++) {
-    const d = `svc${i}`;
-    const tools: Tools = {};
-    for (const r of RESOURCES) {
-      for (const [verb, sensitivity] of VERBS) {
-        scopes[`${d}:${r}:${verb}`] = {
-          description: `${verb} ${r} on ${d}`,
-          sensitivity,
-          ...(verb === "write" ? { implies: [`${d}:${r}:read`] } : {}),
-        };
-      }
-      tools[`list_${r}`] = { scopes: [`${d}:${r}:read`] };
-      tools[`update_${r}`] = { scopes: [`${d}:${r}:write`] };
-      tools[`delete_${r}`] = { scopes: [`${d}:${r}:delete`] };
-      groupScopes.readers.push(`${d}:${r}:read`);
-      groupScopes.editors.push(`${d}:${r}:write`);
-      groupScopes.ops.push(`${d}:${r}:export`);
-    }
-    // 30 tools: list/update/delete per resource; export scopes are used by consent step-up only.
-    servers.push({
-      name: `server-${i}`,
-      resource: `https://mcp.example.com/${d}`,
-      displayName: `Service ${i}`,
-      tools,
-      consent: { stepUp: RESOURCES.map((r) => `${d}:${r}:export`) },
-    });
-  }
-  return {
-    name: "bench",
-    scopes,
-    servers,
-    tiers: {
-      verified: { registration: "pre-registered", clientType: "public", grantTypes: ["authorization_code", "refresh_token"], maxSensitivity: "critical", clients: [{ name: "desktop", redirectUris: ["http://127.0.0.1/callback"] }] },
-      cimd: { registration: "cimd", clientType: "public", grantTypes: ["authorization_code", "refresh_token"], maxSensitivity: "routine", allowedDomains: ["claude.ai"] },
-      dcr: { registration: "dcr", clientType: "public", grantTypes: ["authorization_code", "refresh_token"], maxSensitivity: "routine", allowedRedirectUris: ["http://127.0.0.1/callback"] },
-      agent: { registration: "client-credentials", clientType: "confidential", grantTypes: ["client_credentials"], maxSensitivity: "routine", scopes: groupScopes.readers.slice(0, 50) },
-    },
-    groups: {
-      readers: { scopes: groupScopes.readers },
-      editors: { scopes: groupScopes.editors },
-      ops: { scopes: groupScopes.ops },
-    },
-  };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/**
- * A full garbage collection between runs, so that each run does not pay for the garbage of the
- * previous one (the machine is shared; this keeps the figures comparable across sizes).
- */
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc") as () => void;
-
 /**
  * One run: wall-clock time and the process CPU time it used. On a shared machine the CPU time is
  * the fairer figure (it excludes time spent waiting for a core), so the goals are judged on it.

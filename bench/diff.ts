@@ -12,9 +12,8 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import v8 from "node:v8";
-import vm from "node:vm";
 import { compile } from "../components/plan/compile.js";
+import { gc, generate, median } from "./support.js";
 import type { McpAuthDeclaration } from "../components/model/declarations.js";
 import type { McpAuthPlan } from "../components/plan/schema.js";
 import { diffPlans } from "../components/diff/diff.js";
@@ -25,52 +24,6 @@ import type { PlanDiff } from "../components/diff/types.js";
 const SERVERS = Math.max(20, Number(process.env["SERVERS"] ?? 500));
 const REPS = Math.max(1, Number(process.env["REPS"] ?? 15));
 const GOAL_MS = 200;
-const RESOURCES = ["customers", "deals", "contacts", "notes", "tasks", "files", "reports", "invoices", "tickets", "projects"] as const;
-const VERBS = [
-  ["read", "routine"],
-  ["write", "routine"],
-  ["delete", "high"],
-  ["export", "high"],
-] as const;
-
-/** `n` servers; server i owns domain `svc<i>`: 10 resources × 4 verbs = 40 scopes, 30 tools. */
-function generate(n: number): McpAuthDeclaration {
-  const scopes: McpAuthDeclaration["scopes"] = {};
-  const servers: McpAuthDeclaration["servers"] = [];
-  const readers: string[] = [];
-  const editors: string[] = [];
-  const ops: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const d = `svc${i}`;
-    const tools: McpAuthDeclaration["servers"][number]["tools"] = {};
-    for (const r of RESOURCES) {
-      for (const [verb, sensitivity] of VERBS) {
-        scopes[`${d}:${r}:${verb}`] = { description: `${verb} ${r} on ${d}`, sensitivity, ...(verb === "write" ? { implies: [`${d}:${r}:read`] } : {}) };
-      }
-      tools[`list_${r}`] = { scopes: [`${d}:${r}:read`] };
-      tools[`update_${r}`] = { scopes: [`${d}:${r}:write`] };
-      tools[`delete_${r}`] = { scopes: [`${d}:${r}:delete`, `${d}:${r}:write`] };
-      readers.push(`${d}:${r}:read`);
-      editors.push(`${d}:${r}:write`);
-      ops.push(`${d}:${r}:export`);
-    }
-    servers.push({ name: `server-${i}`, resource: `https://mcp.example.com/${d}`, displayName: `Service ${i}`, tools, consent: { stepUp: RESOURCES.map((r) => `${d}:${r}:export`) } });
-  }
-  const pub = { clientType: "public", grantTypes: ["authorization_code", "refresh_token"] } as const;
-  return {
-    name: "bench",
-    scopes,
-    servers,
-    tiers: {
-      verified: { ...pub, grantTypes: [...pub.grantTypes], registration: "pre-registered", maxSensitivity: "critical", clients: [{ name: "desktop", redirectUris: ["http://127.0.0.1/callback"] }] },
-      cimd: { ...pub, grantTypes: [...pub.grantTypes], registration: "cimd", maxSensitivity: "routine", allowedDomains: ["claude.ai"] },
-      dcr: { ...pub, grantTypes: [...pub.grantTypes], registration: "dcr", maxSensitivity: "routine", allowedRedirectUris: ["http://127.0.0.1/callback"] },
-      agent: { registration: "client-credentials", clientType: "confidential", grantTypes: ["client_credentials"], maxSensitivity: "routine", scopes: readers.slice(0, 50) },
-    },
-    groups: { readers: { scopes: readers }, editors: { scopes: editors }, ops: { scopes: ops } },
-  };
-}
-
 /** A large pull request touching every change class on a few percent of the servers. */
 function change(decl: McpAuthDeclaration): McpAuthDeclaration {
   const d = structuredClone(decl);
@@ -90,15 +43,6 @@ function change(decl: McpAuthDeclaration): McpAuthDeclaration {
   d.servers = d.servers.slice(5); // servers removed
   for (let i = n; i < n + 5; i++) d.servers.push({ name: `server-${i}`, resource: `https://mcp.example.com/new${i}`, displayName: `New ${i}`, tools: { ping: { scopes: ["svc10:tasks:read"] } } });
   return d;
-}
-
-v8.setFlagsFromString("--expose-gc");
-const gc = vm.runInNewContext("gc") as () => void;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Median CPU and wall milliseconds of `fn` over REPS runs, a full GC before each. */

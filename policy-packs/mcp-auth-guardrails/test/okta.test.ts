@@ -89,10 +89,10 @@ describe("Okta resource policies", () => {
 
   it("blocks wildcard and non-https redirect URIs", async () => {
     expect(await violations(oktaAppOauthExactRedirectUris, app({ redirectUris: ["https://*.example.com/cb"] }))).toEqual([
-      "Okta app 'Claude Code' redirect URI 'https://*.example.com/cb' contains a wildcard; register each exact URI.",
+      "Okta app 'Claude Code' redirect URI 'https://*.example.com/cb' contains a wildcard; register exact https URIs, or loopback http for native clients.",
     ]);
     expect(await violations(oktaAppOauthExactRedirectUris, app({ redirectUris: ["http://portal.example.com/cb"] }))).toEqual([
-      "Okta app 'Claude Code' redirect URI 'http://portal.example.com/cb' uses http on a non-loopback host; use https.",
+      "Okta app 'Claude Code' redirect URI 'http://portal.example.com/cb' uses http on a host that is not loopback (127.0.0.1, [::1] or localhost); register exact https URIs, or loopback http for native clients.",
     ]);
     expect(await violations(oktaAppOauthExactRedirectUris, app({ wildcardRedirect: "SUBDOMAIN" }))).toEqual([
       "Okta app 'Claude Code' enables wildcard redirects ('SUBDOMAIN'); set 'wildcardRedirect: \"DISABLED\"' and list exact redirect URIs.",

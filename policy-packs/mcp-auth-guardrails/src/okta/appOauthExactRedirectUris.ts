@@ -1,6 +1,6 @@
 import type * as okta from "@pulumi/okta";
 import { resourcePolicy } from "../policy.js";
-import { redirectUriProblem } from "../redirect-uris.js";
+import { redirectUriProblem } from "../../../../components/rules/exact-redirect-uris.js";
 
 /**
  * Redirect URIs must be exact: https, or loopback http for native clients, never wildcards.
@@ -19,7 +19,7 @@ export const oktaAppOauthExactRedirectUris = resourcePolicy<okta.app.OAuthArgs>(
     }
     for (const uri of props.redirectUris ?? []) {
       const problem = redirectUriProblem(uri);
-      if (problem) report(`Okta app '${props.label}' redirect URI '${uri}' ${problem}.`);
+      if (problem) report(`Okta app '${props.label}' redirect URI '${uri}' ${problem}; register exact https URIs, or loopback http for native clients.`);
     }
   },
 });
