@@ -6,6 +6,7 @@
  *   pulumi config set auth0:clientId <management API M2M client id>
  *   pulumi config set --secret auth0:clientSecret <its secret>
  *   pulumi config set mcp-auth:nightlyDigestPublicKeyPem -- "$(cat nightly-digest.pub.pem)"
+ *   pulumi config set mcp-auth:groupsRbac true   # optional: a role per group, RBAC on both APIs
  *   pulumi up
  *
  * Every key is described in docs/auth0.md.
@@ -23,6 +24,13 @@ if (signingAlg !== "RS256" && signingAlg !== "PS256") {
   throw new Error(`mcp-auth:signingAlg must be RS256 or PS256, got '${signingAlg}'; run: pulumi config set mcp-auth:signingAlg RS256`);
 }
 const domainConnection = config.get("domainConnection");
+// Group restrictions through Auth0 RBAC (docs/auth0.md "Group restrictions"): `true` creates a role per
+// group and enforces RBAC on both APIs; `roles-only` creates the roles without enforcing (assign users
+// first); `false` (default) leaves roles and RBAC alone.
+const groupsRbac = config.get("groupsRbac") ?? "false";
+if (!["true", "false", "roles-only"].includes(groupsRbac)) {
+  throw new Error(`mcp-auth:groupsRbac must be true, false or roles-only, got '${groupsRbac}'; run: pulumi config set mcp-auth:groupsRbac true`);
+}
 
 const mcpAuth = new McpAuthAuth0("crm", {
   plan: compile(crm),
@@ -30,6 +38,7 @@ const mcpAuth = new McpAuthAuth0("crm", {
   signingAlg,
   tenant: { manage: config.getBoolean("manageTenant") ?? false },
   ...(domainConnection ? { domainConnection: { name: domainConnection } } : {}),
+  groups: groupsRbac === "false" ? { mode: "off" } : { mode: "rbac", enforce: groupsRbac === "true" },
   clients: {
     // The nightly-digest agent authenticates with private_key_jwt; Auth0 needs its public key.
     agent: { "nightly-digest": { publicKeyPem: config.require("nightlyDigestPublicKeyPem") } },
@@ -46,3 +55,5 @@ export const clientIds = mcpAuth.clientIds;
 export const edgeConfigs = mcpAuth.edgeConfigs;
 /** Tenant-wide settings MCP needs and the manual steps left. */
 export const tenantSettings = mcpAuth.tenantSettings;
+/** Plan group → Auth0 role name, id and permissions (with mcp-auth:groupsRbac); assign users to these. */
+export const roles = mcpAuth.roles;

@@ -43,6 +43,36 @@ export interface McpAuthAuth0Args {
   domainConnection?: { name: string; disableSignup?: boolean };
   /** Per-client settings, keyed by tier name then client name. */
   clients?: Record<string, Record<string, Auth0ClientOverride>>;
+  /**
+   * Group restrictions (`plan.groups`) through Auth0 RBAC. Default `{ mode: "off" }`: nothing
+   * role-related is created and RBAC stays off on the APIs, so tenants that manage roles elsewhere are
+   * unaffected. See {@link Auth0GroupsOption}.
+   */
+  groups?: Auth0GroupsOption;
+}
+
+/**
+ * `mode: "rbac"` creates one `auth0.Role` per declared group (named after its `idpGroup`) holding,
+ * through one `auth0.RolePermissions`, every (API, scope) pair the group may be granted, and turns
+ * RBAC on for every API (`enforcePolicies: true`): Auth0 then issues a user-delegated token only the
+ * requested scopes the user holds through their roles (a user with no role gets no API scope).
+ * Client-credentials (agent) tokens are not subject to RBAC: their client grant alone decides.
+ * Users are assigned to roles outside the component (see docs/auth0.md).
+ */
+export interface Auth0GroupsOption {
+  mode: "off" | "rbac";
+  /**
+   * With `mode: "rbac"`: turn RBAC on for the APIs. Default `true`. Set `false` to create the roles
+   * first, assign users, then enforce (turning RBAC on before users hold roles leaves their tokens
+   * without API scopes).
+   */
+  enforce?: boolean;
+  /**
+   * With `mode: "rbac"`: also put the user's permissions for the API in a `permissions` claim
+   * (`tokenDialect: rfc9068_profile_authz`; still `typ: at+jwt`). Default `false`: the `scope` claim
+   * is already restricted, and the edge reads `scope`.
+   */
+  permissionsClaim?: boolean;
 }
 
 /** One problem with the component's arguments: where, and what to do about it. */
@@ -94,6 +124,13 @@ const ArgsSchema = z.strictObject({
     })
     .optional(),
   clients: z.record(z.string(), z.record(z.string(), ClientOverrideSchema)).optional(),
+  groups: z
+    .strictObject({
+      mode: z.enum(["off", "rbac"], { message: "expected 'off' or 'rbac'" }),
+      enforce: z.boolean().optional(),
+      permissionsClaim: z.boolean().optional(),
+    })
+    .optional(),
 });
 
 /** Validated arguments with defaults applied. */
@@ -104,6 +141,8 @@ export interface ParsedAuth0Args {
   manageTenant: boolean;
   domainConnection?: { name: string; disableSignup: boolean };
   clients: Record<string, Record<string, Auth0ClientOverride>>;
+  /** Present only with `groups.mode: "rbac"`. */
+  rbac?: { enforce: boolean; permissionsClaim: boolean };
 }
 
 /**
@@ -124,6 +163,7 @@ export function parseAuth0Args(input: unknown): ParsedAuth0Args {
     manageTenant: a.tenant?.manage ?? false,
     ...(a.domainConnection ? { domainConnection: { name: a.domainConnection.name, disableSignup: a.domainConnection.disableSignup ?? false } } : {}),
     clients: (a.clients ?? {}) as Record<string, Record<string, Auth0ClientOverride>>,
+    ...(a.groups?.mode === "rbac" ? { rbac: { enforce: a.groups.enforce ?? true, permissionsClaim: a.groups.permissionsClaim ?? false } } : {}),
   };
   const issues = planProblems(parsed);
   if (issues.length > 0) throw new Auth0TargetError(issues);
@@ -205,6 +245,7 @@ function planProblems(a: ParsedAuth0Args): Auth0ArgIssue[] {
       }
     }
   }
+  if (a.rbac) issues.push(...rbacProblems(plan));
   for (const [tierName, byClient] of Object.entries(a.clients)) {
     const tier = plan.tiers.find((t) => t.name === tierName);
     if (!tier) {
@@ -219,6 +260,24 @@ function planProblems(a: ParsedAuth0Args): Auth0ArgIssue[] {
         });
       }
     }
+  }
+  return issues;
+}
+
+/** What stops `groups.mode: "rbac"`: no groups to make roles of, or two groups that would share a role name. */
+function rbacProblems(plan: McpAuthPlan): Auth0ArgIssue[] {
+  if (plan.groups.length === 0) {
+    return [{ path: "args.groups.mode", message: "'rbac' needs groups in the plan: with RBAC on and no roles, every user token would carry no API scope; declare groups or use mode 'off'" }];
+  }
+  const issues: Auth0ArgIssue[] = [];
+  const byRoleName = new Map<string, string>();
+  for (const g of plan.groups) {
+    const other = byRoleName.get(g.idpGroup);
+    if (other !== undefined) {
+      issues.push({ path: `plan.groups[${JSON.stringify(g.name)}].idpGroup`, message: `'${g.idpGroup}' is also the idpGroup of group '${other}'; each group becomes an Auth0 role named after its idpGroup, so they must differ` });
+    }
+    byRoleName.set(g.idpGroup, g.name);
+    if (g.idpGroup.trim() === "") issues.push({ path: `plan.groups[${JSON.stringify(g.name)}].idpGroup`, message: "an Auth0 role needs a non-empty name; set the group's idpGroup" });
   }
   return issues;
 }

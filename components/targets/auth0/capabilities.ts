@@ -6,7 +6,7 @@ const c = (id: string, policy: string, support: Capability["support"], how: stri
  * What the Auth0 target expresses natively and what it leaves to the edge or to the platform team,
  * for any plan. Ids match the other targets' reports so the README table lines up. Sources:
  * `@pulumi/auth0` 3.49.0 type definitions, Auth0's documentation (access-token profiles, API access
- * policies, third-party applications, CIMD) and the pitfalls in the project's reference notes
+ * policies, third-party applications, CIMD, RBAC for APIs) and the pitfalls in the project's reference notes
  * (11: `resource` needs the compatibility profile; 12: DCR clients are third-party; 14: issuer slash).
  */
 export const AUTH0_CAPABILITY_ITEMS: readonly Capability[] = [
@@ -35,7 +35,7 @@ export const AUTH0_CAPABILITY_ITEMS: readonly Capability[] = [
   c("cimd", "Client ID metadata documents (URL client ids)", "partial", "Declared CIMD clients are registered with `auth0.ClientCimd` and get their tier's grant. Auth0 cannot limit other CIMD clients to the tier's allowed domains, so those only get the third-party default grant."),
   c("dcr", "Dynamic client registration", "partial", "Open registration via the tenant flag (opt-in); every DCR client is third-party and gets only the default grant within the DCR cap. No redirect-URI policy or registration rate limit on Auth0."),
   c("domain-connection", "Sign-in for third-party clients", "partial", "Third-party clients only see domain-level connections; the component creates one when `domainConnection` is given, otherwise promote an existing connection by hand."),
-  c("groups", "Group restrictions", "unsupported", "Not provisioned; map groups to Auth0 RBAC roles and permissions yourself (`enforcePolicies` with an `_authz` dialect) or enforce in the upstream."),
+  c("groups", "Group restrictions", "native", "Opt-in (`groups: { mode: \"rbac\" }`; off by default): an `auth0.Role` per group named after its `idpGroup`, whose `RolePermissions` list every (API, scope) the group may hold, and RBAC (`enforcePolicies`) on every API, so Auth0 puts in a user token only requested scopes the user's roles hold (a user with no role gets none). Client-credentials (agent) tokens are not subject to RBAC. Assigning users to roles stays yours (`auth0.UserRoles`, the dashboard, or a post-login Action mapping enterprise-connection groups), and an Action that sets scopes overrides RBAC."),
   c("tenant-claim", "Tenant claim", "partial", "Auth0 Organizations add `org_id` when users sign in through an organization (not provisioned here); other claim names need a post-login Action. The edge requires the claim when declared required."),
   c("agent-claim", "Agent (actor) claim", "partial", "Auth0 adds no `act` claim; agents are identified by `client_id` (`sub` is `<client id>@clients`). The edge reads the declared claim when present."),
   c("immediate-revocation", "Immediate revocation", "unsupported", "Auth0 offers no RFC 7662 introspection for JWT access tokens, so a critical token stays valid until it expires (5 minutes by default); revoke refresh tokens and grants to stop new ones."),

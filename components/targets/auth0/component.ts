@@ -7,6 +7,7 @@ import { parseAuth0Args, type McpAuthAuth0Args } from "./args.js";
 import { AUTH0_CAPABILITIES } from "./capabilities.js";
 import type { Auth0GrantModel } from "./grants.js";
 import { buildAuth0Model, type Auth0ClientModel, type Auth0Model, type Auth0ServerModel, type Auth0TenantModel } from "./model.js";
+import type { Auth0RoleModel } from "./roles.js";
 import { CREDENTIAL_TYPE_PUBLIC_KEY, DATABASE_STRATEGY, PASSWORD_POLICY, DEFAULT_FOR_THIRD_PARTY, RFC9068_TOKEN_TYPE } from "./values.js";
 
 /** Pulumi type token of {@link McpAuthAuth0}. */
@@ -27,6 +28,8 @@ export interface Auth0ServerOutput {
   /** Sensitivities whose tokens live shorter than declared on this API (see `apiTokenLifetime`). */
   lifetimeShortened: Auth0ServerModel["lifetime"]["shortened"];
   tokenDialect: string;
+  /** RBAC on this API (`groups.mode: "rbac"`): user tokens carry only scopes the user's roles hold. */
+  rbacEnforced: boolean;
   scopes: string[];
   /** Client grants on this API, with the Auth0 client id for client-specific ones. */
   grants: Array<{ key: string; subjectType: string; scopes: string[]; clientId?: string; defaultFor?: string }>;
@@ -45,14 +48,27 @@ export interface McpAuthAuth0Outputs {
   clientIds: Record<string, string>;
   /** The tenant-wide settings MCP needs, whether this stack manages them, and what to do by hand. */
   tenantSettings: Auth0TenantModel;
+  /** Plan group → its Auth0 role (`groups.mode: "rbac"`; empty otherwise). Assign users to these role ids. */
+  roles: Record<string, Auth0RoleOutput>;
   capabilities: CapabilityReport;
+}
+
+/** The Auth0 role made for one plan group. */
+export interface Auth0RoleOutput {
+  /** Role name = the group's `idpGroup`. */
+  name: string;
+  /** Auth0 role id (`rol_…`), for `auth0.UserRoles`, the Management API or a login Action. */
+  roleId: string;
+  /** Every (API identifier, scope) the role holds. */
+  permissions: Auth0RoleModel["permissions"];
 }
 
 /**
  * Provisions an MCP auth plan onto an Auth0 tenant: per MCP server an API (resource server) whose
  * identifier is the canonical resource URI, with RFC 9068 tokens, an explicit lifetime, its scopes
  * and one client grant per tier; the declared clients (first-party, CIMD, machine); optionally the
- * tenant-wide settings and a domain-level connection. Arguments are validated before any child is
+ * tenant-wide settings, a domain-level connection, and (`groups.mode: "rbac"`) a role per plan group
+ * with RBAC enforced on the APIs. Arguments are validated before any child is
  * created; every output comes from one record (`outputs`).
  */
 export class McpAuthAuth0 extends pulumi.ComponentResource {
@@ -64,6 +80,8 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
   readonly clientIds: pulumi.Output<Record<string, string>>;
   readonly edgeConfigs: pulumi.Output<Record<string, EdgeConfig>>;
   readonly tenantSettings: pulumi.Output<Auth0TenantModel>;
+  /** Plan group → Auth0 role (name, id, permissions); empty unless `groups.mode: "rbac"`. */
+  readonly roles: pulumi.Output<Record<string, Auth0RoleOutput>>;
   /** The data the resources were built from (plain; useful for reviews and tests). */
   readonly model: Auth0Model;
 
@@ -124,17 +142,21 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     }
 
     const servers: Record<string, pulumi.Output<Auth0ServerOutput>> = {};
+    const apis = new Map<string, { rs: auth0.ResourceServer; scopes: auth0.ResourceServerScopes }>();
     for (const s of model.servers) {
-      servers[s.name] = this.server(name, s, model, clientIds, edgeConfigs[s.name]!, afterTenant);
+      servers[s.name] = this.server(name, s, model, clientIds, edgeConfigs[s.name]!, afterTenant, apis);
     }
+    const roles: Record<string, pulumi.Output<Auth0RoleOutput>> = {};
+    for (const r of model.roles) roles[r.group] = this.role(name, r, apis);
 
-    this.outputs = pulumi.all([allRecord(servers), allRecord(Object.fromEntries(clientIds))]).apply(
-      ([servers, clientIdRecord]): McpAuthAuth0Outputs => ({
+    this.outputs = pulumi.all([allRecord(servers), allRecord(Object.fromEntries(clientIds)), allRecord(roles)]).apply(
+      ([servers, clientIdRecord, roleRecord]): McpAuthAuth0Outputs => ({
         issuer: model.issuer,
         jwksUri: model.jwksUri,
         servers,
         clientIds: clientIdRecord,
         tenantSettings: model.tenant,
+        roles: roleRecord,
         capabilities: AUTH0_CAPABILITIES,
       }),
     );
@@ -144,6 +166,7 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     this.clientIds = this.outputs.apply((o) => o.clientIds);
     this.edgeConfigs = this.outputs.apply((o) => Object.fromEntries(Object.entries(o.servers).map(([k, v]) => [k, v.edgeConfig])));
     this.tenantSettings = this.outputs.apply((o) => o.tenantSettings);
+    this.roles = this.outputs.apply((o) => o.roles);
     this.registerOutputs({ outputs: this.outputs });
   }
 
@@ -206,10 +229,12 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     clientIds: Map<string, pulumi.Output<string>>,
     edgeConfig: EdgeConfig,
     afterTenant: pulumi.Resource[],
+    apis: Map<string, { rs: auth0.ResourceServer; scopes: auth0.ResourceServerScopes }>,
   ): pulumi.Output<Auth0ServerOutput> {
     const id = `${name}-${s.name}`;
     const rs = new auth0.ResourceServer(`${id}-api`, { ...s.resourceServer }, { parent: this });
     const scopes = new auth0.ResourceServerScopes(`${id}-scopes`, { resourceServerIdentifier: rs.identifier, scopes: s.scopes }, { parent: this });
+    apis.set(s.resourceServer.identifier, { rs, scopes });
     const grants = s.grants.map((g) => this.grant(id, g, rs, scopes, clientIds, afterTenant));
     const granted = [...new Set(grants.flatMap((g) => (g.clientKey ? [g.clientKey] : [])))];
     return pulumi
@@ -228,12 +253,35 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
           lifetimeDrivenBy: s.lifetime.drivenBy,
           lifetimeShortened: s.lifetime.shortened,
           tokenDialect: s.resourceServer.tokenDialect,
+          rbacEnforced: s.resourceServer.enforcePolicies,
           scopes: s.scopes.map((x) => x.name),
           grants: grantOutputs,
           clientIds: granteeIds,
           edgeConfig,
         };
       });
+  }
+
+  /**
+   * One role per plan group and, when it holds anything, one `RolePermissions` owning all its
+   * permissions (do not mix with `auth0.RolePermission` on these roles). Permissions name API scopes,
+   * so they wait for each API's scope list.
+   */
+  private role(name: string, r: Auth0RoleModel, apis: Map<string, { rs: auth0.ResourceServer; scopes: auth0.ResourceServerScopes }>): pulumi.Output<Auth0RoleOutput> {
+    const id = `${name}-role-${r.group}`;
+    const role = new auth0.Role(id, { name: r.name, description: r.description }, { parent: this });
+    if (r.permissions.length > 0) {
+      const used = [...new Set(r.permissions.map((p) => p.resourceServerIdentifier))].map((i) => apis.get(i)!);
+      new auth0.RolePermissions(
+        `${id}-permissions`,
+        {
+          roleId: role.id,
+          permissions: r.permissions.map((p) => ({ resourceServerIdentifier: apis.get(p.resourceServerIdentifier)!.rs.identifier, name: p.name })),
+        },
+        { parent: this, dependsOn: used.map((a) => a.scopes) },
+      );
+    }
+    return role.id.apply((roleId) => ({ name: r.name, roleId, permissions: r.permissions }));
   }
 
   private grant(

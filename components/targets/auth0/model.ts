@@ -2,6 +2,7 @@ import type { McpAuthPlan, PlanClient, PlanServer, PlanTier } from "../../plan/s
 import type { ParsedAuth0Args } from "./args.js";
 import { grantsForServer, type Auth0GrantModel } from "./grants.js";
 import { apiTokenLifetime, type ApiLifetimeDecision } from "./lifetime.js";
+import { rolesForPlan, type Auth0RoleModel } from "./roles.js";
 import {
   APP_TYPE,
   AUTH0_GRANT_TYPES,
@@ -30,6 +31,8 @@ export interface Auth0Model {
   clients: Auth0ClientModel[];
   tenant: Auth0TenantModel;
   domainConnection?: { name: string; disableSignup: boolean; enabledForClients: string[] };
+  /** One role per plan group with `groups.mode: "rbac"`; empty otherwise. */
+  roles: Auth0RoleModel[];
 }
 
 export interface Auth0ServerModel {
@@ -38,12 +41,14 @@ export interface Auth0ServerModel {
     identifier: string;
     name: string;
     signingAlg: SigningAlg;
-    tokenDialect: typeof TOKEN_DIALECT.rfc9068;
+    /** `rfc9068_profile`, or `rfc9068_profile_authz` with `groups.permissionsClaim` (both `typ: at+jwt`). */
+    tokenDialect: typeof TOKEN_DIALECT.rfc9068 | typeof TOKEN_DIALECT.rfc9068WithPermissions;
     tokenLifetime: number;
     tokenLifetimeForWeb: number;
     allowOfflineAccess: boolean;
     skipConsentForVerifiableFirstPartyClients: false;
-    enforcePolicies: false;
+    /** RBAC: true with `groups.mode: "rbac"` (unless `enforce: false`); user tokens then carry only scopes the user's roles hold. */
+    enforcePolicies: boolean;
     subjectTypeAuthorization: { user: { policy: string }; client: { policy: string } };
   };
   /** `ResourceServerScopes`: owns every scope of the API (the taxonomy is the source of truth). */
@@ -119,6 +124,7 @@ export function buildAuth0Model(args: ParsedAuth0Args): Auth0Model {
     clients,
     tenant: tenantModel(args, hasDcr, hasCimd),
     ...(args.domainConnection ? { domainConnection: { ...args.domainConnection, enabledForClients: firstParty } } : {}),
+    roles: args.rbac ? rolesForPlan(plan) : [],
   };
 }
 
@@ -134,7 +140,7 @@ function serverModel(args: ParsedAuth0Args, server: PlanServer): Auth0ServerMode
       identifier: server.resource,
       name: server.displayName,
       signingAlg: args.signingAlg,
-      tokenDialect: TOKEN_DIALECT.rfc9068,
+      tokenDialect: args.rbac?.permissionsClaim ? TOKEN_DIALECT.rfc9068WithPermissions : TOKEN_DIALECT.rfc9068,
       tokenLifetime: lifetime.seconds,
       // Must not exceed tokenLifetime (Auth0's web default is 7200 s); no implicit flow is used anyway.
       tokenLifetimeForWeb: lifetime.seconds,
@@ -143,7 +149,9 @@ function serverModel(args: ParsedAuth0Args, server: PlanServer): Auth0ServerMode
       // Every declared consent mode shows consent at least at install (routine), so first-party clients
       // do not skip it either. Third-party clients (DCR, CIMD) always see Auth0's consent screen.
       skipConsentForVerifiableFirstPartyClients: false,
-      enforcePolicies: false,
+      // Group restrictions (RBAC): Auth0 intersects a user token's requested scopes with the user's
+      // permissions. Client-credentials tokens are not subject to it (their client grant decides).
+      enforcePolicies: args.rbac?.enforce ?? false,
       subjectTypeAuthorization: {
         // User-delegated access needs an explicit (or third-party default) client grant: tiers are grants.
         user: { policy: USER_ACCESS_POLICY.requireClientGrant },

@@ -1,3 +1,6 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { renderCapabilityTable } from "../../../components/targets/capabilities.js";
 import { AUTH0_CAPABILITIES } from "../../../components/targets/auth0/index.js";
@@ -19,9 +22,36 @@ describe("Auth0 capability report", () => {
     expect(byId.get("immediate-revocation")!.support).toBe("unsupported");
   });
 
+  it("reports group restrictions as native through opt-in RBAC roles, saying agents are exempt and user assignment is left to the tenant", () => {
+    const groups = byId.get("groups")!;
+    expect(groups.support).toBe("native");
+    expect(groups.how).toMatch(/Opt-in .*mode: "rbac".*off by default/);
+    expect(groups.how).toMatch(/`auth0.Role` per group.*`RolePermissions`.*`enforcePolicies`/);
+    expect(groups.how).toMatch(/Client-credentials \(agent\) tokens are not subject to RBAC/);
+    expect(groups.how).toMatch(/`auth0.UserRoles`.*post-login Action/);
+  });
+
   it("renders as a markdown table row per policy", () => {
     const table = renderCapabilityTable([AUTH0_CAPABILITIES]);
     expect(table.split("\n")).toHaveLength(2 + AUTH0_CAPABILITIES.items.length);
     expect(table).toContain("| Access-token lifetime per sensitivity | partial: Auth0 has one lifetime per API");
+  });
+});
+
+describe("docs/auth0.md", () => {
+  const DOC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../docs/auth0.md");
+  const START = "<!-- auth0-capabilities:start -->";
+  const END = "<!-- auth0-capabilities:end -->";
+
+  it("shows the capability table generated from AUTH0_CAPABILITIES (UPDATE_DOCS=1 rewrites it)", () => {
+    let text = readFileSync(DOC, "utf8");
+    const block = `${START}\n${renderCapabilityTable([AUTH0_CAPABILITIES])}\n${END}`;
+    expect(text.indexOf(START)).toBeGreaterThan(0);
+    const current = text.slice(text.indexOf(START), text.indexOf(END) + END.length);
+    if (process.env.UPDATE_DOCS && current !== block) {
+      text = text.replace(current, block);
+      writeFileSync(DOC, text);
+    }
+    expect(text).toContain(block);
   });
 });

@@ -17,6 +17,14 @@ const noInlineScopes: auth0.ResourceServerArgs = { identifier: "https://mcp.exam
 const credentials: auth0.ClientCredentialsArgs = { clientId: "id", authenticationMethod: "none" };
 // @ts-expect-error ClientGrant needs an audience.
 const grantWithoutAudience: auth0.ClientGrantArgs = { clientId: "id", scopes: [] };
+// Group restrictions: the role model maps onto RoleArgs and RolePermissionsArgs as passed.
+type RoleModel = Auth0Model["roles"][number];
+const roleArgs = (r: RoleModel): auth0.RoleArgs => ({ name: r.name, description: r.description });
+const rolePermissionsArgs = (r: RoleModel): auth0.RolePermissionsArgs => ({ roleId: "rol_x", permissions: r.permissions });
+// @ts-expect-error A role permission names its API: resourceServerIdentifier is required.
+const permissionWithoutApi: auth0.types.input.RolePermissionsPermission = { name: "crm:deals:close" };
+// @ts-expect-error Roles hold no inline permissions in 3.x: RolePermissions owns them.
+const noInlinePermissions: auth0.RoleArgs = { name: "CRM Sales", permissions: [] };
 
 describe("@pulumi/auth0 3.49 input types", () => {
   it("accept the model's resource-server, scope and refresh-token inputs unchanged", () => {
@@ -26,5 +34,13 @@ describe("@pulumi/auth0 3.49 input types", () => {
     expect(scopeArgs(crm).scopes).toEqual(crm.scopes);
     expect(refreshArgs(m.clients.find((c) => c.tier === "verified")!)).toBeDefined();
     expect([noAuthMethod, noInlineScopes, credentials, grantWithoutAudience]).toHaveLength(4);
+  });
+
+  it("accept the role model's role and role-permission inputs unchanged", () => {
+    const m = buildAuth0Model(parseAuth0Args(crmArgs({ groups: { mode: "rbac" } })));
+    const reps = m.roles.find((r) => r.group === "sales-reps")!;
+    expect(roleArgs(reps).name).toBe("CRM Sales");
+    expect(rolePermissionsArgs(reps).permissions).toEqual(reps.permissions);
+    expect([permissionWithoutApi, noInlinePermissions]).toHaveLength(2);
   });
 });

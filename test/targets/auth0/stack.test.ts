@@ -34,6 +34,12 @@ describe("stacks/auth0 (the CRM example on Auth0) under mocks", () => {
     expect(mocks.ofType("auth0:index/resourceServer:ResourceServer").map((r) => r.inputs.tokenLifetime)).toEqual([900, 300]);
   });
 
+  it("leaves roles and RBAC alone when mcp-auth:groupsRbac is unset", async () => {
+    expect(mocks.ofType("auth0:index/role:Role")).toEqual([]);
+    expect(mocks.ofType("auth0:index/resourceServer:ResourceServer").map((r) => r.inputs.enforcePolicies)).toEqual([false, false]);
+    expect(await promiseOf(stack.roles)).toEqual({});
+  });
+
   it("exports the issuer, client ids and one valid edge config per MCP server", async () => {
     expect(await promiseOf(stack.issuer)).toBe("https://acme.eu.auth0.com/");
     expect(Object.keys(await promiseOf(stack.clientIds)).sort()).toEqual(["agent.nightly-digest", "verified.claude-code", "verified.internal-portal"]);
