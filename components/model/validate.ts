@@ -16,6 +16,11 @@ export interface DeclarationIssue {
   readonly message: string;
 }
 
+/** One bullet line per issue (`  - path: message`), the form every error of the toolkit lists problems in. */
+export function issueLines(issues: readonly DeclarationIssue[]): string {
+  return issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n");
+}
+
 /** Thrown when a declaration is invalid. Carries every problem found, not just the first. */
 export class DeclarationError extends Error {
   override readonly name = "DeclarationError";
@@ -23,7 +28,7 @@ export class DeclarationError extends Error {
   constructor(issues: readonly DeclarationIssue[]) {
     super(
       `The MCP auth declaration is invalid (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n"),
+        issueLines(issues),
     );
     this.issues = issues;
   }

@@ -22,6 +22,9 @@ export interface Capability {
   readonly how: string;
 }
 
+/** Shorthand for a report entry: `capability(id, policy, support, how)`. */
+export const capability = (id: string, policy: string, support: CapabilitySupport, how: string): Capability => ({ id, policy, support, how });
+
 export interface CapabilityReport {
   readonly target: "okta" | "auth0" | "entra" | "local" | "aws";
   readonly items: readonly Capability[];

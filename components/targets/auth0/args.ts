@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { formatPath } from "../../model/validate.js";
+import { formatPath, issueLines } from "../../model/validate.js";
 import { McpAuthPlanSchema, type McpAuthPlan } from "../../plan/schema.js";
 import { AUTH0_GRANT_TYPES, CIMD_APP_TYPES, SIGNING_ALGS, APP_TYPE, type AppType, type SigningAlg } from "./values.js";
 
@@ -88,7 +88,7 @@ export class Auth0TargetError extends Error {
   constructor(issues: readonly Auth0ArgIssue[]) {
     super(
       `Invalid McpAuthAuth0 arguments (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
-        issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n"),
+        issueLines(issues),
     );
     this.issues = issues;
   }

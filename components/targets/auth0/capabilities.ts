@@ -1,6 +1,6 @@
-import type { Capability, CapabilityReport } from "../capabilities.js";
+import { capability, type Capability, type CapabilityReport } from "../capabilities.js";
 
-const c = (id: string, policy: string, support: Capability["support"], how: string): Capability => ({ id, policy, support, how });
+const c = capability;
 
 /**
  * What the Auth0 target expresses natively and what it leaves to the edge or to the platform team,

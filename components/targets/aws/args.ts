@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { EdgeConfig } from "../../../lambda/config.js";
+import { issueLines } from "../../model/validate.js";
 
 /**
  * Arguments of the AWS edge component, their defaults and their validation. Plain values are
@@ -168,7 +169,7 @@ export type PlainArgs = z.output<typeof PlainArgsSchema>;
 export class McpEdgeArgsError extends Error {
   override readonly name = "McpEdgeArgsError";
   constructor(readonly issues: ReadonlyArray<{ path: string; message: string }>) {
-    super(`Invalid McpEdge arguments:\n${issues.map((i) => `  - ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+    super(`Invalid McpEdge arguments:\n${issueLines(issues)}`);
   }
 }
 

@@ -1,11 +1,11 @@
-import type { Capability, CapabilityReport } from "../capabilities.js";
+import { capability, type Capability, type CapabilityReport } from "../capabilities.js";
 
 /**
  * What the edge enforces on AWS in each mode, as data (docs/aws.md "What is and is not enforced").
  * The IdP targets mark items "edge"; this report says whether the AWS front door lets the edge do
  * them fully. Gateway mode sees every request whole; authorizer mode never sees the body.
  */
-const c = (id: string, policy: string, support: Capability["support"], how: string): Capability => ({ id, policy, support, how });
+const c = capability;
 
 const COMMON: readonly Capability[] = [
   c("audience", "Token audience = canonical resource URI", "edge", "Signature, `iss`, `aud` (incl. Entra's client-ID GUID), `exp`/`nbf` checked on every request."),

@@ -1,8 +1,8 @@
-import type { Capability, CapabilityReport } from "../capabilities.js";
+import { capability, type Capability, type CapabilityReport } from "../capabilities.js";
 import type { McpAuthPlan } from "../../plan/schema.js";
 import { agentTiers, ENTRA_MIN_ACCESS_TOKEN_MINUTES, preRegisteredTiers, type EntraPlanSpec } from "./mapping.js";
 
-const c = (id: string, policy: string, support: Capability["support"], how: string): Capability => ({ id, policy, support, how });
+const c = capability;
 
 /**
  * What the Entra target expresses natively, what the edge enforces instead, and what cannot work

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { McpAuthDeclarationInput } from "../../model/declarations.js";
-import { formatPath } from "../../model/validate.js";
+import { formatPath, issueLines } from "../../model/validate.js";
 import { compile } from "../../plan/compile.js";
 import { McpAuthPlanSchema, type McpAuthPlan } from "../../plan/schema.js";
 import { OKTA_ISSUER_MODES, type OktaIssuerMode } from "./constants.js";
@@ -86,7 +86,7 @@ export interface OktaArgsIssue {
 export class OktaTargetError extends Error {
   override readonly name = "OktaTargetError";
   constructor(readonly issues: readonly OktaArgsIssue[]) {
-    super(`Okta target: ${issues.length} problem${issues.length === 1 ? "" : "s"}:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n")}`);
+    super(`Okta target: ${issues.length} problem${issues.length === 1 ? "" : "s"}:\n${issueLines(issues)}`);
   }
 }
 

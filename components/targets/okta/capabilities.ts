@@ -1,9 +1,9 @@
-import type { Capability, CapabilityReport } from "../capabilities.js";
+import { capability, type Capability, type CapabilityReport } from "../capabilities.js";
 import type { McpAuthPlan } from "../../plan/schema.js";
 import { OKTA_ACCESS_TOKEN_MINUTES } from "./constants.js";
 import type { OktaLayout } from "./layout.js";
 
-const c = (id: string, policy: string, support: Capability["support"], how: string): Capability => ({ id, policy, support, how });
+const c = capability;
 
 /**
  * What the Okta target expresses natively and what it leaves to the edge, for any plan. Sources:
