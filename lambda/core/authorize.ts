@@ -19,8 +19,8 @@ export interface Principal {
   agent: string | undefined;
   tenant: string | undefined;
   issuer: string;
-  /** Scopes the token carries (after alias mapping and, when configured, roles). */
-  scopes: string[];
+  /** Scopes the token carries (after alias mapping and, when configured, roles). Read-only (frozen). */
+  scopes: readonly string[];
   jti: string | undefined;
   /** `exp`, epoch seconds. */
   expiresAt: number;
@@ -39,8 +39,26 @@ export interface RequestContext {
 interface TokenFacts {
   principal: Principal;
   times: TokenTimes;
-  granted: Set<string>;
+  granted: ReadonlySet<string>;
 }
+
+/** A token's scopes and everything they grant (implications applied). */
+interface ScopeFacts {
+  scopes: readonly string[];
+  granted: ReadonlySet<string>;
+}
+
+/** Per-server state of the authorizer. */
+interface ServerState {
+  cache: TokenCache<TokenFacts>;
+  /**
+   * Scope facts by `scope` claim value (tokens of one client mostly carry the same string), filled
+   * only from verified tokens and only when neither `scp` nor roles take part; bounded.
+   */
+  scopeFacts: Map<string, ScopeFacts>;
+}
+/** Entries of `ServerState.scopeFacts` before it is cleared. */
+const SCOPE_FACTS_MAX = 256;
 
 /** RFC 6750 §2.1 `b64token`; a joined duplicate header ("Bearer a, Bearer b") never matches. */
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
@@ -81,11 +99,12 @@ function str(v: unknown): string | undefined {
   return typeof v === "string" && v.length > 0 ? v : undefined;
 }
 
-function principalOf(claims: Record<string, unknown>, s: ServerRuntime, scopes: string[], exp: number): Principal {
+function principalOf(claims: Record<string, unknown>, s: ServerRuntime, scopes: readonly string[], exp: number): Principal {
   const c = s.config.claims;
   const act = claims.act;
   const actSub = typeof act === "object" && act !== null ? str((act as Record<string, unknown>).sub) : undefined;
-  return {
+  // Frozen: a cached principal serves later requests, so callers of `authorize` must not change it.
+  return Object.freeze({
     sub: str(claims.sub),
     clientId: str(claims.client_id) ?? str(claims.azp) ?? str(claims.appid) ?? str(claims.cid),
     agent: (c.agent ? str(claims[c.agent.claim]) : undefined) ?? actSub,
@@ -94,19 +113,35 @@ function principalOf(claims: Record<string, unknown>, s: ServerRuntime, scopes: 
     scopes,
     jti: str(claims.jti),
     expiresAt: exp,
-  };
+  });
 }
 
 /** Token-derived facts after signature and static claim checks (RFC 9068 §4, MCP RS-14..16). */
-function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts {
+function factsOf(claims: Record<string, unknown>, s: ServerRuntime, st: ServerState): TokenFacts {
   const times = checkStaticClaims(claims, s.claims);
-  let scopes = tokenScopes(claims, s.config.scopeAliases);
+  const sf = scopeFactsOf(claims, s, st);
+  const principal = principalOf(claims, s, sf.scopes, times.exp);
+  if (s.config.claims.tenant?.required && !principal.tenant) throw new TokenError("tenant_missing");
+  return { principal, times, granted: sf.granted };
+}
+
+/** The token's scopes (aliases, roles) and their implication closure; remembered per `scope` string. */
+function scopeFactsOf(claims: Record<string, unknown>, s: ServerRuntime, st: ServerState): ScopeFacts {
   const roles = s.config.roles;
+  const memo = typeof claims.scope === "string" && claims.scp === undefined && !roles ? claims.scope : undefined;
+  if (memo !== undefined) {
+    const hit = st.scopeFacts.get(memo);
+    if (hit) return hit;
+  }
+  let scopes = tokenScopes(claims, s.config.scopeAliases);
   if (scopes && roles) scopes = roleScopes(claims, scopes, roles, s.config.scopes);
   if (!scopes) throw new TokenError("claim_type_invalid");
-  const principal = principalOf(claims, s, scopes, times.exp);
-  if (s.config.claims.tenant?.required && !principal.tenant) throw new TokenError("tenant_missing");
-  return { principal, times, granted: grantedClosure(scopes, s.config.scopes) };
+  const sf: ScopeFacts = { scopes: Object.freeze(scopes), granted: grantedClosure(scopes, s.config.scopes) };
+  if (memo !== undefined) {
+    if (st.scopeFacts.size >= SCOPE_FACTS_MAX) st.scopeFacts.clear();
+    st.scopeFacts.set(memo, sf);
+  }
+  return sf;
 }
 
 /**
@@ -115,13 +150,13 @@ function factsOf(claims: Record<string, unknown>, s: ServerRuntime): TokenFacts 
  * token age for the highest sensitivity used, revocation, scopes (RS-11..13).
  */
 export class Authorizer {
-  private readonly caches = new WeakMap<ServerRuntime, TokenCache<TokenFacts>>();
+  private readonly states = new WeakMap<ServerRuntime, ServerState>();
   constructor(private readonly d: AuthorizerDeps) {}
 
-  private cacheOf(s: ServerRuntime): TokenCache<TokenFacts> {
-    let c = this.caches.get(s);
-    if (!c) this.caches.set(s, (c = new TokenCache<TokenFacts>(this.d.cache.max, this.d.cache.ttlMs)));
-    return c;
+  private stateOf(s: ServerRuntime): ServerState {
+    let st = this.states.get(s);
+    if (!st) this.states.set(s, (st = { cache: new TokenCache<TokenFacts>(this.d.cache.max, this.d.cache.ttlMs), scopeFacts: new Map() }));
+    return st;
   }
 
   /** Writes the denial's audit record and operator log line. */
@@ -207,9 +242,11 @@ export class Authorizer {
     // A cached token already passed every syntax check: look it up before re-validating its syntax.
     // Keyed by the SHA-256 of the signature segment; a hit also needs the same signing input, so it
     // is the exact token verified before (cache.ts). Opaque tokens are never in this cache.
-    const cache = this.cacheOf(s);
+    const st = this.stateOf(s);
+    const cache = st.cache;
     const cacheOn = cache.max > 0;
-    const raw = cacheOn ? auth.slice(7).trim() : "";
+    // The usual header is `Bearer <token>` with single spacing: no trim (which would copy the token).
+    const raw = !cacheOn ? "" : auth.charCodeAt(7) !== 0x20 && auth.charCodeAt(auth.length - 1) > 0x20 ? auth.slice(7) : auth.slice(7).trim();
     const rawDot = raw.lastIndexOf(".");
     let key = rawDot > 0 ? TokenCache.jwsKey(raw, rawDot) : undefined;
     let facts = key !== undefined ? cache.get(key, nowMs, raw.slice(0, rawDot)) : undefined;
@@ -233,10 +270,10 @@ export class Authorizer {
         if (s.introspector && !token.includes(".")) {
           // Opaque token: only introspection can say what it is (RFC 7662); the same claim checks apply.
           opaque = true;
-          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs), s);
+          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs), s, st);
         } else {
           // Synchronous when the key is held (the common case); awaits only a JWKS fetch.
-          facts = factsOf((verifyJwsHeld(token, s.headers, s.keys, shaped) ?? (await verifyJws(token, s.headers, s.keys, shaped))).claims, s);
+          facts = factsOf((verifyJwsHeld(token, s.headers, s.keys, shaped) ?? (await verifyJws(token, s.headers, s.keys, shaped))).claims, s, st);
           if (cacheOn) {
             const dot = token.lastIndexOf(".");
             cache.set((key ??= TokenCache.jwsKey(token, dot)), facts, nowMs, facts.times.exp * 1000, token.slice(0, dot));

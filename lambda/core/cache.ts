@@ -14,7 +14,11 @@ const { hash } = nodeCrypto;
  * whole token, and a memory dump still yields no usable token.
  */
 export class TokenCache<V> {
-  private readonly map = new Map<string, { value: V; until: number; input: string | undefined }>();
+  private readonly map = new Map<string, { value: V; until: number; input: string | undefined; tick: number }>();
+  /** Counts insertions and moves to the young end: an entry's `tick` tells how far it may have aged. */
+  private tick = 0;
+  /** A hit moves its entry to the young end only when it may have left the youngest quarter. */
+  private readonly young: number;
 
   /**
    * @param max maximum entries (default 1000).
@@ -23,7 +27,9 @@ export class TokenCache<V> {
   constructor(
     readonly max = 1000,
     readonly ttlMs = 60_000,
-  ) {}
+  ) {
+    this.young = max >> 2;
+  }
 
   /** The cache key of a token: base64url SHA-256. */
   static keyOf(token: string): string {
@@ -43,9 +49,14 @@ export class TokenCache<V> {
       this.map.delete(key);
       return undefined;
     }
-    // Refresh recency: Map keeps insertion order, so re-inserting moves it to the young end.
-    this.map.delete(key);
-    this.map.set(key, e);
+    // Refresh recency: Map keeps insertion order, so re-inserting moves it to the young end. At most
+    // `tick - e.tick` entries went in after it, so while that is within the youngest quarter the move
+    // is skipped: eviction still only takes entries unused for at least max/4 insertions and moves.
+    if (this.tick - e.tick > this.young) {
+      this.map.delete(key);
+      e.tick = ++this.tick;
+      this.map.set(key, e);
+    }
     return e.value;
   }
 
@@ -57,7 +68,7 @@ export class TokenCache<V> {
     const until = Math.min(expMs, nowMs + this.ttlMs);
     if (until <= nowMs || this.max <= 0) return;
     this.map.delete(key);
-    this.map.set(key, { value, until, input });
+    this.map.set(key, { value, until, input, tick: ++this.tick });
     while (this.map.size > this.max) {
       const oldest = this.map.keys().next().value as string;
       this.map.delete(oldest);

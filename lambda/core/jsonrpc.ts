@@ -77,6 +77,8 @@ export function callsFromHeaders(method: string, name: string | null): Call[] | 
   return [{ method, name: t ? (name ?? undefined) : undefined, params: undefined, notification: false }];
 }
 
+const MISMATCH: Readonly<ParseProblem> = { status: 400, code: HEADER_MISMATCH, message: "Mcp-Method/Mcp-Name headers do not match the body", reason: "header_body_mismatch" };
+
 /** First protocol version whose clients MUST send `Mcp-Method` (and `Mcp-Name`) on every request. */
 export const HEADERS_REQUIRED_FROM = "2026-07-28";
 
@@ -93,17 +95,16 @@ export const HEADERS_REQUIRED_FROM = "2026-07-28";
  * Versions compare as `YYYY-MM-DD` strings; a non-date version (e.g. a `DRAFT-…` name) counts as newer.
  */
 export function headersMatch(calls: readonly Call[], method: string | null, name: string | null, version: string | null): ParseProblem | undefined {
-  const bad: ParseProblem = { status: 400, code: HEADER_MISMATCH, message: "Mcp-Method/Mcp-Name headers do not match the body", reason: "header_body_mismatch" };
   const required = version !== null && version >= HEADERS_REQUIRED_FROM;
   if (method === null) {
-    if (required && calls.some((c) => !c.notification)) return { ...bad, message: "Mcp-Method header required", reason: "header_method_missing" };
+    if (required && calls.some((c) => !c.notification)) return { ...MISMATCH, message: "Mcp-Method header required", reason: "header_method_missing" };
     if (name === null) return undefined;
   }
-  if (calls.length === 0) return bad;
+  if (calls.length === 0) return { ...MISMATCH };
   for (const c of calls) {
-    if (method !== null && c.method !== method) return bad;
-    if (name !== null && c.name !== name) return bad;
-    if (name === null && c.name !== undefined) return { ...bad, message: "Mcp-Name header required", reason: "header_name_missing" };
+    if (method !== null && c.method !== method) return { ...MISMATCH };
+    if (name !== null && c.name !== name) return { ...MISMATCH };
+    if (name === null && c.name !== undefined) return { ...MISMATCH, message: "Mcp-Name header required", reason: "header_name_missing" };
   }
   return undefined;
 }
