@@ -105,3 +105,64 @@ describe("verified-token cache keyed by the signature", () => {
     expect(logs.at(-1)?.reason).toBe("token_malformed");
   });
 });
+
+describe("approximate LRU of the verified-token cache", () => {
+  it("never evicts an entry hit within the last quarter of the capacity, and evicts the unused ones first", () => {
+    const c = new TokenCache<number>(64, 60_000);
+    for (let i = 0; i < 64; i++) c.set(`k${i}`, i, 0, 60_000);
+    // `k0` is the oldest entry; hit it every 16 insertions (a quarter of 64) while 1,000 others stream in.
+    for (let i = 0; i < 1000; i++) {
+      if (i % 16 === 0) expect(c.get("k0", 1)).toBe(0);
+      c.set(`n${i}`, i, 1, 60_000);
+      expect(c.size).toBeLessThanOrEqual(64);
+    }
+    expect(c.get("k0", 2)).toBe(0);
+    expect(c.get("k1", 2)).toBeUndefined(); // never hit: evicted long ago
+    expect(c.get("n999", 2)).toBe(999);
+  });
+
+  it("is exact LRU for a cache of two entries", () => {
+    const c = new TokenCache<number>(2, 60_000);
+    c.set("a", 1, 0, 60_000);
+    c.set("b", 2, 0, 60_000);
+    c.get("a", 1);
+    c.set("c", 3, 1, 60_000);
+    expect([c.get("a", 2), c.get("b", 2), c.get("c", 2)]).toEqual([1, undefined, 3]);
+  });
+});
+
+describe("scope facts remembered per scope string", () => {
+  it("grants what each server's own implications say for the same scope string", async () => {
+    const k = rsaKey();
+    const base = crmConfig([k]);
+    // A second server on another path whose `crm:customers:read` implies nothing, sharing one edge.
+    const other = crmConfig([k], {
+      server: "crm-other",
+      resource: "https://mcp.example.com/other",
+      audiences: ["https://mcp.example.com/other"],
+      scopes: { ...base.scopes, "crm:customers:write": { ...base.scopes["crm:customers:write"]!, grants: [] } },
+    });
+    const { edge } = harness([base, other]);
+    const scope = "crm:customers:write";
+    const onCrm = await edge.authorize(post(call("list_customers"), bearer(mint(k, { scope, jti: "a" }))));
+    const onOther = await edge.authorize(post(call("list_customers"), bearer(mint(k, { scope, jti: "b", aud: "https://mcp.example.com/other" })), "https://mcp.example.com/other"));
+    expect(base.scopes["crm:customers:write"]!.grants).toContain("crm:customers:read");
+    expect(onCrm.allow).toBe(true);
+    expect(onOther.allow).toBe(false);
+    // And the first server still answers from its own facts afterwards.
+    expect((await edge.authorize(post(call("list_customers"), bearer(mint(k, { scope, jti: "c" }))))).allow).toBe(true);
+  });
+
+  it("hands callers a principal and scope list they cannot change", async () => {
+    const k = rsaKey();
+    const { edge, audit } = harness([crmConfig([k])]);
+    const t = mint(k);
+    const d = await edge.authorize(post(call("list_customers"), bearer(t)));
+    if (!d.allow) throw new Error("expected allow");
+    expect(Object.isFrozen(d.principal)).toBe(true);
+    expect(() => (d.principal.scopes as string[]).push("crm:customers:delete")).toThrow(TypeError);
+    expect(() => ((d.principal as { sub: string | undefined }).sub = "mallory")).toThrow(TypeError);
+    await edge.authorize(post(call("list_customers"), bearer(t)));
+    expect(audit.at(-1)?.user).toBe("alice");
+  });
+});
