@@ -3,7 +3,7 @@ import { functionUrlHandler, httpApiHandler, type V2Event } from "./adapters/aws
 import { createEdge } from "./core/edge.js";
 
 /**
- * Lambda entry of gateway mode (bundled into `index.mjs`, handler `index.handler`).
+ * Lambda entry of gateway mode (bundled into the CommonJS file `index.cjs`, handler `index.handler`).
  *
  * Configuration is read ONCE at module init (a bad config fails the cold start with the field named):
  * - env `MCP_EDGE_CONFIG`: the edge config JSON (one config or an array), else
@@ -20,8 +20,9 @@ function configText(): string {
   // getBuiltinModule: no ESM facade (which would load fs streams) on the cold path; Node >= 20.19.
   const get = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule;
   const { readFileSync } = get("node:fs") as typeof import("node:fs");
-  const { fileURLToPath } = get("node:url") as typeof import("node:url");
-  const path = process.env.MCP_EDGE_CONFIG_PATH || fileURLToPath(new URL("./edge-config.json", import.meta.url));
+  // Next to the bundle: `__dirname` in the CommonJS bundle, `import.meta.url` when loaded as ESM.
+  const beside = typeof __dirname === "string" ? `${__dirname}/` : (get("node:url") as typeof import("node:url")).fileURLToPath(new URL(".", import.meta.url));
+  const path = process.env.MCP_EDGE_CONFIG_PATH || `${beside}edge-config.json`;
   try {
     return readFileSync(path, "utf8");
   } catch (e) {

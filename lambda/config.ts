@@ -12,11 +12,16 @@ export const EDGE_CONFIG_VERSION = 1 as const;
 const Str = z.string();
 const Strs = z.array(Str);
 const OptStrs = z.optional(Strs);
-const Num = z.number();
-const Sensitivity = z.enum(["routine", "high", "critical"]);
+// A refinement rather than z.number(): one schema kind fewer (smaller bundle); same check (finite number).
+const Num = z.custom<number>((n) => typeof n === "number" && Number.isFinite(n), { message: "expected a finite number", abort: true });
+// z.literal with a list rather than z.enum / z.boolean: one schema kind fewer each (about 1.2 KB of
+// bundle); same validation, same `invalid_value` issue naming the field.
+const Sensitivity = z.literal(["routine", "high", "critical"]);
 // Refinements rather than z.minLength/z.minimum/z.maximum: one check kind keeps the bundle smaller.
 const NonEmpty = Str.check(z.refine((s) => s.length > 0, { message: "must not be empty" }));
-const atLeastOne = { message: "needs at least one entry" };
+/** One shared check instance for every list that must not be empty. */
+const AtLeastOne = z.refine<readonly unknown[]>((a) => a.length > 0, { message: "needs at least one entry" });
+const NonEmptyStrs = z.array(NonEmpty).check(AtLeastOne);
 /** An absolute http(s) URL (a refinement instead of `z.url()` keeps the bundle smaller). */
 const Url = Str.check(z.refine((s) => /^https?:\/\/[^/?#\s]+/i.test(s) && URL.canParse(s), { message: "expected an absolute http(s) URL" }));
 const Operation = z.strictObject({
@@ -35,17 +40,17 @@ export const EdgeConfigSchema = z.strictObject({
   /** RFC 9728 `resource_name`. */
   resourceName: NonEmpty,
   /** RFC 9728 `authorization_servers`: the IdP issuer strings, byte-exact (RFC 8414 §3.3). */
-  authorizationServers: z.array(Url).check(z.refine((a) => a.length > 0, atLeastOne)),
+  authorizationServers: z.array(Url).check(AtLeastOne),
   /** Accepted `iss` values (exact string comparison). */
-  issuers: z.array(NonEmpty).check(z.refine((a) => a.length > 0, atLeastOne)),
+  issuers: NonEmptyStrs,
   /** Where the issuer publishes its keys. */
   jwksUri: Url,
   /** Deploy-time JWKS snapshot so a cold start needs no network call. */
   jwks: z.optional(z.looseObject({ keys: z.array(z.looseObject({ kty: Str })) })),
   /** JWS algorithms accepted (never `none` or HMAC). */
-  algorithms: z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).check(z.refine((a) => a.length > 0, atLeastOne)),
+  algorithms: z.array(z.literal(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).check(AtLeastOne),
   /** Accepted `aud` values: the resource URI, plus e.g. Entra v2's client-ID GUID. */
-  audiences: z.array(NonEmpty).check(z.refine((a) => a.length > 0, atLeastOne)),
+  audiences: NonEmptyStrs,
   /** Accepted JWT `typ` header values (e.g. `at+jwt`, RFC 9068 §2.1). Absent: not checked. */
   tokenTypes: OptStrs,
   /** Leeway for `exp`/`nbf`/`iat`, seconds. */
@@ -97,7 +102,7 @@ export const EdgeConfigSchema = z.strictObject({
   ),
   /** Tenant and agent identity claims. */
   claims: z.strictObject({
-    tenant: z.optional(z.strictObject({ claim: Str, required: z.boolean() })),
+    tenant: z.optional(z.strictObject({ claim: Str, required: z.literal([true, false]) })),
     agent: z.optional(z.strictObject({ claim: Str })),
   }),
   /** Gateway mode: where allowed requests go. */
@@ -106,12 +111,12 @@ export const EdgeConfigSchema = z.strictObject({
    * `tools/call` / `resources/read` / `prompts/get` naming an operation the plan does not declare:
    * `deny` (default, fail closed: 403) or `allow` (valid token only).
    */
-  undeclaredOperations: z.optional(z.enum(["deny", "allow"])),
+  undeclaredOperations: z.optional(z.literal(["deny", "allow"])),
   /**
    * Gateway mode: `signed` (default) sends the upstream a short-lived identity assertion JWT;
    * `none` forwards without one (only for an upstream that trusts the network path).
    */
-  upstreamAssertion: z.optional(z.enum(["signed", "none"])),
+  upstreamAssertion: z.optional(z.literal(["signed", "none"])),
 });
 export type EdgeConfig = z.infer<typeof EdgeConfigSchema>;
 
@@ -125,6 +130,6 @@ export function parseEdgeConfig(input: unknown): EdgeConfig {
   // jitless: the config is parsed once, so compiling a fast path (new Function) only costs cold start.
   const r = EdgeConfigSchema.safeParse(input, { jitless: true });
   if (r.success) return r.data;
-  const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.code === "custom" ? i.message : i.code}${"expected" in i ? ` (expected ${String(i.expected)})` : ""}${"keys" in i ? ` ${String(i.keys)}` : ""}`);
+  const lines = r.error.issues.map((i) => `  - ${i.path.length ? i.path.map(String).join(".") : "(root)"}: ${i.code === "custom" ? i.message : i.code}${"expected" in i ? ` (expected ${String(i.expected)})` : ""}${"keys" in i ? ` ${String(i.keys)}` : ""}${"values" in i ? ` (expected one of ${i.values.map(String).join(", ")})` : ""}`);
   throw new EdgeConfigError(`Invalid edge config:\n${lines.join("\n")}`);
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { JsonWebKey } from "node:crypto";
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
@@ -7,7 +8,7 @@ import { createRestAuthorizer } from "./authorizer.js";
 import { createRestProxy } from "./rest-proxy.js";
 
 /**
- * Lambda entry of authorizer mode (bundled by esbuild into `index.mjs`, handler `index.handler`).
+ * Lambda entry of authorizer mode (bundled by esbuild into the CommonJS file `index.cjs`, handler `index.handler`).
  * One function answers two event shapes from the same REST API:
  * - REQUEST authorizer events (`type: "REQUEST"`, `methodArn`) → allow/deny policy;
  * - payload 1.0 proxy events of `/.well-known/oauth-protected-resource/{proxy+}` → RFC 9728 metadata.
@@ -21,7 +22,7 @@ import { createRestProxy } from "./rest-proxy.js";
 function readConfigText(): string {
   const inline = process.env.MCP_EDGE_CONFIG;
   if (inline !== undefined && inline !== "") return inline;
-  const path = process.env.MCP_EDGE_CONFIG_PATH || fileURLToPath(new URL("./edge-config.json", import.meta.url));
+  const path = process.env.MCP_EDGE_CONFIG_PATH || (typeof __dirname === "string" ? join(__dirname, "edge-config.json") : fileURLToPath(new URL("./edge-config.json", import.meta.url)));
   try {
     return readFileSync(path, "utf8");
   } catch (e) {

@@ -101,7 +101,7 @@ describe("bundle", () => {
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { file, bytes } = await buildEdgeBundle({ outdir: mkdtempSync(join(tmpdir(), "edge-test-")) });
-    expect(file.endsWith("index.mjs")).toBe(true);
+    expect(file.endsWith("index.cjs")).toBe(true);
     expect(bytes).toBeLessThanOrEqual(60 * 1024);
     process.env.MCP_EDGE_CONFIG = JSON.stringify(crmConfig([key]));
     try {

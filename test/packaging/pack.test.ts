@@ -44,7 +44,7 @@ describe("the published package", () => {
   it("ships the compiled entry point, its type declarations and the bin, and no tests or sources", () => {
     expect(packedFiles).toEqual(expect.arrayContaining(["package.json", "dist/components/index.js", "dist/components/index.d.ts", "dist/cli/main.js", "dist/cli/commands/check.js"]));
     // The edge bundles ship prebuilt, so `pulumi up` with McpEdge needs no esbuild.
-    expect(packedFiles).toEqual(expect.arrayContaining(["dist/edge/index.mjs", "dist/edge/authorizer/index.mjs", "dist/components/targets/aws/index.js", "dist/lambda/index.js"]));
+    expect(packedFiles).toEqual(expect.arrayContaining(["dist/edge/index.cjs", "dist/edge/authorizer/index.cjs", "dist/components/targets/aws/index.js", "dist/lambda/index.js"]));
     expect(packedFiles.filter((f) => f.endsWith(".test.js") || f.startsWith("test/") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
   });
 
@@ -140,6 +140,6 @@ export default { ...declaration, tiers: { ...declaration.tiers, verified: { ...d
     expect((r as { stdout: string }).stdout).toBe("");
     // From the installed package, McpEdge deploys the shipped bundles instead of building one.
     const probe = await run(process.execPath, ["--input-type=module", "-e", 'const b = await import("pulumi-mcp-auth/aws"); console.log(b.prebuiltBundle("gateway"), b.prebuiltBundle("authorizer"))'], { cwd: project }).catch((e: { stderr: string }) => e);
-    expect(String((probe as { stdout?: string }).stdout ?? (probe as { stderr: string }).stderr)).toMatch(/node_modules\/pulumi-mcp-auth\/dist\/edge\/index\.mjs .*node_modules\/pulumi-mcp-auth\/dist\/edge\/authorizer\/index\.mjs/);
+    expect(String((probe as { stdout?: string }).stdout ?? (probe as { stderr: string }).stderr)).toMatch(/node_modules\/pulumi-mcp-auth\/dist\/edge\/index\.cjs .*node_modules\/pulumi-mcp-auth\/dist\/edge\/authorizer\/index\.cjs/);
   }, 120_000);
 });

@@ -10,7 +10,7 @@ import { parseEdgeConfig, type EdgeConfig } from "../../../lambda/config.js";
  */
 
 /** File names inside the archive. The handler is `index.<export>`. */
-export const ARCHIVE_BUNDLE_NAME = "index.mjs";
+export const ARCHIVE_BUNDLE_NAME = "index.cjs";
 export const ARCHIVE_CONFIG_NAME = "edge-config.json";
 
 /** Lambda's limit on the environment of one function (keys and values, bytes). */

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /**
- * Which bundle each mode deploys. Both are one esbuild ESM file (`index.mjs` in the archive) with
+ * Which bundle each mode deploys. Both are one minified esbuild CommonJS file (`index.cjs` in the archive) with
  * the handler exported as `handler`.
  * - gateway: `lambda/aws-entry.ts` (Function URL with response streaming, HTTP API v2 events);
  * - authorizer: `lambda/aws/authorizer-entry.ts` (REST API REQUEST authorizer events and the
@@ -26,7 +26,7 @@ export function entryFor(mode: "gateway" | "authorizer"): string {
  */
 export function prebuiltBundle(mode: "gateway" | "authorizer"): string | undefined {
   if (entryFor(mode).endsWith(".ts")) return undefined;
-  const rel = mode === "gateway" ? "../../../edge/index.mjs" : "../../../edge/authorizer/index.mjs";
+  const rel = mode === "gateway" ? "../../../edge/index.cjs" : "../../../edge/authorizer/index.cjs";
   const file = fileURLToPath(new URL(rel, import.meta.url));
   return existsSync(file) ? file : undefined;
 }

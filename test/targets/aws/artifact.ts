@@ -8,7 +8,7 @@ import { promiseOf } from "../../support/pulumi-mocks.js";
 
 /**
  * Writes a component's deployment archive to a directory exactly as Lambda would unpack it
- * (`index.mjs` + `edge-config.json`), so a test can import the deployed artifact in-process.
+ * (`index.cjs` + `edge-config.json`), so a test can import the deployed artifact in-process.
  */
 export async function unpackArchive(archive: pulumi.Output<pulumi.asset.AssetArchive>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "mcp-edge-artifact-"));

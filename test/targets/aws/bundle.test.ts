@@ -71,7 +71,7 @@ describe("the gateway bundle behind a Function URL", () => {
   type V2 = (e: LambdaFunctionURLEvent) => Promise<APIGatewayProxyStructuredResultV2>;
   let handler: V2;
   beforeAll(async () => {
-    handler = (await import(pathToFileURL(join(gatewayDir, "index.mjs")).href)).handler as V2;
+    handler = (await import(pathToFileURL(join(gatewayDir, "index.cjs")).href)).handler as V2;
   });
 
   it("answers the RFC 9728 metadata at the path-inserted well-known URL", async () => {
@@ -136,7 +136,7 @@ describe("the gateway bundle with Lambda response streaming", () => {
       const dir = await unpackArchive(
         new aws.McpEdge("bundle-gw-stream", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwks: issuer.jwks }), upstream: upstream.url }], assertionKey: process.env.MCP_EDGE_ASSERTION_KEY! }).archive,
       );
-      const streaming = (await import(pathToFileURL(join(dir, "index.mjs")).href)).handler as (e: LambdaFunctionURLEvent, s: NodeJS.WritableStream) => Promise<void>;
+      const streaming = (await import(pathToFileURL(join(dir, "index.cjs")).href)).handler as (e: LambdaFunctionURLEvent, s: NodeJS.WritableStream) => Promise<void>;
       const t = await issuer.token({ sub: "alice", scope: "crm:customers:read" });
       const sink = new PassThrough();
       const chunks: Buffer[] = [];
@@ -154,7 +154,7 @@ describe("the authorizer bundle behind an API Gateway REST API", () => {
   type H = (e: APIGatewayRequestAuthorizerEvent | APIGatewayProxyEvent) => Promise<APIGatewayAuthorizerResult | APIGatewayProxyResult>;
   let handler: H;
   beforeAll(async () => {
-    handler = (await import(pathToFileURL(join(authorizerDir, "index.mjs")).href)).handler as H;
+    handler = (await import(pathToFileURL(join(authorizerDir, "index.cjs")).href)).handler as H;
   });
   const call = (tool: string, token?: string) => ({ "Mcp-Method": "tools/call", "Mcp-Name": tool, ...(token ? { Authorization: `Bearer ${token}` } : {}) });
 

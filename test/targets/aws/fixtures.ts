@@ -18,8 +18,8 @@ export function crmConfig(server: "crm" | "crm-admin", facts: Partial<IdpTokenFa
 /** A stand-in bundle file (mock tests never read it; the bundle tests build a real one). */
 export function fakeBundle(): string {
   const dir = mkdtempSync(join(tmpdir(), "mcp-edge-fake-"));
-  const file = join(dir, "index.mjs");
-  writeFileSync(file, "export const handler = async () => ({ statusCode: 500 });\n");
+  const file = join(dir, "index.cjs");
+  writeFileSync(file, "exports.handler = async () => ({ statusCode: 500 });\n");
   return file;
 }
 

@@ -109,7 +109,7 @@ describe("McpEdge in gateway mode", () => {
     expect(parsed[0]!.upstream).toBe("https://crm.internal.example.net/mcp");
     expect(parsed[1]!.upstream).toBe("https://crm-admin-mcp.internal.example.com/mcp");
     const assets = await (await promiseOf(edge.archive)).assets;
-    expect(Object.keys(assets).sort()).toEqual(["edge-config.json", "index.mjs"]);
+    expect(Object.keys(assets).sort()).toEqual(["edge-config.json", "index.cjs"]);
     expect(only(mine("aws:lambda/function:Function")).inputs.environment).toBeUndefined();
   });
 

@@ -1,0 +1,184 @@
+/**
+ * Per-request part of the edge benchmark (see bench/edge.ts, which runs it and writes the results):
+ * the edge's full decision for a `tools/call` against the raw `crypto.verify` floor and peers, on the
+ * same tokens in the same run, plus the fixed per-request costs measured on their own.
+ *
+ * Run directly with `--json` (what bench/edge.ts does under a second Node version) it prints the rows
+ * of both algorithms as JSON on stdout.
+ */
+import { generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { JwtVerifier } from "aws-jwt-verify";
+import { build } from "esbuild";
+import { createVerifier } from "fast-jwt";
+import { importJWK, jwtVerify } from "jose";
+import { edgeConfigFor } from "../components/edge-config.js";
+import { compile } from "../components/plan/compile.js";
+import type * as Core from "../lambda/core/authorize.js";
+import crm from "../stacks/crm/mcp-auth.js";
+
+export const ISS = "https://idp.example.com/";
+export const AUD = "https://mcp.example.com/crm";
+export const TOKENS = 256;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+
+export type Alg = "RS256" | "ES256";
+export function keyPair(alg: Alg) {
+  const kp = alg === "RS256" ? generateKeyPairSync("rsa", { modulusLength: 2048 }) : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const kid = `${alg.toLowerCase()}-1`;
+  return { ...kp, kid, jwk: { ...kp.publicKey.export({ format: "jwk" }), kid, alg, use: "sig" } };
+}
+export function tokens(alg: Alg, k: ReturnType<typeof keyPair>, now: number): string[] {
+  const out: string[] = [];
+  const h = b64({ alg, kid: k.kid, typ: "at+jwt" });
+  for (let i = 0; i < TOKENS; i++) {
+    const input = `${h}.${b64({ iss: ISS, aud: AUD, sub: `user-${i}`, client_id: "claude-desktop", iat: now - 60, exp: now + 3000, scope: "crm:customers:read crm:deals:read", jti: `j${i}` })}`;
+    const sig = sign("sha256", Buffer.from(input), alg === "ES256" ? { key: k.privateKey, dsaEncoding: "ieee-p1363" } : k.privateKey);
+    out.push(`${input}.${sig.toString("base64url")}`);
+  }
+  return out;
+}
+
+/**
+ * Interleaved measurement: every round runs each candidate for `n` ops back to back, so a burst of
+ * load from elsewhere on the machine hits all of them alike. Reports, per candidate, the median ns/op
+ * and the median over rounds of (candidate / floor in the same round).
+ */
+export async function measureAll(cands: Array<[string, number, (i: number) => unknown]>): Promise<Array<[string, number, number]>> {
+  for (const [, n, fn] of cands) for (let i = 0; i < Math.min(n, 500); i++) await fn(i); // warm-up
+  const per: number[][] = cands.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let c = 0; c < cands.length; c++) {
+      const [, n, fn] = cands[c]!;
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < n; i++) {
+        const v = fn(i);
+        if (v instanceof Promise) await v;
+      }
+      per[c]!.push(Number(process.hrtime.bigint() - t0) / n);
+    }
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return cands.map(([name], c) => [name, med(per[c]!), med(per[c]!.map((v, r) => v / per[0]![r]!))]);
+}
+
+/**
+ * The core as it ships: bundled and minified with the deploy bundle's esbuild settings (running the
+ * TypeScript through tsx would add its keep-names wrappers to every closure and skew the figures).
+ */
+let core: Awaited<ReturnType<typeof buildCore>> | undefined;
+async function bundledCore() {
+  return (core ??= await buildCore());
+}
+async function buildCore() {
+  const dir = mkdtempSync(join(tmpdir(), "edge-core-"));
+  const outfile = join(dir, "core.mjs");
+  await build({
+    stdin: {
+      contents: `export { Authorizer } from "./authorize.ts"; export { TokenCache } from "./cache.ts"; export { AuditChain } from "./audit.ts"; export { LiteRequest } from "./http.ts"; export { buildRuntime } from "./server.ts";`,
+      resolveDir: fileURLToPath(new URL("../lambda/core/", import.meta.url)),
+      loader: "ts",
+    },
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    logLevel: "warning",
+  });
+  return (await import(outfile)) as {
+    Authorizer: typeof Core.Authorizer;
+    TokenCache: typeof import("../lambda/core/cache.js").TokenCache;
+    AuditChain: typeof import("../lambda/core/audit.js").AuditChain;
+    LiteRequest: typeof import("../lambda/core/http.js").LiteRequest;
+    buildRuntime: typeof import("../lambda/core/server.js").buildRuntime;
+  };
+}
+
+/** Rows `[name, ns per request, ratio to the floor]`; the first row is the floor. */
+export async function perRequest(alg: Alg) {
+  const now = Math.floor(Date.now() / 1000);
+  const k = keyPair(alg);
+  const toks = tokens(alg, k, now);
+  const { Authorizer, AuditChain, LiteRequest, buildRuntime } = await bundledCore();
+  const n = 1000;
+  const plan = compile(crm);
+  const config = edgeConfigFor(plan, "crm", { issuer: ISS, jwksUri: "https://idp.example.com/jwks", jwks: { keys: [k.jwk as { kty: string }] }, tokenTypes: ["at+jwt"] });
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: { query: "acme", limit: 10 } } });
+  // The request object the AWS adapter builds from a Lambda event (built once per token, outside the timing).
+  const reqs = toks.map((t) => new LiteRequest("POST", AUD, [["authorization", `Bearer ${t}`], ["content-type", "application/json"], ["mcp-session-id", "s1"], ["user-agent", "bench"]], body));
+  let records = 0;
+  const decider = (cacheMax: number) => {
+    const rt = buildRuntime(config, { now: Date.now, fetch: globalThis.fetch, secrets: () => undefined, onProblem: () => undefined });
+    const a = new Authorizer({ now: Date.now, cache: { max: cacheMax, ttlMs: 60_000 }, audit: new AuditChain(() => void records++), log: () => undefined, paramMode: "hash" });
+    return (i: number) =>
+      a.decide(rt, reqs[i % TOKENS]!, body, { sourceIp: "203.0.113.1" }).then((d) => {
+        if (!d.allow) throw new Error("bench token refused");
+      });
+  };
+  const noCache = decider(0);
+  const withCache = decider(4096);
+  for (let i = 0; i < TOKENS; i++) await withCache(i); // fill the cache
+
+  // Floor: split, decode the signature, crypto.verify with a pre-imported KeyObject.
+  const pub: KeyObject = k.publicKey;
+  const floor = (i: number) => {
+    const t = toks[i % TOKENS]!;
+    const dot = t.lastIndexOf(".");
+    const ok = verify("sha256", Buffer.from(t.slice(0, dot)), alg === "ES256" ? { key: pub, dsaEncoding: "ieee-p1363" } : pub, Buffer.from(t.slice(dot + 1), "base64url"));
+    if (!ok) throw new Error("floor refused");
+  };
+  const joseKey = await importJWK(k.jwk as never, alg);
+  const jose = (i: number) => jwtVerify(toks[i % TOKENS]!, joseKey, { issuer: ISS, audience: AUD, algorithms: [alg] });
+  const aws = JwtVerifier.create({ issuer: ISS, audience: AUD, jwksUri: "https://idp.example.com/jwks" });
+  aws.cacheJwks({ keys: [k.jwk as never] });
+  const awsV = (i: number) => aws.verifySync(toks[i % TOKENS]!);
+  const fast = createVerifier({ key: pub.export({ format: "pem", type: "spki" }).toString(), algorithms: [alg], allowedIss: ISS, allowedAud: AUD, cache: false });
+  const fastV = (i: number) => fast(toks[i % TOKENS]!);
+
+  const rows = await measureAll([
+    ["raw floor: crypto.verify (pre-imported KeyObject)", n, floor],
+    ["edge decision, no cache (verify + claims + scopes + audit)", n, noCache],
+    ["edge decision, cache hit", n * 4, withCache],
+    ["jose.jwtVerify (verify + claims only)", n, jose],
+    ["aws-jwt-verify verifySync (verify + claims only)", n, awsV],
+    ["fast-jwt (verify + claims only, cache off)", n, fastV],
+  ]);
+  void records;
+  return rows;
+}
+
+/** Fixed per-request costs of a decision, measured on their own (ns). */
+export async function fixedCosts(): Promise<Record<string, number>> {
+  const { hash } = await import("node:crypto");
+  const { AuditChain } = await bundledCore();
+  const audit: Array<{ line: string }> = [];
+  const chain = new AuditChain((line) => void audit.push({ line }));
+  chain.write({ server: "crm", decision: "allow", status: 200, reason: "ok", user: "user-1", client: "claude-desktop", session: "s1", method: "tools/call", tool: "list_customers", params: { query: "sha256:abcdefghijklmnop", limit: "sha256:abcdefghijklmnop" }, scopes: ["crm:customers:read"], ip: "203.0.113.1", ua: "bench", jti: "j1" }, Date.now());
+  const line = audit[0]!.line;
+  const record = JSON.parse(line) as unknown;
+  const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: { query: "acme", limit: 10 } } });
+  const token = tokens("RS256", keyPair("RS256"), Math.floor(Date.now() / 1000))[0]!;
+  const rows = await measureAll([
+    ["audit JSON.stringify", 20000, () => JSON.stringify(record)],
+    ["chain SHA-256", 20000, () => hash("sha256", line, "base64url")],
+    ["two argument-value hashes", 20000, () => (hash("sha256", "acme", "base64url"), hash("sha256", "10", "base64url"))],
+    ["body JSON.parse", 20000, () => JSON.parse(body)],
+    // The verified-token cache is keyed by the SHA-256 of the signature segment (lambda/core/cache.ts).
+    ["signature SHA-256 (cache key)", 20000, () => hash("sha256", token.slice(token.lastIndexOf(".") + 1), "base64url")],
+  ]);
+  return Object.fromEntries(rows.map(([k, ns]) => [k, ns]));
+}
+
+/** `--json`: both algorithms' rows and the fixed costs, for a run under another Node version. */
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv.includes("--json")) {
+  const out: Record<string, unknown> = { node: process.version };
+  for (const alg of ["RS256", "ES256"] as const) out[alg] = await perRequest(alg);
+  out.fixed = await fixedCosts();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
