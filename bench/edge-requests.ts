@@ -23,7 +23,7 @@ import crm from "../stacks/crm/mcp-auth.js";
 export const ISS = "https://idp.example.com/";
 export const AUD = "https://mcp.example.com/crm";
 export const TOKENS = 256;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 
 export type Alg = "RS256" | "ES256";
