@@ -1,9 +1,6 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import type { JsonWebKey } from "node:crypto";
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
 import { createEdge } from "../core/edge.js";
+import { entryInputs } from "../entry-config.js";
 import { createRestAuthorizer } from "./authorizer.js";
 import { createRestProxy } from "./rest-proxy.js";
 
@@ -19,31 +16,9 @@ import { createRestProxy } from "./rest-proxy.js";
  * assertion key is the JWK JSON in `MCP_EDGE_ASSERTION_KEY` (unused in this mode unless set).
  */
 
-function readConfigText(): string {
-  const inline = process.env.MCP_EDGE_CONFIG;
-  if (inline !== undefined && inline !== "") return inline;
-  const path = process.env.MCP_EDGE_CONFIG_PATH || (typeof __dirname === "string" ? join(__dirname, "edge-config.json") : fileURLToPath(new URL("./edge-config.json", import.meta.url)));
-  try {
-    return readFileSync(path, "utf8");
-  } catch (e) {
-    throw new Error(`MCP edge: cannot read the edge config at ${path} (${(e as NodeJS.ErrnoException).code ?? "error"}); ship edge-config.json next to the bundle or set MCP_EDGE_CONFIG_PATH`);
-  }
-}
-
-function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Never echo the text: the assertion key is a secret.
-    throw new Error(`MCP edge: ${what} is not valid JSON`);
-  }
-}
-
-const parsed = parseJson(readConfigText(), "the edge config");
-const keyText = process.env.MCP_EDGE_ASSERTION_KEY;
-const assertionKey = keyText ? (parseJson(keyText, "MCP_EDGE_ASSERTION_KEY") as JsonWebKey) : undefined;
+const [configs, options] = entryInputs();
 // createEdge validates every config (zod) and throws EdgeConfigError naming the bad field.
-const edge = createEdge(parsed as never, assertionKey ? { assertionKey } : {});
+const edge = createEdge(configs as never, options);
 const authorize = createRestAuthorizer(edge);
 const proxy = createRestProxy(edge);
 

@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
+import { v1Request } from "./v1-request.js";
 
 /**
  * API Gateway REST API Lambda REQUEST authorizer adapter: turns the authorizer event into a
@@ -40,25 +41,11 @@ export type AuthorizerContext = Record<string, string | number | boolean>;
 
 /**
  * Rebuilds the client's request from a REQUEST authorizer event (no body: API Gateway never sends
- * it to an authorizer). The path is the resource path without the stage, so with a custom domain
- * mapped at the empty base path it equals the resource URI's path.
+ * it to an authorizer); see `v1Request`.
  */
 export function requestFromAuthorizerEvent(event: APIGatewayRequestAuthorizerEvent): Request {
-  const headers = new Headers();
-  if (event.multiValueHeaders) {
-    for (const [k, vs] of Object.entries(event.multiValueHeaders)) for (const v of vs ?? []) headers.append(k, v);
-  } else if (event.headers) {
-    for (const [k, v] of Object.entries(event.headers)) if (v !== undefined) headers.set(k, v);
-  }
-  const host = headers.get("host") ?? event.requestContext.domainName ?? "localhost";
-  const qs = new URLSearchParams();
-  if (event.multiValueQueryStringParameters) {
-    for (const [k, vs] of Object.entries(event.multiValueQueryStringParameters)) for (const v of vs ?? []) qs.append(k, v);
-  } else if (event.queryStringParameters) {
-    for (const [k, v] of Object.entries(event.queryStringParameters)) if (v !== undefined) qs.append(k, v);
-  }
-  const query = qs.size > 0 ? `?${qs.toString()}` : "";
-  return new Request(`https://${host}${event.path}${query}`, { method: event.httpMethod, headers });
+  const { headers, url } = v1Request(event);
+  return new Request(url, { method: event.httpMethod, headers });
 }
 
 /** The policy document for one method ARN (never a wildcard: results are not cached, see the component). */

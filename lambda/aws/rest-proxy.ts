@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from "aws-lambda";
+import { v1Request } from "./v1-request.js";
 
 /**
  * REST API (payload 1.0) Lambda proxy adapter, used in authorizer mode for the one route the edge
@@ -14,19 +15,10 @@ export interface EdgeHandle {
 
 /** Rebuilds the client's request from a payload 1.0 proxy event. */
 export function requestFromProxyEvent(event: APIGatewayProxyEvent): Request {
-  const headers = new Headers();
-  if (event.multiValueHeaders) {
-    for (const [k, vs] of Object.entries(event.multiValueHeaders)) for (const v of vs ?? []) headers.append(k, v);
-  } else {
-    for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers.set(k, v);
-  }
-  const host = headers.get("host") ?? event.requestContext.domainName ?? "localhost";
-  const qs = new URLSearchParams();
-  for (const [k, vs] of Object.entries(event.multiValueQueryStringParameters ?? {})) for (const v of vs ?? []) qs.append(k, v);
-  const query = qs.size > 0 ? `?${qs.toString()}` : "";
+  const { headers, url } = v1Request(event);
   const hasBody = event.body !== null && event.body !== undefined && event.httpMethod !== "GET" && event.httpMethod !== "HEAD";
   const body = hasBody ? (event.isBase64Encoded ? Buffer.from(event.body!, "base64") : event.body!) : undefined;
-  return new Request(`https://${host}${event.path}${query}`, { method: event.httpMethod, headers, ...(body !== undefined ? { body } : {}) });
+  return new Request(url, { method: event.httpMethod, headers, ...(body !== undefined ? { body } : {}) });
 }
 
 const TEXTUAL = /^(?:text\/|application\/(?:[\w.+-]*\+)?json\b|application\/javascript\b)/i;

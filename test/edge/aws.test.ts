@@ -95,7 +95,7 @@ describe("config validation at cold start", () => {
 });
 
 describe("bundle", () => {
-  it("builds one minified ESM file under 60 KB whose handler loads a config from the environment", async () => {
+  it("builds the gateway as one minified CommonJS file of at most 60 KiB whose handler loads a config from the environment", async () => {
     const { buildEdgeBundle } = await import("../../lambda/build.js");
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
@@ -108,6 +108,27 @@ describe("bundle", () => {
       const mod = (await import(file)) as { handler: unknown; httpApi: (e: V2Event) => Promise<{ statusCode: number }> };
       expect(typeof mod.handler).toBe("function");
       expect((await mod.httpApi(event())).statusCode).toBe(401);
+    } finally {
+      delete process.env.MCP_EDGE_CONFIG;
+    }
+  }, 30_000);
+
+  it("builds the REST authorizer as one minified CommonJS file of at most 60 KiB that answers authorizer events", async () => {
+    const { buildEdgeBundle } = await import("../../lambda/build.js");
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { fileURLToPath } = await import("node:url");
+    const entry = fileURLToPath(new URL("../../lambda/aws/authorizer-entry.ts", import.meta.url));
+    const { file, bytes } = await buildEdgeBundle({ outdir: mkdtempSync(join(tmpdir(), "edge-test-")), entry });
+    expect(file.endsWith("index.cjs")).toBe(true);
+    expect(bytes).toBeLessThanOrEqual(60 * 1024);
+    process.env.MCP_EDGE_CONFIG = JSON.stringify(crmConfig([key]));
+    try {
+      const mod = (await import(file)) as { handler: (e: unknown) => Promise<unknown> };
+      const denied = mod.handler({ type: "REQUEST", methodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc/prod/POST/crm", path: "/crm", httpMethod: "POST", headers: { host: "mcp.example.com" }, requestContext: {} });
+      // No token: API Gateway's UNAUTHORIZED response (401 with the deploy-time challenge).
+      await expect(denied).rejects.toThrow(/^Unauthorized$/);
     } finally {
       delete process.env.MCP_EDGE_CONFIG;
     }
