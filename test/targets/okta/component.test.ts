@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { safeParse } from "zod/v4/core";
 import { EdgeConfigSchema } from "../../../lambda/config.js";
 import { installMocks, promiseOf, type MockHarness, type RecordedResource } from "../../support/pulumi-mocks.js";
 import { CRM_ARGS, OKTA_MOCKS, ORG, crmDeclarations } from "./fixture.js";
@@ -152,7 +153,7 @@ describe("OktaMcpAuth outputs", () => {
     expect(await promiseOf(crm.jwksUri)).toBe(`${ORG}/oauth2/crm-crm-id/v1/keys`);
     expect(await promiseOf(crm.clientIds)).toEqual(["crm-agent-nightly-digest-cid", "crm-verified-claude-code-cid", "crm-verified-internal-portal-cid"]);
     const edge = await promiseOf(crm.edgeConfig);
-    expect(EdgeConfigSchema.safeParse(edge).success).toBe(true);
+    expect(safeParse(EdgeConfigSchema, edge).success).toBe(true);
     expect(edge).toMatchObject({ resource: "https://mcp.example.com/crm", authorizationServers: [`${ORG}/oauth2/crm-crm-id`], issuers: [`${ORG}/oauth2/crm-crm-id`], audiences: ["https://mcp.example.com/crm"] });
     expect(edge.introspection).toBeUndefined();
     expect(edge.tokenTypes).toBeUndefined();
@@ -160,7 +161,7 @@ describe("OktaMcpAuth outputs", () => {
 
   it("points the admin server's edge at Okta introspection for its immediate-revocation scopes", async () => {
     const edge = await promiseOf(component.servers["crm-admin"]!.edgeConfig);
-    expect(EdgeConfigSchema.safeParse(edge).success).toBe(true);
+    expect(safeParse(EdgeConfigSchema, edge).success).toBe(true);
     expect(edge.introspection).toEqual({
       endpoint: `${ORG}/oauth2/crm-crm-admin-id/v1/introspect`,
       clientId: "crm-edge-introspection-cid",

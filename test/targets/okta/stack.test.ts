@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { safeParse } from "zod/v4/core";
 import { EdgeConfigSchema } from "../../../lambda/config.js";
 import { installMocks, promiseOf, type MockHarness } from "../../support/pulumi-mocks.js";
 import { OKTA_MOCKS } from "./fixture.js";
@@ -30,7 +31,7 @@ describe("the Okta example stack (stacks/okta)", () => {
     await mocks.settled();
     expect(Object.keys(stack.servers).sort()).toEqual(["crm", "crm-admin"]);
     for (const s of Object.values(stack.servers)) {
-      expect(EdgeConfigSchema.safeParse(await promiseOf(s.edgeConfig)).success).toBe(true);
+      expect(safeParse(EdgeConfigSchema, await promiseOf(s.edgeConfig)).success).toBe(true);
     }
     expect(await promiseOf(stack.servers.crm!.issuer)).toBe("https://example.okta.com/oauth2/crm-crm-id");
     expect(mocks.calls).toEqual([]);
