@@ -1,4 +1,5 @@
 import { nodeCrypto } from "./node.js";
+import { isoTime } from "./time.js";
 
 const { hash, randomUUID } = nodeCrypto;
 
@@ -84,7 +85,7 @@ export class AuditChain {
       chain: this.chain,
       seq: this.seq,
       prev: this.prev,
-      ts: nowMs === this.tsMs ? this.tsIso : ((this.tsMs = nowMs), (this.tsIso = new Date(nowMs).toISOString())),
+      ts: nowMs === this.tsMs ? this.tsIso : ((this.tsMs = nowMs), (this.tsIso = isoTime(nowMs))),
       server: f.server,
       decision: f.decision,
       status: f.status,

@@ -7,6 +7,7 @@ import { corsFor, plainError } from "./challenge.js";
 import { forward } from "./forward.js";
 import { LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
+import { isoTime } from "./time.js";
 import { buildRuntime, type ServerRuntime } from "./server.js";
 
 export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
@@ -98,7 +99,7 @@ function writeLine(fd: 1 | 2, line: string): void {
 }
 
 const defaultLog = (e: LogEntry) => {
-  if (e.level !== "info") writeLine(2, JSON.stringify({ ...e, ts: new Date().toISOString() }));
+  if (e.level !== "info") writeLine(2, JSON.stringify({ ...e, ts: isoTime(Date.now()) }));
 };
 
 /**

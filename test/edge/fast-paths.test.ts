@@ -166,3 +166,25 @@ describe("scope facts remembered per scope string", () => {
     expect(audit.at(-1)?.user).toBe("alice");
   });
 });
+
+describe("ISO timestamps without Date.prototype.toISOString", () => {
+  it("writes exactly what toISOString writes for 100,000 instants from 1970 to 9999 and around year boundaries", async () => {
+    const { isoTime } = await import("../../lambda/core/time.js");
+    const r = rng(11);
+    const max = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+    const edges = [0, 1, 999, 1000, 86_399_999, 951_782_400_000 /* 2000-02-29 */, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(1999, 11, 31, 23, 59, 59, 999), max, -1, -62_167_219_200_000 /* 0000-01-01 */];
+    for (const ms of edges) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    for (let i = 0; i < 100_000; i++) {
+      const ms = Math.floor(r.next() * max);
+      expect(isoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
+  it("defers to toISOString outside years 0000–9999 and throws like it for an invalid date", async () => {
+    const { isoTime } = await import("../../lambda/core/time.js");
+    const far = Date.UTC(10000, 0, 1);
+    expect(isoTime(far)).toBe("+010000-01-01T00:00:00.000Z");
+    expect(isoTime(-62_167_219_200_001)).toBe(new Date(-62_167_219_200_001).toISOString());
+    expect(() => isoTime(Number.NaN)).toThrow(RangeError);
+  });
+});
