@@ -181,28 +181,32 @@ log(`
   little more than these, so its ratio is bounded by them while every decision writes a chained, hashed
   audit record; with the slower ES256 floor the same absolute costs are a small fraction.
 - Cold start: process start, \`require\` of the CommonJS bundle \`index.cjs\` (as the Lambda nodejs
-  runtime loads it; node:crypto through \`process.getBuiltinModule\`, zod/mini schema construction and one
-  jitless parse of the config), one HTTP API v2 event decided with a JWKS snapshot (no network; Fetch API
-  never loaded; the decision loads no further built-in module). Shipping CommonJS instead of ESM removed
-  the ESM loader (\`node empty.mjs\` over \`node empty.cjs\`, about 3 ms) and esbuild's interop helpers: in
-  one interleaved A/B run of 41 (2026-11-23, quiet machine) the ESM bundle of the session's start measured
-  +18.0 ms and the CommonJS bundles +13.4 / +13.1 ms (paired medians over \`node -e 0\`).
-  Measured separately (2026-11-23, hrtime marks): compiling the 59 KB bundle about 2 ms, loading
-  node:crypto (which loads node:stream) 2.0–2.4 ms, zod/mini's own module init about 1 ms plus our schema
-  construction about 1–1.5 ms, the first (jitless) parse of the CRM config about 1.5 ms (a second takes
-  0.3 ms: the first is V8 compiling zod's parser), and the first decision about 3 ms (first-call
-  compilation of the verification, claims, scope and audit paths; one RSA verification is 0.2–0.4 ms).
-  Config validation with zod is the largest part we control: in one process, building the schema takes
-  2.2–3.0 ms the first time and 0.35–0.55 ms the second, the first parse 1.5–2.2 ms and the second
-  0.4–0.6 ms, so most of it is V8 compiling zod's code on first use, not work proportional to the config.
-  Building the same schema on \`zod/v4/core\` directly (no zod/mini layer) was no faster in total. One
-  young-generation scavenge (about 1 ms) runs during a cold start: new space fills to about 950 KB
-  (node:crypto about 150 KB, the bundle source and its compilation about 115 KB, zod schema construction
-  about 190 KB and the first parse about 150 KB).
+  runtime loads it; node:crypto through \`process.getBuiltinModule\`, the config schema built on zod's core
+  and one jitless parse of the config), one HTTP API v2 event decided with a JWKS snapshot (no network;
+  Fetch API never loaded; the decision loads no further built-in module). The judged figure is wall
+  time of the whole process, so it also holds process exit and a young-generation scavenge (0.6–0.9 ms)
+  that V8 runs after the decision, before exit; the in-process row (\`performance.now()\` at the end of
+  the decision, against an empty script's) leaves both out, as a Lambda request path would. Across runs
+  on this machine the wall figure moves between about 11 and 13 ms and the in-process one stays near
+  10 ms.
+- What the cold start is made of (2026-11-23, hrtime marks and V8 function events): compiling JavaScript
+  on first use dominates. Parsing the 56 KB bundle about 1.7 ms; loading node:crypto (which loads
+  node:stream) about 2 ms; config validation about 2.7 ms (building the schema 1.2 ms the first time and
+  0.25 ms the second, the first parse 1.45 ms and the second 0.35 ms: V8 compiling zod's code, not work
+  proportional to the config); key import and runtimes under 1 ms; the first decision about 2.4 ms, of
+  which about 1.3 ms is compiling the functions on its path (with \`--no-lazy\` it takes 1.2 ms) and
+  0.2–0.4 ms one RSA verification.
+- Cold-start changes kept this session, each measured in interleaved A/B runs of 41 against
+  \`node -e 0\`: CommonJS instead of ESM (+18.0 → +13.1 ms: no ESM loader, no interop helpers); the
+  config schema on \`zod/v4/core\` instead of zod/mini (the same validation and messages without zod/mini's
+  per-instance method binding: schema construction 2.0 → 1.2 ms and 191 → 107 KB allocated, bundle
+  −3.4 KB; about −1 ms); ISO timestamps from the \`getUTC*\` parts (the first \`toISOString\` call in a
+  process costs 0.22–0.30 ms). Tried and dropped: fewer zod schema kinds (custom checks instead of
+  literals and clones: −0.2 ms, not worth the weaker messages).
 - Evaluated for issue 3 and kept: duplicate-member check by member count (text scan from quote to quote
   against the parsed value's property count; same answers as the character scanner, differential test in
   test/edge/fast-paths.test.ts), cache key over the signature segment plus a byte-exact signing-input
-  check, one base64url shape scan instead of two per fresh token, shared zod schema instances; and
+  check, one base64url shape scan instead of two per fresh token, shared schema instances; and
   (second pass) a cache hit moves its entry to the young end only once it may have left the youngest
   quarter (approximate LRU: an entry used within the last max/4 insertions is never evicted), scope facts
   (alias mapping and implication closure) remembered per \`scope\` string and server, no \`trim()\` copy of

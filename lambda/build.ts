@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Bundles the edge into ONE minified CommonJS file (`index.cjs`; platform node, target node20) with
- * esbuild. `node:*` built-ins stay external; jose and zod/mini are inlined. CommonJS because Node's
+ * esbuild. `node:*` built-ins stay external; jose and zod (core) are inlined. CommonJS because Node's
  * ESM loader alone costs a few ms of every cold start (the Lambda nodejs runtimes `require` an
  * `index.cjs` handler); the entry's named exports become `module.exports` properties (`index.handler`).
  * @returns the file path and its size in bytes.

@@ -89,6 +89,30 @@ describe("config validation at cold start", () => {
     expect(() => parseEdgeConfig({ ...crmConfig([key]), algorithms: ["none"] })).toThrow(/algorithms/);
   });
 
+  it("names the allowed values and the fix in every message, and reports every bad field at once", async () => {
+    const { parseEdgeConfig } = await import("../../lambda/config.js");
+    const bad = { ...crmConfig([key]), algorithms: ["HS256"], upstreamAssertion: "maybe", clockToleranceSeconds: Number.NaN, server: "", extra: true };
+    let message = "";
+    try {
+      parseEdgeConfig(bad);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain("algorithms.0: invalid_value (expected one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)");
+    expect(message).toContain("upstreamAssertion: invalid_value (expected one of signed, none)");
+    expect(message).toContain("clockToleranceSeconds: expected a finite number");
+    expect(message).toContain("server: must not be empty");
+    expect(message).toContain("(root): unrecognized_keys extra");
+  });
+
+  it("offers the schema through zod's safeParse and the Standard Schema interface", async () => {
+    const { EdgeConfigSchema } = await import("../../lambda/config.js");
+    const { safeParse } = await import("zod/v4/core");
+    expect(safeParse(EdgeConfigSchema, crmConfig([key])).success).toBe(true);
+    const r = await EdgeConfigSchema["~standard"].validate({ ...crmConfig([key]), jwksUri: "ftp://x" });
+    expect("issues" in r && r.issues?.[0]?.path).toEqual(["jwksUri"]);
+  });
+
   it("refuses two configs for the same resource", () => {
     expect(() => harness([crmConfig([key]), crmConfig([key])])).toThrow(/share the resource/);
   });
