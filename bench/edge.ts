@@ -187,8 +187,8 @@ log(`
   time of the whole process, so it also holds process exit and a young-generation scavenge (0.6–0.9 ms)
   that V8 runs after the decision, before exit; the in-process row (\`performance.now()\` at the end of
   the decision, against an empty script's) leaves both out, as a Lambda request path would. Across runs
-  on this machine the wall figure moves between about 11 and 13 ms and the in-process one stays near
-  10 ms.
+  on this shared machine on 2026-11-23 the wall figure moved between 11.0 and 14.6 ms and the in-process
+  one between 9.8 and 12.8 ms: the 12 ms goal sits inside the noise.
 - What the cold start is made of (2026-11-23, hrtime marks and V8 function events): compiling JavaScript
   on first use dominates. Parsing the 56 KB bundle about 1.7 ms; loading node:crypto (which loads
   node:stream) about 2 ms; config validation about 2.7 ms (building the schema 1.2 ms the first time and
