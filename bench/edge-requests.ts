@@ -19,6 +19,7 @@ import { edgeConfigFor } from "../components/edge-config.js";
 import { compile } from "../components/plan/compile.js";
 import type * as Core from "../lambda/core/authorize.js";
 import crm from "../stacks/crm/mcp-auth.js";
+import { median } from "./support.js";
 
 export const ISS = "https://idp.example.com/";
 export const AUD = "https://mcp.example.com/crm";
@@ -62,8 +63,7 @@ export async function measureAll(cands: Array<[string, number, (i: number) => un
       per[c]!.push(Number(process.hrtime.bigint() - t0) / n);
     }
   }
-  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  return cands.map(([name], c) => [name, med(per[c]!), med(per[c]!.map((v, r) => v / per[0]![r]!))]);
+  return cands.map(([name], c) => [name, median(per[c]!), median(per[c]!.map((v, r) => v / per[0]![r]!))]);
 }
 
 /**

@@ -19,6 +19,7 @@ import { compile } from "../components/plan/compile.js";
 import { buildEdgeBundle } from "../lambda/build.js";
 import crm from "../stacks/crm/mcp-auth.js";
 import { fixedCosts, ISS, keyPair, perRequest, ROUNDS, TOKENS, tokens } from "./edge-requests.js";
+import { median } from "./support.js";
 
 type Row = [name: string, ns: number, ratio: number];
 
@@ -90,14 +91,13 @@ require("node:fs").writeSync(2, "T " + performance.now() + "\\n");
       cjs.push(time([emptyCjs], "cjs"));
       edge.push(time([script], "edge"));
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     // Runs are interleaved (bare, esm, cjs, edge, bare, …); the paired difference of each round is robust
     // to load that drifts over the run, and the difference of minimums to load spikes.
-    const paired = med(edge.map((e, i) => e - bare[i]!));
+    const paired = median(edge.map((e, i) => e - bare[i]!));
     // In-process: process start to the decision's end, over the same for an empty CommonJS script
     // (no process exit in either; Lambda never exits on the request path).
-    const innerPaired = med(inner.edge!.map((e, i) => e - inner.cjs![i]!));
-    return { bytes, bare: med(bare), esm: med(esm), cjs: med(cjs), edge: med(edge), paired, minDiff: Math.min(...edge) - Math.min(...bare), innerPaired };
+    const innerPaired = median(inner.edge!.map((e, i) => e - inner.cjs![i]!));
+    return { bytes, bare: median(bare), esm: median(esm), cjs: median(cjs), edge: median(edge), paired, minDiff: Math.min(...edge) - Math.min(...bare), innerPaired };
   });
 }
 

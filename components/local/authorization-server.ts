@@ -9,6 +9,7 @@ import { createInteractionHandler } from "./interactions.js";
 import { createJwtTokenState } from "./jwt-token-state.js";
 import { EDGE_INTROSPECTION_CLIENT_ID, providerConfiguration, type AgentCredential } from "./provider-config.js";
 import { isLoopbackHost } from "./loopback.js";
+import { readBodyText } from "./body.js";
 
 export { isLoopbackHost };
 
@@ -89,16 +90,10 @@ export function withDefaultScope(plan: McpAuthPlan, url: string): string {
  */
 async function prepareRegistration(req: IncomingMessage & { body?: unknown }): Promise<void> {
   if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) return;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 64 * 1024) throw new Error("registration request too large");
-    chunks.push(c as Buffer);
-  }
+  const text = await readBodyText(req, 64 * 1024, "registration request");
   let body: unknown;
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    body = JSON.parse(text);
   } catch {
     body = {};
   }

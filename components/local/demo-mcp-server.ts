@@ -8,6 +8,7 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcont
 import { z } from "zod";
 import type { McpAuthPlan, PlanServer } from "../plan/schema.js";
 import { runDemoTool, seedStore, type DemoStore } from "./demo-data.js";
+import { readBodyText } from "./body.js";
 
 /**
  * A demo MCP server (official `@modelcontextprotocol/sdk`, streamable HTTP, stateless) that
@@ -78,14 +79,7 @@ export function buildDemoMcpServer(server: PlanServer, store: DemoStore): McpSer
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new Error("request body too large");
-    chunks.push(c as Buffer);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  return JSON.parse(await readBodyText(req, MAX_BODY, "request body"));
 }
 
 function jsonRpcError(res: ServerResponse, status: number, message: string): void {

@@ -4,6 +4,7 @@ import type Provider from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { consentPage, errorPage, loginPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
 import { accessTokenSeconds, grantableScopes, needsStepUp, scopeSensitivity, serverByResource, tierOfClient, tierScopes, type DevUser } from "./policy.js";
+import { readBodyText } from "./body.js";
 
 /**
  * The interaction routes of the local authorization server (`/interaction/:uid[/action]`): dev
@@ -33,14 +34,7 @@ const MAX_BODY = 16 * 1024;
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   const type = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/x-www-form-urlencoded") throw new Error("expected an application/x-www-form-urlencoded form post");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error("form body too large");
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  return new URLSearchParams(await readBodyText(req, MAX_BODY, "form body"));
 }
 
 function send(res: ServerResponse, status: number, html: string): void {

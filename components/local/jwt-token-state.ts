@@ -2,6 +2,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import type Provider from "oidc-provider";
+import { readBodyText } from "./body.js";
 
 /**
  * RFC 7662 introspection and RFC 7009 revocation for the JWT (RFC 9068) access tokens of the
@@ -43,14 +44,7 @@ function json(res: ServerResponse, status: number, body: unknown, extra: Record<
 
 /** Reads a form body and leaves it on `req.body` for oidc-provider when we do not answer. */
 async function readForm(req: IncomingMessage & { body?: unknown }): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > MAX_BODY) throw new Error("request body too large");
-    chunks.push(c as Buffer);
-  }
-  const params = new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  const params = new URLSearchParams(await readBodyText(req, MAX_BODY, "request body"));
   req.body = Object.fromEntries(params);
   return params;
 }
