@@ -37,3 +37,5 @@ export { findImplicationCycles, implicationClosure } from "./plan/closure.js";
 export { renderCapabilityTable } from "./targets/capabilities.js";
 export type { Capability, CapabilityReport, CapabilitySupport } from "./targets/capabilities.js";
 export * from "./diff/index.js";
+export { buildSecurityReport, renderReportMarkdown, summarizeAuditRecords, REPORT_VERSION } from "./report/index.js";
+export type { SecurityReport, ReportInput, Control, ControlId, Statement, AuditEvidence } from "./report/index.js";
