@@ -2,8 +2,11 @@ import type { RecordFilter, SurfaceRecord } from "./records.js";
 
 /** Where a record sits in its chain and whether the chain around it verifies. */
 export interface Verification {
-  /** `verified`: its link from the previous record and to the next one hold; `broken`: a problem touches it. */
-  status: "verified" | "broken";
+  /**
+   * `verified`: its link from the previous record and to the next one hold; `broken`: a problem
+   * touches it; `unchecked`: not checked yet (CloudWatch list views; the record's detail checks it).
+   */
+  status: "verified" | "broken" | "unchecked";
   /** Records of the same chain seen in the store, and this one's position (its `seq`). */
   chainLength: number;
   problems: string[];
