@@ -1,4 +1,5 @@
 import * as core from "zod/v4/core";
+import { URI_TEMPLATE_RULE, uriTemplateRegExp } from "./core/uri-template.js";
 
 /**
  * The edge configuration for one MCP server: everything the edge enforces, derived from the plan
@@ -53,6 +54,11 @@ const Operation = strictObject({
   sensitivity: Sensitivity,
 });
 const Operations = record(Str, Operation);
+/** Resource templates (RFC 6570 level 1) → operation; every key must be a valid template. */
+const Templates = withCheck(
+  Operations,
+  custom<Record<string, unknown>>((r) => Object.keys(r).every((k) => uriTemplateRegExp(k) !== undefined), `every key must be ${URI_TEMPLATE_RULE}`),
+);
 
 export const EdgeConfigSchema = strictObject({
   configVersion: literal([EDGE_CONFIG_VERSION]),
@@ -81,8 +87,9 @@ export const EdgeConfigSchema = strictObject({
   /** Token scope value → declared scope (e.g. Entra `scp` short names). Unmapped values are taken as-is. */
   scopeAliases: record(Str, Str),
   /**
-   * IdP roles → declared scopes (Entra app roles in `roles`). A token with neither `scp` nor `scope`
-   * (app-only, client credentials) holds exactly what its roles grant; a delegated token's scope
+   * IdP roles → declared scopes (Entra app roles in `roles`). An app-only token (client
+   * credentials), recognised only by `idtyp: "app"`, holds exactly what its roles grant; any other
+   * token is delegated: it holds its `scp`/`scope` (none when it has neither), and a scope
    * listed in `requireForScopes` counts only when one of its roles grants it too (group gating).
    * Unknown roles grant nothing; a claim that is not an array of strings is a 401 `invalid_token`.
    * Absent: roles are ignored.
@@ -103,8 +110,14 @@ export const EdgeConfigSchema = strictObject({
   scopesSupported: Strs,
   /** Maximum token age (now − iat) per sensitivity, seconds: the declared access-token lifetime. */
   maxTokenAgeSeconds: strictObject({ routine: Num, high: Num, critical: Num }),
-  /** Per-operation scopes. Methods not listed here need only a valid token. */
-  operations: strictObject({ tools: Operations, resources: Operations, prompts: Operations }),
+  /**
+   * Per-operation scopes. `tools/call`, `prompts/get` and `resources/read` are authorized by the
+   * operation they name; `resources/subscribe`/`unsubscribe` and `completion/complete` by the
+   * resource (or template) or prompt they reference. `resourceTemplates` (RFC 6570 level-1 URI
+   * templates) cover every URI they expand to. Only `initialize`, `ping`, `server/discover`, the
+   * list methods, notifications and responses need just a valid token; every other method is refused.
+   */
+  operations: strictObject({ tools: Operations, resources: Operations, prompts: Operations, resourceTemplates: optional(Templates) }),
   /** Browser origins allowed (MCP transport: Origin validation, 403 otherwise). */
   allowedOrigins: Strs,
   /** Scopes whose tokens are checked by RFC 7662 introspection on each use (immediate revocation). */
@@ -128,7 +141,7 @@ export const EdgeConfigSchema = strictObject({
   upstream: optional(Url),
   /**
    * `tools/call` / `resources/read` / `prompts/get` naming an operation the plan does not declare:
-   * `deny` (default, fail closed: 403) or `allow` (valid token only).
+   * `deny` (default, fail closed: 403 with a JSON-RPC error, no challenge) or `allow` (valid token only).
    */
   undeclaredOperations: optional(literal(["deny", "allow"])),
   /**

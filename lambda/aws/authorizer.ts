@@ -23,6 +23,10 @@ import { v1Request } from "./v1-request.js";
 /** The authorizer context key holding the 403 challenge; `context.authorizer.<key>` in the gateway response. Only letters, digits and `_` are allowed there. */
 export const AUTHORIZER_CHALLENGE_CONTEXT_KEY = "www_authenticate";
 
+/** Authorizer context keys of the authorized JSON-RPC method and of its tool/prompt name or resource URI. */
+export const METHOD_CONTEXT_KEY = "mcp_method";
+export const NAME_CONTEXT_KEY = "mcp_name";
+
 /** The exact error message API Gateway maps to 401 (any other message becomes a 500). */
 export const UNAUTHORIZED_MESSAGE = "Unauthorized";
 
@@ -33,7 +37,7 @@ export interface EdgeAuthorize {
 
 /** The edge's decision, as returned by `edge.authorize`. */
 export type AuthorizeDecision =
-  | { allow: true; principal: unknown; scopes: readonly string[] }
+  | { allow: true; principal: unknown; scopes: readonly string[]; method?: string | undefined; name?: string | undefined }
   | { allow: false; response: Response };
 
 /** Flat authorizer context: API Gateway accepts only string, number and boolean values. */
@@ -67,10 +71,17 @@ const PRINCIPAL_FIELDS: ReadonlyArray<readonly [string, string]> = [
 /**
  * Flattens the edge's principal into authorizer context (strings, numbers, booleans only; absent
  * fields omitted). The backend reads it as `event.requestContext.authorizer.<key>` or maps it into
- * headers (`context.authorizer.sub`). `scope` holds the scopes the decision required.
+ * headers (`context.authorizer.sub`). `scope` holds the scopes the decision required;
+ * `mcp_method` and `mcp_name` the JSON-RPC method and the tool/prompt name or resource URI the
+ * decision authorized (from `Mcp-Method` and the decoded `Mcp-Name`). The authorizer never sees the
+ * body, so the backend MUST check that the body asks for exactly this method and name (MCP
+ * 2026-07-28 Streamable HTTP, "Server Validation": servers that process the body reject a
+ * header/body mismatch with 400 and -32020).
  */
-export function principalContext(principal: unknown, scopes: readonly string[]): AuthorizerContext {
+export function principalContext(principal: unknown, scopes: readonly string[], op: { method?: string | undefined; name?: string | undefined } = {}): AuthorizerContext {
   const ctx: AuthorizerContext = { scope: scopes.join(" ") };
+  if (op.method !== undefined) ctx[METHOD_CONTEXT_KEY] = op.method;
+  if (op.name !== undefined) ctx[NAME_CONTEXT_KEY] = op.name;
   if (typeof principal === "object" && principal !== null) {
     for (const [from, to] of PRINCIPAL_FIELDS) {
       const v = (principal as Record<string, unknown>)[from];
@@ -88,7 +99,7 @@ export function challengeError(challenge: string): string | undefined {
 /** Maps an edge decision onto an authorizer result, or throws as API Gateway requires (see table above). */
 export async function authorizerResult(decision: AuthorizeDecision, methodArn: string): Promise<APIGatewayAuthorizerResult> {
   if (decision.allow) {
-    const context = principalContext(decision.principal, decision.scopes);
+    const context = principalContext(decision.principal, decision.scopes, decision);
     const principalId = String(context.sub ?? context.client_id ?? "anonymous");
     return { principalId, policyDocument: policy("Allow", methodArn), context };
   }

@@ -3,10 +3,11 @@ import { sanitizeParams } from "./audit.js";
 import { TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
 import { checkStaticClaims, checkTimes, type TokenTimes } from "./claims.js";
-import { callsFromHeaders, headersMatch, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
+import { bad, callsFromHeaders, decodeHeaderValue, HEADER_MISMATCH, headersMatch, isModern, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
 import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, roleScopes, tokenScopes } from "./scopes.js";
-import type { ServerRuntime } from "./server.js";
+import { originAllowed, type ServerRuntime } from "./server.js";
+import { principalKey, sessionHash, SessionTable } from "./sessions.js";
 import { COMPACT, TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
 
 /** Who is calling, from a verified token. */
@@ -27,7 +28,7 @@ export interface Principal {
 }
 
 export type Decision =
-  | { allow: true; principal: Principal; scopes: string[]; calls: Call[] }
+  | { allow: true; principal: Principal; scopes: string[]; calls: Call[]; session: string | undefined }
   | { allow: false; response: LiteResponse };
 
 /** Request context from the adapter. */
@@ -56,6 +57,8 @@ interface ServerState {
    * only from verified tokens and only when neither `scp` nor roles take part; bounded.
    */
   scopeFacts: Map<string, ScopeFacts>;
+  /** Sessions bound to the principal whose `initialize` created them (sessions.ts). */
+  sessions: SessionTable;
 }
 /** Entries of `ServerState.scopeFacts` before it is cleared. */
 const SCOPE_FACTS_MAX = 256;
@@ -90,6 +93,8 @@ export interface AuthorizerDeps {
    * request (confused deputy through the cache).
    */
   cache: { max: number; ttlMs: number };
+  /** Session table bounds per server: entries and idle time in ms. Default 10000 entries, 1 hour. */
+  sessions?: { max: number; idleMs: number };
   audit: AuditChain;
   log: (e: LogEntry) => void;
   paramMode: ParamMode;
@@ -155,7 +160,7 @@ export class Authorizer {
 
   private stateOf(s: ServerRuntime): ServerState {
     let st = this.states.get(s);
-    if (!st) this.states.set(s, (st = { cache: new TokenCache<TokenFacts>(this.d.cache.max, this.d.cache.ttlMs), scopeFacts: new Map() }));
+    if (!st) this.states.set(s, (st = { cache: new TokenCache<TokenFacts>(this.d.cache.max, this.d.cache.ttlMs), scopeFacts: new Map(), sessions: new SessionTable(this.d.sessions?.max ?? 10_000, this.d.sessions?.idleMs ?? 3_600_000) }));
     return st;
   }
 
@@ -182,6 +187,9 @@ export class Authorizer {
     const nowMs = this.d.now();
     const h = req.headers;
     const origin = h.get("origin");
+    const sessionId = h.get("mcp-session-id");
+    // Audit records and the session table hold a hash of the session id, never the id (a bearer handle).
+    const session = sessionId !== null ? sessionHash(sessionId) : undefined;
     const x: DenyContext = {
       s,
       nowMs,
@@ -196,7 +204,7 @@ export class Authorizer {
         agent: undefined,
         tenant: undefined,
         hostClient: undefined,
-        session: h.get("mcp-session-id") ?? undefined,
+        session,
         method: undefined,
         tool: undefined,
         params: undefined,
@@ -211,8 +219,15 @@ export class Authorizer {
     };
 
     // MCP transports: a present, invalid Origin gets 403 (DNS rebinding, RS-23).
-    if (origin !== null && !s.origins.has(origin)) return this.deny(x, plainError(403, "origin_not_allowed"), "origin_not_allowed");
+    if (origin !== null && !originAllowed(s, origin, h.get("host"))) return this.deny(x, plainError(403, "origin_not_allowed"), "origin_not_allowed");
     const cors = (x.cors = corsFor(origin));
+    const version = h.get("mcp-protocol-version");
+    const modern = isModern(version);
+    // MCP 2026-07-28 Streamable HTTP, "Earlier Streamable HTTP Revisions": no GET stream, no session
+    // DELETE; a server of this revision answers both with 405 Method Not Allowed.
+    if (modern && (req.method === "GET" || req.method === "DELETE")) {
+      return this.deny(x, plainError(405, "method_not_allowed", { allow: "POST, OPTIONS", ...cors }), "method_not_allowed");
+    }
 
     // RS-20: access tokens MUST NOT be in the query string; RFC 6750 §2.2 form bodies are not accepted either.
     const q = req.url.indexOf("?");
@@ -226,11 +241,27 @@ export class Authorizer {
 
     // What the request asks for (parsed before the token so a challenge can name its scopes).
     const mcpMethod = h.get("mcp-method");
-    const mcpName = h.get("mcp-name");
+    const rawName = h.get("mcp-name");
+    const mcpName = rawName === null ? null : decodeHeaderValue(rawName);
     let calls: Call[] | ParseProblem = [];
-    if (body !== undefined && body.length > 0) calls = parseCalls(body);
-    else if (req.method === "POST" && mcpMethod !== null) calls = callsFromHeaders(mcpMethod, mcpName);
-    const reqt = Array.isArray(calls) ? requirementOf(calls, s.config.operations) : undefined;
+    let problem: ParseProblem | undefined;
+    const headerOnly = !(body !== undefined && body.length > 0) && req.method === "POST" && mcpMethod !== null;
+    if (mcpName === undefined) problem = bad(HEADER_MISMATCH, "Mcp-Name: malformed =?base64?…?= value", "header_name_malformed");
+    else if (body !== undefined && body.length > 0) {
+      const parsed = parseCalls(body);
+      if ("reason" in parsed) problem = parsed;
+      // MCP 2026-07-28 Streamable HTTP, "Sending Messages": the body MUST be a single JSON-RPC request
+      // or notification, and the client MUST NOT send JSON-RPC responses.
+      else if (modern && parsed.batch) problem = bad(-32600, "Invalid Request: no batches in protocol 2026-07-28", "body_batch_refused");
+      else if (modern && parsed.responses > 0) problem = bad(-32600, "Invalid Request: no client responses in protocol 2026-07-28", "body_response_refused");
+      else calls = parsed.calls;
+    } else if (headerOnly) {
+      const c = callsFromHeaders(mcpMethod, mcpName);
+      if (Array.isArray(c)) calls = c;
+      else problem = c;
+    }
+    if (problem) calls = problem;
+    const reqt = Array.isArray(calls) ? requirementOf(calls, s.ops) : undefined;
     // A challenge asks for the basic scopes plus everything this operation needs (RS-8, RS-12).
     if (reqt && reqt.scopes.length > 0) x.need = reqt.scopes;
 
@@ -294,17 +325,29 @@ export class Authorizer {
 
     if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason);
     this.callFields(calls, rec);
-    const mismatch = headersMatch(calls, mcpMethod, mcpName, h.get("mcp-protocol-version"));
+    const mismatch = headersMatch(calls, mcpMethod, mcpName ?? null, version);
     if (mismatch) return this.deny(x, jsonRpcError(400, mismatch.code, mismatch.message, cors), mismatch.reason);
     if (req.method === "POST" && (body === undefined || body.length === 0) && mcpMethod === null && s.hasOperations) {
       // Bodyless authorizer mode cannot see the operation: it must be named in Mcp-Method/Mcp-Name.
       return this.deny(x, jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors), "operation_unknown");
     }
+    if (headerOnly && s.hasOperations && !modern) {
+      // MCP 2026-07-28 Streamable HTTP, "Server Validation": intermediaries that enforce policy on
+      // mirrored headers SHOULD reject a request whose MCP-Protocol-Version is older or absent, since
+      // no server behind them is bound to check those headers against the body.
+      return this.deny(x, jsonRpcError(400, HEADER_MISMATCH, "MCP-Protocol-Version 2026-07-28 or later required to authorize from Mcp-Method/Mcp-Name", cors), "header_version_too_old");
+    }
     const r = reqt!;
     if (r.scopes.length) rec.scopes = r.scopes;
+    // Deny by default: a method outside the token-only list and the declared operations is refused
+    // with a JSON-RPC error and no Bearer challenge (no scope can make it pass, so no step-up).
+    if (r.refused.length > 0) return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed on this server", cors), "method_not_allowed");
     if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
-      const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, error: "insufficient_scope", description: "Operation not permitted on this server" });
-      return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope" }), "operation_not_declared");
+      return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server", cors), "operation_not_declared");
+    }
+    // Sessions are bound to the principal that created them (sessions.ts): anyone else gets 404, as for an unknown session.
+    if (session !== undefined && this.stateOf(s).sessions.check(session, principalKey(p), nowMs) === "foreign") {
+      return this.deny(x, jsonRpcError(404, -32001, "Session not found", cors), "session_not_owned");
     }
 
     try {
@@ -327,7 +370,17 @@ export class Authorizer {
     rec.status = 200;
     rec.reason = "ok";
     this.d.audit.write(rec, nowMs);
-    return { allow: true, principal: p, scopes: r.scopes, calls };
+    return { allow: true, principal: p, scopes: r.scopes, calls, session };
+  }
+
+  /** Binds a session id the upstream issued in answer to `initialize` to the principal that asked. */
+  bindSession(s: ServerRuntime, sessionId: string, principal: Principal, nowMs: number): void {
+    this.stateOf(s).sessions.bind(sessionHash(sessionId), principalKey(principal), nowMs);
+  }
+
+  /** Forgets a session (ended by DELETE, or no longer known upstream). */
+  dropSession(s: ServerRuntime, hashed: string): void {
+    this.stateOf(s).sessions.drop(hashed);
   }
 
   /** Fills the call fields of the audit record (method, tool, hashed params, batch, host client). */
@@ -366,3 +419,8 @@ function paramsOf(c: Call, mode: ParamMode): Record<string, string> | undefined 
   return sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
 }
 const NO_CORS: Record<string, string> = {};
+/**
+ * JSON-RPC error code of a refused method or undeclared operation: -32601 "Method not found" (JSON-RPC
+ * 2.0 §5.1), the code MCP servers use for a method they do not serve; sent with HTTP 403.
+ */
+export const METHOD_NOT_ALLOWED = -32601;

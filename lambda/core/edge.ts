@@ -8,7 +8,7 @@ import { forward } from "./forward.js";
 import { LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { isoTime } from "./time.js";
-import { buildRuntime, type ServerRuntime } from "./server.js";
+import { buildRuntime, originAllowed, type ServerRuntime } from "./server.js";
 
 export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
 export type { EdgeRequest, EdgeResponse } from "./http.js";
@@ -42,6 +42,11 @@ export interface EdgeOptions {
   secrets?: (envName: string) => string | undefined;
   /** Verified-token cache, per server: entries (default 1000; 0 disables) and TTL in ms (default 60000). */
   tokenCache?: { max?: number; ttlMs?: number };
+  /**
+   * Session binding table, per server and per process (a Lambda execution environment): entries
+   * (default 10000, least recently used dropped first) and idle time in ms (default 1 hour).
+   */
+  sessions?: { max?: number; idleMs?: number };
   /** How tool argument values appear in audit records. Default `hash`. */
   auditParams?: ParamMode;
   /** Chain id for audit records. Default a random UUID per edge. */
@@ -55,6 +60,17 @@ export interface Denial {
   readonly lite: LiteResponse;
 }
 
+/** An allow from `authorize`: who, the scopes the operation required, and the operation authorized. */
+export interface Authorized {
+  allow: true;
+  principal: Principal;
+  scopes: string[];
+  /** The JSON-RPC method authorized (the first, for a batch); absent for GET/DELETE. */
+  method: string | undefined;
+  /** The tool or prompt name or resource URI authorized (decoded from `Mcp-Name`), when the method has one. */
+  name: string | undefined;
+}
+
 /** The edge: `handle` does everything; `authorize` decides without forwarding. */
 export interface Edge {
   /** Serves metadata, challenges, preflights, and forwards allowed requests (gateway mode). */
@@ -66,7 +82,7 @@ export interface Edge {
    * (API Gateway REST authorizer). Writes one audit record. Accepts a standard `Request` or any
    * `EdgeRequest` (a `LiteRequest` avoids loading the Fetch API on a cold start).
    */
-  authorize(req: EdgeRequest, ctx?: RequestContext): Promise<{ allow: true; principal: Principal; scopes: string[] } | Denial>;
+  authorize(req: EdgeRequest, ctx?: RequestContext): Promise<Authorized | Denial>;
   /** The validated configs. */
   readonly configs: readonly EdgeConfig[];
   /** Public JWKS of the upstream identity assertion key. */
@@ -130,7 +146,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   }
   const audit = new AuditChain((line, rec) => sink(rec, line), options.auditChainId);
   const cache = { max: options.tokenCache?.max ?? 1000, ttlMs: options.tokenCache?.ttlMs ?? 60_000 };
-  const authorizer = new Authorizer({ now, cache, audit, log, paramMode: options.auditParams ?? "hash" });
+  const sessions = { max: options.sessions?.max ?? 10_000, idleMs: options.sessions?.idleMs ?? 3_600_000 };
+  const authorizer = new Authorizer({ now, cache, sessions, audit, log, paramMode: options.auditParams ?? "hash" });
   // A given key is imported now (a bad key fails the cold start); an ephemeral one only when first needed.
   let signer: AssertionSigner | undefined = options.assertionKey ? createAssertionSigner(options.assertionKey) : undefined;
   const getSigner = (): AssertionSigner => {
@@ -186,7 +203,9 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     const body = await readBody(req);
     if (body instanceof LiteResponse) return denial(body);
     const d: Decision = await authorizer.decide(s, req, body, ctx);
-    return d.allow ? { allow: true as const, principal: d.principal, scopes: d.scopes } : denial(d.response);
+    if (!d.allow) return denial(d.response);
+    const first = d.calls[0];
+    return { allow: true as const, principal: d.principal, scopes: d.scopes, method: first?.method, name: first?.name };
   }
 
   async function handleLite(req: EdgeRequest, ctx: RequestContext = {}): Promise<EdgeResponse> {
@@ -211,7 +230,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       const origin = req.headers.get("origin");
       if (req.method === "OPTIONS") {
         // CORS preflight is never gated by auth (pitfall 15), but a foreign Origin still gets 403 (RS-23).
-        if (origin !== null && !s.origins.has(origin)) return plainError(403, "origin_not_allowed");
+        if (origin !== null && !originAllowed(s, origin, req.headers.get("host"))) return plainError(403, "origin_not_allowed");
         return new LiteResponse(
           204,
           {
@@ -255,7 +274,9 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
               options.assertionLifetimeSeconds ?? 60,
             );
       try {
-        return await forward({ upstream, req, body, assertion, sourceIp: ctx.sourceIp, cors: corsFor(origin), fetchImpl, signal: req.signal });
+        const res = await forward({ upstream, req, body, assertion, sourceIp: ctx.sourceIp, cors: corsFor(origin), fetchImpl, signal: req.signal });
+        trackSession(s, d, req.method, res);
+        return res;
       } catch (e) {
         log({ level: "error", event: "upstream_unreachable", server: s.config.server, detail: e instanceof Error ? e.message : String(e) });
         return plainError(502, "upstream_unreachable");
@@ -264,6 +285,17 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       log({ level: "error", event: "internal_error", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
       return plainError(500, "internal_error");
     }
+  }
+
+  /**
+   * Session binding (sessions.ts): the id the upstream answers `initialize` with belongs to the
+   * caller; a session ended by DELETE, or one the upstream no longer knows (404), is forgotten.
+   */
+  function trackSession(s: ServerRuntime, d: Extract<Decision, { allow: true }>, method: string, res: Response): void {
+    if (d.session !== undefined && (res.status === 404 || (method === "DELETE" && res.ok))) authorizer.dropSession(s, d.session);
+    if (!res.ok || !d.calls.some((c) => c.method === "initialize")) return;
+    const id = res.headers.get("mcp-session-id");
+    if (id !== null && id.length > 0) authorizer.bindSession(s, id, d.principal, now());
   }
 
   return {

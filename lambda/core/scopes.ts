@@ -34,15 +34,18 @@ export function tokenScopes(claims: Record<string, unknown>, aliases: Record<str
 /**
  * The scopes a token holds once its roles are applied (`roles` config). App-only tokens carry
  * application permissions in `roles` and no `scp` (Microsoft identity platform, access token claims
- * reference: `scp` "only included for user tokens", `roles` for app permissions). Returns
- * `undefined` when the roles claim is not an array of strings (fail closed).
+ * reference: `scp` "only included for user tokens", `roles` for app permissions). A token counts as
+ * app-only only when it says so with the optional claim `idtyp: "app"` (same reference: `idtyp`,
+ * "app" for app-only tokens): a missing `scp` alone proves nothing, so a delegated token without
+ * scopes holds nothing rather than its roles' application permissions. Returns `undefined` when the
+ * roles claim is not an array of strings (fail closed).
  */
 export function roleScopes(claims: Record<string, unknown>, held: string[], r: NonNullable<EdgeConfig["roles"]>, scopes: EdgeConfig["scopes"]): string[] | undefined {
   let v = claims[r.claim ?? "roles"];
   if (v === undefined) v = [];
   if (!Array.isArray(v) || v.some((x) => typeof x != "string")) return undefined;
   const byRole = grantedClosure(v.flatMap((x: string) => (Object.hasOwn(r.grants, x) ? r.grants[x]! : [])), scopes);
-  if (claims.scp === undefined && claims.scope === undefined) return [...byRole];
+  if (claims.idtyp === "app") return [...byRole];
   const gated = r.requireForScopes ?? [];
   return held.filter((x) => byRole.has(x) || !gated.includes(x));
 }

@@ -1,8 +1,10 @@
 import type { EdgeConfig } from "../config.js";
 import type { ClaimPolicy } from "./claims.js";
 import { Introspector } from "./introspect.js";
+import type { Operation, OperationTables } from "./jsonrpc.js";
 import { KeyStore, type JwsAlg } from "./keys.js";
 import { metadataDocument, metadataPath, metadataUrl } from "./metadata.js";
+import { uriTemplateRegExp } from "./uri-template.js";
 import { HeaderCache } from "./verify.js";
 
 /** One configured MCP server, with everything precomputed at cold start. */
@@ -18,7 +20,12 @@ export interface ServerRuntime {
   keys: KeyStore;
   headers: HeaderCache;
   claims: ClaimPolicy;
+  /** Allowed browser origins: the configured ones, the resource's own origin and, on loopback, its aliases. */
   origins: ReadonlySet<string>;
+  /** Whether the resource is on a loopback host (the local stack): see `originAllowed`. */
+  loopback: boolean;
+  /** Declared operations as `Map`s (request-controlled names never reach `Object.prototype`). */
+  ops: OperationTables;
   introspector: Introspector | undefined;
   /** Whether any operation is declared (a bodyless POST then needs `Mcp-Method`). */
   hasOperations: boolean;
@@ -44,6 +51,13 @@ export function buildRuntime(c: EdgeConfig, d: RuntimeDeps): ServerRuntime {
     introspector = new Introspector(c.introspection, secret, d.fetch);
   }
   const ops = c.operations;
+  const loopback = LOOPBACK_HOSTS.has(u.hostname.toLowerCase());
+  const origins = new Set(c.allowedOrigins);
+  // The server's own origin is never a cross-site attacker (MCP transports, "Security & Endpoint").
+  origins.add(u.origin);
+  // On loopback (the local stack) the same port under another loopback name is the same machine and server.
+  if (loopback) for (const h of ["localhost", "127.0.0.1", "[::1]"]) origins.add(`${u.protocol}//${h}${u.port ? `:${u.port}` : ""}`);
+  const templates = Object.entries(ops.resourceTemplates ?? {});
   return {
     config: c,
     host: u.host.toLowerCase(),
@@ -61,8 +75,37 @@ export function buildRuntime(c: EdgeConfig, d: RuntimeDeps): ServerRuntime {
     }),
     headers: new HeaderCache(new Set(c.algorithms), c.tokenTypes),
     claims: { issuers: c.issuers, audiences: c.audiences, clockToleranceSeconds: c.clockToleranceSeconds },
-    origins: new Set(c.allowedOrigins),
+    origins,
+    loopback,
+    ops: {
+      tools: table(ops.tools),
+      resources: table(ops.resources),
+      prompts: table(ops.prompts),
+      templates: table(ops.resourceTemplates ?? {}),
+      templateMatchers: templates.map(([t, op]) => ({ re: uriTemplateRegExp(t)!, op })), // validated by the config schema
+    },
     introspector,
-    hasOperations: Object.keys(ops.tools).length + Object.keys(ops.resources).length + Object.keys(ops.prompts).length > 0,
+    hasOperations: Object.keys(ops.tools).length + Object.keys(ops.resources).length + Object.keys(ops.prompts).length + templates.length > 0,
   };
+}
+
+const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+function table(r: Record<string, Operation>): ReadonlyMap<string, Operation> {
+  return new Map(Object.entries(r));
+}
+
+/**
+ * Whether a present `Origin` may call the server (MCP transports: "Servers MUST validate the Origin
+ * header … If the Origin header is present and invalid, servers MUST respond with HTTP 403").
+ * Allowed: the configured origins and the server's own origin. On a loopback server, also a
+ * loopback origin naming exactly the loopback `Host` the request was sent to (a local proxy in
+ * front of the edge): a DNS-rebinding page has a foreign host name in both `Host` and `Origin`.
+ */
+export function originAllowed(s: ServerRuntime, origin: string, host: string | null): boolean {
+  if (s.origins.has(origin)) return true;
+  if (!s.loopback || host === null) return false;
+  const h = host.toLowerCase();
+  const name = h.startsWith("[") ? h.slice(0, h.indexOf("]") + 1) : h.split(":")[0]!;
+  return LOOPBACK_HOSTS.has(name) && (origin === `http://${h}` || origin === `https://${h}`);
 }

@@ -92,9 +92,18 @@ const attacks: Attack[] = [
   { name: "two tokens in one header", req: () => post(list, { authorization: `Bearer ${good} ${good}` }), status: 400, error: "invalid_request" },
   { name: "Basic credentials instead of a bearer token", req: () => post(list, { authorization: `Basic ${Buffer.from(`alice:${good}`).toString("base64")}` }), status: 401, error: undefined },
   { name: "foreign Origin (DNS rebinding)", req: () => post(list, { ...bearer(good), origin: "http://127.0.0.1.evil.example" }), status: 403, error: undefined },
-  { name: "undeclared tool", token: mint(key), status: 403, error: "insufficient_scope", body: call("shell_exec", { cmd: "id" }) },
+  // No challenge: no scope can make an undeclared tool pass, so a step-up would loop forever.
+  { name: "undeclared tool", token: mint(key), status: 403, error: null, body: call("shell_exec", { cmd: "id" }) },
   { name: "body is not JSON", token: mint(key), status: 400, error: null, body: "{not json" },
   { name: "tool name given twice in one call (parser confusion)", token: mint(key), status: 400, error: null, body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_customer","name":"list_customers"}}' },
+  // Method names that are Object.prototype members must not reach a prototype (they crashed the lookup: 500).
+  ...["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "__defineGetter__"].flatMap((m): Attack[] => [
+    { name: `method ${m} in the body`, token: mint(key), status: 403, error: null, body: { jsonrpc: "2.0", id: 1, method: m, params: { undefined: "list_customers", name: "list_customers" } } },
+    { name: `method ${m} in Mcp-Method without a body`, req: () => new Request(RESOURCE, { method: "POST", headers: { ...bearer(mint(key)), "mcp-protocol-version": "2026-07-28", "mcp-method": m } }), status: 403, error: null },
+    { name: `method ${m} in Mcp-Method with an Mcp-Name`, req: () => new Request(RESOURCE, { method: "POST", headers: { ...bearer(mint(key)), "mcp-protocol-version": "2026-07-28", "mcp-method": m, "mcp-name": "list_customers" } }), status: 400, error: null },
+  ]),
+  { name: "tool named __proto__", token: mint(key), status: 403, error: null, body: call("__proto__") },
+  { name: "resource URI constructor", token: mint(key), status: 403, error: null, body: { jsonrpc: "2.0", id: 1, method: "resources/read", params: { uri: "constructor" } } },
   { name: "method given twice in one message", token: mint(key), status: 400, error: null, body: '{"jsonrpc":"2.0","id":1,"method":"tools/call","method":"tools/list","params":{"name":"delete_customer"}}' },
 ];
 
@@ -125,6 +134,8 @@ describe("attack suite", () => {
         expect(res.headers.get("www-authenticate")).toMatch(/^Bearer resource_metadata="/);
         expect(ch.error).toBeUndefined();
       } else if (a.error) expect(ch.error).toBe(a.error);
+      // `null`: refused without any Bearer challenge (a JSON-RPC error or plain error instead).
+      if (a.error === null) expect(res.headers.get("www-authenticate")).toBeNull();
       if (a.status === 401 && a.error === "invalid_token") expect(ch.error_description).toBe("The access token is invalid, expired, or not issued for this resource");
       expect(res.headers.get("cache-control")).toBe("no-store");
       const text = await res.text();

@@ -1,4 +1,5 @@
 import { jwtVerify, createLocalJWKSet } from "jose";
+import { sessionHash } from "../../lambda/core/sessions.js";
 import { describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../../lambda/core/audit.js";
 import { bearer, call, crmConfig, harness, mint, post, rsaKey, RESOURCE } from "./helpers.js";
@@ -22,7 +23,7 @@ describe("audit records", () => {
     const r = audit[0]!;
     expect(r).toMatchObject({
       v: 1, chain: "chain-1", seq: 0, prev: "genesis", server: "crm", decision: "allow", status: 200, reason: "ok",
-      user: "alice", client: "claude-desktop", agent: "agent-7", session: "sess-42", method: "tools/call", tool: "list_customers",
+      user: "alice", client: "claude-desktop", agent: "agent-7", session: sessionHash("sess-42"), method: "tools/call", tool: "list_customers",
       scopes: ["crm:customers:read"], ip: "198.51.100.4", ua: "claude-code/2.1", jti: "jti-1",
     });
     expect(r.ts).toBe("2026-11-23T12:00:00.000Z");

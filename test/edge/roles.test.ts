@@ -13,9 +13,9 @@ const roles: NonNullable<EdgeConfig["roles"]> = {
   requireForScopes: ["crm:customers:delete"],
 };
 const withRoles = (over: Partial<NonNullable<EdgeConfig["roles"]>> = {}) => harness([crmConfig([key], { roles: { ...roles, ...over } })]);
-/** An app-only (client-credentials) token: no `scope`/`scp`, permissions in `roles`. */
+/** An app-only (client-credentials) token: no `scope`/`scp`, `idtyp: "app"`, permissions in `roles`. */
 const status = async (edge: ReturnType<typeof harness>["edge"], tool: string, token: string) => (await edge.handle(post(call(tool), bearer(token)))).status;
-const appOnly = (claims: Record<string, unknown>) => mint(key, { scope: undefined, sub: "agent-sp", client_id: "nightly-digest", ...claims });
+const appOnly = (claims: Record<string, unknown>) => mint(key, { scope: undefined, idtyp: "app", sub: "agent-sp", client_id: "nightly-digest", ...claims });
 
 describe("roles granting scopes to app-only tokens", () => {
   it("allows an app-only token the tools its roles grant and answers 403 insufficient_scope for the others", async () => {
@@ -27,6 +27,17 @@ describe("roles granting scopes to app-only tokens", () => {
     expect(res.status).toBe(403);
     expect(parseChallenge(res.headers.get("www-authenticate")).error).toBe("insufficient_scope");
     expect(audit.at(-1)?.missing).toEqual(["crm:customers:delete"]);
+  });
+
+  it("treats a token as app-only only when it carries idtyp=app: a delegated token without scp gets nothing from application roles", async () => {
+    const { edge, audit } = withRoles();
+    const roles = ["app.crm:customers:read"];
+    // A user token issued without scopes (or with the scp claim stripped by a misconfigured app) is not an agent token.
+    for (const idtyp of [undefined, "user", "APP", ["app"]]) {
+      expect(await status(edge, "list_customers", appOnly({ roles, idtyp })), String(idtyp)).toBe(403);
+      expect(audit.at(-1)?.reason).toBe("insufficient_scope");
+    }
+    expect(await status(edge, "list_customers", appOnly({ roles, idtyp: "app" }))).toBe(200);
   });
 
   it("applies declared implications to the scopes a role grants", async () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   authorize = createRestAuthorizer(edge);
 });
 
-const call = (tool: string) => ({ "Mcp-Method": "tools/call", "Mcp-Name": tool, "Content-Type": "application/json", Accept: "application/json, text/event-stream" });
+const call = (tool: string) => ({ "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": tool, "Content-Type": "application/json", Accept: "application/json, text/event-stream" });
 
 describe("the REST API Lambda authorizer", () => {
   it("rejects a request without a token with the exact 'Unauthorized' error that API Gateway maps to 401", async () => {
@@ -41,7 +41,7 @@ describe("the REST API Lambda authorizer", () => {
     const res = await authorize(authorizerEvent({ ...call("list_customers"), Authorization: `Bearer ${t}` }));
     expect(res.principalId).toBe("alice");
     expect(res.policyDocument).toEqual({ Version: "2012-10-17", Statement: [{ Action: "execute-api:Invoke", Effect: "Allow", Resource: METHOD_ARN }] });
-    expect(res.context).toMatchObject({ sub: "alice", client_id: "claude-code", scope: "crm:customers:read", iss: "https://example.okta.com/oauth2/aus1crm" });
+    expect(res.context).toMatchObject({ sub: "alice", client_id: "claude-code", scope: "crm:customers:read", iss: "https://example.okta.com/oauth2/aus1crm", mcp_method: "tools/call", mcp_name: "list_customers" });
     expect(Object.values(res.context!).every((v) => ["string", "number", "boolean"].includes(typeof v))).toBe(true);
     expect(audit.at(-1)).toMatchObject({ decision: "allow", tool: "list_customers", user: "alice", ip: "198.51.100.7" });
   });
@@ -57,6 +57,29 @@ describe("the REST API Lambda authorizer", () => {
     expect(challenge).toMatch(/scope="[^"]*crm:customers:delete[^"]*"/);
     expect(res.context!.error).toBe("insufficient_scope");
     expect(audit.at(-1)).toMatchObject({ decision: "deny", status: 403, tool: "delete_customer", user: "bob" });
+  });
+
+  it("denies header-only authorization to clients announcing a protocol older than 2026-07-28 or none, whose headers no server checks", async () => {
+    const t = await issuer.token({ sub: "alice", scope: "" });
+    const listing = (version?: string): Record<string, string> => ({ "Mcp-Method": "tools/list", Authorization: `Bearer ${t}`, ...(version ? { "MCP-Protocol-Version": version } : {}) });
+    for (const version of [undefined, "2025-11-25", "2025-06-18"]) {
+      const res = await authorize(authorizerEvent(listing(version)));
+      expect(res.policyDocument.Statement[0], String(version)).toMatchObject({ Effect: "Deny" });
+      expect(res.context).toMatchObject({ status: 400 });
+      expect(audit.at(-1)).toMatchObject({ decision: "deny", reason: "header_version_too_old" });
+    }
+    const modern = await authorize(authorizerEvent(listing("2026-07-28")));
+    expect(modern.policyDocument.Statement[0]).toMatchObject({ Effect: "Allow" });
+    expect(modern.context).toMatchObject({ mcp_method: "tools/list" });
+    expect(modern.context).not.toHaveProperty("mcp_name");
+  });
+
+  it("passes the decoded Mcp-Name of a base64-encoded tool name to the backend", async () => {
+    const t = await issuer.token({ sub: "alice", scope: "crm:customers:read" });
+    const encoded = `=?base64?${Buffer.from("list_customers").toString("base64")}?=`;
+    const res = await authorize(authorizerEvent({ ...call("list_customers"), "Mcp-Name": encoded, Authorization: `Bearer ${t}` }));
+    expect(res.policyDocument.Statement[0]).toMatchObject({ Effect: "Allow" });
+    expect(res.context).toMatchObject({ mcp_name: "list_customers" });
   });
 
   it("denies a bodyless POST that does not name its operation in Mcp-Method (403, invalid_request)", async () => {

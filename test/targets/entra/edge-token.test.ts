@@ -137,9 +137,9 @@ describe("Entra v2 tokens at the edge", () => {
     if (!n.allow) expect(n.response.status).toBe(403);
   });
 
-  it("allows an app-only agent token (roles, no scp) the tools of its application permissions and answers 403 for the others", async () => {
+  it("allows an app-only agent token (idtyp app, roles, no scp) the tools of its application permissions and answers 403 for the others", async () => {
     const agentRoles = ["app.crm:customers:read", "app.crm:deals:read", "app.crm:notes:read", "app.crm:notes:write"];
-    const agent = await sign({ aud: CRM_APP, sub: "5c4b3a29-1807-4f6e-8d5c-4b3a29180706", azp: AGENT, roles: agentRoles, oid: undefined });
+    const agent = await sign({ aud: CRM_APP, sub: "5c4b3a29-1807-4f6e-8d5c-4b3a29180706", azp: AGENT, roles: agentRoles, oid: undefined, idtyp: "app" });
     const ok = await edge.authorize(call("crm", "list_customers", agent));
     expect(ok.allow).toBe(true);
     if (ok.allow) {
@@ -152,9 +152,19 @@ describe("Entra v2 tokens at the edge", () => {
       if (!d.allow) expect(d.response.status).toBe(403);
     }
     // The agent tier holds nothing on crm-admin: its token for that application gets no access.
-    const admin = await edge.authorize(call("crm-admin", "get_settings", await sign({ aud: ADMIN_APP, azp: AGENT, roles: agentRoles })));
+    const admin = await edge.authorize(call("crm-admin", "get_settings", await sign({ aud: ADMIN_APP, azp: AGENT, roles: agentRoles, idtyp: "app" })));
     expect(admin.allow).toBe(false);
     if (!admin.allow) expect(admin.response.status).toBe(403);
+  });
+
+  it("does not treat a token without scp as app-only unless it carries idtyp=app", async () => {
+    const agentRoles = ["app.crm:customers:read"];
+    const noIdtyp = await sign({ aud: CRM_APP, azp: AGENT, roles: agentRoles, oid: undefined, scp: undefined });
+    const d = await edge.authorize(call("crm", "list_customers", noIdtyp));
+    expect(d.allow).toBe(false);
+    if (!d.allow) expect(d.response.status).toBe(403);
+    const user = await sign({ aud: CRM_APP, azp: AGENT, roles: agentRoles, scp: undefined, idtyp: "user" });
+    expect((await edge.authorize(call("crm", "list_customers", user))).allow).toBe(false);
   });
 
   it("answers 401 invalid_token when the roles claim is not an array of strings", async () => {
