@@ -60,6 +60,32 @@ const Templates = withCheck(
   custom<Record<string, unknown>>((r) => Object.keys(r).every((k) => uriTemplateRegExp(k) !== undefined), `every key must be ${URI_TEMPLATE_RULE}`),
 );
 
+/**
+ * Request headers the gateway never forwards, even when declared in `forwardHeaders`: credentials,
+ * what the edge sets itself, and hop-by-hop fields (RFC 9110 §7.6.1).
+ */
+export const NEVER_FORWARDED_HEADERS: ReadonlySet<string> = new Set([
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "host",
+  "content-length",
+  "forwarded",
+  "x-forwarded-for",
+  "x-forwarded-host",
+  "x-forwarded-proto",
+  "x-real-ip",
+  "mcp-edge-assertion",
+  "connection",
+  "keep-alive",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+  "expect",
+]);
+
 export const EdgeConfigSchema = strictObject({
   configVersion: literal([EDGE_CONFIG_VERSION]),
   /** Server name from the plan (for logs and audit). */
@@ -149,6 +175,19 @@ export const EdgeConfigSchema = strictObject({
    * `none` forwards without one (only for an upstream that trusts the network path).
    */
   upstreamAssertion: optional(literal(["signed", "none"])),
+  /**
+   * Gateway mode: request headers forwarded to the upstream besides the MCP transport headers and
+   * `Accept`, `Content-Type`, `User-Agent` (the edge forwards an allow-list). Lowercase field names;
+   * credentials, hop-by-hop fields and what the edge sets itself are refused. Default: none.
+   */
+  forwardHeaders: optional(
+    array(
+      withCheck(
+        Str,
+        custom<string>((s) => /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(s) && !NEVER_FORWARDED_HEADERS.has(s), "must be a lowercase header name, not a credential, hop-by-hop or edge-set header (docs/edge.md)"),
+      ),
+    ),
+  ),
 });
 export type EdgeConfig = core.output<typeof EdgeConfigSchema>;
 

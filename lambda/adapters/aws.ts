@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type { Edge } from "../core/edge.js";
-import { LiteRequest, LiteResponse, type EdgeResponse } from "../core/http.js";
+import { headerPairsOf, LiteRequest, LiteResponse, StreamResponse, type EdgeResponse } from "../core/http.js";
 
 /**
  * AWS adapters: Lambda Function URL (response streaming through `awslambda.streamifyResponse`
@@ -36,21 +36,34 @@ export function requestFromV2(event: V2Event): LiteRequest {
   return new LiteRequest(method, url, pairs, body);
 }
 
+/** Payload v2 headers: one value per name (repeated names joined with ", "), `Set-Cookie` apart. */
 function headersOf(res: EdgeResponse): { headers: Record<string, string>; cookies: string[] } {
   if (res instanceof LiteResponse) return { headers: res.headers, cookies: [] };
   const headers: Record<string, string> = {};
-  res.headers.forEach((v, k) => {
-    if (k !== "set-cookie") headers[k] = v;
-  });
-  return { headers, cookies: res.headers.getSetCookie() };
+  const cookies: string[] = [];
+  for (const [k, v] of headerPairsOf(res)) {
+    if (k === "set-cookie") cookies.push(v);
+    else headers[k] = headers[k] === undefined ? v : `${headers[k]}, ${v}`;
+  }
+  return { headers, cookies };
+}
+
+/** The whole body of a streaming answer (buffered integrations only). */
+async function bodyBytes(res: Response | StreamResponse): Promise<Buffer> {
+  if (res instanceof StreamResponse) {
+    const chunks: Buffer[] = [];
+    for await (const c of res.body) chunks.push(Buffer.from(c));
+    return Buffer.concat(chunks);
+  }
+  return Buffer.from(await res.arrayBuffer());
 }
 
 /** Converts a core answer to a buffered payload v2 result (`Set-Cookie` goes to `cookies`). */
 export async function resultV2(res: EdgeResponse): Promise<APIGatewayProxyStructuredResultV2> {
   const { headers, cookies } = headersOf(res);
   if (res instanceof LiteResponse) return { statusCode: res.status, headers, body: res.body ?? "", isBase64Encoded: false };
-  const buf = Buffer.from(await res.arrayBuffer());
-  const text = /^(?:text\/|application\/(?:json|jwk-set\+json))/.test(res.headers.get("content-type") ?? "");
+  const buf = await bodyBytes(res);
+  const text = /^(?:text\/|application\/(?:json|jwk-set\+json))/.test(headers["content-type"] ?? "");
   return {
     statusCode: res.status,
     headers,
@@ -74,21 +87,58 @@ export interface AwsLambdaGlobal {
   HttpResponseStream: { from(stream: NodeJS.WritableStream, prelude: { statusCode: number; headers: Record<string, string>; cookies?: string[] }): NodeJS.WritableStream };
 }
 
-/** Writes a core answer to a Lambda response stream chunk by chunk (SSE flows unbuffered). */
+/**
+ * Writes a core answer to a Lambda response stream as it arrives (SSE flows unbuffered). A node
+ * upstream body is piped straight in (the stream's back-pressure reaches the upstream socket); a
+ * Fetch body is written chunk by chunk, waiting for `drain`. When the response stream fails or
+ * closes early (the client went away) the upstream request is cancelled.
+ */
 export async function streamTo(res: EdgeResponse, stream: NodeJS.WritableStream, aws: AwsLambdaGlobal): Promise<void> {
   const { headers, cookies } = headersOf(res);
-  const out = aws.HttpResponseStream.from(stream, { statusCode: res.status, headers, ...(cookies.length ? { cookies } : {}) });
+  const out = aws.HttpResponseStream.from(stream, { statusCode: res.status, headers, ...(cookies.length ? { cookies } : {}) }) as NodeJS.WritableStream & { writableFinished?: boolean };
   if (res instanceof LiteResponse) {
     if (res.body) out.write(res.body);
-  } else if (res.body) {
-    const reader = res.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      out.write(value);
+    await new Promise<void>((resolve) => out.end(() => resolve()));
+    return;
+  }
+  if (res instanceof StreamResponse && typeof (res.body as { pipe?: unknown }).pipe === "function") {
+    const body = res.body as unknown as NodeJS.ReadableStream & { on(e: string, f: (...a: unknown[]) => void): unknown };
+    await new Promise<void>((resolve) => {
+      let settled = false;
+      const done = () => {
+        if (!settled) (settled = true), resolve();
+      };
+      out.on("finish", done);
+      out.on("close", () => {
+        if (!out.writableFinished) res.cancel();
+        done();
+      });
+      out.on("error", () => {
+        res.cancel();
+        done();
+      });
+      // An upstream that dies mid-stream: end what the client has (the stream is cut, not rewritten).
+      body.on("error", () => out.end());
+      body.pipe(out);
+    });
+    return;
+  }
+  if (res.body) {
+    try {
+      await writeAll(res.body, out);
+    } catch {
+      if (res instanceof StreamResponse) res.cancel();
+      else await res.body.cancel().catch(() => undefined);
     }
   }
   await new Promise<void>((resolve) => out.end(() => resolve()));
+}
+
+/** Writes every chunk, waiting for `drain` when the stream is full (back-pressure). */
+async function writeAll(body: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>, out: NodeJS.WritableStream): Promise<void> {
+  for await (const chunk of body as AsyncIterable<Uint8Array>) {
+    if (out.write(chunk) === false) await new Promise<void>((r) => out.once("drain", () => r()));
+  }
 }
 
 /**

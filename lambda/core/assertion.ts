@@ -1,7 +1,7 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import { nodeCrypto } from "./node.js";
 
-const { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign } = nodeCrypto;
+const { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign } = nodeCrypto;
 
 /**
  * The identity assertion the edge hands the upstream MCP server instead of the client's token
@@ -12,13 +12,23 @@ export interface AssertionSigner {
   /** Public JWKS the upstream verifies with (served at `/.well-known/mcp-edge-jwks.json`). */
   readonly jwks: { keys: JsonWebKey[] };
   readonly ephemeral: boolean;
+  /** The JWS `alg` every assertion carries. */
+  readonly algorithm: AssertionAlgorithm;
   sign(claims: Record<string, unknown>, nowSec: number, lifetimeSeconds: number): string;
 }
+
+/**
+ * Signature algorithms of the assertion, by key type, fastest to sign first: Ed25519 (`EdDSA`,
+ * RFC 8037) and ES256 (P-256) sign in tens of microseconds from a pre-imported `KeyObject`; RSA
+ * (`RS256`) and P-384 (`ES384`) are accepted for upstreams that need them, at a higher cost.
+ */
+export const ASSERTION_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256"] as const;
+export type AssertionAlgorithm = (typeof ASSERTION_ALGORITHMS)[number];
 
 /** Header the upstream reads the assertion from. */
 export const ASSERTION_HEADER = "mcp-edge-assertion";
 
-function algFor(key: KeyObject): { alg: string; hash: string | null; dsa?: "ieee-p1363" } {
+function algFor(key: KeyObject): { alg: AssertionAlgorithm; hash: string | null; dsa?: "ieee-p1363" } {
   const t = key.asymmetricKeyType;
   if (t === "rsa") return { alg: "RS256", hash: "sha256" };
   if (t === "ed25519") return { alg: "EdDSA", hash: null };
@@ -32,16 +42,24 @@ function algFor(key: KeyObject): { alg: string; hash: string | null; dsa?: "ieee
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 
+/** RFC 7638 JWK thumbprint (SHA-256): a key id every instance holding the same key agrees on. */
+function thumbprint(jwk: JsonWebKey): string {
+  const req = jwk.kty === "RSA" ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : jwk.kty === "EC" ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return createHash("sha256").update(JSON.stringify(req)).digest("base64url");
+}
+
 /**
- * A signer from a private JWK / KeyObject, or (when none is given) a fresh ES256 key pair held in
- * memory — fine for `dev` and tests, but an upstream must then fetch the edge JWKS again after
- * every restart, so deployments pass a stable key (`MCP_EDGE_ASSERTION_KEY`).
+ * A signer from a private JWK / KeyObject, or (when none is given) a fresh Ed25519 key pair held
+ * in memory — fine for `dev` and tests, but an upstream must then fetch the edge JWKS again after
+ * every restart, so deployments pass a stable key. The algorithm follows from the key (Ed25519 →
+ * `EdDSA`, P-256 → `ES256`, P-384 → `ES384`, RSA → `RS256`); the key id is `keyId`, else the
+ * JWK's `kid`, else its RFC 7638 thumbprint (the same on every instance holding the key).
  */
-export function createAssertionSigner(key?: JsonWebKey | KeyObject): AssertionSigner {
+export function createAssertionSigner(key?: JsonWebKey | KeyObject, keyId?: string): AssertionSigner {
   let priv: KeyObject;
   let ephemeral = false;
   if (!key) {
-    priv = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    priv = generateKeyPairSync("ed25519").privateKey;
     ephemeral = true;
   } else if ("type" in key && typeof (key as KeyObject).export === "function") {
     priv = key as KeyObject;
@@ -51,16 +69,68 @@ export function createAssertionSigner(key?: JsonWebKey | KeyObject): AssertionSi
   if (priv.type !== "private") throw new Error("assertionKey must be a private key");
   const { alg, hash, dsa } = algFor(priv);
   const pub = createPublicKey(priv).export({ format: "jwk" });
-  const kid = (key && !("export" in key) && typeof (key as JsonWebKey).kid === "string" ? (key as JsonWebKey).kid : undefined) ?? `edge-${randomUUID().slice(0, 8)}`;
+  const kid = keyId ?? (key && !("export" in key) && typeof (key as JsonWebKey).kid === "string" ? (key as JsonWebKey).kid : undefined) ?? thumbprint(pub);
   const jwk = { ...pub, kid, alg, use: "sig" };
   const header = b64({ alg, kid, typ: "mcp-edge+jwt" });
   return {
     jwks: { keys: [jwk] },
     ephemeral,
+    algorithm: alg,
     sign(claims, nowSec, lifetimeSeconds) {
       const body = `${header}.${b64({ ...claims, iat: nowSec, exp: nowSec + lifetimeSeconds, jti: randomUUID() })}`;
       const sig = sign(hash, Buffer.from(body), dsa ? { key: priv, dsaEncoding: dsa } : priv);
       return `${body}.${sig.toString("base64url")}`;
     },
   };
+}
+
+/** What the assertion says about one request (claims besides `iat`, `exp`, `jti`). */
+export interface AssertionFacts {
+  /** The resource URI of the MCP server (`iss`). */
+  issuer: string;
+  /** The upstream URL (`aud`). */
+  audience: string;
+  server: string;
+  principal: { sub: string | undefined; clientId: string | undefined; agent: string | undefined; tenant: string | undefined };
+  /** HTTP method of the request. */
+  httpMethod: string;
+  /** The JSON-RPC messages of the body (method and tool / prompt name or resource URI). */
+  calls: ReadonlyArray<{ method: string; name: string | undefined }>;
+  /** The body exactly as forwarded (undefined when there is none). */
+  body: string | undefined;
+  /** The scopes this request's operations needed (not every scope the token holds). */
+  scopes: readonly string[];
+}
+
+/**
+ * The assertion's claims for one request. Besides who asked (`sub`, `client_id`, `act.sub`,
+ * `tenant`) it names the request, so an assertion cannot be replayed for another one within its
+ * lifetime: `htm` (HTTP method, as RFC 9449 §4.2 names it), `mcp_method` and `mcp_name` of the
+ * JSON-RPC message (`mcp_calls` lists every message of a batch), `body_sha256` (base64url SHA-256
+ * of the forwarded body bytes), and `scope`: only the scopes this request used (absent when it
+ * used none, e.g. `tools/list`).
+ */
+export function assertionClaims(f: AssertionFacts): Record<string, unknown> {
+  const p = f.principal;
+  const first = f.calls[0];
+  return {
+    iss: f.issuer,
+    aud: f.audience,
+    sub: p.sub,
+    client_id: p.clientId,
+    ...(p.agent ? { act: { sub: p.agent } } : {}),
+    ...(p.tenant ? { tenant: p.tenant } : {}),
+    ...(f.scopes.length > 0 ? { scope: f.scopes.join(" ") } : {}),
+    mcp_server: f.server,
+    htm: f.httpMethod,
+    ...(first ? { mcp_method: first.method } : {}),
+    ...(first?.name !== undefined ? { mcp_name: first.name } : {}),
+    ...(f.calls.length > 1 ? { mcp_calls: f.calls.map((c) => (c.name === undefined ? { method: c.method } : { method: c.method, name: c.name })) } : {}),
+    ...(f.body !== undefined ? { body_sha256: bodyHash(f.body) } : {}),
+  };
+}
+
+/** base64url SHA-256 of the UTF-8 bytes of `body` (what `body_sha256` holds). */
+export function bodyHash(body: string): string {
+  return createHash("sha256").update(body).digest("base64url");
 }

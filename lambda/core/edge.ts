@@ -1,19 +1,25 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import { parseEdgeConfig, type EdgeConfig } from "../config.js";
-import { createAssertionSigner, type AssertionSigner } from "./assertion.js";
+import { assertionClaims, createAssertionSigner, type AssertionSigner } from "./assertion.js";
 import { AuditChain, type AuditRecord, type ParamMode } from "./audit.js";
 import { Authorizer, type Decision, type LogEntry, type Principal, type RequestContext } from "./authorize.js";
 import { corsFor, plainError } from "./challenge.js";
-import { forward } from "./forward.js";
-import { LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
+import { readBoundedBody, TOO_LARGE } from "./body.js";
+import { fetchForwarder, forward, type Forwarder } from "./forward.js";
+import { headerPairsOf, LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
+import { nodeForwarder } from "./node-forward.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { isoTime } from "./time.js";
 import { buildRuntime, originAllowed, type ServerRuntime } from "./server.js";
 
 export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
 export type { EdgeRequest, EdgeResponse } from "./http.js";
+export type { Forwarder, UpstreamCall, UpstreamReply } from "./forward.js";
 
-/** Largest request body the edge reads, bytes (MCP JSON-RPC messages are small). */
+/**
+ * Largest request body the edge reads, bytes (MCP JSON-RPC messages are small). Counted while the
+ * body streams in, whatever `Content-Length` says; a larger body is answered 413.
+ */
 export const MAX_BODY_BYTES = 1_048_576;
 /** Path of the edge's public assertion keys (what upstreams verify the identity assertion with). */
 export const EDGE_JWKS_PATH = "/.well-known/mcp-edge-jwks.json";
@@ -22,8 +28,17 @@ export const EDGE_JWKS_PATH = "/.well-known/mcp-edge-jwks.json";
 export interface EdgeOptions {
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
-  /** Used for upstream forwarding, JWKS and introspection. Default global `fetch`. */
+  /**
+   * Used for JWKS and introspection (default global `fetch`), and for upstream forwarding when
+   * `forwarder` is not given.
+   */
   fetch?: typeof fetch;
+  /**
+   * Sends allowed requests upstream (gateway mode). Default: `fetchForwarder(fetch)` when `fetch`
+   * is given, else the keep-alive `node:http` forwarder (`nodeForwarder()`), which hands the
+   * upstream body to the adapter as a node stream without Fetch API objects.
+   */
+  forwarder?: Forwarder;
   /** Receives each audit record. Default: one JSON line on stdout. */
   audit?: (record: AuditRecord, line: string) => void;
   /** Operator log (never tokens). Default: one JSON line on stderr for warn/error, silent for info. */
@@ -31,11 +46,15 @@ export interface EdgeOptions {
   /** Extra unauthenticated routes, consulted after metadata and before the auth gate; first non-undefined wins. */
   routes?: Array<(req: Request) => Promise<Response | undefined>>;
   /**
-   * Private key (JWK or KeyObject: RSA, EC P-256/P-384, Ed25519) signing the upstream identity
-   * assertion. Without it an ephemeral ES256 key is generated per process (its public key is served
-   * at `/.well-known/mcp-edge-jwks.json`); a config with `upstreamAssertion: "none"` sends none.
+   * Private key signing the upstream identity assertion: a `KeyObject` (imported once, e.g. from
+   * Secrets Manager at init) or a private JWK. The algorithm follows from the key: Ed25519 →
+   * `EdDSA` (fastest to sign), EC P-256 → `ES256`, P-384 → `ES384`, RSA → `RS256`. Without it an
+   * ephemeral Ed25519 key is generated per process (its public key is served at
+   * `/.well-known/mcp-edge-jwks.json`); a config with `upstreamAssertion: "none"` sends none.
    */
   assertionKey?: JsonWebKey | KeyObject;
+  /** `kid` of the assertion key. Default: the JWK's `kid`, else the key's RFC 7638 thumbprint. */
+  assertionKeyId?: string;
   /** Lifetime of the identity assertion, seconds. Default 60. */
   assertionLifetimeSeconds?: number;
   /** Looks up the introspection client secret by env var name. Default `process.env`. */
@@ -149,7 +168,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   const sessions = { max: options.sessions?.max ?? 10_000, idleMs: options.sessions?.idleMs ?? 3_600_000 };
   const authorizer = new Authorizer({ now, cache, sessions, audit, log, paramMode: options.auditParams ?? "hash" });
   // A given key is imported now (a bad key fails the cold start); an ephemeral one only when first needed.
-  let signer: AssertionSigner | undefined = options.assertionKey ? createAssertionSigner(options.assertionKey) : undefined;
+  let signer: AssertionSigner | undefined = options.assertionKey ? createAssertionSigner(options.assertionKey, options.assertionKeyId) : undefined;
   const getSigner = (): AssertionSigner => {
     if (signer) return signer;
     signer = createAssertionSigner();
@@ -157,6 +176,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     return signer;
   };
   const edgeJwks = () => getSigner().jwks;
+  const forwarder: Forwarder = options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder());
+  const forwardAllow = new Map(runtimes.map((r) => [r, new Set(r.config.forwardHeaders ?? [])]));
 
   /** Route by the resource URI's path; among equal paths prefer the request's host. */
   function byPath(path: string, host: string, pick: (r: ServerRuntime) => string): ServerRuntime | undefined {
@@ -172,13 +193,10 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     return undefined;
   }
 
+  /** The body, counted while it streams in and cut off at `MAX_BODY_BYTES` (413, RFC 9110 §15.5.14). */
   async function readBody(req: EdgeRequest): Promise<string | undefined | LiteResponse> {
-    if (req.method === "GET" || req.method === "HEAD" || req.method === "DELETE" || req.body === null || req.body === undefined) return undefined;
-    const len = Number(req.headers.get("content-length") ?? "0");
-    if (len > MAX_BODY_BYTES) return plainError(413, "request_too_large");
-    const text = await req.text();
-    if (Buffer.byteLength(text) > MAX_BODY_BYTES) return plainError(413, "request_too_large");
-    return text;
+    const b = await readBoundedBody(req, MAX_BODY_BYTES);
+    return b === TOO_LARGE ? plainError(413, "request_too_large", { connection: "close" }) : b;
   }
 
   function serverFor(url: URL): ServerRuntime | undefined {
@@ -221,9 +239,20 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       if (path === EDGE_JWKS_PATH && (req.method === "GET" || req.method === "HEAD")) {
         return new LiteResponse(200, { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" }, req.method === "HEAD" ? null : JSON.stringify(edgeJwks()));
       }
-      for (const route of options.routes ?? []) {
-        const r = await route(isFetchRequest(req) ? req : new Request(req.url, { method: req.method, headers: headerPairs(req), ...(req.body ? { body: await req.text() } : {}) }));
-        if (r) return r;
+      // Extra routes see a standard Request; a non-Fetch request's body is read once, bounded, and reused below.
+      let preread: string | undefined | LiteResponse | null = null;
+      if (options.routes?.length) {
+        let asFetch: Request;
+        if (isFetchRequest(req)) asFetch = req;
+        else {
+          preread = await readBody(req);
+          if (preread instanceof LiteResponse) return preread;
+          asFetch = new Request(req.url, { method: req.method, headers: headerPairs(req), ...(preread !== undefined ? { body: preread } : {}) });
+        }
+        for (const route of options.routes) {
+          const r = await route(asFetch);
+          if (r) return r;
+        }
       }
       const s = byPath(path, host, (r) => r.path);
       if (!s) return plainError(404, "not_found");
@@ -245,7 +274,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       if (req.method !== "POST" && req.method !== "GET" && req.method !== "DELETE") {
         return plainError(405, "method_not_allowed", { allow: "GET, POST, DELETE, OPTIONS" });
       }
-      const body = await readBody(req);
+      const body = preread !== null ? preread : await readBody(req);
       if (body instanceof LiteResponse) return body;
       const d = await authorizer.decide(s, req, body, ctx);
       if (!d.allow) return d.response;
@@ -254,27 +283,19 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
         log({ level: "error", event: "no_upstream", server: s.config.server });
         return plainError(501, "no_upstream_configured");
       }
-      const nowSec = Math.floor(now() / 1000);
-      const p = d.principal;
       const assertion =
         s.config.upstreamAssertion === "none"
           ? undefined
           : getSigner().sign(
-              {
-                iss: s.config.resource,
-                aud: upstream,
-                sub: p.sub,
-                client_id: p.clientId,
-                ...(p.agent ? { act: { sub: p.agent } } : {}),
-                ...(p.tenant ? { tenant: p.tenant } : {}),
-                scope: p.scopes.join(" "),
-                mcp_server: s.config.server,
-              },
-              nowSec,
+              assertionClaims({ issuer: s.config.resource, audience: upstream, server: s.config.server, principal: d.principal, httpMethod: req.method, calls: d.calls, body, scopes: d.scopes }),
+              Math.floor(now() / 1000),
               options.assertionLifetimeSeconds ?? 60,
             );
+      const server = s.config.server;
       try {
-        const res = await forward({ upstream, req, body, assertion, sourceIp: ctx.sourceIp, cors: corsFor(origin), fetchImpl, signal: req.signal });
+        const res = await forward({ upstream, req, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>
+          log({ level: status >= 500 ? "error" : "warn", event: reason, server, status }),
+        );
         trackSession(s, d, req.method, res);
         return res;
       } catch (e) {
@@ -291,11 +312,12 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
    * Session binding (sessions.ts): the id the upstream answers `initialize` with belongs to the
    * caller; a session ended by DELETE, or one the upstream no longer knows (404), is forgotten.
    */
-  function trackSession(s: ServerRuntime, d: Extract<Decision, { allow: true }>, method: string, res: Response): void {
-    if (d.session !== undefined && (res.status === 404 || (method === "DELETE" && res.ok))) authorizer.dropSession(s, d.session);
-    if (!res.ok || !d.calls.some((c) => c.method === "initialize")) return;
-    const id = res.headers.get("mcp-session-id");
-    if (id !== null && id.length > 0) authorizer.bindSession(s, id, d.principal, now());
+  function trackSession(s: ServerRuntime, d: Extract<Decision, { allow: true }>, method: string, res: EdgeResponse): void {
+    const ok = res.status >= 200 && res.status < 300;
+    if (d.session !== undefined && (res.status === 404 || (method === "DELETE" && ok))) authorizer.dropSession(s, d.session);
+    if (!ok || !d.calls.some((c) => c.method === "initialize")) return;
+    const id = headerPairsOf(res).find(([k]) => k === "mcp-session-id")?.[1];
+    if (id !== undefined && id.length > 0) authorizer.bindSession(s, id, d.principal, now());
   }
 
   return {

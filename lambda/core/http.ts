@@ -10,7 +10,10 @@ export interface EdgeRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: { get(name: string): string | null; forEach(cb: (value: string, key: string) => void): void };
-  /** `null`/`undefined` when the request has no body. */
+  /**
+   * `null`/`undefined` when the request has no body; otherwise a string, bytes, a `ByteStream`, or
+   * anything `text()` reads. The core reads a stream itself, counting bytes (`MAX_BODY_BYTES`).
+   */
   readonly body?: unknown;
   text(): Promise<string>;
   readonly signal?: AbortSignal;
@@ -25,13 +28,61 @@ export class LiteResponse {
   ) {}
 }
 
-/** A core answer: a `LiteResponse`, or the upstream's streaming `Response` in gateway mode. */
-export type EdgeResponse = LiteResponse | Response;
+/**
+ * A readable byte stream as the core sees it: a WHATWG `ReadableStream` (Fetch API) or anything
+ * async-iterable over byte chunks (a node `Readable`, e.g. `IncomingMessage`).
+ */
+export type ByteStream = ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+
+/**
+ * The upstream's answer in gateway mode when the forwarder is not the Fetch API (node:http):
+ * status, headers as pairs (repeated names kept, e.g. `set-cookie`), and the body as the upstream
+ * delivers it. Adapters pipe `body` straight into their output (`pipe` when it is a node stream,
+ * which respects back-pressure) and call `cancel` when their client goes away.
+ */
+export class StreamResponse {
+  constructor(
+    readonly status: number,
+    readonly headers: ReadonlyArray<readonly [string, string]>,
+    readonly body: AsyncIterable<Uint8Array> & { pipe?: unknown },
+    readonly cancel: () => void,
+  ) {}
+}
+
+/** A core answer: a `LiteResponse`, or the upstream's streaming answer in gateway mode. */
+export type EdgeResponse = LiteResponse | Response | StreamResponse;
+
+/** Headers of a core answer as pairs (repeated names kept). */
+export function headerPairsOf(r: EdgeResponse): Array<[string, string]> {
+  if (r instanceof LiteResponse) return Object.entries(r.headers);
+  if (r instanceof StreamResponse) return r.headers.map(([k, v]) => [k, v]);
+  const out: Array<[string, string]> = [];
+  r.headers.forEach((v, k) => {
+    if (k !== "set-cookie") out.push([k, v]);
+  });
+  for (const c of r.headers.getSetCookie()) out.push(["set-cookie", c]);
+  return out;
+}
 
 /** The standard `Response` for a core answer. */
 export function toResponse(r: EdgeResponse): Response {
-  if (!(r instanceof LiteResponse)) return r;
-  return new Response(r.body, { status: r.status, headers: r.headers });
+  if (r instanceof LiteResponse) return new Response(r.body, { status: r.status, headers: r.headers });
+  if (!(r instanceof StreamResponse)) return r;
+  const headers = new Headers();
+  for (const [k, v] of r.headers) headers.append(k, v);
+  if (r.body instanceof ReadableStream) return new Response(r.body, { status: r.status, headers });
+  const it = r.body[Symbol.asyncIterator]();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      const { done, value } = await it.next();
+      if (done) c.close();
+      else c.enqueue(value);
+    },
+    cancel() {
+      r.cancel();
+    },
+  });
+  return new Response(r.status === 204 || r.status === 304 ? null : body, { status: r.status, headers });
 }
 
 /** Case-insensitive header map over plain key/value pairs (repeated names joined with ", "). */

@@ -55,7 +55,7 @@ describe("audit records", () => {
 });
 
 describe("upstream identity assertion", () => {
-  it("is a short-lived JWT for the upstream, verifiable with the edge JWKS, carrying user, client, agent, tenant and scopes", async () => {
+  it("is a short-lived JWT for the upstream, verifiable with the edge JWKS, carrying user, client, agent, tenant and the scopes the request used", async () => {
     const h = harness([crmConfig([key], { claims: { tenant: { claim: "tid", required: false }, agent: { claim: "agent_id" } } })]);
     const t = mint(key, { tid: "acme", agent_id: "agent-9", scope: "crm:customers:read crm:deals:read" });
     expect((await h.edge.handle(post(call("list_customers"), bearer(t)))).status).toBe(200);
@@ -63,7 +63,7 @@ describe("upstream identity assertion", () => {
     const jwksRes = await h.edge.handle(new Request("https://mcp.example.com/.well-known/mcp-edge-jwks.json"));
     const jwks = (await jwksRes.json()) as { keys: [] };
     const { payload } = await jwtVerify(assertion, createLocalJWKSet(jwks), { audience: "http://upstream.test/mcp", issuer: RESOURCE, currentDate: new Date(Date.UTC(2026, 10, 23, 12, 0, 0)) });
-    expect(payload).toMatchObject({ sub: "alice", client_id: "claude-desktop", act: { sub: "agent-9" }, tenant: "acme", scope: "crm:customers:read crm:deals:read", mcp_server: "crm" });
+    expect(payload).toMatchObject({ sub: "alice", client_id: "claude-desktop", act: { sub: "agent-9" }, tenant: "acme", scope: "crm:customers:read", mcp_server: "crm" });
     expect(payload.exp! - payload.iat!).toBe(60);
     expect(assertion).not.toContain(t.split(".")[2]);
   });
