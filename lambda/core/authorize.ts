@@ -170,6 +170,8 @@ export class Authorizer {
 
   /** A refused token: 401 invalid_token (RS-18), or 503 when the IdP could not be asked (fail closed). */
   private tokenDeny(x: DenyContext, reason: TokenReason): Decision {
+    // RFC 6585 §4: a source past its introspection budget is told to slow down (fail closed).
+    if (reason === "introspection_rate_limited") return this.deny(x, plainError(429, "too_many_requests", { "retry-after": "60", ...x.cors }), reason);
     if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
       return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason);
     }
@@ -267,10 +269,10 @@ export class Authorizer {
     let opaque = false;
     if (!facts) {
       try {
-        if (s.introspector && !token.includes(".")) {
+        if (s.introspector?.acceptsOpaque && !token.includes(".")) {
           // Opaque token: only introspection can say what it is (RFC 7662); the same claim checks apply.
           opaque = true;
-          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs), s, st);
+          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs, ctx.sourceIp), s, st);
         } else {
           // Synchronous when the key is held (the common case); awaits only a JWKS fetch.
           facts = factsOf((verifyJwsHeld(token, s.headers, s.keys, shaped) ?? (await verifyJws(token, s.headers, s.keys, shaped))).claims, s, st);
@@ -310,7 +312,7 @@ export class Authorizer {
     try {
       // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
-      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs);
+      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs, ctx.sourceIp);
     } catch (e) {
       if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
       throw e;
