@@ -86,6 +86,8 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
     edge
       .handle(request, { sourceIp: req.socket.remoteAddress })
       .then((r) => writeResponse(res, r))
+      // After the response: audit records (`deferAudit`) and due checkpoints.
+      .then(() => edge.afterResponse())
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end('{"error":"internal_error"}');
@@ -105,6 +107,6 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      }).then(() => edge.flush()), // seal the audit chain's head with a checkpoint
   };
 }

@@ -1,4 +1,4 @@
-import type { AuditChain, AuditFields, ParamMode } from "./audit.js";
+import type { AuditChain, AuditFields, ParamHasher, ParamMode } from "./audit.js";
 import { sanitizeParams } from "./audit.js";
 import { TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
@@ -92,7 +92,7 @@ export interface AuthorizerDeps {
   cache: { max: number; ttlMs: number };
   audit: AuditChain;
   log: (e: LogEntry) => void;
-  paramMode: ParamMode;
+  paramMode: ParamMode | ParamHasher;
 }
 
 function str(v: unknown): string | undefined {
@@ -364,7 +364,7 @@ function challengeScopes(x: DenyContext): readonly string[] {
 }
 
 /** Audit parameters of a call: tool and prompt arguments (hashed per `mode`). */
-function paramsOf(c: Call, mode: ParamMode): Record<string, string> | undefined {
+function paramsOf(c: Call, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   return sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
 }
 const NO_CORS: Record<string, string> = {};

@@ -33,21 +33,21 @@ const WINDOW_MS = 60_000;
  * Fails closed when the endpoint is unreachable.
  */
 export class Introspector {
-  private readonly cache: TokenCache<Record<string, unknown>>;
-  private readonly negative: TokenCache<true>;
-  private readonly inflight = new Map<string, Promise<Record<string, unknown>>>();
-  private readonly budget = new Map<string, { start: number; calls: number }>();
+  #cache: TokenCache<Record<string, unknown>>;
+  #negative: TokenCache<true>;
+  #inflight = new Map<string, Promise<Record<string, unknown>>>();
+  #budget = new Map<string, { start: number; calls: number }>();
   /** Calls made to the endpoint since start (for tests and operators). */
   calls = 0;
-  private readonly perSource: number;
+  #perSource: number;
   constructor(
     private readonly c: IntrospectionConfig,
     private readonly secret: string | undefined,
     private readonly fetchImpl: typeof fetch,
   ) {
-    this.cache = new TokenCache(500, c.cacheSeconds * 1000);
-    this.negative = new TokenCache(2000, (c.negativeCacheSeconds ?? DEFAULT_NEGATIVE_CACHE_SECONDS) * 1000);
-    this.perSource = c.maxCallsPerSourcePerMinute ?? DEFAULT_CALLS_PER_SOURCE_PER_MINUTE;
+    this.#cache = new TokenCache(500, c.cacheSeconds * 1000);
+    this.#negative = new TokenCache(2000, (c.negativeCacheSeconds ?? DEFAULT_NEGATIVE_CACHE_SECONDS) * 1000);
+    this.#perSource = c.maxCallsPerSourcePerMinute ?? DEFAULT_CALLS_PER_SOURCE_PER_MINUTE;
   }
 
   /** Whether tokens that are not a JWS (no `.`) are sent to introspection at all. */
@@ -61,40 +61,40 @@ export class Introspector {
    * @throws TokenError `introspection_inactive` / `introspection_unavailable` / `introspection_rate_limited`.
    */
   async check(token: string, key: string, nowMs: number, source?: string): Promise<Record<string, unknown>> {
-    const hit = this.cache.get(key, nowMs);
+    const hit = this.#cache.get(key, nowMs);
     if (hit) return hit;
-    if (this.negative.get(key, nowMs)) throw new TokenError("introspection_inactive");
-    const running = this.inflight.get(key);
+    if (this.#negative.get(key, nowMs)) throw new TokenError("introspection_inactive");
+    const running = this.#inflight.get(key);
     if (running) return running;
-    this.spend(source ?? "", nowMs);
-    const p = this.call(token, key, nowMs).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
+    this.#spend(source ?? "", nowMs);
+    const p = this.#call(token, key, nowMs).finally(() => this.#inflight.delete(key));
+    this.#inflight.set(key, p);
     return p;
   }
 
   /** Counts one call against the source's window. @throws TokenError when the budget is spent. */
-  private spend(source: string, nowMs: number): void {
-    let w = this.budget.get(source);
+  #spend(source: string, nowMs: number): void {
+    let w = this.#budget.get(source);
     if (!w || nowMs - w.start >= WINDOW_MS) {
-      if (w) this.budget.delete(source);
-      else if (this.budget.size >= MAX_SOURCES) this.prune(nowMs);
+      if (w) this.#budget.delete(source);
+      else if (this.#budget.size >= MAX_SOURCES) this.#prune(nowMs);
       w = { start: nowMs, calls: 0 };
-      this.budget.set(source, w);
+      this.#budget.set(source, w);
     }
-    if (w.calls >= this.perSource) throw new TokenError("introspection_rate_limited");
+    if (w.calls >= this.#perSource) throw new TokenError("introspection_rate_limited");
     w.calls++;
   }
 
   /** Drops expired windows, then (still full) the oldest ones: memory stays bounded. */
-  private prune(nowMs: number): void {
-    for (const [k, w] of this.budget) if (nowMs - w.start >= WINDOW_MS) this.budget.delete(k);
-    for (const k of this.budget.keys()) {
-      if (this.budget.size < MAX_SOURCES) break;
-      this.budget.delete(k);
+  #prune(nowMs: number): void {
+    for (const [k, w] of this.#budget) if (nowMs - w.start >= WINDOW_MS) this.#budget.delete(k);
+    for (const k of this.#budget.keys()) {
+      if (this.#budget.size < MAX_SOURCES) break;
+      this.#budget.delete(k);
     }
   }
 
-  private async call(token: string, key: string, nowMs: number): Promise<Record<string, unknown>> {
+  async #call(token: string, key: string, nowMs: number): Promise<Record<string, unknown>> {
     // RFC 7662 §2.1: form-encoded POST, client authenticates (client_secret_basic, RFC 6749 §2.3.1).
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
     const form = new URLSearchParams({ token, token_type_hint: "access_token" });
@@ -118,12 +118,12 @@ export class Introspector {
     }
     if (typeof body !== "object" || body === null || (body as { active?: unknown }).active !== true) {
       // RFC 7662 §2.2: `active: false` is final for this token; remember it briefly.
-      if (typeof body === "object" && body !== null && (body as { active?: unknown }).active === false) this.negative.set(key, true, nowMs, Number.POSITIVE_INFINITY);
+      if (typeof body === "object" && body !== null && (body as { active?: unknown }).active === false) this.#negative.set(key, true, nowMs, Number.POSITIVE_INFINITY);
       throw new TokenError("introspection_inactive");
     }
     const r = body as Record<string, unknown>;
     const exp = typeof r.exp === "number" ? r.exp * 1000 : nowMs + this.c.cacheSeconds * 1000;
-    this.cache.set(key, r, nowMs, exp);
+    this.#cache.set(key, r, nowMs, exp);
     return r;
   }
 
