@@ -8,6 +8,8 @@ export { checkpointBody, keySigner, keyThumbprint } from "./core/checkpoint.js";
 export type { Checkpoint, CheckpointOptions, CheckpointSigner } from "./core/checkpoint.js";
 export { fileCheckpoints, fileCheckpointSigner, appendFileCheckpointSink } from "./checkpoint-file.js";
 export { kmsCheckpointSigner, cloudWatchCheckpointSink } from "./aws/audit-checkpoints.js";
+export { exportLines } from "./audit-export.js";
+export { sealEdgeConfig, sealEdgeConfigs } from "./seal-config.js";
 export { ASSERTION_HEADER, createAssertionSigner } from "./core/assertion.js";
 export type { AssertionSigner } from "./core/assertion.js";
 export { metadataDocument, metadataUrl, metadataPath, WELL_KNOWN_PRM } from "./core/metadata.js";
