@@ -17,7 +17,8 @@ export interface IdpTokenFacts {
   /** Default RS256 and ES256. */
   algorithms?: EdgeConfig["algorithms"];
   jwks?: { keys: Array<{ kty: string; [k: string]: unknown }> };
-  introspection?: { endpoint: string; clientId: string; clientSecretEnv?: string; cacheSeconds?: number };
+  /** `opaqueTokens`: the issuer issues non-JWT access tokens (only then are they introspected). */
+  introspection?: { endpoint: string; clientId: string; clientSecretEnv?: string; cacheSeconds?: number; opaqueTokens?: boolean };
   /** Default 30 seconds. */
   clockToleranceSeconds?: number;
   /** Overrides the plan's upstream. */
@@ -81,6 +82,7 @@ export function edgeConfigFor(plan: McpAuthPlan, serverName: string, idp: IdpTok
             ...(idp.introspection.clientSecretEnv ? { clientSecretEnv: idp.introspection.clientSecretEnv } : {}),
             scopes: revocable,
             cacheSeconds: idp.introspection.cacheSeconds ?? 5,
+            ...(idp.introspection.opaqueTokens ? { opaqueTokens: true } : {}),
           },
         }
       : {}),

@@ -13,7 +13,8 @@ import { entryInputs } from "./entry-config.js";
  * `handler` serves Function URL events (streamed when the runtime supports it) and API Gateway
  * HTTP API payload v2 events (both share the v2 event shape); `httpApiHandler` is the buffered one.
  */
-const [configs, options] = entryInputs();
+// Audit records are written after the response (the adapters call `edge.afterResponse()`).
+const [configs, options] = entryInputs({ afterResponse: true });
 // createEdge validates every config with zod and throws EdgeConfigError naming the bad field.
 export const edge = createEdge(configs as never, options);
 

@@ -156,6 +156,15 @@ export const EdgeConfigSchema = strictObject({
       scopes: Strs,
       /** Positive-result cache bound, seconds. */
       cacheSeconds: between(0, 60),
+      /**
+       * Whether the issuer issues opaque (non-JWT) access tokens that only introspection can check.
+       * Default false: a token that is not a JWS is refused locally and never sent to the IdP.
+       */
+      opaqueTokens: optional(literal([true, false])),
+      /** How long an `active: false` answer is remembered, seconds. Default 10. */
+      negativeCacheSeconds: optional(between(0, 300)),
+      /** Introspection calls one source (client IP) may cause per minute; beyond it 429. Default 30. */
+      maxCallsPerSourcePerMinute: optional(withCheck(Num, custom<number>((n) => Number.isInteger(n) && n >= 1 && n <= 100_000, "must be an integer between 1 and 100000"))),
     }),
   ),
   /** Tenant and agent identity claims. */

@@ -1,4 +1,7 @@
 import type { JsonWebKey } from "node:crypto";
+import { AUDIT_ENV, awsCheckpointsFromEnv } from "./aws/audit-checkpoints.js";
+import type { CheckpointOptions } from "./core/checkpoint.js";
+import { openSealedConfigs } from "./config-seal.js";
 
 /**
  * What both Lambda entries read once at module init (gateway `aws-entry.ts`, authorizer
@@ -9,9 +12,31 @@ import type { JsonWebKey } from "node:crypto";
  * Returns `[configs, options]` for `createEdge`: the configs unvalidated (`createEdge` validates them
  * with zod and names a bad field), the options with the assertion key when one is set.
  */
-export function entryInputs(): [configs: unknown, options: { assertionKey?: JsonWebKey }] {
-  const keyText = process.env.MCP_EDGE_ASSERTION_KEY;
-  return [json(configText(), "the edge config"), keyText ? { assertionKey: json(keyText, "MCP_EDGE_ASSERTION_KEY") as JsonWebKey } : {}];
+export function entryInputs(entry: { afterResponse?: boolean } = {}): [configs: unknown, options: EntryOptions] {
+  const env = process.env;
+  const keyText = env.MCP_EDGE_ASSERTION_KEY;
+  const options: EntryOptions = keyText ? { assertionKey: json(keyText, "MCP_EDGE_ASSERTION_KEY") as JsonWebKey } : {};
+  const hmac = env[AUDIT_ENV.hmacKey];
+  if (hmac !== undefined) options.auditHmacKey = hmac;
+  const checkpoints = awsCheckpointsFromEnv(env);
+  if (checkpoints) options.checkpoints = checkpoints;
+  // The entry's adapter calls `edge.afterResponse()` once the response is written.
+  if (entry.afterResponse) options.deferAudit = true;
+  // A sealed config (validated at deploy time) is checked against its hash here; see config-seal.ts.
+  return [openSealedConfigs(json(configText(), "the edge config")), options];
+}
+
+/**
+ * The `createEdge` options an entry reads from its environment: the assertion key, and audit
+ * protection — `MCP_EDGE_AUDIT_HMAC_KEY` (keyed hashes of argument values), and
+ * `MCP_EDGE_AUDIT_KMS_KEY_ID` with `MCP_EDGE_AUDIT_CHECKPOINT_LOG_GROUP` (signed checkpoints,
+ * lambda/aws/audit-checkpoints.ts).
+ */
+export interface EntryOptions {
+  assertionKey?: JsonWebKey;
+  auditHmacKey?: string;
+  checkpoints?: CheckpointOptions;
+  deferAudit?: boolean;
 }
 
 function configText(): string {

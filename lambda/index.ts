@@ -2,8 +2,14 @@
 export { createEdge, EDGE_JWKS_PATH, MAX_BODY_BYTES } from "./core/edge.js";
 export type { Edge, EdgeOptions, Denial, Decision, LogEntry, Principal, RequestContext, EdgeRequest, EdgeResponse } from "./core/edge.js";
 export { LiteRequest, LiteResponse, LiteHeaders, toResponse } from "./core/http.js";
-export { verifyAuditChain, AuditChain, sanitizeParams } from "./core/audit.js";
-export type { AuditRecord, AuditFields, ChainProblem, ParamMode } from "./core/audit.js";
+export { verifyAuditChain, AuditChain, ParamHasher, sanitizeParams } from "./core/audit.js";
+export type { AuditRecord, AuditFields, AuditChainOptions, ChainProblem, ParamMode, VerifyOptions, VerifyResult } from "./core/audit.js";
+export { checkpointBody, keySigner, keyThumbprint } from "./core/checkpoint.js";
+export type { Checkpoint, CheckpointOptions, CheckpointSigner } from "./core/checkpoint.js";
+export { fileCheckpoints, fileCheckpointSigner, appendFileCheckpointSink } from "./checkpoint-file.js";
+export { kmsCheckpointSigner, cloudWatchCheckpointSink } from "./aws/audit-checkpoints.js";
+export { exportLines } from "./audit-export.js";
+export { sealEdgeConfig, sealEdgeConfigs } from "./seal-config.js";
 export { ASSERTION_HEADER, createAssertionSigner } from "./core/assertion.js";
 export type { AssertionSigner } from "./core/assertion.js";
 export { metadataDocument, metadataUrl, metadataPath, WELL_KNOWN_PRM } from "./core/metadata.js";

@@ -77,7 +77,10 @@ export async function resultV2(res: EdgeResponse): Promise<APIGatewayProxyStruct
 export function httpApiHandler(edge: Edge) {
   return async (event: V2Event): Promise<APIGatewayProxyStructuredResultV2> => {
     const res = await edge.handleLite(requestFromV2(event), { sourceIp: event.requestContext.http.sourceIp });
-    return resultV2(res);
+    const out = await resultV2(res);
+    // Buffered: nothing runs after the return (the instance may freeze), so the audit work runs first.
+    await edge.afterResponse();
+    return out;
   };
 }
 
@@ -150,5 +153,7 @@ export function functionUrlHandler(edge: Edge, aws: AwsLambdaGlobal | undefined 
   return aws.streamifyResponse(async (event, stream) => {
     const res = await edge.handleLite(requestFromV2(event), { sourceIp: event.requestContext.http.sourceIp });
     await streamTo(res, stream, aws);
+    // The response has ended; the invocation lasts until the audit work (records, checkpoints) is done.
+    await edge.afterResponse();
   });
 }

@@ -174,6 +174,8 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
         if (!req.complete && r instanceof LiteResponse) res.once("finish", () => req.destroy());
         return writeEdgeResponse(res, r);
       })
+      // After the response: audit records (`deferAudit`) and due checkpoints.
+      .then(() => edge.afterResponse())
       .catch(() => {
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end('{"error":"internal_error"}');
@@ -193,6 +195,6 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      }).then(() => edge.flush()), // seal the audit chain's head with a checkpoint
   };
 }

@@ -33,6 +33,8 @@ export const UNAUTHORIZED_MESSAGE = "Unauthorized";
 /** What the adapter needs from the edge (`createEdge(...)`): a bodyless decision. */
 export interface EdgeAuthorize {
   authorize(req: Request, ctx: { sourceIp: string }): Promise<AuthorizeDecision>;
+  /** The edge's after-response hook (audit records, checkpoints). */
+  afterResponse?(): Promise<void>;
 }
 
 /** The edge's decision, as returned by `edge.authorize`. */
@@ -119,6 +121,11 @@ export function createRestAuthorizer(edge: EdgeAuthorize) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const req = requestFromAuthorizerEvent(event);
     const decision = await edge.authorize(req, { sourceIp: event.requestContext.identity?.sourceIp ?? "" });
-    return authorizerResult(decision, event.methodArn);
+    try {
+      return await authorizerResult(decision, event.methodArn);
+    } finally {
+      // Buffered: the audit work (records, due checkpoints) runs before the instance may freeze.
+      await edge.afterResponse?.();
+    }
   };
 }

@@ -1,13 +1,18 @@
+import type { KeyObject } from "node:crypto";
+import { Checkpointer, type CheckpointOptions } from "./checkpoint.js";
 import { nodeCrypto } from "./node.js";
 import { isoTime } from "./time.js";
 
-const { hash, randomUUID } = nodeCrypto;
+const { hash, randomUUID, createHmac, createSecretKey, randomBytes } = nodeCrypto;
 
 /**
  * Audit records: one JSON object per decision, chained (sequence number + hash of the previous
  * record) so that a gap, a reordering or an edited record is detectable by `verifyAuditChain`.
- * Never holds a token or a secret; parameter values are hashed by default (MCP best practices,
- * "Log elevation events … with correlation IDs", RS-25).
+ * The chain alone does not stop someone who can rewrite the whole log from recomputing it; signed
+ * checkpoints kept elsewhere (checkpoint.ts) do. Never holds a token or a secret; parameter values
+ * are keyed hashes (HMAC-SHA-256 with a per-deployment secret), so a guessable value such as a
+ * customer id cannot be recovered by hashing candidates (MCP best practices, "Log elevation events
+ * … with correlation IDs", RS-25).
  */
 export interface AuditRecord {
   /** Record format version. */
@@ -18,7 +23,7 @@ export interface AuditRecord {
   seq: number;
   /** base64url SHA-256 of the previous record's JSON line; `"genesis"` for seq 0. */
   prev: string;
-  /** ISO 8601 with milliseconds. */
+  /** ISO 8601 with milliseconds: the time of the decision. */
   ts: string;
   server: string;
   decision: "allow" | "deny";
@@ -34,7 +39,7 @@ export interface AuditRecord {
   session?: string | undefined;
   method?: string | undefined;
   tool?: string | undefined;
-  /** Parameter keys with hashed (or redacted/raw, per option) values. */
+  /** Parameter keys with keyed-hash (or redacted/raw, per option) values. */
   params?: Record<string, string> | undefined;
   /** Further calls of a batch. */
   batch?: Array<{ method: string; tool?: string | undefined; params?: Record<string, string> | undefined }> | undefined;
@@ -50,42 +55,127 @@ export interface AuditRecord {
 
 export type AuditFields = Omit<AuditRecord, "v" | "chain" | "seq" | "prev" | "ts">;
 
-/** How parameter values appear in records: hashed (default), keys only, or raw (dev only). */
+/** How parameter values appear in records: keyed hash (default), keys only, or raw (dev only). */
 export type ParamMode = "hash" | "keys" | "raw";
 
-/** Parameter keys with values hashed (`sha256:` + 16 base64url chars), or per `mode`. */
-export function sanitizeParams(args: unknown, mode: ParamMode): Record<string, string> | undefined {
+/** Keyed hashing of parameter values: HMAC-SHA-256 under a per-deployment secret. */
+export class ParamHasher {
+  readonly mode = "hash" as const;
+  #key: KeyObject;
+  /**
+   * @param secret at least 32 bytes (a string is taken as UTF-8). Without one, a random key per
+   * process: values are then unrecoverable but cannot be correlated across instances.
+   */
+  constructor(secret?: string | Uint8Array) {
+    const bytes = secret === undefined ? randomBytes(32) : typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
+    if (bytes.length < 32) throw new Error("audit HMAC key: needs at least 32 bytes (e.g. `openssl rand -base64 32`)");
+    this.#key = createSecretKey(bytes);
+  }
+  /** `hmac:` + the first 22 base64url characters (128 bits) of HMAC-SHA-256 (RFC 2104). */
+  digest(text: string): string {
+    return `hmac:${createHmac("sha256", this.#key).update(text).digest("base64url").slice(0, 22)}`;
+  }
+}
+
+/** Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. */
+export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
   const out: Record<string, string> = {};
   const a = args as Record<string, unknown>;
+  // A bare "hash" (no deployment key given) still gets a keyed hash, under a per-process key.
+  const hasher = typeof mode === "object" ? mode : mode === "hash" ? (processHasher ??= new ParamHasher()) : undefined;
   for (const k of Object.keys(a)) {
     const v = a[k];
     const text = typeof v === "string" ? v : JSON.stringify(v) ?? "undefined";
-    out[k] = mode === "keys" ? "" : mode === "raw" ? text : `sha256:${hash("sha256", text, "base64url").slice(0, 16)}`;
+    out[k] = hasher ? hasher.digest(text) : mode === "keys" ? "" : text;
   }
   return out;
 }
+let processHasher: ParamHasher | undefined;
+
+/** Options of `AuditChain`. */
+export interface AuditChainOptions {
+  /** Chain id. Default a random UUID. */
+  chain?: string | undefined;
+  /** Signed checkpoints (recommended): without them the chain only shows edits to a log that was not rewritten wholesale. */
+  checkpoints?: CheckpointOptions | undefined;
+  /**
+   * Defer serialisation, chaining and checkpoint signing until `drain()` (the edge's after-response
+   * hook). Records keep the time of their decision. Default false (written inside `write`).
+   */
+  defer?: boolean | undefined;
+  /** Reports a checkpoint that could not be signed or written (never a record's content). */
+  onError?: ((e: unknown) => void) | undefined;
+}
+
+/** Records queued in deferred mode before `write` drains them itself (bounded memory). */
+const MAX_DEFERRED = 256;
 
 /** Builds chained records. Each instance is one chain. */
 export class AuditChain {
-  private seq = 0;
-  private prev = "genesis";
-  private tsMs = Number.NaN;
-  private tsIso = "";
+  readonly chain: string;
+  #seq = 0;
+  #prev = "genesis";
+  #tsMs = Number.NaN;
+  #tsIso = "";
+  #queue: Array<[AuditFields, number]> = [];
+  #defer: boolean;
+  #checkpoints: Checkpointer | undefined;
   constructor(
     private readonly sink: (line: string, record: AuditRecord) => void,
-    readonly chain: string = randomUUID(),
-  ) {}
+    opts: AuditChainOptions | string = {},
+  ) {
+    const o = typeof opts === "string" ? { chain: opts } : opts;
+    this.chain = o.chain ?? randomUUID();
+    this.#defer = o.defer === true;
+    this.#checkpoints = o.checkpoints ? new Checkpointer(this.chain, o.checkpoints, o.onError ?? (() => undefined)) : undefined;
+  }
 
-  /** Completes, chains and emits a record. @param nowMs epoch ms. */
-  write(f: AuditFields, nowMs: number): AuditRecord {
+  /** Records a decision: written now, or queued for `drain()` in deferred mode. @param nowMs epoch ms. */
+  write(f: AuditFields, nowMs: number): void {
+    if (!this.#defer) {
+      this.#emit(f, nowMs);
+      return;
+    }
+    this.#queue.push([f, nowMs]);
+    if (this.#queue.length >= MAX_DEFERRED) void this.drain();
+  }
+
+  /** Records waiting for `drain()`. */
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  /**
+   * Writes queued records, then waits for the checkpoints they made due (signing may be remote).
+   * Cheap when nothing is pending. Never rejects: checkpoint failures go to `onError`.
+   */
+  drain(nowMs: number = Date.now()): Promise<void> {
+    const q = this.#queue;
+    for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1]);
+    q.length = 0;
+    if (!this.#checkpoints) return Promise.resolve();
+    this.#checkpoints.tick(this.#seq - 1, this.#prev, nowMs);
+    return this.#checkpoints.idle();
+  }
+
+  /** Drains, then seals the chain's head with a checkpoint (shutdown, periodic flush). */
+  async flush(nowMs: number = Date.now()): Promise<void> {
+    await this.drain(nowMs);
+    if (this.#checkpoints && this.#seq > 0) {
+      this.#checkpoints.seal(this.#seq - 1, this.#prev, "flush", nowMs);
+      await this.#checkpoints.idle();
+    }
+  }
+
+  #emit(f: AuditFields, nowMs: number): AuditRecord {
     // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
     const record: AuditRecord = {
       v: 1,
       chain: this.chain,
-      seq: this.seq,
-      prev: this.prev,
-      ts: nowMs === this.tsMs ? this.tsIso : ((this.tsMs = nowMs), (this.tsIso = isoTime(nowMs))),
+      seq: this.#seq,
+      prev: this.#prev,
+      ts: nowMs === this.#tsMs ? this.#tsIso : ((this.#tsMs = nowMs), (this.#tsIso = isoTime(nowMs))),
       server: f.server,
       decision: f.decision,
       status: f.status,
@@ -107,56 +197,13 @@ export class AuditChain {
       jti: f.jti,
     };
     const line = JSON.stringify(record);
-    this.seq++;
-    this.prev = hash("sha256", line, "base64url");
+    const seq = this.#seq++;
+    this.#prev = hash("sha256", line, "base64url");
     this.sink(line, record);
+    this.#checkpoints?.recorded(seq, this.#prev, nowMs);
     return record;
   }
 }
 
-/** A problem found in a chain. */
-export interface ChainProblem {
-  line: number;
-  chain?: string;
-  seq?: number;
-  problem: "not_json" | "not_a_record" | "gap_or_reorder" | "prev_mismatch" | "starts_mid_chain";
-}
-
-/**
- * Verifies audit lines (in emitted order, possibly several chains interleaved): every record of a
- * chain has seq = previous + 1 and `prev` = hash of the previous line. A chain may start at seq 0
- * or, when `allowPartial`, anywhere (log retention cut the head).
- * Limitation: editing the very last record of a chain is only detectable once a later record exists.
- */
-export function verifyAuditChain(lines: readonly string[], opts: { allowPartial?: boolean } = {}): { ok: boolean; records: number; chains: number; problems: ChainProblem[] } {
-  const state = new Map<string, { seq: number; hash: string }>();
-  const problems: ChainProblem[] = [];
-  let records = 0;
-  lines.forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line) return;
-    let r: Partial<AuditRecord>;
-    try {
-      r = JSON.parse(line) as Partial<AuditRecord>;
-    } catch {
-      problems.push({ line: i + 1, problem: "not_json" });
-      return;
-    }
-    if (r.v !== 1 || typeof r.chain !== "string" || typeof r.seq !== "number" || typeof r.prev !== "string") {
-      problems.push({ line: i + 1, problem: "not_a_record" });
-      return;
-    }
-    records++;
-    const h = hash("sha256", line, "base64url");
-    const s = state.get(r.chain);
-    if (!s) {
-      if (r.seq !== 0 && !opts.allowPartial) problems.push({ line: i + 1, chain: r.chain, seq: r.seq, problem: "starts_mid_chain" });
-      if (r.seq === 0 && r.prev !== "genesis") problems.push({ line: i + 1, chain: r.chain, seq: r.seq, problem: "prev_mismatch" });
-    } else {
-      if (r.seq !== s.seq + 1) problems.push({ line: i + 1, chain: r.chain, seq: r.seq, problem: "gap_or_reorder" });
-      else if (r.prev !== s.hash) problems.push({ line: i + 1, chain: r.chain, seq: r.seq, problem: "prev_mismatch" });
-    }
-    state.set(r.chain, { seq: r.seq, hash: h });
-  });
-  return { ok: problems.length === 0, records, chains: state.size, problems };
-}
+export { verifyAuditChain } from "./audit-verify.js";
+export type { ChainProblem, VerifyOptions, VerifyResult } from "./audit-verify.js";

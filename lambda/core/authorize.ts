@@ -1,4 +1,4 @@
-import type { AuditChain, AuditFields, ParamMode } from "./audit.js";
+import type { AuditChain, AuditFields, ParamHasher, ParamMode } from "./audit.js";
 import { sanitizeParams } from "./audit.js";
 import { TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
@@ -97,7 +97,7 @@ export interface AuthorizerDeps {
   sessions?: { max: number; idleMs: number };
   audit: AuditChain;
   log: (e: LogEntry) => void;
-  paramMode: ParamMode;
+  paramMode: ParamMode | ParamHasher;
 }
 
 function str(v: unknown): string | undefined {
@@ -175,6 +175,8 @@ export class Authorizer {
 
   /** A refused token: 401 invalid_token (RS-18), or 503 when the IdP could not be asked (fail closed). */
   private tokenDeny(x: DenyContext, reason: TokenReason): Decision {
+    // RFC 6585 §4: a source past its introspection budget is told to slow down (fail closed).
+    if (reason === "introspection_rate_limited") return this.deny(x, plainError(429, "too_many_requests", { "retry-after": "60", ...x.cors }), reason);
     if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
       return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason);
     }
@@ -298,10 +300,10 @@ export class Authorizer {
     let opaque = false;
     if (!facts) {
       try {
-        if (s.introspector && !token.includes(".")) {
+        if (s.introspector?.acceptsOpaque && !token.includes(".")) {
           // Opaque token: only introspection can say what it is (RFC 7662); the same claim checks apply.
           opaque = true;
-          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs), s, st);
+          facts = factsOf(await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs, ctx.sourceIp), s, st);
         } else {
           // Synchronous when the key is held (the common case); awaits only a JWKS fetch.
           facts = factsOf((verifyJwsHeld(token, s.headers, s.keys, shaped) ?? (await verifyJws(token, s.headers, s.keys, shaped))).claims, s, st);
@@ -353,7 +355,7 @@ export class Authorizer {
     try {
       // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
-      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs);
+      if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs, ctx.sourceIp);
     } catch (e) {
       if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
       throw e;
@@ -415,7 +417,7 @@ function challengeScopes(x: DenyContext): readonly string[] {
 }
 
 /** Audit parameters of a call: tool and prompt arguments (hashed per `mode`). */
-function paramsOf(c: Call, mode: ParamMode): Record<string, string> | undefined {
+function paramsOf(c: Call, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   return sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
 }
 const NO_CORS: Record<string, string> = {};

@@ -1,7 +1,8 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import { parseEdgeConfig, type EdgeConfig } from "../config.js";
 import { assertionClaims, createAssertionSigner, type AssertionSigner } from "./assertion.js";
-import { AuditChain, type AuditRecord, type ParamMode } from "./audit.js";
+import { AuditChain, ParamHasher, type AuditRecord, type ParamMode } from "./audit.js";
+import type { CheckpointOptions } from "./checkpoint.js";
 import { Authorizer, type Decision, type LogEntry, type Principal, type RequestContext } from "./authorize.js";
 import { corsFor, plainError } from "./challenge.js";
 import { readBoundedBody, TOO_LARGE } from "./body.js";
@@ -66,10 +67,24 @@ export interface EdgeOptions {
    * (default 10000, least recently used dropped first) and idle time in ms (default 1 hour).
    */
   sessions?: { max?: number; idleMs?: number };
-  /** How tool argument values appear in audit records. Default `hash`. */
+  /** How tool argument values appear in audit records. Default `hash` (HMAC-SHA-256 under `auditHmacKey`). */
   auditParams?: ParamMode;
+  /**
+   * Per-deployment secret (≥ 32 bytes) keying the hashes of argument values, so equal values hash
+   * equally across instances and cannot be recovered by hashing guesses. Default: a random key
+   * per process (values cannot be correlated across instances).
+   */
+  auditHmacKey?: string | Uint8Array;
   /** Chain id for audit records. Default a random UUID per edge. */
   auditChainId?: string;
+  /** Signed checkpoints of the audit chain, written to a separate append-only log (checkpoint.ts). */
+  checkpoints?: CheckpointOptions;
+  /**
+   * Write audit records after the response: decisions queue their record, and the adapter calls
+   * `afterResponse()` once the response is written and keeps the process alive until it resolves.
+   * Only for adapters that do (node:http, Lambda response streaming). Default false.
+   */
+  deferAudit?: boolean;
 }
 
 /** A denial from `authorize`: `response` is a standard `Response`; `lite` the same without the Fetch API. */
@@ -108,6 +123,15 @@ export interface Edge {
   readonly assertionJwks: { keys: JsonWebKey[] };
   /** Warms the JWKS of every server that has no snapshot (optional; the first request would do it). */
   warm(): Promise<void>;
+  /**
+   * The after-response hook. Adapters call it after the response is written (or, when they cannot
+   * run code after the response, before returning it) and keep the process alive until it
+   * resolves: it writes queued audit records (`deferAudit`) and signs the checkpoints they made
+   * due. Cheap when nothing is pending; never rejects (checkpoint failures are logged).
+   */
+  afterResponse(): Promise<void>;
+  /** `afterResponse`, then a checkpoint sealing the audit chain's head (shutdown, periodic flush). */
+  flush(): Promise<void>;
 }
 
 function isFetchRequest(r: EdgeRequest): r is Request {
@@ -163,10 +187,16 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     if (seen.has(k)) throw new Error(`createEdge: servers '${seen.get(k)}' and '${r.config.server}' share the resource ${r.config.resource}`);
     seen.set(k, r.config.server);
   }
-  const audit = new AuditChain((line, rec) => sink(rec, line), options.auditChainId);
+  const audit = new AuditChain((line, rec) => sink(rec, line), {
+    chain: options.auditChainId,
+    checkpoints: options.checkpoints,
+    defer: options.deferAudit,
+    onError: (e) => log({ level: "error", event: "audit_checkpoint_failed", detail: e instanceof Error ? e.message : String(e) }),
+  });
+  const paramMode = (options.auditParams ?? "hash") === "hash" ? new ParamHasher(options.auditHmacKey) : options.auditParams!;
   const cache = { max: options.tokenCache?.max ?? 1000, ttlMs: options.tokenCache?.ttlMs ?? 60_000 };
   const sessions = { max: options.sessions?.max ?? 10_000, idleMs: options.sessions?.idleMs ?? 3_600_000 };
-  const authorizer = new Authorizer({ now, cache, sessions, audit, log, paramMode: options.auditParams ?? "hash" });
+  const authorizer = new Authorizer({ now, cache, sessions, audit, log, paramMode });
   // A given key is imported now (a bad key fails the cold start); an ephemeral one only when first needed.
   let signer: AssertionSigner | undefined = options.assertionKey ? createAssertionSigner(options.assertionKey, options.assertionKeyId) : undefined;
   const getSigner = (): AssertionSigner => {
@@ -331,5 +361,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     async warm() {
       await Promise.all(runtimes.filter((r) => r.keys.size === 0).map((r) => r.keys.refresh()));
     },
+    afterResponse: () => audit.drain(now()),
+    flush: () => audit.flush(now()),
   };
 }

@@ -36,7 +36,8 @@ export type TokenReason =
   | "claim_type_invalid"
   | "tenant_missing"
   | "introspection_inactive"
-  | "introspection_unavailable";
+  | "introspection_unavailable"
+  | "introspection_rate_limited";
 
 export class TokenError extends Error {
   constructor(readonly reason: TokenReason) {

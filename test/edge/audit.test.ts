@@ -28,7 +28,7 @@ describe("audit records", () => {
     });
     expect(r.ts).toBe("2026-11-23T12:00:00.000Z");
     expect(Object.keys(r.params!)).toEqual(["query", "limit"]);
-    expect(r.params!.query).toMatch(/^sha256:[\w-]{16}$/);
+    expect(r.params!.query).toMatch(/^hmac:[\w-]{22}$/);
     expect(JSON.stringify(r)).not.toContain("acme corp");
     expect(audit[1]).toMatchObject({ decision: "deny", status: 403, reason: "insufficient_scope", missing: ["crm:customers:delete"] });
     expect(audit[2]).toMatchObject({ decision: "deny", status: 401, reason: "no_token" });

@@ -1,3 +1,4 @@
+import { sealEdgeConfigs } from "../../lambda/seal-config.js";
 import { describe, expect, it } from "vitest";
 import { functionUrlHandler, httpApiHandler, requestFromV2, type AwsLambdaGlobal, type V2Event } from "../../lambda/adapters/aws.js";
 import { bearer, call, crmConfig, harness, mint, parseChallenge, rsaKey } from "./helpers.js";
@@ -127,7 +128,7 @@ describe("bundle", () => {
     const { file, bytes } = await buildEdgeBundle({ outdir: mkdtempSync(join(tmpdir(), "edge-test-")) });
     expect(file.endsWith("index.cjs")).toBe(true);
     expect(bytes).toBeLessThanOrEqual(64 * 1024);
-    process.env.MCP_EDGE_CONFIG = JSON.stringify(crmConfig([key]));
+    process.env.MCP_EDGE_CONFIG = JSON.stringify(sealEdgeConfigs([crmConfig([key])]));
     try {
       const mod = (await import(file)) as { handler: unknown; httpApi: (e: V2Event) => Promise<{ statusCode: number }> };
       expect(typeof mod.handler).toBe("function");
@@ -147,7 +148,7 @@ describe("bundle", () => {
     const { file, bytes } = await buildEdgeBundle({ outdir: mkdtempSync(join(tmpdir(), "edge-test-")), entry });
     expect(file.endsWith("index.cjs")).toBe(true);
     expect(bytes).toBeLessThanOrEqual(64 * 1024);
-    process.env.MCP_EDGE_CONFIG = JSON.stringify(crmConfig([key]));
+    process.env.MCP_EDGE_CONFIG = JSON.stringify(sealEdgeConfigs([crmConfig([key])]));
     try {
       const mod = (await import(file)) as { handler: (e: unknown) => Promise<unknown> };
       const denied = mod.handler({ type: "REQUEST", methodArn: "arn:aws:execute-api:eu-west-1:123456789012:abc/prod/POST/crm", path: "/crm", httpMethod: "POST", headers: { host: "mcp.example.com" }, requestContext: {} });

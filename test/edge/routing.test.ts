@@ -51,7 +51,7 @@ describe("opaque tokens", () => {
       if (req.url.endsWith("/introspect")) return Response.json(answer);
       return Response.json({ jsonrpc: "2.0", id: 1, result: {} });
     }) as typeof fetch;
-    const cfg = crmConfig([key], { introspection: { endpoint: "https://idp.example.com/introspect", clientId: "edge", scopes: ["crm:customers:delete"], cacheSeconds: 0 } });
+    const cfg = crmConfig([key], { introspection: { endpoint: "https://idp.example.com/introspect", clientId: "edge", scopes: ["crm:customers:delete"], cacheSeconds: 0, opaqueTokens: true } });
     const { edge, audit } = harness([cfg], { fetch: f });
     const opaque = "2YotnFZFEjr1zCsicMWpAA";
     expect((await edge.handle(post(call("list_customers"), bearer(opaque)))).status).toBe(200);

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseEdgeConfig, type EdgeConfig } from "../../../lambda/config.js";
+import { sealEdgeConfigs } from "../../../lambda/seal-config.js";
 
 /**
  * The deployment archive: the esbuild bundle plus `edge-config.json` next to it. The config lives
@@ -22,7 +23,8 @@ export const LAMBDA_ENV_LIMIT_BYTES = 4096;
  */
 export function edgeConfigFileText(configs: readonly EdgeConfig[]): string {
   const sorted = [...configs].sort((a, b) => (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
-  return `${JSON.stringify(sorted, null, 1)}\n`;
+  // Sealed: validated here, so the bundle checks only an integrity hash at cold start (lambda/config-seal.ts).
+  return `${JSON.stringify(sealEdgeConfigs(sorted), null, 1)}\n`;
 }
 
 /**

@@ -107,6 +107,8 @@ export interface McpEdgeArgs {
     /** Period, seconds (multiple of 60). Default 300. */
     readonly periodSeconds?: number;
   };
+  /** Tamper-evident audit storage: signed checkpoints and an S3 Object Lock archive (audit-archive.ts, docs/aws.md). */
+  readonly auditArchive?: import("./audit-archive.js").AuditArchiveOptions;
   /** Tags on every taggable child. */
   readonly tags?: Readonly<Record<string, string>>;
 }

@@ -3,6 +3,7 @@ import type { EdgeConfig } from "../../../lambda/config.js";
 import { AWS_EDGE_DEFAULTS, validateEdgeArgs, type McpEdgeArgs } from "./args.js";
 import { checkCustomDomain, edgeArchive, edgeConfigFileText, resolveConfigs, withJwksSnapshots } from "./archive.js";
 import { createAuditSurface } from "./audit.js";
+import { createAuditArchive } from "./audit-archive.js";
 import { EDGE_HANDLER, resolveBundle } from "./bundle.js";
 import { createEdgeFunction } from "./function.js";
 import { createCustomDomain, createFunctionUrl } from "./gateway.js";
@@ -45,6 +46,10 @@ export interface McpEdgeOutputs {
   queryNames: pulumi.Output<string[]>;
   /** Names of the CloudWatch alarms. */
   alarmNames: pulumi.Output<string[]>;
+  /** With `auditArchive`: the Object Lock bucket holding `records/` and `checkpoints/`. */
+  auditArchiveBucket: pulumi.Output<string | undefined>;
+  /** With `auditArchive`: the KMS key signing checkpoints (`aws kms get-public-key` gives `audit verify --key`). */
+  auditSigningKeyArn: pulumi.Output<string | undefined>;
 }
 
 /**
@@ -67,6 +72,8 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
   declare readonly deploymentTrigger: McpEdgeOutputs["deploymentTrigger"];
   declare readonly queryNames: McpEdgeOutputs["queryNames"];
   declare readonly alarmNames: McpEdgeOutputs["alarmNames"];
+  declare readonly auditArchiveBucket: McpEdgeOutputs["auditArchiveBucket"];
+  declare readonly auditSigningKeyArn: McpEdgeOutputs["auditSigningKeyArn"];
   /** The deployment archive (bundle + `edge-config.json`), for inspection; not a stack output. */
   readonly archive: pulumi.Output<pulumi.asset.AssetArchive>;
 
@@ -98,6 +105,8 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
 
     const environment: Record<string, pulumi.Input<string>> = { ...(args.secretEnvironment ?? {}) };
     if (args.assertionKey !== undefined) environment.MCP_EDGE_ASSERTION_KEY = args.assertionKey;
+    const archive = args.auditArchive ? createAuditArchive(this, name, args.auditArchive, { retentionDays: a.logRetentionDays, tags: args.tags }) : undefined;
+    if (archive) Object.assign(environment, archive.environment);
     const tags = { ...(args.tags ?? {}), [EDGE_TAG]: name };
     const { logGroup, role, fn } = createEdgeFunction(this, {
       name,
@@ -136,6 +145,7 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       urls = configs.apply((cs) => serverUrls(names, cs, undefined));
     }
 
+    archive?.attach(logGroup.name, role.id);
     const audit = createAuditSurface(this, name, logGroup.name, configs, { ...a.alarms, actions: args.alarms?.actions }, args.tags);
 
     const outputs: McpEdgeOutputs = {
@@ -150,6 +160,8 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       deploymentTrigger,
       queryNames: pulumi.all(audit.queries.map((q) => q.name)),
       alarmNames: pulumi.all(audit.alarms.map((al) => al.name)),
+      auditArchiveBucket: archive ? archive.bucket.bucket : pulumi.output(undefined),
+      auditSigningKeyArn: archive ? archive.key.arn : pulumi.output(undefined),
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);
