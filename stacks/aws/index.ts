@@ -43,7 +43,7 @@ const assertionKey = config.getSecret("edgeAssertionKey");
 const args: McpEdgeArgs = {
   idp,
   servers: plan.servers.map((s) => ({ name: s.name, ...(upstreams[s.name] ? { upstream: upstreams[s.name] } : {}) })),
-  // Okta's keys are fetched once per `pulumi up` and shipped in the archive: no network on cold start.
+  // Okta's keys are fetched once per `pulumi up` and shipped in the archive: no JWKS fetch on cold start.
   jwksSnapshot: config.getBoolean("jwksSnapshot") ?? true,
   // Optional: without it the component generates an Ed25519 key once and keeps it in Secrets Manager.
   ...(assertionKey ? { assertionKey } : {}),

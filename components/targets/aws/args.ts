@@ -91,7 +91,7 @@ export interface McpEdgeArgs {
   readonly customDomain?: McpEdgeCustomDomainArgs;
   /** A prebuilt bundle (`npm run build:edge`). Default: built with esbuild during `pulumi up`. */
   readonly bundleFile?: string;
-  /** Fetch each issuer's JWKS at deploy time and ship it in the archive (no network on cold start). Default false. */
+  /** Fetch each issuer's JWKS at deploy time and ship it in the archive (no JWKS fetch on cold start). Default false. */
   readonly jwksSnapshot?: boolean;
   /**
    * Private JWK (JSON, a Pulumi secret such as `config.requireSecret(...)`) signing the upstream
