@@ -34,6 +34,7 @@ export class EdgeSecretsError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+const fault = (what: string) => new EdgeSecretsError(`MCP edge: ${what}`);
 
 /** Whether the environment names any Secrets Manager secret (the entry then loads them before serving). */
 export function usesSecretsManager(env: Env = process.env): boolean {
@@ -45,7 +46,7 @@ const ARN = /^arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):\d{12}:secret:[A-Za-z0-
 /** The region of a secret ARN. @throws EdgeSecretsError naming `variable` */
 export function regionOfSecretArn(arn: string, variable: string): string {
   const m = ARN.exec(arn);
-  if (!m) throw new EdgeSecretsError(`MCP edge: ${variable} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`);
+  if (!m) throw fault(`${variable} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)`);
   return m[1]!;
 }
 
@@ -96,12 +97,12 @@ async function readJson(variable: string, arn: string, read: SecretReader): Prom
   } catch (e) {
     // The SDK's error names (AccessDeniedException, ResourceNotFoundException) carry no secret.
     const why = (e as { name?: string }).name && (e as { name?: string }).name !== "Error" ? (e as { name: string }).name : (e as Error).message;
-    throw new EdgeSecretsError(`MCP edge: cannot read the secret named by ${variable} (${why}); check that it exists and that the function's role may call secretsmanager:GetSecretValue on it`);
+    throw fault(`cannot read the secret named by ${variable} (${why}); check that it exists and that the function's role may call secretsmanager:GetSecretValue on it`);
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw new EdgeSecretsError(`MCP edge: the secret named by ${variable} is not valid JSON`);
+    throw fault(`the secret named by ${variable} is not valid JSON`);
   }
 }
 
@@ -113,9 +114,9 @@ export async function loadEdgeSecrets(env: Env = process.env, read: SecretReader
   const out: { assertionKey?: KeyObject; values: Record<string, string> } = { values: {} };
   if (jwk !== undefined) out.assertionKey = privateKeyFrom(jwk);
   if (values !== undefined) {
-    if (typeof values !== "object" || values === null || Array.isArray(values)) throw new EdgeSecretsError(`MCP edge: the secret named by ${SECRETS_ARN_ENV} must be a JSON object of names to strings`);
+    if (typeof values !== "object" || values === null || Array.isArray(values)) throw fault(`the secret named by ${SECRETS_ARN_ENV} must be a JSON object of names to strings`);
     for (const [k, v] of Object.entries(values)) {
-      if (typeof v !== "string" || v.length === 0) throw new EdgeSecretsError(`MCP edge: the secret named by ${SECRETS_ARN_ENV} holds a non-string or empty value for ${k}`);
+      if (typeof v !== "string" || v.length === 0) throw fault(`the secret named by ${SECRETS_ARN_ENV} holds a non-string or empty value for ${k}`);
       out.values[k] = v;
     }
   }
@@ -126,11 +127,11 @@ export async function loadEdgeSecrets(env: Env = process.env, read: SecretReader
 function privateKeyFrom(jwk: unknown): KeyObject {
   const { createPrivateKey } = (process as unknown as { getBuiltinModule(id: string): typeof import("node:crypto") }).getBuiltinModule("node:crypto");
   if (typeof jwk !== "object" || jwk === null || typeof (jwk as { kty?: unknown }).kty !== "string" || typeof (jwk as { d?: unknown }).d !== "string") {
-    throw new EdgeSecretsError(`MCP edge: the secret named by ${ASSERTION_KEY_ARN_ENV} is not a private JWK (needs "kty" and "d")`);
+    throw fault(`the secret named by ${ASSERTION_KEY_ARN_ENV} is not a private JWK (needs "kty" and "d")`);
   }
   try {
     return createPrivateKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" });
   } catch {
-    throw new EdgeSecretsError(`MCP edge: the secret named by ${ASSERTION_KEY_ARN_ENV} is not a usable private JWK`);
+    throw fault(`the secret named by ${ASSERTION_KEY_ARN_ENV} is not a usable private JWK`);
   }
 }

@@ -152,6 +152,8 @@ const SecretInput = z.custom<pulumi.Input<string>>(
 );
 const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const SecretRecord = z.record(z.string().regex(SECRET_NAME, "secret names are upper-case letters, digits and '_' (as in introspection.clientSecretEnv)"), SecretInput);
+/** A KMS key ARN; the role's `kms:Decrypt` is limited to Secrets Manager in the key's region. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
 
 /**
@@ -212,7 +214,7 @@ export const PlainArgsSchema = z
     assertionKeyType: z.enum(["Ed25519", "P-256"]).default("Ed25519"),
     secrets: SecretRecord.optional(),
     secretEnvironment: SecretRecord.optional(),
-    secretsKmsKeyArn: StringInput.optional(),
+    secretsKmsKeyArn: StringInput.refine((v) => typeof v !== "string" || KMS_KEY_ARN.test(v), "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)").optional(),
     alarms: z
       .object({
         threshold401: z.number().int().min(1).default(AWS_EDGE_DEFAULTS.alarmThreshold401),

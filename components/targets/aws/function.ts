@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { KMS_KEY_ARN } from "./args.js";
 
 /**
  * The edge function and what it cannot run without: its log group (declared retention, created
@@ -70,7 +71,9 @@ export function edgeRolePolicy(logGroupArn: string, secretArns: readonly string[
   const statements: object[] = [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [`${logGroupArn}:*`] }];
   if (secretArns.length > 0) statements.push({ Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [...secretArns] });
   if (secretArns.length > 0 && kmsKeyArn) {
-    statements.push({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: [kmsKeyArn], Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${kmsKeyArn.split(":")[3]}.amazonaws.com` } } });
+    const region = KMS_KEY_ARN.exec(kmsKeyArn)?.[1];
+    if (!region) throw new Error(`secretsKmsKeyArn: expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), got ${kmsKeyArn}`);
+    statements.push({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: [kmsKeyArn], Condition: { StringEquals: { "kms:ViaService": `secretsmanager.${region}.amazonaws.com` } } });
   }
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }

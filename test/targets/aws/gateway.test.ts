@@ -160,6 +160,15 @@ describe("McpEdge in gateway mode", () => {
     expect(JSON.parse(only(p256.mine("aws:secretsmanager/secretVersion:SecretVersion")).inputs.secretString.value)).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256" });
   });
 
+  it("encrypts the secrets with a given KMS key and lets the role decrypt with it only through Secrets Manager", async () => {
+    const kms = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { mine } = await deploy("gw13", { secretsKmsKeyArn: kms });
+    expect(only(mine("aws:secretsmanager/secret:Secret")).inputs.kmsKeyId).toBe(kms);
+    const policy = JSON.parse(only(mine("aws:iam/rolePolicy:RolePolicy")).inputs.policy);
+    expect(policy.Statement[2]).toEqual({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: [kms], Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } });
+    expect(() => aws.validateEdgeArgs({ servers: [{ name: "crm", edgeConfig: crmConfig("crm") }], secretsKmsKeyArn: "alias/edge" })).toThrowError(/secretsKmsKeyArn: expected a KMS key ARN/);
+  });
+
   it("keeps the audit log group when the stack is destroyed or the component renamed", async () => {
     const retained: Record<string, boolean | undefined> = {};
     await deploy("gw11", {}, { transformations: [(a) => ((retained[`${a.type} ${a.name}`] = a.opts.retainOnDelete), undefined)] });

@@ -159,3 +159,12 @@ describe("the README's McpEdge snippet with the CRM example on Okta", () => {
 });
 
 
+
+/** Compile-time check (tsc): every IdP component can be passed as `idp`. */
+export function everyIdpComponentFits(
+  okta: import("../../../components/targets/okta/index.js").OktaMcpAuth,
+  auth0: import("../../../components/targets/auth0/index.js").McpAuthAuth0,
+  entra: import("../../../components/targets/entra/index.js").EntraMcpAuth,
+): import("../../../components/targets/aws/index.js").McpEdgeIdp[] {
+  return [okta, auth0, entra];
+}
