@@ -27,6 +27,14 @@ function only(list: RecordedResource[]): RecordedResource {
 }
 
 describe("McpEdge in authorizer mode", () => {
+  it("stores no assertion key (nothing is forwarded) and gives the function no environment without secrets", async () => {
+    const { mine } = await deploy("az0");
+    expect(mine("aws:secretsmanager/secret:Secret")).toEqual([]);
+    expect(only(mine("aws:lambda/function:Function")).inputs.environment).toBeUndefined();
+    const policy = JSON.parse(only(mine("aws:iam/rolePolicy:RolePolicy")).inputs.policy);
+    expect(policy.Statement.map((st: { Action: string[] }) => st.Action)).toEqual([["logs:CreateLogStream", "logs:PutLogEvents"]]);
+  });
+
   it("creates an uncached REQUEST authorizer on the REST API, invoked only by that API", async () => {
     const { edge, mine } = await deploy("az1");
     const authorizer = only(mine("aws:apigateway/authorizer:Authorizer"));
