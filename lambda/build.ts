@@ -48,6 +48,8 @@ export async function buildEdgeBundle(opts: BuildEdgeOptions = {}): Promise<{ fi
     // jose's "node" export condition is not needed: the WebCrypto build works on Node 20 and is smaller.
     conditions: ["import"],
     mainFields: ["module", "main"],
+    // Lambda's Node.js runtimes ship the AWS SDK v3; it is loaded only when secrets live in Secrets Manager.
+    external: ["@aws-sdk/*"],
     // The entries read `import.meta.url` only when `__dirname` is absent (i.e. when loaded as ESM).
     logOverride: { "empty-import-meta": "silent" },
     logLevel: "warning",

@@ -33,7 +33,8 @@ Options:
 
 Exit codes:
   0  stopped with Ctrl-C (SIGINT) or SIGTERM
-  2  invalid declaration, bad arguments, or a port already in use
+  2  invalid declaration, bad arguments, a port already in use, or the optional peer
+     dependencies (oidc-provider, @modelcontextprotocol/sdk) not installed
 `;
 
 function port(flag: string, value: string | undefined, fallback: number): number {
@@ -111,11 +112,39 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
   return lines.join("\n");
 }
 
+type DevStackModule = typeof import("../../components/local/dev-stack.js");
+
+/** Optional peer dependencies the local stack needs (package.json `peerDependenciesMeta`), with the ranges to install. */
+export const DEV_PEERS = { "oidc-provider": "^9.0.0", "@modelcontextprotocol/sdk": "^1.20.0" } as const;
+
+/** The optional peer a module-resolution error is about, if it is one of {@link DEV_PEERS}. */
+export function missingPeer(err: unknown): string | undefined {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (typeof e?.message !== "string") return undefined;
+  const m = /Cannot find (?:package|module) '([^']+)'|Failed to (?:load|resolve) (?:url|import) "?([^\s"]+)/.exec(e.message);
+  const spec = m?.[1] ?? m?.[2];
+  if (!spec) return undefined;
+  return Object.keys(DEV_PEERS).find((p) => spec === p || spec.startsWith(`${p}/`));
+}
+
+/** One line naming what to install (both peers: the local stack needs each of them). */
+export function missingPeersMessage(missing: string): string {
+  const install = Object.entries(DEV_PEERS).map(([p, r]) => `${p}@${r}`).join(" ");
+  return `dev: the local stack needs the optional peer dependencies ${Object.keys(DEV_PEERS).join(" and ")}, and ${missing} is not installed; install them with: npm install --save-dev ${install}`;
+}
+
 /**
- * Runs `dev` until `stop` settles (default: SIGINT or SIGTERM). Exported for tests.
- * @returns exit code: 0 after a clean stop, 2 for bad input or a port in use.
+ * Runs `dev` until `stop` settles (default: SIGINT or SIGTERM). Exported for tests; `loadStack`
+ * stands in for the import of the local stack (tests simulate a missing optional peer with it).
+ * @returns exit code: 0 after a clean stop, 2 for bad input, a missing optional peer or a port in use.
  */
-export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<void>, onReady?: (stack: DevStack) => void): Promise<number> {
+export async function runDev(
+  args: readonly string[],
+  io: CliIO,
+  stop?: Promise<void>,
+  onReady?: (stack: DevStack) => void,
+  loadStack: () => Promise<DevStackModule> = () => import("../../components/local/dev-stack.js"),
+): Promise<number> {
   const { values, positionals } = parseCommandArgs("dev", args, {
     "as-port": { type: "string" },
     "edge-port": { type: "string" },
@@ -139,7 +168,16 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
   if (autoApprove !== undefined && !loaded.plan.dev.users.some((u) => u.username === autoApprove)) {
     throw new UsageError(`dev: --auto-approve '${autoApprove}' is not a seeded dev user; known: ${loaded.plan.dev.users.map((u) => u.username).join(", ") || "(none: declare dev.users)"}`);
   }
-  const { startDevStack, PortInUseError: PortInUse } = await import("../../components/local/dev-stack.js");
+  let devStack: DevStackModule;
+  try {
+    devStack = await loadStack();
+  } catch (err) {
+    const missing = missingPeer(err);
+    if (!missing) throw err;
+    io.stderr(`${missingPeersMessage(missing)}\n`);
+    return 2;
+  }
+  const { startDevStack, PortInUseError: PortInUse } = devStack;
   let stack: DevStack;
   try {
     stack = await startDevStack({

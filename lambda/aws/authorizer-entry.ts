@@ -1,6 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
-import { createEdge } from "../core/edge.js";
-import { entryInputs } from "../entry-config.js";
+import { edgeFromEnvironment } from "./edge-from-env.js";
 import { createRestAuthorizer } from "./authorizer.js";
 import { createRestProxy } from "./rest-proxy.js";
 
@@ -12,13 +11,12 @@ import { createRestProxy } from "./rest-proxy.js";
  *
  * Configuration is read once, at init (a bad config fails the cold start, naming the field):
  * `edge-config.json` next to the bundle (a JSON array of edge configs, or one config), or the file
- * named by `MCP_EDGE_CONFIG_PATH`, or the JSON in `MCP_EDGE_CONFIG`. The upstream identity
- * assertion key is the JWK JSON in `MCP_EDGE_ASSERTION_KEY` (unused in this mode unless set).
+ * named by `MCP_EDGE_CONFIG_PATH`, or the JSON in `MCP_EDGE_CONFIG`. Secrets (the introspection
+ * client secret) are read once from Secrets Manager when `MCP_EDGE_SECRETS_ARN` is set (see
+ * `edge-from-env.ts`).
  */
 
-const [configs, options] = entryInputs();
-// createEdge validates every config (zod) and throws EdgeConfigError naming the bad field.
-const edge = createEdge(configs as never, options);
+const edge = edgeFromEnvironment();
 const authorize = createRestAuthorizer(edge);
 const proxy = createRestProxy(edge);
 

@@ -7,6 +7,7 @@
  *   pulumi config set okta:orgName acme && pulumi config set okta:baseUrl okta.com
  *   pulumi config set --secret okta:apiToken <token>
  *   pulumi config set mcp-auth:nightlyDigestJwksUri https://agents.example.com/nightly-digest/jwks.json
+ *   # optional (default: a key generated once and kept in Secrets Manager):
  *   pulumi config set --secret mcp-auth:edgeAssertionKey -- "$(cat edge-assertion-key.jwk.json)"
  *   # optional: serve https://mcp.example.com/crm and /crm-admin from CloudFront
  *   pulumi config set mcp-auth:domainName mcp.example.com
@@ -32,32 +33,20 @@ const idp = new OktaMcpAuth("crm", {
   clientJwksUris: { "agent/nightly-digest": config.require("nightlyDigestJwksUri") },
 });
 
-// 2. The edge: one Lambda in front of both servers, fed the Okta target's edge configs.
+// 2. The edge: one Lambda in front of both servers. `idp` hands it Okta's edge configs and the
+//    introspection client secret (stored in Secrets Manager, never in the environment).
 const domainName = config.get("domainName");
 const upstreams = config.getObject<Record<string, string>>("upstreams") ?? {};
 const alarmTopicArn = config.get("alarmTopicArn");
-const introspectionEnv = "OKTA_INTROSPECTION_CLIENT_SECRET";
-const needsIntrospection = plan.servers.some((s) => s.immediateRevocation.length > 0);
+const assertionKey = config.getSecret("edgeAssertionKey");
 
 const args: McpEdgeArgs = {
-  servers: plan.servers.map((s) => ({
-    name: s.name,
-    edgeConfig: idp.servers[s.name]!.edgeConfig,
-    ...(upstreams[s.name] ? { upstream: upstreams[s.name] } : {}),
-  })),
-  // Okta's keys are fetched once per `pulumi up` and shipped in the archive: no network on cold start.
+  idp,
+  servers: plan.servers.map((s) => ({ name: s.name, ...(upstreams[s.name] ? { upstream: upstreams[s.name] } : {}) })),
+  // Okta's keys are fetched once per `pulumi up` and shipped in the archive: no JWKS fetch on cold start.
   jwksSnapshot: config.getBoolean("jwksSnapshot") ?? true,
-  assertionKey: config.requireSecret("edgeAssertionKey"),
-  ...(needsIntrospection
-    ? {
-        secretEnvironment: {
-          [introspectionEnv]: idp.introspectionClientSecret.apply((s) => {
-            if (!s) throw new Error(`the plan needs introspection but Okta returned no client secret; set ${introspectionEnv} by hand or let OktaMcpAuth create the client`);
-            return s;
-          }),
-        },
-      }
-    : {}),
+  // Optional: without it the component generates an Ed25519 key once and keeps it in Secrets Manager.
+  ...(assertionKey ? { assertionKey } : {}),
   ...(domainName
     ? { customDomain: { domainName, certificateArn: config.require("certificateArn"), ...(config.get("hostedZoneId") ? { hostedZoneId: config.require("hostedZoneId") } : {}) } }
     : {}),

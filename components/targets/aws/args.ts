@@ -39,10 +39,10 @@ export const EDGE_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 
 /** One MCP server behind the edge. */
 export interface McpEdgeServerArgs {
-  /** Short, stable name (child resource names and output keys): lower-case letters, digits, `-`. */
+  /** Short, stable name (child resource names and output keys): lower-case letters, digits, `-`. With `idp`, the server's name in the IdP component. */
   readonly name: string;
-  /** The server's edge config, e.g. an IdP target's `edgeConfigs[name]` output or `edgeConfigFor(...)`. */
-  readonly edgeConfig: pulumi.Input<EdgeConfig>;
+  /** The server's edge config, e.g. `edgeConfigFor(...)`. Default with `idp`: `idp.servers[name].edgeConfig`. */
+  readonly edgeConfig?: pulumi.Input<EdgeConfig>;
   /** Gateway mode: where allowed requests go (overrides `edgeConfig.upstream`). Ignored in authorizer mode. */
   readonly upstream?: pulumi.Input<string>;
 }
@@ -61,14 +61,26 @@ export interface McpEdgeRestApiArgs {
 export interface McpEdgeCustomDomainArgs {
   /** The host of every server's resource URI, e.g. `mcp.example.com`. */
   readonly domainName: string;
-  /** ACM certificate for `domainName`, issued in us-east-1 (a CloudFront requirement). */
+  /** ACM certificate for `domainName`, issued in us-east-1 (a CloudFront requirement, checked before anything is created). */
   readonly certificateArn: pulumi.Input<string>;
   /** When set, an alias A/AAAA record for `domainName` is created in this Route 53 zone. */
   readonly hostedZoneId?: pulumi.Input<string>;
 }
 
+/**
+ * The IdP component the edge sits behind (`OktaMcpAuth`, `McpAuthAuth0`, `EntraMcpAuth`): each
+ * server's edge config is taken from `servers[name].edgeConfig`, and the introspection client
+ * secret (Okta) from `introspectionClientSecret`, so a config that introspects always gets its secret.
+ */
+export interface McpEdgeIdp {
+  readonly servers: pulumi.Input<Readonly<Record<string, { readonly edgeConfig: pulumi.Input<EdgeConfig> }>>>;
+  readonly introspectionClientSecret?: pulumi.Input<string | undefined>;
+}
+
 /** Arguments of {@link McpEdge}. */
 export interface McpEdgeArgs {
+  /** The IdP component: supplies each server's edge config and the introspection client secret. */
+  readonly idp?: McpEdgeIdp;
   /** One or more MCP servers. Authorizer mode takes exactly one (a gateway response is per REST API). */
   readonly servers: readonly McpEdgeServerArgs[];
   /** `gateway` (default): a Function URL that forwards allowed requests. `authorizer`: a REST API Lambda authorizer. */
@@ -79,12 +91,25 @@ export interface McpEdgeArgs {
   readonly customDomain?: McpEdgeCustomDomainArgs;
   /** A prebuilt bundle (`npm run build:edge`). Default: built with esbuild during `pulumi up`. */
   readonly bundleFile?: string;
-  /** Fetch each issuer's JWKS at deploy time and ship it in the archive (no network on cold start). Default false. */
+  /** Fetch each issuer's JWKS at deploy time and ship it in the archive (no JWKS fetch on cold start). Default false. */
   readonly jwksSnapshot?: boolean;
-  /** Key for the upstream identity assertion (env `MCP_EDGE_ASSERTION_KEY`); pass a Pulumi secret. */
+  /**
+   * Private JWK (JSON, a Pulumi secret such as `config.requireSecret(...)`) signing the upstream
+   * identity assertion; stored in Secrets Manager. Default (gateway mode): a key generated once
+   * by the component (see `assertionKeyType`) and kept in Secrets Manager.
+   */
   readonly assertionKey?: pulumi.Input<string>;
-  /** Extra secret environment variables, e.g. the introspection client secret named by `introspection.clientSecretEnv`. */
+  /** Type of the generated assertion key when `assertionKey` is not given. Default `Ed25519` (`EdDSA`); `P-256` gives `ES256`. */
+  readonly assertionKeyType?: "Ed25519" | "P-256";
+  /**
+   * Named secrets (Pulumi secrets) stored in Secrets Manager, e.g. the introspection client secret
+   * named by `introspection.clientSecretEnv`. Takes precedence over the value from `idp`.
+   */
+  readonly secrets?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** @deprecated Use `secrets`: the values are stored in Secrets Manager, not in the environment. */
   readonly secretEnvironment?: Readonly<Record<string, pulumi.Input<string>>>;
+  /** Customer-managed KMS key for the edge's secrets. Default: Secrets Manager's AWS-managed key. */
+  readonly secretsKmsKeyArn?: pulumi.Input<string>;
   /** Lambda memory, MB. Default 256. */
   readonly memoryMb?: number;
   /** Lambda timeout, seconds. Default 120 (gateway) or 10 (authorizer). */
@@ -120,11 +145,38 @@ const StringInput = z.custom<pulumi.Input<string>>(
   "expected a non-empty string or a Pulumi Output<string>",
 );
 
+/** A Pulumi Output or Promise (a value the program does not hold in plain text). */
+const isDeferred = (v: unknown) => typeof v === "object" && v !== null && ("apply" in v || "then" in v);
+/** A secret value: a Pulumi Output (e.g. `config.requireSecret`), never a plain string in the program. */
+const SecretInput = z.custom<pulumi.Input<string>>(
+  isDeferred,
+  "pass a Pulumi secret (e.g. config.requireSecret(\"…\") or pulumi.secret(…)), not a plain string: the value is stored in Secrets Manager and must never sit in plain text in the program",
+);
+const SECRET_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const SecretRecord = z.record(z.string().regex(SECRET_NAME, "secret names are upper-case letters, digits and '_' (as in introspection.clientSecretEnv)"), SecretInput);
+/** A KMS key ARN; the role's `kms:Decrypt` is limited to Secrets Manager in the key's region. */
+export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+/**
+ * Checks that a certificate ARN is an ACM certificate in us-east-1: CloudFront accepts no other
+ * region. @throws Error naming `customDomain.certificateArn` @internal Exported for testing.
+ */
+export function checkCertificateArn(arn: string): string {
+  const m = ACM_ARN.exec(arn);
+  if (!m) throw new Error(`customDomain.certificateArn: expected an ACM certificate ARN (arn:aws:acm:us-east-1:<account>:certificate/<id>), got ${arn}`);
+  if (m[1] !== "us-east-1") throw new Error(`customDomain.certificateArn: CloudFront only uses ACM certificates from us-east-1, and this one is in ${m[1]}; request or import the certificate in us-east-1`);
+  return arn;
+}
+
 /** zod schema for the plain (non-Input) part of {@link McpEdgeArgs}. @internal Exported for testing. */
 export const PlainArgsSchema = z
   .object({
+    idp: z
+      .custom<McpEdgeIdp>((v) => typeof v === "object" && v !== null && "servers" in v, "expected the IdP component (an object with servers[name].edgeConfig)")
+      .optional(),
     servers: z
-      .array(z.object({ name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter") }))
+      .array(z.object({ name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter"), edgeConfig: z.unknown().optional() }))
       .min(1, "give at least one server")
       .superRefine((servers, ctx) => {
         const seen = new Set<string>();
@@ -135,7 +187,21 @@ export const PlainArgsSchema = z
       }),
     mode: z.enum(["gateway", "authorizer"]).default("gateway"),
     restApi: z.object({ id: StringInput, rootResourceId: StringInput, executionArn: StringInput }).optional(),
-    customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
+    customDomain: z
+      .object({
+        domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path"),
+        // A plain ARN is checked now; an Output is checked when it resolves, before the function exists.
+        certificateArn: StringInput.superRefine((v, ctx) => {
+          if (typeof v !== "string") return;
+          try {
+            checkCertificateArn(v);
+          } catch (e) {
+            ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^customDomain\.certificateArn: /, "") });
+          }
+        }),
+        hostedZoneId: StringInput.optional(),
+      })
+      .optional(),
     bundleFile: z.string().min(1).optional(),
     jwksSnapshot: z.boolean().default(false),
     memoryMb: z.number().int().min(128).max(10240).default(AWS_EDGE_DEFAULTS.memoryMb),
@@ -146,7 +212,11 @@ export const PlainArgsSchema = z
       .number()
       .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `use one of ${LOG_RETENTION_DAYS.join(", ")}`)
       .default(AWS_EDGE_DEFAULTS.logRetentionDays),
-    secretEnvironment: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "environment variable names are upper-case letters, digits and '_'"), z.unknown()).optional(),
+    assertionKey: SecretInput.optional(),
+    assertionKeyType: z.enum(["Ed25519", "P-256"]).default("Ed25519"),
+    secrets: SecretRecord.optional(),
+    secretEnvironment: SecretRecord.optional(),
+    secretsKmsKeyArn: StringInput.refine((v) => typeof v !== "string" || KMS_KEY_ARN.test(v), "expected a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)").optional(),
     alarms: z
       .object({
         threshold401: z.number().int().min(1).default(AWS_EDGE_DEFAULTS.alarmThreshold401),
@@ -156,7 +226,11 @@ export const PlainArgsSchema = z
       .default({ threshold401: AWS_EDGE_DEFAULTS.alarmThreshold401, threshold403: AWS_EDGE_DEFAULTS.alarmThreshold403, periodSeconds: AWS_EDGE_DEFAULTS.alarmPeriodSeconds }),
   })
   .superRefine((a, ctx) => {
+    a.servers.forEach((srv, i) => {
+      if (srv.edgeConfig === undefined && !a.idp) ctx.addIssue({ code: "custom", path: ["servers", i, "edgeConfig"], message: `give servers[${i}].edgeConfig, or pass idp (the IdP component) to take it from idp.servers["${srv.name}"]` });
+    });
     if (a.mode === "authorizer") {
+      if (a.assertionKey !== undefined) ctx.addIssue({ code: "custom", path: ["assertionKey"], message: "authorizer mode forwards nothing, so it signs no identity assertion; remove assertionKey" });
       if (!a.restApi) ctx.addIssue({ code: "custom", path: ["restApi"], message: "authorizer mode needs restApi { id, rootResourceId, executionArn }" });
       if (a.servers.length !== 1)
         ctx.addIssue({ code: "custom", path: ["servers"], message: "authorizer mode takes exactly one server per REST API (its 401 gateway response names one resource_metadata); create one McpEdge per API" });

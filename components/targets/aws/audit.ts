@@ -18,8 +18,16 @@ import type { EdgeConfig } from "../../../lambda/config.js";
  */
 export const AUDIT_FIELD_PREFIX = "";
 
-/** CloudWatch namespace of the audit metrics. */
+/** CloudWatch namespace of the audit metrics; each stack publishes under `PulumiMcpAuth/<project>/<stack>`. */
 export const AUDIT_METRIC_NAMESPACE = "PulumiMcpAuth";
+
+/**
+ * The namespace of one stack's audit metrics: two stacks of one program in one account (dev,
+ * prod) never add their counts into each other's metrics and alarms.
+ */
+export function auditMetricNamespace(project: string = pulumi.getProject(), stack: string = pulumi.getStack()): string {
+  return `${AUDIT_METRIC_NAMESPACE}/${project}/${stack}`;
+}
 
 /** Placeholders an admin replaces in a saved query before running it. */
 export const QUERY_PLACEHOLDERS = { agent: "<AGENT>", user: "<USER>", scope: "<SCOPE>", client: "<CLIENT>" } as const;
@@ -176,14 +184,14 @@ export function createAuditSurface(
       new aws.cloudwatch.QueryDefinition(
         `${name}-q-${id}`,
         {
-          name: configs.apply((c) => `pulumi-mcp-auth/${name}/${savedQueries(c).find((q) => q.id === id)!.title}`),
+          name: configs.apply((c) => `pulumi-mcp-auth/${pulumi.getProject()}/${pulumi.getStack()}/${name}/${savedQueries(c).find((q) => q.id === id)!.title}`),
           queryString: configs.apply((c) => savedQueries(c).find((q) => q.id === id)!.query),
           logGroupNames: [logGroupName],
         },
         opts,
       ),
   );
-  const namespace = AUDIT_METRIC_NAMESPACE;
+  const namespace = auditMetricNamespace();
   const filters: aws.cloudwatch.LogMetricFilter[] = [];
   const alarmResources: aws.cloudwatch.MetricAlarm[] = [];
   for (const m of auditMetrics()) {

@@ -1,12 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EdgeConfig } from "../../../lambda/config.js";
 import { AWS_EDGE_DEFAULTS, validateEdgeArgs, type McpEdgeArgs } from "./args.js";
-import { checkCustomDomain, edgeArchive, edgeConfigFileText, resolveConfigs, withJwksSnapshots } from "./archive.js";
+import { edgeArchive, edgeConfigFileText } from "./archive.js";
 import { createAuditSurface } from "./audit.js";
 import { createAuditArchive } from "./audit-archive.js";
 import { EDGE_HANDLER, resolveBundle } from "./bundle.js";
-import { createEdgeFunction } from "./function.js";
+import { createEdgeFunction, functionDescription } from "./function.js";
 import { createCustomDomain, createFunctionUrl } from "./gateway.js";
+import { edgeInputs } from "./inputs.js";
+import { createEdgeSecrets } from "./secrets.js";
 import { createRestApiAuthorizer } from "./restapi.js";
 import { metadataUrlFor, rebase } from "./urls.js";
 
@@ -78,35 +80,28 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
   readonly archive: pulumi.Output<pulumi.asset.AssetArchive>;
 
   constructor(name: string, args: McpEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(MCP_EDGE_TYPE, name, {}, opts);
-    // Validate every plain argument before creating any child (fails the preview with the field named).
+    // Validate every plain argument before registering anything (fails the preview with the field named).
     const a = validateEdgeArgs(args);
+    super(MCP_EDGE_TYPE, name, {}, opts);
     const mode = a.mode;
-    if (mode === "gateway" && args.assertionKey === undefined) {
-      pulumi.log.warn(
-        `${name}: no assertionKey; each Lambda instance signs the upstream identity assertion with its own ephemeral key, so upstreams cannot verify it reliably. Pass a Pulumi secret JWK.`,
-        this,
-      );
-    }
 
-    const resolved = resolveConfigs(args.servers, mode);
-    const domain = a.customDomain?.domainName;
-    const configs: pulumi.Output<EdgeConfig[]> = resolved.apply(async (cs) => {
-      if (domain) checkCustomDomain(cs, domain);
-      return a.jwksSnapshot ? withJwksSnapshots(cs) : cs;
-    });
+    const { configs, checked, certificateArn, namedSecrets } = edgeInputs(args, a);
     const names = a.servers.map((s) => s.name);
-    // An edge config holds no secret by schema (introspection names an environment variable, never
-    // a secret), so the archive is not marked secret even when an IdP output was; secrets travel
-    // in the environment below.
+    // An edge config holds no secret by schema (introspection names a secret, never holds it), so
+    // the archive is not marked secret even when an IdP output was. The function's code is this
+    // archive: every check in edgeInputs runs before the function can exist.
     const code = (this.archive = pulumi
-      .all([pulumi.unsecret(configs), resolveBundle(mode, a.bundleFile)])
+      .all([pulumi.unsecret(checked), resolveBundle(mode, a.bundleFile)])
       .apply(([cs, file]) => edgeArchive(file, edgeConfigFileText(cs))));
 
-    const environment: Record<string, pulumi.Input<string>> = { ...(args.secretEnvironment ?? {}) };
-    if (args.assertionKey !== undefined) environment.MCP_EDGE_ASSERTION_KEY = args.assertionKey;
+    const secrets = createEdgeSecrets(this, {
+      name,
+      assertionKey: mode === "authorizer" ? undefined : args.assertionKey !== undefined ? { given: args.assertionKey } : { generate: a.assertionKeyType },
+      namedSecrets,
+      kmsKeyArn: args.secretsKmsKeyArn,
+      tags: args.tags,
+    });
     const archive = args.auditArchive ? createAuditArchive(this, name, args.auditArchive, { retentionDays: a.logRetentionDays, tags: args.tags }) : undefined;
-    if (archive) Object.assign(environment, archive.environment);
     const tags = { ...(args.tags ?? {}), [EDGE_TAG]: name };
     const { logGroup, role, fn } = createEdgeFunction(this, {
       name,
@@ -118,8 +113,11 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       reservedConcurrency: a.reservedConcurrency,
       logRetentionDays: a.logRetentionDays,
       logKmsKeyArn: args.logKmsKeyArn,
-      environment,
-      description: `MCP authorization edge (${mode}) for ${a.servers.map((s) => s.name).join(", ")}`,
+      environment: { ...secrets.environment, ...(archive?.environment ?? {}) },
+      secretArns: secrets.secretArns,
+      secretsKmsKeyArn: args.secretsKmsKeyArn,
+      dependsOn: secrets.versions,
+      description: functionDescription(mode, names),
       tags,
     });
 
@@ -132,7 +130,7 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       const { url } = createFunctionUrl(this, name, fn);
       functionUrl = url.functionUrl;
       if (a.customDomain) {
-        const { distribution } = createCustomDomain(this, name, url.functionUrl, { ...args.customDomain!, domainName: a.customDomain.domainName }, args.tags);
+        const { distribution } = createCustomDomain(this, name, url.functionUrl, { ...args.customDomain!, domainName: a.customDomain.domainName, certificateArn: certificateArn! }, args.tags);
         distributionDomainName = distribution.domainName;
       }
       const custom = a.customDomain !== undefined;

@@ -52,6 +52,8 @@ export function createCustomDomain(parent: pulumi.Resource, name: string, functi
       comment: `MCP auth edge ${name}`,
       aliases: [d.domainName],
       httpVersion: "http2and3",
+      // IPv6 on, so the AAAA alias below points at addresses CloudFront actually serves.
+      isIpv6Enabled: true,
       priceClass: "PriceClass_100",
       origins: [
         {
@@ -82,6 +84,7 @@ export function createCustomDomain(parent: pulumi.Resource, name: string, functi
     },
     opts,
   );
+  // The AAAA alias exists only because the distribution has IPv6 enabled (isIpv6Enabled above).
   const records = d.hostedZoneId
     ? (["A", "AAAA"] as const).map(
         (type) =>

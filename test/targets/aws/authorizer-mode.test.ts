@@ -27,6 +27,14 @@ function only(list: RecordedResource[]): RecordedResource {
 }
 
 describe("McpEdge in authorizer mode", () => {
+  it("stores no assertion key (nothing is forwarded) and gives the function no environment without secrets", async () => {
+    const { mine } = await deploy("az0");
+    expect(mine("aws:secretsmanager/secret:Secret")).toEqual([]);
+    expect(only(mine("aws:lambda/function:Function")).inputs.environment).toBeUndefined();
+    const policy = JSON.parse(only(mine("aws:iam/rolePolicy:RolePolicy")).inputs.policy);
+    expect(policy.Statement.map((st: { Action: string[] }) => st.Action)).toEqual([["logs:CreateLogStream", "logs:PutLogEvents"]]);
+  });
+
   it("creates an uncached REQUEST authorizer on the REST API, invoked only by that API", async () => {
     const { edge, mine } = await deploy("az1");
     const authorizer = only(mine("aws:apigateway/authorizer:Authorizer"));
@@ -112,9 +120,9 @@ describe("the audit surface", () => {
         "Everything one client did",
         "What did an agent do for a user",
         "Which clients used a scope",
-      ].map((t) => `pulumi-mcp-auth/au1/${t}`),
+      ].map((t) => `pulumi-mcp-auth/project/stack/au1/${t}`),
     );
-    for (const q of queries) expect(q.inputs.logGroupNames).toEqual(["/pulumi-mcp-auth/au1"]);
+    for (const q of queries) expect(q.inputs.logGroupNames).toEqual(["/pulumi-mcp-auth/project/stack/au1"]);
     const agentUser = queries.find((q) => q.name === "au1-q-agent-for-user")!.inputs.queryString as string;
     expect(agentUser).toContain('filter agent = "<AGENT>" and user = "<USER>"');
     const denied = queries.find((q) => q.name === "au1-q-denied-sensitive")!.inputs.queryString as string;
@@ -134,12 +142,15 @@ describe("the audit surface", () => {
       ['{ $.decision = "deny" && $.status = 403 }', "au2-Denied403"],
       ["{ $.seq = 0 }", "au2-AuditChainStarts"],
     ]);
-    for (const f of mine("aws:cloudwatch/logMetricFilter:LogMetricFilter")) expect(f.inputs.logGroupName).toBe("/pulumi-mcp-auth/au2");
+    for (const f of mine("aws:cloudwatch/logMetricFilter:LogMetricFilter")) expect(f.inputs.logGroupName).toBe("/pulumi-mcp-auth/project/stack/au2");
     const alarms = mine("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs);
     expect(alarms.map((a) => [a.metricName, a.threshold, a.period, a.statistic, a.comparisonOperator])).toEqual([
       ["au2-Denied401", 50, 300, "Sum", "GreaterThanOrEqualToThreshold"],
       ["au2-Denied403", 20, 300, "Sum", "GreaterThanOrEqualToThreshold"],
     ]);
-    expect(alarms.every((a) => a.namespace === "PulumiMcpAuth" && a.treatMissingData === "notBreaching")).toBe(true);
+    // Per stack: two stacks of one program never add into each other's metrics and alarms.
+    expect(alarms.every((a) => a.namespace === "PulumiMcpAuth/project/stack" && a.treatMissingData === "notBreaching")).toBe(true);
+    expect(aws.auditMetricNamespace("crm", "prod")).not.toBe(aws.auditMetricNamespace("crm", "dev"));
+    expect(aws.logGroupName("crm", "crm", "prod")).not.toBe(aws.logGroupName("crm", "crm", "dev"));
   });
 });

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayProxyStructuredResultV2, APIGatewayRequestAuthorizerEvent, LambdaFunctionURLEvent } from "aws-lambda";
+import * as pulumi from "@pulumi/pulumi";
 import { installMocks } from "../../support/pulumi-mocks.js";
 import { awsState, crmConfig, REST_API } from "./fixtures.js";
 import { testIssuer, type TestIssuer } from "./tokens.js";
@@ -29,7 +30,7 @@ beforeAll(async () => {
   upstream = await startUpstream();
   const assertionKey = JSON.stringify(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }));
   process.env.MCP_EDGE_ASSERTION_KEY = assertionKey;
-  const gw = new aws.McpEdge("bundle-gw", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwks: issuer.jwks }), upstream: upstream.url }], assertionKey });
+  const gw = new aws.McpEdge("bundle-gw", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwks: issuer.jwks }), upstream: upstream.url }], assertionKey: pulumi.secret(assertionKey) });
   const az = new aws.McpEdge("bundle-az", { mode: "authorizer", restApi: REST_API, servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwks: issuer.jwks }) }] });
   [gatewayDir, authorizerDir] = await Promise.all([unpackArchive(gw.archive), unpackArchive(az.archive)]);
 }, 60_000);
@@ -134,7 +135,7 @@ describe("the gateway bundle with Lambda response streaming", () => {
     try {
       // A second copy of the artifact: the entry picks its handler at module init.
       const dir = await unpackArchive(
-        new aws.McpEdge("bundle-gw-stream", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwks: issuer.jwks }), upstream: upstream.url }], assertionKey: process.env.MCP_EDGE_ASSERTION_KEY! }).archive,
+        new aws.McpEdge("bundle-gw-stream", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwks: issuer.jwks }), upstream: upstream.url }], assertionKey: pulumi.secret(process.env.MCP_EDGE_ASSERTION_KEY!) }).archive,
       );
       const streaming = (await import(pathToFileURL(join(dir, "index.cjs")).href)).handler as (e: LambdaFunctionURLEvent, s: NodeJS.WritableStream) => Promise<void>;
       const t = await issuer.token({ sub: "alice", scope: "crm:customers:read" });

@@ -38,6 +38,8 @@ export function awsState(args: { type: string; name: string; inputs: Record<stri
       return { domainName: "d111111abcdef8.cloudfront.net" };
     case "aws:cloudwatch/metricAlarm:MetricAlarm":
       return { name: args.name };
+    case "aws:secretsmanager/secret:Secret":
+      return { arn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${args.name}-AbCdEf` };
     default:
       return undefined;
   }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import type * as pulumi from "@pulumi/pulumi";
+import { generateKeyPairSync } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
 import { installMocks, promiseOf, type MockHarness, type RecordedResource } from "../../support/pulumi-mocks.js";
 import { awsState, crmConfig, fakeBundle } from "./fixtures.js";
 
@@ -14,15 +15,19 @@ beforeAll(async () => {
 });
 
 /** Creates an edge and waits until every child is registered. */
-async function deploy(name: string, args: Partial<import("../../../components/targets/aws/index.js").McpEdgeArgs> = {}) {
-  const edge = new aws.McpEdge(name, {
-    servers: [
-      { name: "crm", edgeConfig: crmConfig("crm") },
-      { name: "crm-admin", edgeConfig: crmConfig("crm-admin") },
-    ],
-    bundleFile: fakeBundle(),
-    ...args,
-  });
+async function deploy(name: string, args: Partial<import("../../../components/targets/aws/index.js").McpEdgeArgs> = {}, opts?: pulumi.ComponentResourceOptions) {
+  const edge = new aws.McpEdge(
+    name,
+    {
+      servers: [
+        { name: "crm", edgeConfig: crmConfig("crm") },
+        { name: "crm-admin", edgeConfig: crmConfig("crm-admin") },
+      ],
+      bundleFile: fakeBundle(),
+      ...args,
+    },
+    opts,
+  );
   await promiseOf(edge.servers);
   await promiseOf(edge.alarmNames);
   await settle();
@@ -52,13 +57,13 @@ describe("McpEdge in gateway mode", () => {
     expect(fn.inputs.memorySize).toBe(256);
     expect(fn.inputs.timeout).toBe(120);
     expect(fn.inputs.reservedConcurrentExecutions).toBeUndefined();
-    expect(fn.inputs.loggingConfig).toEqual({ logFormat: "JSON", logGroup: "/pulumi-mcp-auth/gw1", applicationLogLevel: "INFO", systemLogLevel: "WARN" });
+    expect(fn.inputs.loggingConfig).toEqual({ logFormat: "JSON", logGroup: "/pulumi-mcp-auth/project/stack/gw1", applicationLogLevel: "INFO", systemLogLevel: "WARN" });
     expect(fn.inputs.tags).toMatchObject({ "pulumi-mcp-auth:edge": "gw1" });
     const logs = only(mine("aws:cloudwatch/logGroup:LogGroup"));
-    expect(logs.inputs).toMatchObject({ name: "/pulumi-mcp-auth/gw1", retentionInDays: 365 });
+    expect(logs.inputs).toMatchObject({ name: "/pulumi-mcp-auth/project/stack/gw1", retentionInDays: 365 });
   });
 
-  it("gives the role only log-writing on its own log group, assumable only by Lambda", async () => {
+  it("gives the role only log-writing on its own log group and reading its own assertion key, assumable only by Lambda", async () => {
     const { mine } = await deploy("gw2");
     const role = only(mine("aws:iam/role:Role"));
     expect(JSON.parse(role.inputs.assumeRolePolicy)).toEqual({
@@ -67,7 +72,8 @@ describe("McpEdge in gateway mode", () => {
     });
     const policy = JSON.parse(only(mine("aws:iam/rolePolicy:RolePolicy")).inputs.policy);
     expect(policy.Statement).toEqual([
-      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: ["arn:aws:logs:eu-west-1:123456789012:log-group:/pulumi-mcp-auth/gw2:*"] },
+      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: ["arn:aws:logs:eu-west-1:123456789012:log-group:/pulumi-mcp-auth/project/stack/gw2:*"] },
+      { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:gw2-assertion-key-AbCdEf"] },
     ]);
     expect(mine("aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toHaveLength(0);
   });
@@ -110,7 +116,7 @@ describe("McpEdge in gateway mode", () => {
     expect(parsed[1]!.upstream).toBe("https://crm-admin-mcp.internal.example.com/mcp");
     const assets = await (await promiseOf(edge.archive)).assets;
     expect(Object.keys(assets).sort()).toEqual(["edge-config.json", "index.cjs"]);
-    expect(only(mine("aws:lambda/function:Function")).inputs.environment).toBeUndefined();
+    expect(Object.keys(only(mine("aws:lambda/function:Function")).inputs.environment.variables)).toEqual(["MCP_EDGE_ASSERTION_KEY_ARN"]);
   });
 
   it("deploys a config larger than Lambda's 4 KB environment limit through the archive", async () => {
@@ -121,18 +127,62 @@ describe("McpEdge in gateway mode", () => {
     const text = await archiveText(edge.archive, "edge-config.json");
     expect(Buffer.byteLength(text)).toBeGreaterThan(aws.LAMBDA_ENV_LIMIT_BYTES);
     expect(JSON.parse(text)[0].operations.tools.generated_report_tool_number_39).toEqual({ scopes: ["crm:customers:read", "crm:deals:read"], sensitivity: "routine" });
-    const env = only(mine("aws:lambda/function:Function")).inputs.environment;
-    expect(env).toBeUndefined();
+    const env = only(mine("aws:lambda/function:Function")).inputs.environment.variables;
+    expect(Object.keys(env)).toEqual(["MCP_EDGE_ASSERTION_KEY_ARN"]);
   });
 
-  it("passes the assertion key and named secrets as secret environment variables only", async () => {
-    const { mine } = await deploy("gw6", { assertionKey: '{"kty":"EC"}', secretEnvironment: { CRM_INTROSPECTION_SECRET: "s3cret" } });
+  it("stores a given assertion key and named secrets in Secrets Manager as secrets; the environment holds only their ARNs", async () => {
+    const jwk = JSON.stringify(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }));
+    const { mine } = await deploy("gw6", { assertionKey: pulumi.secret(jwk), secrets: { CRM_INTROSPECTION_SECRET: pulumi.secret("s3cret") } });
     const fn = only(mine("aws:lambda/function:Function"));
-    // Pulumi's wire form of a secret: the signature key marks the whole environment as secret.
     expect(fn.inputs.environment).toEqual({
-      "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
-      value: { variables: { MCP_EDGE_ASSERTION_KEY: '{"kty":"EC"}', CRM_INTROSPECTION_SECRET: "s3cret" } },
+      variables: {
+        MCP_EDGE_ASSERTION_KEY_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gw6-assertion-key-AbCdEf",
+        MCP_EDGE_SECRETS_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:gw6-secrets-AbCdEf",
+      },
     });
+    const versions = mine("aws:secretsmanager/secretVersion:SecretVersion");
+    // Pulumi's wire form of a secret: the signature key marks the value as secret.
+    const value = (n: string) => versions.find((v) => v.name === n)!.inputs.secretString;
+    expect(value("gw6-assertion-key")).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: jwk });
+    expect(value("gw6-secrets")).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: '{"CRM_INTROSPECTION_SECRET":"s3cret"}' });
+    expect(mine("aws:secretsmanager/secret:Secret").map((r) => r.name).sort()).toEqual(["gw6-assertion-key", "gw6-secrets"]);
+  });
+
+  it("generates an Ed25519 assertion key once when none is given, and keeps later runs from replacing it", async () => {
+    const seen: Array<{ name: string; ignoreChanges?: string[] }> = [];
+    const { mine } = await deploy("gw9", {}, { transformations: [(a) => (seen.push({ name: a.name, ignoreChanges: a.opts.ignoreChanges }), undefined)] });
+    const key = JSON.parse(only(mine("aws:secretsmanager/secretVersion:SecretVersion")).inputs.secretString.value);
+    expect(key).toMatchObject({ kty: "OKP", crv: "Ed25519", alg: "EdDSA", use: "sig" });
+    expect(key.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(seen.find((r) => r.name === "gw9-assertion-key" && r.ignoreChanges)?.ignoreChanges).toEqual(["secretString"]);
+    const p256 = await deploy("gw10", { assertionKeyType: "P-256" });
+    expect(JSON.parse(only(p256.mine("aws:secretsmanager/secretVersion:SecretVersion")).inputs.secretString.value)).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256" });
+  });
+
+  it("encrypts the secrets with a given KMS key and lets the role decrypt with it only through Secrets Manager", async () => {
+    const kms = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { mine } = await deploy("gw13", { secretsKmsKeyArn: kms });
+    expect(only(mine("aws:secretsmanager/secret:Secret")).inputs.kmsKeyId).toBe(kms);
+    const policy = JSON.parse(only(mine("aws:iam/rolePolicy:RolePolicy")).inputs.policy);
+    expect(policy.Statement[2]).toEqual({ Effect: "Allow", Action: ["kms:Decrypt"], Resource: [kms], Condition: { StringEquals: { "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com" } } });
+    expect(() => aws.validateEdgeArgs({ servers: [{ name: "crm", edgeConfig: crmConfig("crm") }], secretsKmsKeyArn: "alias/edge" })).toThrowError(/secretsKmsKeyArn: expected a KMS key ARN/);
+  });
+
+  it("keeps the audit log group when the stack is destroyed or the component renamed", async () => {
+    const retained: Record<string, boolean | undefined> = {};
+    await deploy("gw11", {}, { transformations: [(a) => ((retained[`${a.type} ${a.name}`] = a.opts.retainOnDelete), undefined)] });
+    expect(retained["aws:cloudwatch/logGroup:LogGroup gw11-logs"]).toBe(true);
+    expect(retained["aws:lambda/function:Function gw11-fn"]).toBeUndefined();
+  });
+
+  it("bounds the function description to Lambda's 256 characters whatever the number of servers", async () => {
+    const servers = Array.from({ length: 12 }, (_, i) => ({ name: `customer-relationship-server-${i}`, edgeConfig: { ...crmConfig("crm"), server: `s${i}`, resource: `https://mcp.example.com/s${i}` } }));
+    const { mine } = await deploy("gw12", { servers });
+    const description = only(mine("aws:lambda/function:Function")).inputs.description as string;
+    expect(description.length).toBeLessThanOrEqual(256);
+    expect(description).toMatch(/^MCP authorization edge \(gateway\) for customer-relationship-server-0, .* and \d+ more$/);
+    expect(aws.functionDescription("gateway", ["crm", "crm-admin"])).toBe("MCP authorization edge (gateway) for crm, crm-admin");
   });
 
   it("applies memory, timeout, reserved concurrency, runtime and retention overrides", async () => {
@@ -155,6 +205,8 @@ describe("McpEdge in gateway mode", () => {
     expect(cdn.inputs.defaultCacheBehavior.allowedMethods).toContain("POST");
     expect(cdn.inputs.viewerCertificate).toMatchObject({ acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/abc", sslSupportMethod: "sni-only" });
     expect(mine("aws:route53/record:Record").map((r) => r.inputs.type).sort()).toEqual(["A", "AAAA"]);
+    // An AAAA alias is only valid for a distribution that serves IPv6.
+    expect(cdn.inputs.isIpv6Enabled).toBe(true);
     expect((await promiseOf(edge.servers)).crm).toEqual({
       resource: "https://mcp.example.com/crm",
       mcpUrl: "https://mcp.example.com/crm",
@@ -189,14 +241,91 @@ describe("McpEdge argument validation", () => {
       new aws.McpEdge("bad2", {
         servers: [{ name: "crm", edgeConfig: crmConfig("crm") }, { name: "crm", edgeConfig: crmConfig("crm-admin") }],
         logRetentionDays: 10,
-        secretEnvironment: { "lower-case": "x" },
+        secrets: { "lower-case": pulumi.secret("x") },
       });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(aws.McpEdgeArgsError);
     const paths = (err as InstanceType<typeof aws.McpEdgeArgsError>).issues.map((i) => i.path).sort();
-    expect(paths).toEqual(["logRetentionDays", "secretEnvironment.lower-case", "servers.1.name"]);
+    expect(paths).toEqual(["logRetentionDays", "secrets.lower-case", "servers.1.name"]);
+  });
+
+  it("registers nothing, not even the component, when the arguments are invalid", async () => {
+    mocks.reset();
+    expect(() => new aws.McpEdge("bad6", { servers: [{ name: "Not A Name", edgeConfig: crmConfig("crm") }] })).toThrowError(aws.McpEdgeArgsError);
+    await mocks.settled(50);
+    expect(mocks.resources.filter((r) => r.name.startsWith("bad6"))).toEqual([]);
+  });
+
+  it("refuses a certificate outside us-east-1 at preview, before anything is created", async () => {
+    mocks.reset();
+    expect(
+      () =>
+        new aws.McpEdge("bad7", {
+          servers: [{ name: "crm", edgeConfig: crmConfig("crm") }],
+          customDomain: { domainName: "mcp.example.com", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
+        }),
+    ).toThrowError("customDomain.certificateArn: CloudFront only uses ACM certificates from us-east-1, and this one is in eu-west-1; request or import the certificate in us-east-1");
+    await mocks.settled(50);
+    expect(mocks.resources.filter((r) => r.name.startsWith("bad7"))).toEqual([]);
+  });
+
+  it("checks a certificate ARN given as an Output once it resolves, with the same message", () => {
+    // edgeInputs applies this check to an Output ARN; the archive (the function's code) waits for it.
+    expect(() => aws.checkCertificateArn("arn:aws:acm:eu-central-1:123456789012:certificate/abc")).toThrowError(/^customDomain\.certificateArn: .* this one is in eu-central-1/);
+    expect(() => aws.checkCertificateArn("arn:aws:iam::123456789012:server-certificate/x")).toThrowError(/^customDomain\.certificateArn: expected an ACM certificate ARN/);
+    expect(aws.checkCertificateArn("arn:aws:acm:us-east-1:123456789012:certificate/abc")).toBe("arn:aws:acm:us-east-1:123456789012:certificate/abc");
+  });
+
+  it("refuses secrets given as plain strings, naming each field", () => {
+    let err: unknown;
+    try {
+      new aws.McpEdge("bad9", { servers: [{ name: "crm", edgeConfig: crmConfig("crm") }], assertionKey: '{"kty":"OKP"}', secrets: { CRM_SECRET: "plain" } });
+    } catch (e) {
+      err = e;
+    }
+    const issues = (err as InstanceType<typeof aws.McpEdgeArgsError>).issues;
+    expect(issues.map((i) => i.path).sort()).toEqual(["assertionKey", "secrets.CRM_SECRET"]);
+    expect(issues[0]!.message).toMatch(/^pass a Pulumi secret/);
+  });
+
+  it("asks for an edge config or the IdP component, and refuses an assertion key in authorizer mode", () => {
+    let err: unknown;
+    try {
+      new aws.McpEdge("bad10", { mode: "authorizer", restApi: { id: "a", rootResourceId: "b", executionArn: "c" }, servers: [{ name: "crm" }], assertionKey: pulumi.secret("{}") });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as InstanceType<typeof aws.McpEdgeArgsError>).issues).toEqual([
+      { path: "servers.0.edgeConfig", message: 'give servers[0].edgeConfig, or pass idp (the IdP component) to take it from idp.servers["crm"]' },
+      { path: "assertionKey", message: "authorizer mode forwards nothing, so it signs no identity assertion; remove assertionKey" },
+    ]);
+  });
+
+  it("refuses a config that introspects when nothing provides its client secret, naming both ways to give it", () => {
+    const cfg = { ...crmConfig("crm-admin"), introspection: { endpoint: "https://example.okta.com/oauth2/aus1/v1/introspect", clientId: "edge", clientSecretEnv: "OKTA_INTROSPECTION_CLIENT_SECRET", scopes: [], cacheSeconds: 0 } };
+    // edgeInputs runs this over the resolved configs before the archive (the function's code) exists.
+    expect(() => aws.namedSecretsDocument([crmConfig("crm"), cfg], {}, undefined, false)).toThrowError(
+      "servers[crm-admin]: its edge config introspects tokens with a client secret named OKTA_INTROSPECTION_CLIENT_SECRET, but no idp was given; pass idp: <the IdP component> or secrets: { OKTA_INTROSPECTION_CLIENT_SECRET: <a Pulumi secret> }",
+    );
+    expect(() => aws.namedSecretsDocument([cfg], {}, undefined, true)).toThrowError(/but the idp component returned no introspection client secret/);
+    expect(JSON.parse(aws.namedSecretsDocument([cfg], { OKTA_INTROSPECTION_CLIENT_SECRET: "given" }, "from-idp", true))).toEqual({ OKTA_INTROSPECTION_CLIENT_SECRET: "given" });
+    expect(aws.namedSecretsDocument([crmConfig("crm")], {}, undefined, false)).toBe("{}");
+  });
+
+  it("takes each server's config and the introspection secret from the IdP component", async () => {
+    const cfg = { ...crmConfig("crm-admin"), introspection: { endpoint: "https://example.okta.com/oauth2/aus1/v1/introspect", clientId: "edge", clientSecretEnv: "OKTA_INTROSPECTION_CLIENT_SECRET", scopes: [], cacheSeconds: 0 } };
+    mocks.reset();
+    const edge = new aws.McpEdge("ok11", { idp: { servers: { "crm-admin": { edgeConfig: cfg } }, introspectionClientSecret: pulumi.secret("from-idp") }, servers: [{ name: "crm-admin" }], bundleFile: fakeBundle() });
+    expect(JSON.parse(await archiveText(edge.archive, "edge-config.json"))[0].introspection.clientSecretEnv).toBe("OKTA_INTROSPECTION_CLIENT_SECRET");
+    await mocks.settled(50);
+    expect(JSON.parse(mocks.byName("ok11-secrets", "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString.value)).toEqual({ OKTA_INTROSPECTION_CLIENT_SECRET: "from-idp" });
+    expect(mocks.byName("ok11-fn", "aws:lambda/function:Function").inputs.environment.variables.MCP_EDGE_SECRETS_ARN).toBe("arn:aws:secretsmanager:eu-west-1:123456789012:secret:ok11-secrets-AbCdEf");
+  });
+
+  it("names the servers the IdP component has when a server is not among them", () => {
+    expect(() => aws.idpEdgeConfig({ crm: { edgeConfig: crmConfig("crm") } }, "billing")).toThrowError("servers[billing]: the idp component has no server named billing (it has: crm)");
   });
 
   it("fails the deployment when a gateway-mode server has no upstream, naming the server", () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import { installMocks, promiseOf, type MockHarness } from "../../support/pulumi-mocks.js";
 import { awsState } from "./fixtures.js";
@@ -8,6 +9,7 @@ import { awsState } from "./fixtures.js";
  * reach the edge's archive, and the introspection secret its environment.
  */
 let mocks: MockHarness;
+const ASSERTION_KEY = JSON.stringify(generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" }));
 let stack: typeof import("../../../stacks/aws/index.js");
 
 function oktaState(args: { type: string; name: string; inputs: Record<string, any> }): Record<string, unknown> | undefined {
@@ -17,7 +19,7 @@ function oktaState(args: { type: string; name: string; inputs: Record<string, an
 }
 
 beforeAll(async () => {
-  pulumi.runtime.setConfig("mcp-auth:edgeAssertionKey", '{"kty":"EC","crv":"P-256"}');
+  pulumi.runtime.setConfig("mcp-auth:edgeAssertionKey", ASSERTION_KEY);
   pulumi.runtime.setConfig("mcp-auth:jwksSnapshot", "false");
   pulumi.runtime.setConfig("mcp-auth:nightlyDigestJwksUri", "https://agents.example.com/nightly-digest/jwks.json");
   pulumi.runtime.setConfig("mcp-auth:domainName", "mcp.example.com");
@@ -41,14 +43,18 @@ describe("the stacks/aws example", () => {
     });
   });
 
-  it("wires Okta's issuers into the shipped edge configs and its introspection secret into the environment", async () => {
+  it("wires Okta's issuers into the shipped edge configs and its introspection secret into Secrets Manager, not the environment", async () => {
     await promiseOf(stack.alarms, 60_000);
     expect(await promiseOf(stack.distributionDomainName, 60_000)).toBe("d111111abcdef8.cloudfront.net");
+    await mocks.settled(100);
     const fn = mocks.ofType("aws:lambda/function:Function");
     expect(fn).toHaveLength(1);
-    const env = fn[0]!.inputs.environment.value.variables as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual(["MCP_EDGE_ASSERTION_KEY", "OKTA_INTROSPECTION_CLIENT_SECRET"]);
-    expect(env.OKTA_INTROSPECTION_CLIENT_SECRET).toMatch(/-secret$/);
+    const env = fn[0]!.inputs.environment.variables as Record<string, string>;
+    expect(Object.keys(env).sort()).toEqual(["MCP_EDGE_ASSERTION_KEY_ARN", "MCP_EDGE_SECRETS_ARN"]);
+    const named = mocks.byName("crm-secrets", "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString;
+    expect(JSON.parse(named.value)).toEqual({ OKTA_INTROSPECTION_CLIENT_SECRET: "crm-edge-introspection-secret" });
+    const key = mocks.byName("crm-assertion-key", "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString;
+    expect(key.value).toBe(ASSERTION_KEY);
     const issuers = await promiseOf(pulumi.output(stack.oktaIssuers));
     expect(issuers).toEqual({ crm: "https://acme.okta.com/oauth2/crm-crm-id", "crm-admin": "https://acme.okta.com/oauth2/crm-crm-admin-id" });
     expect(mocks.ofType("aws:cloudfront/distribution:Distribution")).toHaveLength(1);
