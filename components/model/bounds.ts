@@ -1,6 +1,9 @@
 import type { McpAuthDeclaration } from "./declarations.js";
-import { SENSITIVITY_BOUNDS, SENSITIVITY_LEVELS, type Sensitivity } from "./sensitivity.js";
+import { SENSITIVITY_BOUNDS, SENSITIVITY_DEFAULTS, SENSITIVITY_LEVELS, type Sensitivity } from "./sensitivity.js";
 import { formatPath, type DeclarationIssue } from "./validate.js";
+
+/** Refresh-token lifetime when none is declared, in days. */
+export const DEFAULT_REFRESH_TOKEN_DAYS = 30;
 
 /** Longest refresh-token lifetime any declaration may set, in days (RFC 9700 §4.14: bound refresh tokens). */
 export const MAX_REFRESH_TOKEN_DAYS = 90;
@@ -27,22 +30,26 @@ export function boundIssues(decl: McpAuthDeclaration): DeclarationIssue[] {
       : { max: MAX_REFRESH_TOKEN_DAYS, by: "" };
 
   type Tokens = { accessTokenMinutes?: Partial<Record<Sensitivity, number | undefined>> | undefined; refreshToken?: { lifetimeDays?: number | undefined } | undefined } | undefined;
-  const checkTokens = (tokens: Tokens, at: PropertyKey[]) => {
+  // The global policy is checked with its defaults filled in: a guardrail tighter than a default
+  // (say, high access tokens at most 10 minutes, default 15) needs the global value lowered too.
+  const checkTokens = (tokens: Tokens, at: PropertyKey[], global: boolean) => {
     for (const level of SENSITIVITY_LEVELS) {
-      const value = tokens?.accessTokenMinutes?.[level];
+      const declared = tokens?.accessTokenMinutes?.[level];
+      const value = declared ?? (global ? SENSITIVITY_DEFAULTS[level].accessTokenMinutes : undefined);
       const { max, by } = minutesBound(level);
       if (value !== undefined && value > max) {
         issues.push({
           path: formatPath([...at, "accessTokenMinutes", level]),
-          message: `${value} minutes is above the ${max}-minute bound for ${level} access tokens${by}; set at most ${max}`,
+          message: `${declared === undefined ? `the default ${value}` : value} minutes is above the ${max}-minute bound for ${level} access tokens${by}; set at most ${max}`,
         });
       }
     }
-    const days = tokens?.refreshToken?.lifetimeDays;
+    const declaredDays = tokens?.refreshToken?.lifetimeDays;
+    const days = declaredDays ?? (global ? DEFAULT_REFRESH_TOKEN_DAYS : undefined);
     if (days !== undefined && days > refreshBound.max) {
       issues.push({
         path: formatPath([...at, "refreshToken", "lifetimeDays"]),
-        message: `${days} days is above the ${refreshBound.max}-day refresh-token bound${refreshBound.by}; set at most ${refreshBound.max}`,
+        message: `${declaredDays === undefined ? `the default ${days}` : days} days is above the ${refreshBound.max}-day refresh-token bound${refreshBound.by}; set at most ${refreshBound.max}`,
       });
     }
   };
@@ -59,12 +66,12 @@ export function boundIssues(decl: McpAuthDeclaration): DeclarationIssue[] {
     }
   };
 
-  checkTokens(decl.tokens, ["tokens"]);
+  checkTokens(decl.tokens, ["tokens"], true);
   checkCadence(decl.consent?.reconsentDays, ["consent"]);
   decl.servers.forEach((s, i) => {
-    checkTokens(s.tokens, ["servers", i, "tokens"]);
+    checkTokens(s.tokens, ["servers", i, "tokens"], false);
     checkCadence(s.consent?.reconsentDays, ["servers", i, "consent"]);
   });
-  for (const [name, t] of Object.entries(decl.tiers)) checkTokens(t.tokens, ["tiers", name, "tokens"]);
+  for (const [name, t] of Object.entries(decl.tiers)) checkTokens(t.tokens, ["tiers", name, "tokens"], false);
   return issues;
 }

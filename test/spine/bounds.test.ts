@@ -47,6 +47,22 @@ describe("lifetime and cadence bounds are refused at compile, so no plan carries
     ]);
   });
 
+  it("refuses a default above the declaration's own tighter guardrail, at the global field", () => {
+    const d = base();
+    d.guardrails = { maxAccessTokenMinutes: { high: 10 }, maxRefreshTokenDays: 14 };
+    expect(refusal(d)).toEqual([
+      "tokens.accessTokenMinutes.high: the default 15 minutes is above the 10-minute bound for high access tokens set by guardrails.maxAccessTokenMinutes.high; set at most 10",
+      "tokens.refreshToken.lifetimeDays: the default 30 days is above the 14-day refresh-token bound set by guardrails.maxRefreshTokenDays; set at most 14",
+    ]);
+    d.tokens = { accessTokenMinutes: { high: 10 }, refreshToken: { lifetimeDays: 14 } };
+    const plan = compile(d);
+    expect(plan.servers[0]!.access.map((a) => [a.accessTokenMinutes.high, a.refreshToken.lifetimeDays])).toEqual([
+      [10, 14],
+      [10, 14],
+      [10, 14],
+    ]);
+  });
+
   it("never lets the declaration's guardrails loosen a built-in bound", () => {
     const d = crmCopy();
     d.guardrails = { maxAccessTokenMinutes: { routine: 240 } };
