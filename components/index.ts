@@ -36,7 +36,7 @@ export { renderRuleTable } from "./rules/catalogue.js";
 export { omnibusProblem } from "./rules/omnibus.js";
 export { redirectUriProblem } from "./rules/exact-redirect-uris.js";
 export { sensitiveVerbWord } from "./rules/sensitive-verbs-not-routine.js";
-export { declarationOfPlan, planDerivationProblems } from "./plan/derivation.js";
+export { declarationOfPlan, planDerivationIssues, planDerivationProblems } from "./plan/derivation.js";
 export { findImplicationCycles, implicationClosure } from "./plan/closure.js";
 export { renderCapabilityTable } from "./targets/capabilities.js";
 export type { Capability, CapabilityReport, CapabilitySupport } from "./targets/capabilities.js";

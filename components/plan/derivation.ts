@@ -1,6 +1,6 @@
 import type { McpAuthDeclarationInput } from "../model/declarations.js";
 import { SENSITIVITY_LEVELS, type Sensitivity } from "../model/sensitivity.js";
-import { DeclarationError } from "../model/validate.js";
+import { DeclarationError, type DeclarationIssue } from "../model/validate.js";
 import { compile } from "./compile.js";
 import type { McpAuthPlan } from "./schema.js";
 
@@ -96,7 +96,7 @@ const short = (v: unknown): string => {
 };
 
 /** Paths where `actual` differs from `expected`, with both values (at most `limit`). */
-function differences(expected: unknown, actual: unknown, path: string, out: string[], limit: number): void {
+function differences(expected: unknown, actual: unknown, path: string, out: DeclarationIssue[], limit: number): void {
   if (out.length >= limit) return;
   if (JSON.stringify(expected) === JSON.stringify(actual)) return;
   const keyed = (xs: unknown[]) => (xs.every((x) => keyOf(x) !== undefined) ? new Map(xs.map((x) => [keyOf(x)!, x])) : undefined);
@@ -106,7 +106,7 @@ function differences(expected: unknown, actual: unknown, path: string, out: stri
       const added = actual.filter((x) => !expected.includes(x)).map(short);
       const dropped = expected.filter((x) => !actual.includes(x)).map(short);
       const parts = [added.length ? `has ${added.join(", ")}` : "", dropped.length ? `lacks ${dropped.join(", ")}` : ""].filter(Boolean);
-      out.push(`${path} ${parts.length ? parts.join(" and ") : `is ordered ${short(actual)}`}, unlike what its declared part derives`);
+      out.push({ path, message: `${parts.length ? parts.join(" and ") : `is ordered ${short(actual)}`}, unlike what its declared part derives` });
       return;
     }
     const e = keyed(expected);
@@ -121,25 +121,30 @@ function differences(expected: unknown, actual: unknown, path: string, out: stri
     for (const k of new Set([...Object.keys(ek), ...Object.keys(ak)])) differences(ek[k], ak[k], path ? `${path}.${k}` : k, out, limit);
     return;
   }
-  out.push(`${path || "(root)"} is ${short(actual)} where its declared part derives ${short(expected)}`);
+  out.push({ path, message: `is ${short(actual)} where its declared part derives ${short(expected)}` });
 }
 
 /**
  * Re-derives a plan from its declared part and says where its derived fields disagree: a plan.json
  * edited by hand (say, the DCR tier's `access[].scopes` given an export scope) is refused instead of
  * deployed, because targets and the edge read the derived fields while the rules judge declared ones.
- * Returns an empty list for any plan `compile()` produced.
+ * Returns an empty list for any plan `compile()` produced. Each issue's path is the plan field
+ * (`servers[crm].access[dcr].scopes`), or the declaration path when the declared part is invalid.
  */
-export function planDerivationProblems(plan: McpAuthPlan, limit = 5): string[] {
+export function planDerivationIssues(plan: McpAuthPlan, limit = 5): DeclarationIssue[] {
   let derived: McpAuthPlan;
   try {
     derived = compile(declarationOfPlan(plan));
   } catch (e) {
     if (!(e instanceof DeclarationError)) throw e;
-    const shown = e.issues.slice(0, limit).map((i) => `${i.path || "(root)"}: ${i.message}`);
-    return [`its declared part is not a valid declaration (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}): ${shown.join("; ")}`];
+    return e.issues.slice(0, limit).map((i) => ({ path: i.path, message: `its declared part is not a valid declaration: ${i.message}` }));
   }
-  const out: string[] = [];
+  const out: DeclarationIssue[] = [];
   differences(derived, plan, "", out, limit);
   return out;
+}
+
+/** `planDerivationIssues` as one sentence each (`<path> <message>`), as the policy pack reports them. */
+export function planDerivationProblems(plan: McpAuthPlan, limit = 5): string[] {
+  return planDerivationIssues(plan, limit).map((i) => `${i.path || "(root)"}${i.message.startsWith("its declared") ? ": " : " "}${i.message}`);
 }

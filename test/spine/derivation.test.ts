@@ -44,7 +44,7 @@ describe("re-deriving a plan from its declared part", () => {
     const plan = compile(crm);
     plan.servers[0]!.allowedOrigins = ["https://*.example.com"];
     expect(planDerivationProblems(plan)).toEqual([
-      "its declared part is not a valid declaration (1 problem): servers[0].allowedOrigins[0]: a wildcard origin never matches an Origin header; list each exact origin (e.g. https://app.example.com)",
+      "servers[0].allowedOrigins[0]: its declared part is not a valid declaration: a wildcard origin never matches an Origin header; list each exact origin (e.g. https://app.example.com)",
     ]);
   });
 
