@@ -87,7 +87,11 @@ export function declarationOfPlan(plan: McpAuthPlan): McpAuthDeclarationInput {
 const KEYS = ["name", "tier", "group", "level", "username", "scope"] as const;
 const keyOf = (v: unknown): string | undefined => {
   if (typeof v !== "object" || v === null) return undefined;
-  for (const k of KEYS) if (typeof (v as Record<string, unknown>)[k] === "string") return (v as Record<string, string>)[k];
+  const o = v as Record<string, unknown>;
+  for (const k of KEYS) {
+    // Operations: a tool and a prompt may share a name.
+    if (typeof o[k] === "string") return typeof o.kind === "string" ? `${o.kind}:${o[k] as string}` : (o[k] as string);
+  }
   return undefined;
 };
 const short = (v: unknown): string => {
