@@ -11,10 +11,15 @@ function reachers(reach: readonly ReachChange[], server: string) {
   };
 }
 
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+const reachedPart = (n: number, total: number) => (n === total ? `${total === 1 ? "" : "all "}reachable` : `${n} of them reachable`);
+const opKeyOf = (r: ReachChange) => `${r.operationKind}\0${r.operation}`;
+
 const serverSeverity = (s: PlanServer) => highest(s.operations.map((o) => o.sensitivity));
 
 /**
  * Servers added, removed or changed (resource, names, upstream, browser origins) and their operations.
+ * A new server is an escalation when any tier or group can reach one of its operations.
  * An operation added on an existing server under a scope that already existed is an escalation: holders
  * of that scope can now do something they never consented to (a scope semantic change without versioning).
  * An operation that drops one of its scopes is an escalation too: fewer scopes now suffice.
@@ -25,15 +30,23 @@ export function classifyServers(ctx: DiffContext, reach: { added: readonly Reach
   for (const [name, h] of head.servers) {
     const b = base.servers.get(name);
     if (!b) {
+      // Operations newly reachable are an escalation wherever they come from: a new server whose
+      // tools only need scopes that tiers already hold exposes those tools to every holder.
+      const reached = reach.added.filter((r) => r.server === name);
+      const who = reachers(reach.added, name);
+      const ops = `${h.operations.length} operation${h.operations.length === 1 ? "" : "s"}`;
       out.push(
-        change("neutral", "server-added", {
+        change(reached.length ? "escalation" : "neutral", "server-added", {
           subject: name,
-          summary: `New MCP server ${h.resource} with ${h.operations.length} operation${h.operations.length === 1 ? "" : "s"}.`,
+          summary: reached.length
+            ? `New MCP server ${h.resource} with ${ops}, ${reachedPart(new Set(reached.map(opKeyOf)).size, h.operations.length)} by ${[count(new Set(who.tiers).size, "tier"), count(new Set(who.groups).size, "group")].join(" and ")}.`
+            : `New MCP server ${h.resource} with ${ops}, reachable by no tier or group.`,
           after: h.resource,
+          severity: reached.length ? highest(reached.map((r) => r.sensitivity)) : undefined,
           servers: [name],
           tools: h.operations.map((o) => opKey(name, o)),
           scopes: h.scopes,
-          ...reachers(reach.added, name),
+          ...who,
         }),
       );
       continue;
@@ -116,20 +129,24 @@ function classifyOperations(ctx: DiffContext, b: PlanServer, h: PlanServer): Dif
     const tool = opKey(h.name, op);
     const prev = before.get(k);
     if (!prev) {
-      // Under a scope that already existed: its holders silently gain this operation.
+      // Under a scope that already existed: its holders silently gain this operation. Behind new
+      // scopes it is still an escalation as soon as a tier or group can hold them: an operation
+      // newly reachable is an escalation wherever it comes from.
       const existing = op.scopes.filter((s) => base.scopes.has(s));
+      const holders = holdersOn(head, h, op.scopes);
+      const reachable = holders.tiers.length + holders.groups.length > 0;
       out.push(
-        change(existing.length ? "escalation" : "neutral", "operation-added", {
+        change(existing.length || reachable ? "escalation" : "neutral", "operation-added", {
           subject: tool,
           summary: existing.length
             ? `New ${op.kind} under existing scope${existing.length > 1 ? "s" : ""} ${list(existing)}: holders gain it without a new consent.`
-            : `New ${op.kind} behind new scope${op.scopes.length > 1 ? "s" : ""} ${list(op.scopes)}.`,
+            : `New ${op.kind} behind new scope${op.scopes.length > 1 ? "s" : ""} ${list(op.scopes)}${reachable ? "" : ", which no tier or group may hold"}.`,
           after: list(op.scopes),
-          severity: existing.length ? op.sensitivity : undefined,
+          severity: existing.length || reachable ? op.sensitivity : undefined,
           servers: [h.name],
           tools: [tool],
           scopes: op.scopes,
-          ...holdersOn(head, h, op.scopes),
+          ...holders,
         }),
       );
       continue;

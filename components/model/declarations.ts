@@ -18,17 +18,29 @@ export const ToolNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,128}$/, "expected an MCP tool name: 1–128 letters, digits, '_', '-' or '.'");
 
+const isHttpUrl = (v: string): boolean => {
+  try {
+    const u = new URL(v);
+    return u.protocol === "https:" || u.protocol === "http:";
+  } catch {
+    return false;
+  }
+};
+
 /** An absolute http(s) URL. Whether it is canonical is a guardrail rule, not a parse error. */
-export const HttpUrlSchema = z
-  .string()
-  .refine((v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === "https:" || u.protocol === "http:";
-    } catch {
-      return false;
-    }
-  }, "expected an absolute http(s) URL");
+export const HttpUrlSchema = z.string().refine(isHttpUrl, "expected an absolute http(s) URL");
+
+/**
+ * An exact browser origin. The `Origin` header is compared as a whole string (RFC 6454 §7.1; MCP
+ * transport: servers must validate it), so a wildcard could never match and is refused, as for
+ * redirect URIs.
+ */
+export const OriginSchema = z.string().superRefine((v, ctx) => {
+  if (!isHttpUrl(v)) ctx.addIssue({ code: "custom", message: "expected an absolute http(s) URL" });
+  else if (v.includes("*")) {
+    ctx.addIssue({ code: "custom", message: "a wildcard origin never matches an Origin header; list each exact origin (e.g. https://app.example.com)" });
+  }
+});
 
 /** A scope declaration, keyed by its name (`<domain>:<resource>:<verb>`). */
 export const ScopeDeclarationSchema = z.strictObject({
@@ -103,8 +115,8 @@ export const ServerDeclarationSchema = z.strictObject({
   consent: ConsentDeclarationSchema.optional(),
   /** Overrides of the top-level token policy for this server (it can only be shorter in practice; rules check bounds). */
   tokens: TokenDeclarationSchema.optional(),
-  /** Browser origins allowed to call the server (MCP transport: Origin validation). Default: none (non-browser clients only). */
-  allowedOrigins: z.array(HttpUrlSchema).optional(),
+  /** Browser origins allowed to call the server (MCP transport: Origin validation), each exact. Default: none (non-browser clients only). */
+  allowedOrigins: z.array(OriginSchema).optional(),
   /** Upstream MCP server the edge forwards allowed requests to (gateway mode). */
   upstream: HttpUrlSchema.optional(),
 });

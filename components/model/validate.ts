@@ -9,6 +9,7 @@ import {
 } from "./declarations.js";
 import { canonicalResourceUri } from "../plan/resource-uri.js";
 import { findImplicationCycles } from "../plan/closure.js";
+import { boundIssues } from "./bounds.js";
 
 /** One problem in a declaration: where (`servers[1].tools.export_customers.scopes[0]`) and what was expected. */
 export interface DeclarationIssue {
@@ -161,6 +162,7 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
   });
   for (const [tierName, tier] of entries(input.tiers)) {
     if (!isObj(tier)) continue;
+    issues.push(...agentTierGrantIssues(tierName, tier));
     arr(tier.scopes).forEach((s, i) => ref(s, ["tiers", tierName, "scopes", i]));
     arr(tier.exceptions).forEach((e, i) => isObj(e) && ref(e.scope, ["tiers", tierName, "exceptions", i, "scope"]));
     const clientNames = new Set<string>();
@@ -191,8 +193,34 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
   return issues;
 }
 
+/** Grant types that need a user at the authorization endpoint (or a device). */
+const USER_FLOW_GRANTS: ReadonlySet<unknown> = new Set(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:device_code"]);
+
 /**
- * Validates a declaration: structure (zod) and cross-references, all problems at once.
+ * A client-credentials tier is an agent acting as itself (RFC 6749 §4.4): there is no user to
+ * consent, so it may not also run user flows. Compiling `authorization_code`/`refresh_token` into
+ * such a tier would give its clients user grants on every IdP.
+ */
+function agentTierGrantIssues(tierName: string, tier: Record<string, unknown>): DeclarationIssue[] {
+  if (tier.registration !== "client-credentials") return [];
+  const out: DeclarationIssue[] = [];
+  arr(tier.grantTypes).forEach((g, i) => {
+    if (USER_FLOW_GRANTS.has(g)) {
+      out.push({
+        path: formatPath(["tiers", tierName, "grantTypes", i]),
+        message: `'${String(g)}' is a user flow, and a client-credentials tier has no user; keep only "client_credentials" here and declare user-facing clients in another tier`,
+      });
+    }
+  });
+  if (Array.isArray(tier.grantTypes) && !tier.grantTypes.includes("client_credentials")) {
+    out.push({ path: formatPath(["tiers", tierName, "grantTypes"]), message: `a client-credentials tier needs the "client_credentials" grant type` });
+  }
+  return out;
+}
+
+/**
+ * Validates a declaration: structure (zod), cross-references, agent-tier grant types and the
+ * lifetime and cadence bounds (`bounds.ts`), all problems at once.
  * @throws DeclarationError listing every problem with its path.
  */
 export function parseDeclarations(input: unknown): McpAuthDeclaration {
@@ -202,6 +230,8 @@ export function parseDeclarations(input: unknown): McpAuthDeclaration {
     : result.error.issues.map((i) => ({ path: formatPath(i.path), message: describeZodIssue(i) }));
   if (!result.success) issues.push(...issuesBehindInvalidKeys(input, result.error.issues.filter((i) => i.code === "invalid_key")));
   issues.push(...crossReferenceIssues(input));
+  // Lifetime and cadence bounds need the parsed values; the plan must never carry a value above them.
+  if (result.success) issues.push(...boundIssues(result.data));
   if (issues.length > 0 || !result.success) throw new DeclarationError(issues);
   return result.data;
 }

@@ -7,6 +7,7 @@ import {
 } from "../model/sensitivity.js";
 import type { McpAuthDeclaration, ServerDeclaration, TierDeclaration } from "../model/declarations.js";
 import { parseDeclarations } from "../model/validate.js";
+import { DEFAULT_REFRESH_TOKEN_DAYS } from "../model/bounds.js";
 import { implicationClosure } from "./closure.js";
 import { canonicalResourceUri } from "./resource-uri.js";
 import {
@@ -22,7 +23,7 @@ import {
 
 /** Defaults the compiler resolves; every one is visible in the plan. */
 export const COMPILE_DEFAULTS = {
-  refreshTokenLifetimeDays: 30,
+  refreshTokenLifetimeDays: DEFAULT_REFRESH_TOKEN_DAYS,
   refreshTokenRotation: true,
   immediateRevocation: ["critical"] as Sensitivity[],
   reconsentDays: { high: 90, critical: 30 },
@@ -65,7 +66,8 @@ const minMinutes = (a: MinutesPerSensitivity, b: MinutesPerSensitivity): Minutes
 
 /**
  * Compiles declarations into the plan. Pure and deterministic: the same input gives a
- * byte-identical `JSON.stringify` of the output.
+ * byte-identical `JSON.stringify` of the output. Lifetimes and re-consent cadences above their bounds
+ * are refused, never clamped (`model/bounds.ts`), so the plan carries only values within them.
  * @throws DeclarationError (every problem, with paths) when the declaration is invalid or has an implication cycle.
  */
 export function compile(input: unknown): McpAuthPlan {

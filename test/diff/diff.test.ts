@@ -48,15 +48,15 @@ describe("diffPlans", () => {
     expect(ofKind(d, "tier-weakened").map((x) => x.subject)).toEqual(["agent scopes"]);
   });
 
-  it("treats a new tool under an existing scope as an escalation and a semantic change, and under a new scope as neutral", () => {
+  it("treats a new tool under an existing scope as an escalation and a semantic change, and under a new scope a tier may hold as an escalation too", () => {
     const d = diffAfter((x) => {
       server(x, "crm").tools["purge_customers"] = { scopes: ["crm:customers:read"] };
       x.scopes["crm:tags:read"] = { description: "Read tags", sensitivity: "routine" };
       server(x, "crm").tools["list_tags"] = { scopes: ["crm:tags:read"] };
     });
     expect(ofKind(d, "operation-added").map((c) => [c.subject, c.category])).toEqual([
+      ["crm/list_tags", "escalation"],
       ["crm/purge_customers", "escalation"],
-      ["crm/list_tags", "neutral"],
     ]);
     expect(d.semanticChanges.map((s) => [s.scope, s.operationsAdded])).toEqual([["crm:customers:read", ["crm/purge_customers"]]]);
   });
@@ -96,10 +96,45 @@ describe("diffPlans", () => {
   });
 
   it("reports a global lifetime change once with every server and tier whose effective value changes", () => {
-    const d = diffAfter((x) => void (x.tokens!.accessTokenMinutes = { routine: 120, high: 15, critical: 5 }));
+    const d = diffAfter(
+      (x) => void (x.tokens!.accessTokenMinutes = { routine: 60, high: 15, critical: 5 }),
+      (x) => void (x.tokens!.accessTokenMinutes = { routine: 30, high: 15, critical: 5 }),
+    );
     // The agent tier keeps its own 15-minute routine tokens (min of server and tier), so it is not listed.
-    expect(ofKind(d, "lifetime-longer")).toMatchObject([{ subject: "access token (routine)", before: "60 min", after: "120 min", servers: ["crm", "crm-admin"], tiers: ["cimd", "dcr", "verified"] }]);
+    expect(ofKind(d, "lifetime-longer")).toMatchObject([{ subject: "access token (routine)", before: "30 min", after: "60 min", servers: ["crm", "crm-admin"], tiers: ["cimd", "dcr", "verified"] }]);
     expect(d.risk).toBe("moderate");
+  });
+
+  it("classifies a new server whose tools only need existing scopes as an escalation reaching every holder", () => {
+    const d = diffAfter((x) => {
+      x.servers.push({
+        name: "crm-archive",
+        resource: "https://mcp.example.com/crm-archive",
+        displayName: "CRM archive",
+        tools: { purge_archived_customers: { scopes: ["crm:customers:read"] } },
+      });
+    });
+    expect(ofKind(d, "server-added")).toMatchObject([
+      { category: "escalation", subject: "crm-archive", severity: "routine", tiers: ["agent", "cimd", "dcr", "verified"], tools: ["crm-archive/purge_archived_customers"] },
+    ]);
+    expect(ofKind(d, "operation-added")).toEqual([]);
+    expect(d.counts.escalation).toBeGreaterThan(0);
+    expect(d.risk).toBe("moderate");
+  });
+
+  it("classifies a new tool behind a new scope as an escalation once a tier may hold the scope, and neutral when none may", () => {
+    const reachable = diffAfter((x) => {
+      x.scopes["crm:tags:read"] = { description: "Read tags", sensitivity: "routine" };
+      server(x, "crm").tools["list_tags"] = { scopes: ["crm:tags:read"] };
+    });
+    expect(ofKind(reachable, "operation-added")).toMatchObject([{ category: "escalation", severity: "routine", tiers: ["cimd", "dcr", "verified"] }]);
+    const unreachable = diffAfter((x) => {
+      x.scopes["crm:tags:purge"] = { description: "Purge tags", sensitivity: "critical" };
+      server(x, "crm").tools["purge_tags"] = { scopes: ["crm:tags:purge"] };
+      for (const t of Object.values(x.tiers)) t.maxSensitivity = "high";
+      x.tiers["verified"]!.maxSensitivity = "high";
+    });
+    expect(ofKind(unreachable, "operation-added")).toMatchObject([{ category: "neutral", summary: "New tool behind new scope crm:tags:purge, which no tier or group may hold." }]);
   });
 
   it("treats refresh rotation switched off and an unlimited idle lifetime becoming limited in the right directions", () => {
@@ -154,7 +189,7 @@ describe("diffPlans", () => {
       void x.servers.push({ name: "crm-lite", resource: "https://mcp.example.com/crm-lite", displayName: "CRM lite", tools: { list_customers: { scopes: ["crm:customers:read"] } } }),
     );
     expect(d.semanticChanges).toEqual([]);
-    expect(ofKind(d, "server-added")).toMatchObject([{ subject: "crm-lite", category: "neutral", tools: ["crm-lite/list_customers"] }]);
+    expect(ofKind(d, "server-added")).toMatchObject([{ subject: "crm-lite", category: "escalation", tools: ["crm-lite/list_customers"] }]);
     expect(d.counts.newlyReachable).toBeGreaterThan(0);
   });
 

@@ -65,6 +65,17 @@ describe("diff golden files", () => {
     expect([...categories].sort()).toEqual([...CHANGE_CATEGORIES].sort());
   });
 
+  it("classifies every operation a tier newly reaches as part of an escalation, in every fixture pair", () => {
+    for (const c of CASES) {
+      const d = diffOf(c);
+      const escalations = d.changes.filter((x) => x.category === "escalation");
+      for (const r of d.reach.added.filter((x) => x.principal.type === "tier")) {
+        const covered = escalations.some((e) => e.servers.includes(r.server) && (e.tiers.includes(r.principal.name) || e.tools.includes(`${r.server}/${r.operation}`)));
+        expect(covered, `${c.name}: tier ${r.principal.name} newly reaches ${r.server}/${r.operation}`).toBe(true);
+      }
+    }
+  });
+
   it("gives byte-identical output whatever the order of the plans' arrays", () => {
     for (const c of CASES) {
       const [base, head] = plans(c);

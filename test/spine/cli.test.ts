@@ -180,6 +180,22 @@ describe("CLI behaviour (in-process)", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ summary: { errors: 0, warnings: 1, rules: 1 } });
   });
 
+  it("exits 2 on a hand-edited plan JSON whose DCR tier was given an export scope, naming the field, and 0 on the plan as compiled", async () => {
+    const crmPlan = JSON.parse(serializePlan(compile(crm))) as any;
+    const good = path.join(tmp, "crm-plan.json");
+    await writeFile(good, JSON.stringify(crmPlan));
+    expect((await inProcess(["check", good])).code).toBe(0);
+    crmPlan.servers.find((s: any) => s.name === "crm").access.find((a: any) => a.tier === "dcr").scopes.push("crm:customers:export");
+    const edited = path.join(tmp, "edited-plan.json");
+    await writeFile(edited, JSON.stringify(crmPlan));
+    const r = await inProcess(["check", edited, "--format", "json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      valid: false,
+      issues: [{ path: "servers[crm].access[dcr].scopes", message: 'has "crm:customers:export", unlike what its declared part derives' }],
+    });
+  });
+
   it("exits 2 with every plan-schema problem when given a plan JSON that does not match the schema", async () => {
     const file = path.join(tmp, "broken-plan.json");
     const plan = JSON.parse(serializePlan(compile(base()))) as Record<string, unknown>;

@@ -20,29 +20,43 @@ import { oktaAuthServerPolicyRuleNoWildcardScopes } from "./okta/authServerPolic
 import { oktaAuthServerScopeNoOmnibus } from "./okta/authServerScopeNoOmnibus.js";
 import { oktaAuthServerScopeNotDefault } from "./okta/authServerScopeNotDefault.js";
 import { planPolicies } from "./plan/planPolicies.js";
+import { auth0ClientExactCallbacks } from "./auth0/clientExactCallbacks.js";
+import { auth0ClientPublicRefreshTokenRotation } from "./auth0/clientPublicRefreshTokenRotation.js";
+import { awsApigatewayAuthorizerEdgeChallenge } from "./aws/apigatewayAuthorizerEdgeChallenge.js";
+import { awsLambdaFunctionUrlAuthNoneEdgeOnly } from "./aws/lambdaFunctionUrlAuthNoneEdgeOnly.js";
+import { entraApplicationScopesNotOnlyDefault } from "./entra/applicationScopesNotOnlyDefault.js";
+import { oktaAuthServerPolicyRuleRefreshTokenLifetime } from "./okta/authServerPolicyRuleRefreshTokenLifetime.js";
+import { oktaAuthServerScopeSensitiveConsent } from "./okta/authServerScopeSensitiveConsent.js";
 
 /** Policies over raw provider resources, whether our components or hand-written code created them. */
 export const resourcePolicies: Policies = [
+  auth0ClientExactCallbacks,
   auth0ClientGrantNoAllScopes,
   auth0ClientNoRemovedGrants,
+  auth0ClientPublicRefreshTokenRotation,
   auth0ResourceServerCanonicalIdentifier,
   auth0ResourceServerScopesNoOmnibus,
   auth0ResourceServerTokenLifetime,
   auth0TenantDcrCapped,
+  awsApigatewayAuthorizerEdgeChallenge,
   awsLambdaFunctionEdgeLogRetention,
   awsLambdaFunctionEdgeNoDebugLogging,
+  awsLambdaFunctionUrlAuthNoneEdgeOnly,
   entraApplicationAccessTokenV2,
   entraApplicationCanonicalIdentifierUris,
   entraApplicationNoImplicitGrant,
   entraApplicationScopesNoOmnibus,
+  entraApplicationScopesNotOnlyDefault,
   oktaAppOauthExactRedirectUris,
   oktaAppOauthNoRemovedGrants,
   oktaAppOauthPkceRequired,
   oktaAuthServerPolicyRuleAccessTokenLifetime,
   oktaAuthServerPolicyRuleNoRemovedGrants,
   oktaAuthServerPolicyRuleNoWildcardScopes,
+  oktaAuthServerPolicyRuleRefreshTokenLifetime,
   oktaAuthServerScopeNoOmnibus,
   oktaAuthServerScopeNotDefault,
+  oktaAuthServerScopeSensitiveConsent,
 ];
 
 /**

@@ -77,6 +77,8 @@ export interface StackResource {
   readonly urn: string;
   readonly props: Record<string, unknown>;
   readonly parent?: { readonly type: string; readonly urn: string } | undefined;
+  /** The resources each input property was computed from (Pulumi's property dependencies). */
+  readonly propertyDependencies?: Readonly<Record<string, readonly { readonly urn: string }[]>> | undefined;
 }
 
 /** What one stack policy file declares. */

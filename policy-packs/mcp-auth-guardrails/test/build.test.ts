@@ -8,19 +8,22 @@ import { describe, expect, it } from "vitest";
 const packDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 describe("the policy pack bundle", () => {
-  it("builds into one CommonJS file that Pulumi loads, with the shared rules inside and the Pulumi SDKs external", async () => {
+  it("builds into CommonJS files that Pulumi loads, with the shared rules inside and the Pulumi SDKs external", async () => {
     const pkg = JSON.parse(readFileSync(path.join(packDir, "package.json"), "utf8")) as { main: string; scripts: { build: string } };
     const out = mkdtempSync(path.join(tmpdir(), "guardrails-"));
     try {
-      // The same options as the pack's `npm run build`.
+      // The same options as the pack's `npm run build`; here `pulumi-mcp-auth` resolves to this
+      // repository's sources (tsconfig paths), in a platform repo to the installed package.
       expect(pkg.scripts.build).toContain("--format=cjs");
+      expect(pkg.main).toBe("dist/index.cjs");
       const result = await build({
-        entryPoints: [path.join(packDir, "src/index.ts")],
+        entryPoints: [path.join(packDir, "src/index.ts"), path.join(packDir, "src/policies.ts")],
         bundle: true,
         platform: "node",
-        target: "node20",
+        target: "node22",
         format: "cjs",
-        outfile: path.join(out, path.basename(pkg.main)),
+        outdir: out,
+        outExtension: { ".js": ".cjs" },
         external: ["@pulumi/policy", "@pulumi/pulumi"],
         write: true,
         logLevel: "silent",
@@ -31,9 +34,19 @@ describe("the policy pack bundle", () => {
       expect(code).toContain("sensitive-verbs-not-routine");
       expect(code).toContain("okta-auth-server-policy-rule-no-wildcard-scopes");
       expect(code).toMatch(/new import_policy\d*\.PolicyPack\("mcp-auth-guardrails"/);
+      expect(readFileSync(path.join(out, "policies.cjs"), "utf8")).not.toContain("new import_policy");
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
+  });
+
+  it("depends on a pulumi-mcp-auth range that admits this version of the package", () => {
+    const pack = JSON.parse(readFileSync(path.join(packDir, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+    const main = JSON.parse(readFileSync(path.join(packDir, "../../package.json"), "utf8")) as { version: string; files: string[] };
+    const range = pack.dependencies["pulumi-mcp-auth"]!;
+    const [major, minor] = main.version.split(".");
+    expect(range).toBe(`^${major}.${minor}.0`);
+    expect(main.files).toEqual(expect.arrayContaining(["policy-packs/mcp-auth-guardrails/package.json", "policy-packs/mcp-auth-guardrails/src/"]));
   });
 });
 

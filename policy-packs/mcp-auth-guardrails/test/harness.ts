@@ -35,6 +35,8 @@ export interface FakeResource {
   name: string;
   props: Record<string, unknown>;
   parentType?: string;
+  /** Property dependencies: input property → names of the resources it was computed from. */
+  deps?: Record<string, string[]>;
 }
 
 function stackArgs(resources: readonly FakeResource[], config: object): StackValidationArgs {
@@ -42,7 +44,9 @@ function stackArgs(resources: readonly FakeResource[], config: object): StackVal
   const list: PolicyResource[] = resources.map((r) => {
     const urn = `urn:pulumi:test::proj::${r.type}::${r.name}`;
     const parent = r.parentType ? ({ type: r.parentType, urn: `urn:pulumi:test::proj::${r.parentType}::parent`, name: "parent", props: {} } as unknown as PolicyResource) : undefined;
-    const pr = { type: r.type, name: r.name, urn, props: r.props, opts, dependencies: [], propertyDependencies: {}, ...(parent ? { parent } : {}) } as unknown as PolicyResource;
+    const urnOf = (name: string) => `urn:pulumi:test::proj::${resources.find((x) => x.name === name)?.type ?? "unknown"}::${name}`;
+    const propertyDependencies = Object.fromEntries(Object.entries(r.deps ?? {}).map(([k, names]) => [k, names.map((n) => ({ urn: urnOf(n) }))]));
+    const pr = { type: r.type, name: r.name, urn, props: r.props, opts, dependencies: [], propertyDependencies, ...(parent ? { parent } : {}) } as unknown as PolicyResource;
     byUrn.set(urn, pr);
     return pr;
   });

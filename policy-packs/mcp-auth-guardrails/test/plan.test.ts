@@ -13,8 +13,8 @@ const broken = () => {
 const component = (plan: unknown, type = "pulumi-mcp-auth:auth0:McpAuth") => ({ type, name: "crm", props: { plan } });
 
 describe("plan policies", () => {
-  it("exist once per guardrail rule, named by the rule id, errors mandatory and warnings advisory", () => {
-    expect(planPolicies.map((p) => p.name)).toEqual(rules.map((r) => r.id));
+  it("exist once per guardrail rule, named by the rule id, errors mandatory and warnings advisory, plus the derivation check", () => {
+    expect(planPolicies.map((p) => p.name)).toEqual([...rules.map((r) => r.id), "plan-derived-fields-consistent"]);
     for (const r of rules) {
       expect(planPolicies.find((p) => p.name === r.id)!.enforcementLevel).toBe(r.severity === "error" ? "mandatory" : "advisory");
     }
@@ -45,6 +45,17 @@ describe("plan policies", () => {
     );
   });
 
+  it("fail closed on an IdP component of the toolkit that carries no plan input, and skip components that need none", async () => {
+    for (const policy of planPolicies) {
+      for (const type of ["pulumi-mcp-auth:okta:McpAuth", "pulumi-mcp-auth:auth0:McpAuthAuth0", "pulumi-mcp-auth:entra:McpAuth"]) {
+        expect(await violations(policy, { type, name: "crm", props: {} }), `${policy.name} ${type}`).toEqual([
+          `The ${type} component 'crm' cannot be checked: it carries no plan input. Create it with the current pulumi-mcp-auth, which registers the compiled plan as its 'plan' input.`,
+        ]);
+      }
+      expect(await violations(policy, { type: "pulumi-mcp-auth:okta:McpServer", name: "crm", props: {} })).toEqual([]);
+    }
+  });
+
   it("ignore resources that are not the toolkit's components", async () => {
     const policy = planPolicies.find((p) => p.name === "sensitive-verbs-not-routine")!;
     expect(await violations(policy, component(compile(broken()), "okta:auth/server:Server"))).toEqual([]);
@@ -68,17 +79,38 @@ describe("plan policy thresholds from the policy config", () => {
   });
 
   it("never loosen the built-in bounds", async () => {
-    const d = structuredClone(crm) as any;
-    d.tokens.accessTokenMinutes.high = 30;
+    const plan = compile(crm);
+    plan.sensitivities.find((s) => s.level === "high")!.accessTokenMinutes = 30;
     const policy = planPolicies.find((p) => p.name === "access-token-lifetime")!;
-    expect((await violations(policy, component(compile(d)), { maxAccessTokenMinutes: { high: 60 } })).length).toBeGreaterThan(0);
+    expect((await violations(policy, component(plan), { maxAccessTokenMinutes: { high: 60 } })).length).toBeGreaterThan(0);
   });
 
   it("tighten the refresh-token bound", async () => {
     const policy = planPolicies.find((p) => p.name === "refresh-token-policy")!;
     expect(await violations(policy, component(plan))).toEqual([]);
-    expect(await violations(policy, component(plan), { maxRefreshTokenDays: 14 })).toContain(
-      "Server 'crm' lets refresh tokens live 30 days, above the 14-day bound. Fix: Set tokens.refreshToken.lifetimeDays to at most 14 (globally or on the server).",
-    );
+    expect(await violations(policy, component(plan), { maxRefreshTokenDays: 14 })).toEqual([
+      "Servers 'crm' and 'crm-admin' and tiers 'cimd' and 'verified' let refresh tokens live 30 days, above the 14-day bound. Fix: Set tokens.refreshToken.lifetimeDays to at most 14 (globally, or where each of them sets its own).",
+    ]);
+  });
+});
+
+describe("the plan derivation policy", () => {
+  const policy = planPolicies.find((p) => p.name === "plan-derived-fields-consistent")!;
+
+  it("is mandatory and passes every plan compile() produced", async () => {
+    expect(policy.enforcementLevel).toBe("mandatory");
+    expect(await violations(policy, component(compile(crm)))).toEqual([]);
+    expect(await violations(policy, component(JSON.stringify(compile(crm))))).toEqual([]);
+  });
+
+  it("blocks a hand-edited plan.json that gives the DCR tier an export scope, which the rules alone let through", async () => {
+    const plan = JSON.parse(JSON.stringify(compile(crm)));
+    const dcr = plan.servers.find((s: any) => s.name === "crm").access.find((a: any) => a.tier === "dcr");
+    dcr.scopes = [...dcr.scopes, "crm:customers:export"].sort();
+    const ruleViolations = await Promise.all(planPolicies.filter((p) => p !== policy).map((p) => violations(p, component(JSON.stringify(plan)))));
+    expect(ruleViolations.flat()).toEqual([]);
+    expect(await violations(policy, component(JSON.stringify(plan)))).toEqual([
+      `The pulumi-mcp-auth:auth0:McpAuth component 'crm' carries a plan that compile() would not produce: servers[crm].access[dcr].scopes has "crm:customers:export", unlike what its declared part derives. Fix: Regenerate the plan from its declaration (pulumi-mcp-auth plan, or pass the declaration to the component) instead of editing it by hand.`,
+    ]);
   });
 });

@@ -13,7 +13,11 @@ export async function stackResources(load: () => Promise<unknown>, config: Recor
   pulumi.runtime.setAllConfig(config);
   await load();
   const recorded = await mocks.settled(200);
-  return recorded.map((r) => ({ type: r.type, name: r.name, props: r.inputs }));
+  // Policies see the provider-checked inputs, which carry a Lambda's autoname; the mocks name the
+  // function after its resource (test/targets/aws/fixtures.ts), so give the props that name.
+  const autonamed = (r: { type: string; name: string; inputs: Record<string, unknown> }) =>
+    r.type === "aws:lambda/function:Function" && r.inputs.name === undefined ? { ...r.inputs, name: r.name } : r.inputs;
+  return recorded.map((r) => ({ type: r.type, name: r.name, props: autonamed(r) }));
 }
 
 /** Violations of mandatory policies only, by policy name. */

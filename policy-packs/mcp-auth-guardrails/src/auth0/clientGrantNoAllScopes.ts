@@ -1,5 +1,5 @@
 import type * as auth0 from "@pulumi/auth0";
-import { omnibusProblem } from "../../../../components/rules/omnibus.js";
+import { omnibusProblem } from "pulumi-mcp-auth";
 import { resourcePolicy } from "../policy.js";
 
 /**

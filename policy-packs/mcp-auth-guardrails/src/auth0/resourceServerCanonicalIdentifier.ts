@@ -1,5 +1,5 @@
 import type * as auth0 from "@pulumi/auth0";
-import { resourceUriProblem } from "../../../../components/plan/resource-uri.js";
+import { resourceUriProblem } from "pulumi-mcp-auth";
 import { resourcePolicy } from "../policy.js";
 
 /**

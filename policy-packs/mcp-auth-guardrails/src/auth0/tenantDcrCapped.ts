@@ -1,4 +1,4 @@
-import { sensitiveVerbWord } from "../../../../components/rules/sensitive-verbs-not-routine.js";
+import { sensitiveVerbWord } from "pulumi-mcp-auth";
 import { stackPolicy } from "../policy.js";
 
 const TENANT = "auth0:index/tenant:Tenant";

@@ -1,5 +1,5 @@
 import type * as azuread from "@pulumi/azuread";
-import { resourceUriProblem } from "../../../../components/plan/resource-uri.js";
+import { resourceUriProblem } from "pulumi-mcp-auth";
 import { resourcePolicy } from "../policy.js";
 
 /**

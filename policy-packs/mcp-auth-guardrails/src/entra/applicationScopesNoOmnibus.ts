@@ -1,5 +1,5 @@
 import type * as azuread from "@pulumi/azuread";
-import { omnibusProblem } from "../../../../components/rules/omnibus.js";
+import { omnibusProblem } from "pulumi-mcp-auth";
 import { resourcePolicy } from "../policy.js";
 
 /**

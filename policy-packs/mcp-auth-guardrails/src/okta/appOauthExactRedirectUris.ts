@@ -1,6 +1,6 @@
 import type * as okta from "@pulumi/okta";
 import { resourcePolicy } from "../policy.js";
-import { redirectUriProblem } from "../../../../components/rules/exact-redirect-uris.js";
+import { redirectUriProblem } from "pulumi-mcp-auth";
 
 /**
  * Redirect URIs must be exact: https, or loopback http for native clients, never wildcards.

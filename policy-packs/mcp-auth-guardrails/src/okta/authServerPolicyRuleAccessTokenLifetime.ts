@@ -1,5 +1,5 @@
 import type * as okta from "@pulumi/okta";
-import { sensitiveVerbWord } from "../../../../components/rules/sensitive-verbs-not-routine.js";
+import { sensitiveVerbWord } from "pulumi-mcp-auth";
 import { LIFETIME_DEFAULTS, LIFETIME_SCHEMA, resourcePolicy } from "../policy.js";
 
 /** Okta's access-token lifetime when a rule does not set one (minutes). */

@@ -1,5 +1,5 @@
 import type * as okta from "@pulumi/okta";
-import { omnibusProblem } from "../../../../components/rules/omnibus.js";
+import { omnibusProblem } from "pulumi-mcp-auth";
 import { resourcePolicy } from "../policy.js";
 
 /** OpenID Connect scopes a rule may list beside the taxonomy (`offline_access` asks for a refresh token). */

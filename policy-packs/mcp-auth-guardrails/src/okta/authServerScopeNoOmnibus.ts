@@ -1,5 +1,5 @@
 import type * as okta from "@pulumi/okta";
-import { omnibusProblem } from "../../../../components/rules/omnibus.js";
+import { omnibusProblem } from "pulumi-mcp-auth";
 import { resourcePolicy } from "../policy.js";
 
 /**

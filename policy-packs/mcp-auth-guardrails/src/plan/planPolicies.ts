@@ -1,10 +1,16 @@
 import type { PolicyConfigSchema, ResourceValidationPolicy } from "@pulumi/policy";
-import { McpAuthPlanSchema, PLAN_VERSION, type McpAuthPlan } from "../../../../components/plan/schema.js";
-import { rules } from "../../../../components/rules/index.js";
-import type { Rule } from "../../../../components/rules/types.js";
+import { McpAuthPlanSchema, PLAN_VERSION, planDerivationProblems, rules, type McpAuthPlan, type Rule } from "pulumi-mcp-auth";
 
-/** Type tokens of the toolkit's components start with this; each registers its compiled plan as the `plan` input. */
+/** Type tokens of the toolkit's components start with this. */
 export const COMPONENT_TYPE_PREFIX = "pulumi-mcp-auth:";
+
+/**
+ * The components that provision a plan on an IdP (`pulumi-mcp-auth:okta:McpAuth`,
+ * `…:auth0:McpAuthAuth0`, `…:entra:McpAuth`, and any later `McpAuth…` type) must register it as
+ * their `plan` input: one without a plan cannot be checked, so every plan policy reports it (fail
+ * closed). Other components of the toolkit are checked when they carry a plan.
+ */
+export const PLAN_REQUIRED_TYPE = /^pulumi-mcp-auth:(okta|auth0|entra):McpAuth/;
 
 export interface PlanPolicyConfig {
   /** `scope-sprawl`: overrides the plan's own `guardrails.sprawlLimit`. */
@@ -90,19 +96,58 @@ export function planPolicy(rule: Rule): ResourceValidationPolicy {
     severity: rule.severity === "error" ? "high" : "low",
     ...(CONFIG_SCHEMAS[rule.id] ? { configSchema: CONFIG_SCHEMAS[rule.id] } : {}),
     validateResource: (args, report) => {
-      if (!args.type.startsWith(COMPONENT_TYPE_PREFIX)) return;
-      const plan = planFromProps(args.props);
-      if (plan === undefined) return;
-      if (typeof plan === "string") {
-        // Fail closed: a component whose plan cannot be read is reported by every plan policy.
-        report(`The ${args.type} component '${args.name}' cannot be checked: ${plan}. Rebuild it with the current pulumi-mcp-auth.`);
-        return;
-      }
+      const plan = componentPlan(args.type, args.name, args.props, report);
+      if (!plan) return;
       const effective = withPolicyThresholds(plan, args.getConfig<PlanPolicyConfig>() ?? {});
       for (const f of rule.check(effective)) report(`${f.message} Fix: ${f.fix}`);
     },
   };
 }
 
-/** The plan policies, one per guardrail rule, in rule-id order. */
-export const planPolicies: ResourceValidationPolicy[] = rules.map(planPolicy);
+/**
+ * The plan of a toolkit component, or undefined when there is nothing to check. A component that
+ * must carry a plan and does not, or carries one that cannot be read, is reported (fail closed).
+ */
+function componentPlan(type: string, name: string, props: Record<string, unknown>, report: (message: string) => void): McpAuthPlan | undefined {
+  if (!type.startsWith(COMPONENT_TYPE_PREFIX)) return undefined;
+  const plan = planFromProps(props);
+  if (plan === undefined) {
+    if (PLAN_REQUIRED_TYPE.test(type)) {
+      report(`The ${type} component '${name}' cannot be checked: it carries no plan input. Create it with the current pulumi-mcp-auth, which registers the compiled plan as its 'plan' input.`);
+    }
+    return undefined;
+  }
+  if (typeof plan === "string") {
+    report(`The ${type} component '${name}' cannot be checked: ${plan}. Rebuild it with the current pulumi-mcp-auth.`);
+    return undefined;
+  }
+  return plan;
+}
+
+/** Name of the policy that re-derives each component's plan. */
+export const PLAN_DERIVATION_POLICY = "plan-derived-fields-consistent";
+
+/**
+ * Targets and the edge deploy a plan's derived fields (`servers[].access`, group and scope
+ * `grants`, lifetimes per tier, rotation, immediate revocation), while the rules judge its declared
+ * ones. This policy recompiles the declared part and blocks a plan whose derived fields disagree,
+ * so a hand-edited plan.json cannot slip a scope past the rules.
+ */
+export const planDerivationPolicy: ResourceValidationPolicy = {
+  name: PLAN_DERIVATION_POLICY,
+  description: "A component's plan is exactly what compiling its declared part gives: derived fields (access per tier, grants, implication closure, lifetimes, rotation) were not edited by hand.",
+  enforcementLevel: "mandatory",
+  severity: "critical",
+  validateResource: (args, report) => {
+    const plan = componentPlan(args.type, args.name, args.props, report);
+    if (!plan) return;
+    const problems = planDerivationProblems(plan);
+    if (problems.length === 0) return;
+    report(
+      `The ${args.type} component '${args.name}' carries a plan that compile() would not produce: ${problems.join("; ")}. Fix: Regenerate the plan from its declaration (pulumi-mcp-auth plan, or pass the declaration to the component) instead of editing it by hand.`,
+    );
+  },
+};
+
+/** The plan policies: one per guardrail rule in rule-id order, then the derivation check. */
+export const planPolicies: ResourceValidationPolicy[] = [...rules.map(planPolicy), planDerivationPolicy];
