@@ -160,7 +160,7 @@ describe("CLI behaviour (in-process)", () => {
   it("exits 2 naming the file when the declaration file does not exist", async () => {
     const r = await inProcess(["check", "missing/mcp-auth.ts"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/Cannot load declaration file missing\/mcp-auth\.ts/);
+    expect(r.stderr).toMatch(/^✖ missing\/mcp-auth\.ts: no such file /);
   });
 
   it("groups text findings by target and uses colour only on a terminal without NO_COLOR", async () => {

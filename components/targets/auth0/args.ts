@@ -17,8 +17,8 @@ export interface Auth0ClientOverride {
   allowedOrigins?: string[];
 }
 
-/** Arguments of {@link McpAuthAuth0}. */
-export interface McpAuthAuth0Args {
+/** Arguments of {@link Auth0McpAuth}. */
+export interface Auth0McpAuthArgs {
   /** The compiled plan (`compile(declarations)`); validated again here. */
   plan: McpAuthPlan;
   /**
@@ -87,7 +87,7 @@ export class Auth0TargetError extends Error {
   readonly issues: readonly Auth0ArgIssue[];
   constructor(issues: readonly Auth0ArgIssue[]) {
     super(
-      `Invalid McpAuthAuth0 arguments (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+      `Invalid Auth0McpAuth arguments (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
         issueLines(issues),
     );
     this.issues = issues;
@@ -281,3 +281,6 @@ function rbacProblems(plan: McpAuthPlan): Auth0ArgIssue[] {
   }
   return issues;
 }
+
+/** @deprecated Renamed {@link Auth0McpAuthArgs} (`<Idp>McpAuth` naming); kept as an alias. */
+export type McpAuthAuth0Args = Auth0McpAuthArgs;

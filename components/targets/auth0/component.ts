@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EdgeConfig } from "../../../lambda/config.js";
 import { edgeConfigFor } from "../../edge-config.js";
 import type { CapabilityReport } from "../capabilities.js";
-import { parseAuth0Args, type McpAuthAuth0Args } from "./args.js";
+import { parseAuth0Args, type Auth0McpAuthArgs } from "./args.js";
 import { AUTH0_CAPABILITIES } from "./capabilities.js";
 import type { Auth0GrantModel } from "./grants.js";
 import { buildAuth0Model, type Auth0ClientModel, type Auth0Model, type Auth0ServerModel, type Auth0TenantModel } from "./model.js";
 import type { Auth0RoleModel } from "./roles.js";
 import { CREDENTIAL_TYPE_PUBLIC_KEY, DATABASE_STRATEGY, PASSWORD_POLICY, DEFAULT_FOR_THIRD_PARTY, RFC9068_TOKEN_TYPE } from "./values.js";
 
-/** Pulumi type token of {@link McpAuthAuth0}. */
+/** Pulumi type token of {@link Auth0McpAuth}. */
 export const MCP_AUTH_AUTH0_TYPE = "pulumi-mcp-auth:auth0:McpAuthAuth0";
 
 /** What the component reports for one MCP server. */
@@ -40,7 +40,7 @@ export interface Auth0ServerOutput {
 }
 
 /** Every output of the component, built once from one record. */
-export interface McpAuthAuth0Outputs {
+export interface Auth0McpAuthOutputs {
   issuer: string;
   jwksUri: string;
   servers: Record<string, Auth0ServerOutput>;
@@ -71,9 +71,9 @@ export interface Auth0RoleOutput {
  * with RBAC enforced on the APIs. Arguments are validated before any child is
  * created; every output comes from one record (`outputs`).
  */
-export class McpAuthAuth0 extends pulumi.ComponentResource {
+export class Auth0McpAuth extends pulumi.ComponentResource {
   /** All outputs in one record. */
-  readonly outputs: pulumi.Output<McpAuthAuth0Outputs>;
+  readonly outputs: pulumi.Output<Auth0McpAuthOutputs>;
   readonly issuer: pulumi.Output<string>;
   readonly jwksUri: pulumi.Output<string>;
   readonly servers: pulumi.Output<Record<string, Auth0ServerOutput>>;
@@ -85,7 +85,7 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
   /** The data the resources were built from (plain; useful for reviews and tests). */
   readonly model: Auth0Model;
 
-  constructor(name: string, args: McpAuthAuth0Args, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: Auth0McpAuthArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and map everything before registering anything: a bad argument creates nothing.
     const parsed = parseAuth0Args(args);
     const model = buildAuth0Model(parsed);
@@ -150,7 +150,7 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     for (const r of model.roles) roles[r.group] = this.role(name, r, apis);
 
     this.outputs = pulumi.all([allRecord(servers), allRecord(Object.fromEntries(clientIds)), allRecord(roles)]).apply(
-      ([servers, clientIdRecord, roleRecord]): McpAuthAuth0Outputs => ({
+      ([servers, clientIdRecord, roleRecord]): Auth0McpAuthOutputs => ({
         issuer: model.issuer,
         jwksUri: model.jwksUri,
         servers,
@@ -312,3 +312,13 @@ function allRecord<T>(rec: Record<string, pulumi.Output<T>>): pulumi.Output<Reco
   const keys = Object.keys(rec);
   return pulumi.all(keys.map((k) => rec[k]!)).apply((values) => Object.fromEntries(keys.map((k, i) => [k, values[i] as T])));
 }
+
+/**
+ * @deprecated Renamed {@link Auth0McpAuth} to match `OktaMcpAuth` and `EntraMcpAuth`; kept as an
+ * alias. Both names create the same Pulumi type (`MCP_AUTH_AUTH0_TYPE`), so existing stacks see no change.
+ */
+export const McpAuthAuth0 = Auth0McpAuth;
+/** @deprecated Renamed {@link Auth0McpAuth}. */
+export type McpAuthAuth0 = Auth0McpAuth;
+/** @deprecated Renamed {@link Auth0McpAuthOutputs}. */
+export type McpAuthAuth0Outputs = Auth0McpAuthOutputs;

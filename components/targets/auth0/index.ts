@@ -1,8 +1,8 @@
 // Auth0 target: plan → Auth0 APIs, scopes, clients, grants, (opt-in) tenant settings and (opt-in) RBAC roles per group.
-export { McpAuthAuth0, MCP_AUTH_AUTH0_TYPE } from "./component.js";
-export type { McpAuthAuth0Outputs, Auth0ServerOutput, Auth0RoleOutput } from "./component.js";
+export { Auth0McpAuth, McpAuthAuth0, MCP_AUTH_AUTH0_TYPE } from "./component.js";
+export type { Auth0McpAuthOutputs, McpAuthAuth0Outputs, Auth0ServerOutput, Auth0RoleOutput } from "./component.js";
 export { parseAuth0Args, Auth0TargetError } from "./args.js";
-export type { McpAuthAuth0Args, Auth0ClientOverride, Auth0ArgIssue, ParsedAuth0Args, Auth0GroupsOption } from "./args.js";
+export type { Auth0McpAuthArgs, McpAuthAuth0Args, Auth0ClientOverride, Auth0ArgIssue, ParsedAuth0Args, Auth0GroupsOption } from "./args.js";
 export { buildAuth0Model, defaultAppType } from "./model.js";
 export type { Auth0Model, Auth0ServerModel, Auth0ClientModel, Auth0TenantModel, Auth0RefreshModel } from "./model.js";
 export { grantsForServer, scopesWithinCap } from "./grants.js";
