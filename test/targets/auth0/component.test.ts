@@ -63,7 +63,7 @@ describe("Auth0McpAuth on the CRM example (tenant not managed)", () => {
       enforcePolicies: false,
       subjectTypeAuthorization: { user: { policy: "require_client_grant" }, client: { policy: "require_client_grant" } },
     });
-    expect(named("crm-crm-admin-api").inputs).toMatchObject({ tokenLifetime: 300, subjectTypeAuthorization: { client: { policy: "deny_all" } } });
+    expect(named("crm-crm-admin-api").inputs).toMatchObject({ tokenLifetime: 300, allowOfflineAccess: false, subjectTypeAuthorization: { client: { policy: "deny_all" } } });
   });
 
   it("owns every scope of each API through ResourceServerScopes, with descriptions", () => {
