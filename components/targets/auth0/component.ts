@@ -4,7 +4,9 @@ import type { EdgeConfig } from "../../../lambda/config.js";
 import { edgeConfigFor } from "../../edge-config.js";
 import type { CapabilityReport } from "../capabilities.js";
 import { parseAuth0Args, type Auth0McpAuthArgs } from "./args.js";
+import type { FrontUpstream } from "../front-upstream.js";
 import { AUTH0_CAPABILITIES } from "./capabilities.js";
+import { auth0FrontUpstream } from "./front.js";
 import type { Auth0GrantModel } from "./grants.js";
 import { buildAuth0Model, type Auth0ClientModel, type Auth0Model, type Auth0ServerModel, type Auth0TenantModel } from "./model.js";
 import type { Auth0RoleModel } from "./roles.js";
@@ -84,6 +86,8 @@ export class Auth0McpAuth extends pulumi.ComponentResource {
   readonly roles: pulumi.Output<Record<string, Auth0RoleOutput>>;
   /** The data the resources were built from (plain; useful for reviews and tests). */
   readonly model: Auth0Model;
+  /** The authorization front's upstream OIDC client (issuer, client id, secret client secret), when `front` is given. */
+  readonly frontUpstream: FrontUpstream | undefined;
 
   constructor(name: string, args: Auth0McpAuthArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and map everything before registering anything: a bad argument creates nothing.
@@ -120,6 +124,10 @@ export class Auth0McpAuth extends pulumi.ComponentResource {
     const clientIds = new Map<string, pulumi.Output<string>>();
     for (const c of model.clients) clientIds.set(c.key, this.client(name, c, parsed.clients[c.tier]?.[c.client]?.publicKeyPem, afterTenant));
 
+    // Before the connection, so that the connection is enabled for it too.
+    const front = parsed.front ? auth0FrontUpstream(name, { plan: parsed.plan, front: parsed.front, issuer: model.issuer }, this) : undefined;
+    this.frontUpstream = front?.upstream;
+
     if (model.domainConnection) {
       const dc = model.domainConnection;
       const connection = new auth0.Connection(
@@ -132,12 +140,9 @@ export class Auth0McpAuth extends pulumi.ComponentResource {
         },
         parent,
       );
-      if (dc.enabledForClients.length > 0) {
-        new auth0.ConnectionClients(
-          `${name}-connection-clients`,
-          { connectionId: connection.id, enabledClients: dc.enabledForClients.map((k) => clientIds.get(k)!) },
-          parent,
-        );
+      const enabled = [...dc.enabledForClients.map((k) => clientIds.get(k)!), ...(front ? [front.clientId] : [])];
+      if (enabled.length > 0) {
+        new auth0.ConnectionClients(`${name}-connection-clients`, { connectionId: connection.id, enabledClients: enabled }, parent);
       }
     }
 
@@ -167,7 +172,7 @@ export class Auth0McpAuth extends pulumi.ComponentResource {
     this.edgeConfigs = this.outputs.apply((o) => Object.fromEntries(Object.entries(o.servers).map(([k, v]) => [k, v.edgeConfig])));
     this.tenantSettings = this.outputs.apply((o) => o.tenantSettings);
     this.roles = this.outputs.apply((o) => o.roles);
-    this.registerOutputs({ outputs: this.outputs });
+    this.registerOutputs({ outputs: this.outputs, ...(this.frontUpstream ? { frontUpstream: this.frontUpstream } : {}) });
   }
 
   private client(name: string, c: Auth0ClientModel, publicKeyPem: pulumi.Input<string> | undefined, dependsOn: pulumi.Resource[]): pulumi.Output<string> {

@@ -13,3 +13,7 @@ export { apiTokenLifetime } from "./lifetime.js";
 export type { ApiLifetimeDecision } from "./lifetime.js";
 export { AUTH0_CAPABILITIES } from "./capabilities.js";
 export * as auth0Values from "./values.js";
+export { auth0FrontUpstream, auth0FrontActionCode, auth0FrontRolesClaim, AUTH0_POST_LOGIN } from "./front.js";
+export type { Auth0FrontInput } from "./front.js";
+export { FRONT_CALLBACK_PATH, frontRedirectUriProblem } from "../front-upstream.js";
+export type { FrontUpstream, FrontUpstreamArgs } from "../front-upstream.js";
