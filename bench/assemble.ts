@@ -4,6 +4,7 @@
  */
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { scrubPaths } from "./support.js";
 
 const dir = new URL("./results/", import.meta.url);
 const ORDER = ["compile.md", "edge.md", "aws.md", "diff.md"];
@@ -19,6 +20,13 @@ Written by \`npm run bench\` from \`bench/results/*.md\`, which each benchmark r
 section, and every ratio is against a baseline measured in the same run. Last assembled on a
 ${cpus().length}-core ${cpus()[0]?.model.trim() ?? "machine"} with Node ${process.version}.
 `;
-const body = files.map((f) => readFileSync(new URL(f, dir), "utf8").trim().replace(/^# /, "## ").replace(/\n## /g, "\n### "));
+// Published figures name files relative to the repository, never by a path of the measuring machine:
+// each results file is rewritten in place, then assembled.
+const body = files.map((f) => {
+  const raw = readFileSync(new URL(f, dir), "utf8");
+  const text = scrubPaths(raw);
+  if (text !== raw) writeFileSync(new URL(f, dir), text);
+  return text.trim().replace(/^# /, "## ").replace(/\n## /g, "\n### ");
+});
 writeFileSync(new URL("./RESULTS.md", import.meta.url), `${header}\n${body.join("\n\n")}\n`);
 process.stdout.write(`Wrote bench/RESULTS.md from ${files.join(", ")}\n`);

@@ -2,6 +2,9 @@
  * Shared by the compile and diff benchmarks: the generated declaration, a full GC between runs, and
  * a median. Not a benchmark itself.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import v8 from "node:v8";
 import vm from "node:vm";
 import type { McpAuthDeclaration } from "../components/model/declarations.js";
@@ -67,4 +70,37 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Repository root (bench/..). */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/**
+ * How a file path appears in published figures: relative to the repository, never an absolute path
+ * of the machine that ran the benchmark. A path under another checkout of the repository (a worktree,
+ * a shared `node_modules`) is shown by its longest tail that exists in this one; any other path by its
+ * file name.
+ */
+export function displayPath(p: string, root = REPO_ROOT): string {
+  if (!path.isAbsolute(p)) return p;
+  const rel = path.relative(root, p);
+  if (rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel)) return rel.split(path.sep).join("/");
+  const parts = p.split("/").filter(Boolean);
+  for (let i = 1; i < parts.length; i++) {
+    const tail = parts.slice(i).join("/");
+    if (existsSync(path.join(root, tail))) return tail;
+  }
+  return path.basename(p);
+}
+
+/**
+ * Rewrites every absolute file path in a results text (a path whose first directory exists on this
+ * machine, e.g. `/home/…`, `/work/…`, `/tmp/…`) with {@link displayPath}. URL paths such as
+ * `/.well-known/…` are left alone: their first segment is not a directory here.
+ */
+export function scrubPaths(text: string, root = REPO_ROOT): string {
+  return text.replace(/(?<![\w.:/-])\/(?:[\w.@+-]+\/)+[\w.@+-]*[\w@+-]/g, (m) => {
+    const first = m.split("/")[1]!;
+    return existsSync(`/${first}`) && !first.startsWith(".") ? displayPath(m, root) : m;
+  });
 }

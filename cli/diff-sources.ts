@@ -4,6 +4,7 @@ import { mkdtemp, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { InputFileError } from "./io.js";
 import { loadPlan, parsePlanJson } from "./load.js";
 import type { McpAuthPlan } from "../components/plan/schema.js";
 
@@ -53,7 +54,11 @@ async function git(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv
 export async function loadSource(source: DiffSource, cwd: string): Promise<McpAuthPlan> {
   if (source.kind === "file") return loadPlan(source.path, cwd);
   checkRef(source.ref);
-  const top = (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
+  const top = (
+    await git(cwd, ["rev-parse", "--show-toplevel"]).catch(() => {
+      throw new InputFileError(`${cwd} is not inside a git repository, so a <ref>:<path> side cannot be read; run diff in your repository's clone, or compare two files`);
+    })
+  ).trim();
   const rel = path.relative(top, path.resolve(cwd, source.path)).split(path.sep).join("/");
   if (rel.startsWith("..")) throw new Error(`${source.path} is outside the git repository ${top}`);
   const commit = (await git(top, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${source.ref}^{commit}`]).catch(() => "")).trim();

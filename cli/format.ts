@@ -37,6 +37,8 @@ export const count = (n: number, word: string): string => `${n} ${word}${n === 1
 
 /** Every declaration problem, one per line, path first. */
 export function formatIssues(file: string, issues: readonly DeclarationIssue[], p: Paint): string {
+  // A problem with the file itself (missing, a directory, no default export, no git): one line.
+  if (issues.length === 1 && !issues[0]!.path) return `${p.red("✖")} ${file}: ${issues[0]!.message}\n`;
   const width = Math.min(60, Math.max(6, ...issues.map((i) => (i.path || "(root)").length)));
   const lines = issues.map((i) => `  ${p.bold((i.path || "(root)").padEnd(width))}  ${i.message}`);
   return `${p.red("✖")} ${file}: the declaration is invalid (${count(issues.length, "problem")})\n${lines.join("\n")}\n`;

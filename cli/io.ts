@@ -24,3 +24,12 @@ export interface Command {
 export class UsageError extends Error {
   override readonly name = "UsageError";
 }
+
+/**
+ * A file given on the command line cannot be used (missing, a directory, not loadable, no default
+ * export, not in a git repository). The message is one line and does not repeat the file name: the
+ * command prints `<file>: <message>` and exits 2.
+ */
+export class InputFileError extends Error {
+  override readonly name = "InputFileError";
+}

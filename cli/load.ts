@@ -1,32 +1,68 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { tsImport } from "tsx/esm/api";
 import { compile } from "../components/plan/compile.js";
 import { McpAuthPlanSchema, type McpAuthPlan } from "../components/plan/schema.js";
 import { DeclarationError, formatPath } from "../components/model/validate.js";
+import { InputFileError } from "./io.js";
 
 /** The conventional declaration file when none is given. */
 export const DEFAULT_DECLARATION_FILE = "mcp-auth.ts";
 
 /**
+ * Checks that `file` names a readable regular file before anything tries to import it, so that the
+ * user reads what is wrong in one line instead of a module loader's stack of paths.
+ * @throws InputFileError for a missing path or a directory
+ */
+export async function requireFile(file: string, cwd: string): Promise<string> {
+  const abs = path.resolve(cwd, file);
+  const info = await stat(abs).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") throw new InputFileError(`no such file (looked for ${abs}); give the path of your declaration file or plan JSON`);
+    throw new InputFileError(`cannot read it (${err.code ?? err.message})`);
+  });
+  if (info.isDirectory()) {
+    const hint = existsSync(path.join(abs, DEFAULT_DECLARATION_FILE)) ? `; did you mean ${path.join(file, DEFAULT_DECLARATION_FILE)}?` : "; give the declaration file inside it (e.g. mcp-auth.ts)";
+    throw new InputFileError(`is a directory, not a declaration file${hint}`);
+  }
+  return abs;
+}
+
+/**
+ * The default export of a loaded module. tsx compiles a `.ts` file of a CommonJS package to
+ * CommonJS, so the namespace's `default` is then `module.exports` (marked `__esModule`) and the
+ * declaration is its `default`; an ES module's namespace has it directly.
+ */
+function defaultExport(mod: { default?: unknown }): unknown {
+  const d = mod.default;
+  if (d !== null && typeof d === "object" && Object.prototype.hasOwnProperty.call(d, "__esModule") && (d as { __esModule?: unknown }).__esModule === true) {
+    return (d as { default?: unknown }).default;
+  }
+  return d;
+}
+
+/**
  * Loads a declaration module (TypeScript or JavaScript) and returns its default export, unvalidated.
  * TypeScript is loaded directly (tsx), so users need no build step.
- * @throws Error naming the file when it cannot be read or has no default export.
+ * @throws InputFileError naming what is wrong when the file is missing, a directory, fails to load
+ * or has no default export
  */
 export async function loadDeclarationFile(file: string, cwd: string): Promise<unknown> {
-  const abs = path.resolve(cwd, file);
+  const abs = await requireFile(file, cwd);
   let mod: { default?: unknown };
   try {
     mod = /\.[cm]?ts$/.test(abs) ? ((await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: unknown }) : ((await import(pathToFileURL(abs).href)) as { default?: unknown });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && !(err as Error).message.includes(abs)) throw err;
-    throw new Error(`Cannot load declaration file ${file}: ${(err as Error).message}`);
+    // Only the first line: module loaders append stacks of paths.
+    const first = ((err as Error).message ?? String(err)).split("\n")[0]!.trim();
+    throw new InputFileError(`cannot be loaded: ${first}`);
   }
-  // tsx may wrap a CommonJS-style default twice.
-  let decl = mod.default;
-  if (decl && typeof decl === "object" && "default" in decl && Object.keys(decl).length === 1) decl = (decl as { default: unknown }).default;
-  if (decl === undefined) throw new Error(`${file} has no default export; export default defineMcpAuth({ … })`);
+  const decl = defaultExport(mod);
+  if (decl === undefined) throw new InputFileError("has no default export; end it with export default defineMcpAuth({ … })");
+  if (decl === null || typeof decl !== "object" || Array.isArray(decl)) {
+    throw new InputFileError(`its default export is ${decl === null ? "null" : Array.isArray(decl) ? "an array" : `a ${typeof decl}`}, not a declaration; export default defineMcpAuth({ … })`);
+  }
   return decl;
 }
 
@@ -36,7 +72,7 @@ export async function loadDeclarationFile(file: string, cwd: string): Promise<un
  * @throws DeclarationError when the declaration or the plan JSON is invalid.
  */
 export async function loadPlan(file: string, cwd: string): Promise<McpAuthPlan> {
-  if (file.endsWith(".json")) return parsePlanJson(await readFile(path.resolve(cwd, file), "utf8"), file);
+  if (file.endsWith(".json")) return parsePlanJson(await readFile(await requireFile(file, cwd), "utf8"), file);
   return compile(await loadDeclarationFile(file, cwd));
 }
 

@@ -39,8 +39,8 @@ export async function buildEdgeBundle(opts: BuildEdgeOptions = {}): Promise<{ fi
     banner: { js: '"use strict";' },
     platform: "node",
     target: "node20",
-    // Loaded only when an audit checkpoint is written (KMS, CloudWatch Logs): the Lambda Node.js
-    // runtime ships the AWS SDK v3, so it stays out of the bundle and off the cold path.
+    // The Lambda Node.js runtime ships the AWS SDK v3: it stays out of the bundle and off the cold path,
+    // loaded only when secrets live in Secrets Manager or an audit checkpoint is written (KMS, Logs).
     external: ["@aws-sdk/*"],
     minify: true,
     treeShaking: true,
@@ -48,8 +48,6 @@ export async function buildEdgeBundle(opts: BuildEdgeOptions = {}): Promise<{ fi
     // jose's "node" export condition is not needed: the WebCrypto build works on Node 20 and is smaller.
     conditions: ["import"],
     mainFields: ["module", "main"],
-    // Lambda's Node.js runtimes ship the AWS SDK v3; it is loaded only when secrets live in Secrets Manager.
-    external: ["@aws-sdk/*"],
     // The entries read `import.meta.url` only when `__dirname` is absent (i.e. when loaded as ESM).
     logOverride: { "empty-import-meta": "silent" },
     logLevel: "warning",

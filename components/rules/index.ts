@@ -10,6 +10,7 @@ import noOmnibusScopes from "./no-omnibus-scopes.js";
 import noUnusedScopes from "./no-unused-scopes.js";
 import noUpwardImplication from "./no-upward-implication.js";
 import operationsRequireScopes from "./operations-require-scopes.js";
+import perActionConsentDirect from "./per-action-consent-direct.js";
 import pkceS256 from "./pkce-s256.js";
 import reconsentCadence from "./reconsent-cadence.js";
 import refreshTokenPolicy from "./refresh-token-policy.js";
@@ -34,6 +35,7 @@ export const rules: readonly Rule[] = [
   noUnusedScopes,
   noUpwardImplication,
   operationsRequireScopes,
+  perActionConsentDirect,
   pkceS256,
   reconsentCadence,
   refreshTokenPolicy,

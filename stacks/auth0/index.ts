@@ -13,7 +13,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { compile } from "../../components/index.js";
-import { McpAuthAuth0 } from "../../components/targets/auth0/index.js";
+import { Auth0McpAuth } from "../../components/targets/auth0/index.js";
 import crm from "../crm/mcp-auth.js";
 
 const auth0Config = new pulumi.Config("auth0");
@@ -32,7 +32,7 @@ if (!["true", "false", "roles-only"].includes(groupsRbac)) {
   throw new Error(`mcp-auth:groupsRbac must be true, false or roles-only, got '${groupsRbac}'; run: pulumi config set mcp-auth:groupsRbac true`);
 }
 
-const mcpAuth = new McpAuthAuth0("crm", {
+const mcpAuth = new Auth0McpAuth("crm", {
   plan: compile(crm),
   domain: config.get("issuerDomain") || auth0Config.require("domain"),
   signingAlg,

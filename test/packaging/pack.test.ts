@@ -36,6 +36,24 @@ beforeAll(async () => {
 
 let packedFiles: string[] = [];
 
+/**
+ * The providers are optional peer dependencies: a platform repo installs the ones it uses. The
+ * versions installed here are the providers' current releases (package.json devDependencies).
+ */
+async function linkProviders(): Promise<void> {
+  for (const scope of ["@pulumi", "@types"]) {
+    await symlink(path.join(ROOT, "node_modules", scope), path.join(project, "node_modules", scope)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST") throw e;
+    });
+  }
+}
+
+/** The README's TypeScript blocks: the declaration, the IdP component, the edge. */
+async function readmeBlocks(): Promise<string[]> {
+  const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
 afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -120,17 +138,11 @@ export default { ...declaration, tiers: { ...declaration.tiers, verified: { ...d
   });
 
   it("type-checks the README's TypeScript examples against the installed package and the Pulumi providers", async () => {
-    const readme = await readFile(path.join(ROOT, "README.md"), "utf8");
-    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const blocks = await readmeBlocks();
     expect(blocks.length).toBe(3);
     const dir = path.join(project, "readme");
     await mkdir(dir, { recursive: true });
-    // The providers are optional peer dependencies: a platform repo installs the ones it uses.
-    for (const scope of ["@pulumi", "@types"]) {
-      await symlink(path.join(ROOT, "node_modules", scope), path.join(project, "node_modules", scope)).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== "EEXIST") throw e;
-      });
-    }
+    await linkProviders();
     await writeFile(path.join(dir, "mcp-auth.ts"), blocks[0]!);
     await writeFile(path.join(dir, "stack.ts"), `${blocks[1]!}\n${blocks[2]!}\nexport { auth, edge };\n`);
     await writeFile(
@@ -143,4 +155,72 @@ export default { ...declaration, tiers: { ...declaration.tiers, verified: { ...d
     const probe = await run(process.execPath, ["--input-type=module", "-e", 'const b = await import("pulumi-mcp-auth/aws"); console.log(b.prebuiltBundle("gateway"), b.prebuiltBundle("authorizer"))'], { cwd: project }).catch((e: { stderr: string }) => e);
     expect(String((probe as { stdout?: string }).stdout ?? (probe as { stderr: string }).stderr)).toMatch(/node_modules\/pulumi-mcp-auth\/dist\/edge\/index\.cjs .*node_modules\/pulumi-mcp-auth\/dist\/edge\/authorizer\/index\.cjs/);
   }, 120_000);
+
+  it("maps every subpath export to the same type declarations for TypeScript's node10 resolution (typesVersions)", async () => {
+    const pkg = JSON.parse(await readFile(path.join(project, "node_modules/pulumi-mcp-auth/package.json"), "utf8")) as {
+      exports: Record<string, { types?: string } | string>;
+      typesVersions?: Record<string, Record<string, string[]>>;
+    };
+    const subpaths = Object.entries(pkg.exports).filter(([k, v]) => k !== "." && typeof v === "object" && v.types);
+    expect(subpaths.length).toBeGreaterThan(0);
+    for (const [key, value] of subpaths) {
+      const types = (value as { types: string }).types.replace(/^\.\//, "");
+      expect(pkg.typesVersions?.["*"]?.[key.replace(/^\.\//, "")], `typesVersions entry for ${key}`).toEqual([types]);
+      expect(packedFiles, `${types} is in the package`).toContain(types);
+    }
+  });
+
+  it("builds a project made from Pulumi's default TypeScript template (CommonJS, moduleResolution node) with the README examples and every subpath import", async () => {
+    await linkProviders();
+    const dir = path.join(project, "pulumi-template");
+    await mkdir(dir, { recursive: true });
+    // `pulumi new typescript`: Pulumi.yaml with the nodejs runtime, main index.ts, and this tsconfig.
+    await writeFile(path.join(dir, "Pulumi.yaml"), "name: platform\nruntime:\n  name: nodejs\ndescription: MCP authorization\n");
+    await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "platform", main: "index.ts" }, null, 2));
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify(
+        {
+          compilerOptions: {
+            strict: true,
+            outDir: "bin",
+            target: "es2020",
+            module: "commonjs",
+            moduleResolution: "node",
+            sourceMap: true,
+            experimentalDecorators: true,
+            pretty: false,
+            noFallthroughCasesInSwitch: true,
+            noImplicitReturns: true,
+            forceConsistentCasingInFileNames: true,
+            // The template pins TypeScript 5; TypeScript 6 (this repository's) deprecates node10 resolution.
+            ...(Number(JSON.parse(await readFile(path.join(ROOT, "node_modules/typescript/package.json"), "utf8")).version.split(".")[0]) >= 6 ? { ignoreDeprecations: "6.0" } : {}),
+          },
+          files: ["index.ts", "require-check.ts"],
+        },
+        null,
+        2,
+      ),
+    );
+    const [declaration, idp, edgeBlock] = await readmeBlocks();
+    await writeFile(path.join(dir, "mcp-auth.ts"), declaration!);
+    await writeFile(path.join(dir, "index.ts"), `${idp!}\n${edgeBlock!}\nexport const edgeUrl = edge;\nexport const servers = auth.servers;\n`);
+    // Every entry point, as a CommonJS program requires it (Node 22.12+ loads the ES modules).
+    await writeFile(
+      path.join(dir, "require-check.ts"),
+      `import * as root from "pulumi-mcp-auth";
+import * as okta from "pulumi-mcp-auth/okta";
+import * as auth0 from "pulumi-mcp-auth/auth0";
+import * as entra from "pulumi-mcp-auth/entra";
+import * as aws from "pulumi-mcp-auth/aws";
+import * as edge from "pulumi-mcp-auth/edge";
+import * as local from "pulumi-mcp-auth/local";
+export const kinds = [typeof root.compile, typeof okta.OktaMcpAuth, typeof auth0.Auth0McpAuth, typeof auth0.McpAuthAuth0, typeof entra.EntraMcpAuth, typeof aws.McpEdge, typeof edge, typeof local];
+`,
+    );
+    const r = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: dir }).catch((e: { stdout: string; code: number }) => e);
+    expect((r as { stdout: string }).stdout).toBe("");
+    const probe = await run(process.execPath, ["-e", 'console.log(JSON.stringify(require("./bin/require-check.js").kinds))'], { cwd: dir });
+    expect(JSON.parse(probe.stdout)).toEqual(["function", "function", "function", "function", "function", "function", "object", "object"]);
+  }, 180_000);
 });

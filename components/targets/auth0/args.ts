@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { formatPath, issueLines } from "../../model/validate.js";
 import { McpAuthPlanSchema, type McpAuthPlan } from "../../plan/schema.js";
+import { FrontUpstreamArgsSchema, type FrontUpstreamArgs } from "../front-upstream.js";
 import { AUTH0_GRANT_TYPES, CIMD_APP_TYPES, SIGNING_ALGS, APP_TYPE, type AppType, type SigningAlg } from "./values.js";
 
 /** Per-client settings the plan cannot know (Auth0-specific or key material). */
@@ -17,8 +18,8 @@ export interface Auth0ClientOverride {
   allowedOrigins?: string[];
 }
 
-/** Arguments of {@link McpAuthAuth0}. */
-export interface McpAuthAuth0Args {
+/** Arguments of {@link Auth0McpAuth}. */
+export interface Auth0McpAuthArgs {
   /** The compiled plan (`compile(declarations)`); validated again here. */
   plan: McpAuthPlan;
   /**
@@ -49,6 +50,11 @@ export interface McpAuthAuth0Args {
    * unaffected. See {@link Auth0GroupsOption}.
    */
   groups?: Auth0GroupsOption;
+  /**
+   * Creates the upstream client the authorization front signs users in with (output
+   * `frontUpstream`): `redirectUri` is the front's callback, `<front issuer>/upstream/callback`.
+   */
+  front?: FrontUpstreamArgs;
 }
 
 /**
@@ -87,7 +93,7 @@ export class Auth0TargetError extends Error {
   readonly issues: readonly Auth0ArgIssue[];
   constructor(issues: readonly Auth0ArgIssue[]) {
     super(
-      `Invalid McpAuthAuth0 arguments (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+      `Invalid Auth0McpAuth arguments (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
         issueLines(issues),
     );
     this.issues = issues;
@@ -131,6 +137,7 @@ const ArgsSchema = z.strictObject({
       permissionsClaim: z.boolean().optional(),
     })
     .optional(),
+  front: FrontUpstreamArgsSchema.optional(),
 });
 
 /** Validated arguments with defaults applied. */
@@ -143,6 +150,8 @@ export interface ParsedAuth0Args {
   clients: Record<string, Record<string, Auth0ClientOverride>>;
   /** Present only with `groups.mode: "rbac"`. */
   rbac?: { enforce: boolean; permissionsClaim: boolean };
+  /** Present when the authorization front's upstream client is wanted. */
+  front?: FrontUpstreamArgs;
 }
 
 /**
@@ -164,6 +173,7 @@ export function parseAuth0Args(input: unknown): ParsedAuth0Args {
     ...(a.domainConnection ? { domainConnection: { name: a.domainConnection.name, disableSignup: a.domainConnection.disableSignup ?? false } } : {}),
     clients: (a.clients ?? {}) as Record<string, Record<string, Auth0ClientOverride>>,
     ...(a.groups?.mode === "rbac" ? { rbac: { enforce: a.groups.enforce ?? true, permissionsClaim: a.groups.permissionsClaim ?? false } } : {}),
+    ...(a.front ? { front: a.front as FrontUpstreamArgs } : {}),
   };
   const issues = planProblems(parsed);
   if (issues.length > 0) throw new Auth0TargetError(issues);
@@ -281,3 +291,6 @@ function rbacProblems(plan: McpAuthPlan): Auth0ArgIssue[] {
   }
   return issues;
 }
+
+/** @deprecated Renamed {@link Auth0McpAuthArgs} (`<Idp>McpAuth` naming); kept as an alias. */
+export type McpAuthAuth0Args = Auth0McpAuthArgs;

@@ -3,14 +3,16 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EdgeConfig } from "../../../lambda/config.js";
 import { edgeConfigFor } from "../../edge-config.js";
 import type { CapabilityReport } from "../capabilities.js";
-import { parseAuth0Args, type McpAuthAuth0Args } from "./args.js";
+import { parseAuth0Args, type Auth0McpAuthArgs } from "./args.js";
+import type { FrontUpstream } from "../front-upstream.js";
 import { AUTH0_CAPABILITIES } from "./capabilities.js";
+import { auth0FrontUpstream } from "./front.js";
 import type { Auth0GrantModel } from "./grants.js";
 import { buildAuth0Model, type Auth0ClientModel, type Auth0Model, type Auth0ServerModel, type Auth0TenantModel } from "./model.js";
 import type { Auth0RoleModel } from "./roles.js";
 import { CREDENTIAL_TYPE_PUBLIC_KEY, DATABASE_STRATEGY, PASSWORD_POLICY, DEFAULT_FOR_THIRD_PARTY, RFC9068_TOKEN_TYPE } from "./values.js";
 
-/** Pulumi type token of {@link McpAuthAuth0}. */
+/** Pulumi type token of {@link Auth0McpAuth}. */
 export const MCP_AUTH_AUTH0_TYPE = "pulumi-mcp-auth:auth0:McpAuthAuth0";
 
 /** What the component reports for one MCP server. */
@@ -40,7 +42,7 @@ export interface Auth0ServerOutput {
 }
 
 /** Every output of the component, built once from one record. */
-export interface McpAuthAuth0Outputs {
+export interface Auth0McpAuthOutputs {
   issuer: string;
   jwksUri: string;
   servers: Record<string, Auth0ServerOutput>;
@@ -71,9 +73,9 @@ export interface Auth0RoleOutput {
  * with RBAC enforced on the APIs. Arguments are validated before any child is
  * created; every output comes from one record (`outputs`).
  */
-export class McpAuthAuth0 extends pulumi.ComponentResource {
+export class Auth0McpAuth extends pulumi.ComponentResource {
   /** All outputs in one record. */
-  readonly outputs: pulumi.Output<McpAuthAuth0Outputs>;
+  readonly outputs: pulumi.Output<Auth0McpAuthOutputs>;
   readonly issuer: pulumi.Output<string>;
   readonly jwksUri: pulumi.Output<string>;
   readonly servers: pulumi.Output<Record<string, Auth0ServerOutput>>;
@@ -84,8 +86,10 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
   readonly roles: pulumi.Output<Record<string, Auth0RoleOutput>>;
   /** The data the resources were built from (plain; useful for reviews and tests). */
   readonly model: Auth0Model;
+  /** The authorization front's upstream OIDC client (issuer, client id, secret client secret), when `front` is given. */
+  readonly frontUpstream: FrontUpstream | undefined;
 
-  constructor(name: string, args: McpAuthAuth0Args, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: Auth0McpAuthArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate and map everything before registering anything: a bad argument creates nothing.
     const parsed = parseAuth0Args(args);
     const model = buildAuth0Model(parsed);
@@ -120,6 +124,10 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     const clientIds = new Map<string, pulumi.Output<string>>();
     for (const c of model.clients) clientIds.set(c.key, this.client(name, c, parsed.clients[c.tier]?.[c.client]?.publicKeyPem, afterTenant));
 
+    // Before the connection, so that the connection is enabled for it too.
+    const front = parsed.front ? auth0FrontUpstream(name, { plan: parsed.plan, front: parsed.front, issuer: model.issuer }, this) : undefined;
+    this.frontUpstream = front?.upstream;
+
     if (model.domainConnection) {
       const dc = model.domainConnection;
       const connection = new auth0.Connection(
@@ -132,12 +140,9 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
         },
         parent,
       );
-      if (dc.enabledForClients.length > 0) {
-        new auth0.ConnectionClients(
-          `${name}-connection-clients`,
-          { connectionId: connection.id, enabledClients: dc.enabledForClients.map((k) => clientIds.get(k)!) },
-          parent,
-        );
+      const enabled = [...dc.enabledForClients.map((k) => clientIds.get(k)!), ...(front ? [front.clientId] : [])];
+      if (enabled.length > 0) {
+        new auth0.ConnectionClients(`${name}-connection-clients`, { connectionId: connection.id, enabledClients: enabled }, parent);
       }
     }
 
@@ -150,7 +155,7 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     for (const r of model.roles) roles[r.group] = this.role(name, r, apis);
 
     this.outputs = pulumi.all([allRecord(servers), allRecord(Object.fromEntries(clientIds)), allRecord(roles)]).apply(
-      ([servers, clientIdRecord, roleRecord]): McpAuthAuth0Outputs => ({
+      ([servers, clientIdRecord, roleRecord]): Auth0McpAuthOutputs => ({
         issuer: model.issuer,
         jwksUri: model.jwksUri,
         servers,
@@ -167,7 +172,7 @@ export class McpAuthAuth0 extends pulumi.ComponentResource {
     this.edgeConfigs = this.outputs.apply((o) => Object.fromEntries(Object.entries(o.servers).map(([k, v]) => [k, v.edgeConfig])));
     this.tenantSettings = this.outputs.apply((o) => o.tenantSettings);
     this.roles = this.outputs.apply((o) => o.roles);
-    this.registerOutputs({ outputs: this.outputs });
+    this.registerOutputs({ outputs: this.outputs, ...(this.frontUpstream ? { frontUpstream: this.frontUpstream } : {}) });
   }
 
   private client(name: string, c: Auth0ClientModel, publicKeyPem: pulumi.Input<string> | undefined, dependsOn: pulumi.Resource[]): pulumi.Output<string> {
@@ -312,3 +317,13 @@ function allRecord<T>(rec: Record<string, pulumi.Output<T>>): pulumi.Output<Reco
   const keys = Object.keys(rec);
   return pulumi.all(keys.map((k) => rec[k]!)).apply((values) => Object.fromEntries(keys.map((k, i) => [k, values[i] as T])));
 }
+
+/**
+ * @deprecated Renamed {@link Auth0McpAuth} to match `OktaMcpAuth` and `EntraMcpAuth`; kept as an
+ * alias. Both names create the same Pulumi type (`MCP_AUTH_AUTH0_TYPE`), so existing stacks see no change.
+ */
+export const McpAuthAuth0 = Auth0McpAuth;
+/** @deprecated Renamed {@link Auth0McpAuth}. */
+export type McpAuthAuth0 = Auth0McpAuth;
+/** @deprecated Renamed {@link Auth0McpAuthOutputs}. */
+export type McpAuthAuth0Outputs = Auth0McpAuthOutputs;

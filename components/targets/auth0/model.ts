@@ -134,6 +134,9 @@ function serverModel(args: ParsedAuth0Args, server: PlanServer): Auth0ServerMode
   const tierByName = new Map(plan.tiers.map((t) => [t.name, t]));
   const holders = server.access.filter((a) => a.scopes.length > 0).map((a) => tierByName.get(a.tier)!);
   const byName = new Map(plan.scopes.map((s) => [s.name, s]));
+  // An undeclared level counts as critical (fail closed), as in the plan.
+  const isCritical = (scope: string): boolean => (byName.get(scope)?.sensitivity ?? "critical") === "critical";
+  const refreshers = server.access.filter((a) => a.scopes.length > 0 && tierByName.get(a.tier)!.grantTypes.includes("refresh_token"));
   return {
     name: server.name,
     resourceServer: {
@@ -144,8 +147,10 @@ function serverModel(args: ParsedAuth0Args, server: PlanServer): Auth0ServerMode
       tokenLifetime: lifetime.seconds,
       // Must not exceed tokenLifetime (Auth0's web default is 7200 s); no implicit flow is used anyway.
       tokenLifetimeForWeb: lifetime.seconds,
-      // Refresh tokens only where a tier holding scopes here declares the refresh_token grant.
-      allowOfflineAccess: holders.some((t) => t.grantTypes.includes("refresh_token")),
+      // Refresh tokens only where a tier holding scopes here declares the refresh_token grant, and
+      // never on an API where such a tier may hold a critical scope: Auth0 allows offline access per
+      // API, and a refresh would renew a per-action grant without the user (and reset `iat`).
+      allowOfflineAccess: refreshers.length > 0 && !refreshers.some((a) => a.scopes.some(isCritical)),
       // Every declared consent mode shows consent at least at install (routine), so first-party clients
       // do not skip it either. Third-party clients (DCR, CIMD) always see Auth0's consent screen.
       skipConsentForVerifiableFirstPartyClients: false,

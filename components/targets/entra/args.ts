@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { McpAuthPlanSchema } from "../../plan/schema.js";
+import { FrontUpstreamArgsSchema } from "../front-upstream.js";
 
 /**
  * Arguments of the Entra component, validated with zod at construction so that a mistake fails
@@ -60,6 +61,12 @@ export const EntraMcpAuthArgsSchema = z.strictObject({
     .optional(),
   /** Object IDs of the owners of every created application. */
   owners: z.array(Guid).optional(),
+  /**
+   * Creates the upstream client the authorization front signs users in with (output
+   * `frontUpstream`): `redirectUri` is the front's callback, `<front issuer>/upstream/callback`.
+   * Members of each declared group with an object ID (`groupObjectIds`) may sign in.
+   */
+  front: FrontUpstreamArgsSchema.optional(),
 });
 
 /** What `new EntraMcpAuth(name, args)` accepts. */

@@ -7,6 +7,11 @@ import { ENTRA_PORTAL_VALUE_MAX_LENGTH } from "./ids.js";
 import { entraEdgeConfig, entraIssuer, entraJwksUri } from "./edge.js";
 import { tokenLifetimePolicy, type TokenLifetimePolicyRequest } from "./lifetime.js";
 import { entraPlanSpec, type EntraPlanSpec, type EntraServerSpec } from "./mapping.js";
+import type { FrontUpstream } from "../front-upstream.js";
+import { entraFrontUpstream } from "./front.js";
+
+/** The optional access-token claim naming the token type (`app` for app-only tokens). */
+export const ENTRA_IDTYP_CLAIM = "idtyp";
 
 /** Pulumi type token of the component. */
 export const ENTRA_COMPONENT_TYPE = "pulumi-mcp-auth:entra:McpAuth";
@@ -60,6 +65,8 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
   /** `<tier>-<client>` → application (client) ID of every pre-registered client (give these to users) and agent. */
   readonly clientIds: pulumi.Output<Record<string, string>>;
   readonly applications: Readonly<Record<string, azuread.Application>>;
+  /** The authorization front's upstream OIDC client (issuer, client id, secret client secret), when `front` is given. */
+  readonly frontUpstream: FrontUpstream | undefined;
 
   constructor(name: string, rawArgs: EntraMcpAuthArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate everything that needs no cloud call before the component registers anything.
@@ -116,6 +123,9 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
           // Application permissions for agents (client credentials): app-only tokens carry them in `roles`.
           ...s.appPermissions.map((p) => ({ id: p.id, value: p.value, displayName: p.displayName, description: p.description, allowedMemberTypes: ["Application"], enabled: true })),
         ],
+        // `idtyp` in access tokens: Entra then marks app-only tokens `idtyp: "app"`, which the edge
+        // requires before treating a token without `scp` as an agent's (Entra optional claims).
+        optionalClaims: { accessTokens: [{ name: ENTRA_IDTYP_CLAIM }] },
         // OAuth 2.1 removed the implicit grant; the server application issues nothing itself.
         web: { implicitGrant: { accessTokenIssuanceEnabled: false, idTokenIssuanceEnabled: false } },
         fallbackPublicClientEnabled: false,
@@ -250,7 +260,16 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
     this.servers = pulumi.all(perServer).apply((xs) => Object.fromEntries(xs));
     this.edgeConfigs = this.servers.apply((xs) => Object.fromEntries(Object.entries(xs).map(([k, v]) => [k, v.edgeConfig])));
     this.clientIds = pulumi.all(clientIds).apply((x) => ({ ...x }));
-    this.registerOutputs({ tenantId: this.tenantId, issuer: this.issuer, servers: this.servers, clientIds: this.clientIds });
+    this.frontUpstream = args.front
+      ? entraFrontUpstream(name, { plan, front: args.front, tenantId, displayNamePrefix: prefix, groupObjectIds: args.groupObjectIds ?? {}, owners: args.owners }, this)
+      : undefined;
+    this.registerOutputs({
+      tenantId: this.tenantId,
+      issuer: this.issuer,
+      servers: this.servers,
+      clientIds: this.clientIds,
+      ...(this.frontUpstream ? { frontUpstream: this.frontUpstream } : {}),
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 // Entra target: plan → Entra applications, delegated scopes, app roles (groups, agent application permissions), pre-authorized clients and agents, edge configs.
-export { EntraMcpAuth, ENTRA_COMPONENT_TYPE } from "./component.js";
+export { EntraMcpAuth, ENTRA_COMPONENT_TYPE, ENTRA_IDTYP_CLAIM } from "./component.js";
 export type { EntraServerOutputs } from "./component.js";
 export { EntraMcpAuthArgsSchema, EntraArgsError, parseEntraArgs } from "./args.js";
 export type { EntraMcpAuthArgs, ParsedEntraMcpAuthArgs } from "./args.js";
@@ -12,3 +12,7 @@ export { stableScopeId, stableRoleId, stableAppPermissionId, uuidV5, entraScopeV
 export { tokenLifetimePolicy, timeSpan } from "./lifetime.js";
 export type { TokenLifetimePolicyRequest } from "./lifetime.js";
 export { ENTRA_CAPABILITIES, entraCapabilityReport } from "./capabilities.js";
+export { entraFrontUpstream, ENTRA_FRONT_GROUPS_CLAIM, ENTRA_DEFAULT_ACCESS_ROLE, MS_GRAPH } from "./front.js";
+export type { EntraFrontInput } from "./front.js";
+export { FRONT_CALLBACK_PATH, frontRedirectUriProblem } from "../front-upstream.js";
+export type { FrontUpstream, FrontUpstreamArgs } from "../front-upstream.js";

@@ -4,6 +4,7 @@ import type { McpAuthDeclarationInput } from "../../model/declarations.js";
 import { formatPath, issueLines } from "../../model/validate.js";
 import { compile } from "../../plan/compile.js";
 import { McpAuthPlanSchema, type McpAuthPlan } from "../../plan/schema.js";
+import { FrontUpstreamArgsSchema, type FrontUpstreamArgs } from "../front-upstream.js";
 import { OKTA_ISSUER_MODES, type OktaIssuerMode } from "./constants.js";
 
 /** A string or a Pulumi Output of one (e.g. the id of an `okta.group.Group` in the same stack). */
@@ -47,6 +48,11 @@ export const OktaMcpAuthArgsSchema = z
     introspectionSecretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an environment variable name (A-Z, 0-9, _)").optional(),
     /** Prefix of Okta display names (authorization servers, apps, policies). Default: the plan's name. */
     namePrefix: z.string().min(1).max(30).optional(),
+    /**
+     * Creates the upstream client the authorization front signs users in with (output
+     * `frontUpstream`). `redirectUri` is the front's callback, `<front issuer>/upstream/callback`.
+     */
+    front: FrontUpstreamArgsSchema.optional(),
   })
   .refine((a) => (a.plan === undefined) !== (a.declarations === undefined), {
     message: "give exactly one of 'plan' (a compiled plan) and 'declarations' (compiled here)",
@@ -57,7 +63,9 @@ export const OktaMcpAuthArgsSchema = z
  * What `OktaMcpAuth` accepts: the schema's input, with `plan` and `declarations` typed for callers
  * (both are still validated at run time, since plain-JS callers and plan files bypass the types).
  */
-export type OktaMcpAuthArgsInput = Omit<z.input<typeof OktaMcpAuthArgsSchema>, "plan" | "declarations"> & {
+export type OktaMcpAuthArgsInput = Omit<z.input<typeof OktaMcpAuthArgsSchema>, "plan" | "declarations" | "front"> & {
+  /** Creates the authorization front's upstream OIDC client (output `frontUpstream`). */
+  readonly front?: FrontUpstreamArgs | undefined;
   readonly plan?: McpAuthPlan | undefined;
   readonly declarations?: McpAuthDeclarationInput | undefined;
 };
@@ -74,6 +82,7 @@ export interface ResolvedOktaArgs {
   readonly introspectionClientId?: pulumi.Input<string> | undefined;
   readonly introspectionSecretEnv: string;
   readonly namePrefix: string;
+  readonly front?: FrontUpstreamArgs | undefined;
 }
 
 /** One problem with the component's arguments: where, and what to do. */
@@ -125,5 +134,6 @@ export function resolveOktaArgs(input: unknown): ResolvedOktaArgs {
     introspectionClientId: a.introspectionClientId,
     introspectionSecretEnv: a.introspectionSecretEnv ?? "OKTA_INTROSPECTION_CLIENT_SECRET",
     namePrefix: a.namePrefix ?? plan.name,
+    ...(a.front ? { front: a.front } : {}),
   };
 }

@@ -1,9 +1,11 @@
 import * as okta from "@pulumi/okta";
 import * as pulumi from "@pulumi/pulumi";
 import type { CapabilityReport } from "../capabilities.js";
+import type { FrontUpstream } from "../front-upstream.js";
 import { OktaTargetError, resolveOktaArgs, type OktaMcpAuthArgsInput } from "./args.js";
 import { oktaCapabilityReport } from "./capabilities.js";
 import { OKTA_APP_GRANT, OKTA_APP_TYPE, OKTA_AUTH_METHOD, OKTA_ORIGIN_SCOPE } from "./constants.js";
+import { oktaFrontUpstream } from "./front.js";
 import { oktaLayout, oktaName } from "./layout.js";
 import { OktaMcpServer, slug, type OktaMcpServerOutputs } from "./server.js";
 import { oktaPlanIssues } from "./validate.js";
@@ -23,6 +25,8 @@ export interface OktaMcpAuthOutputs {
   readonly introspectionClientSecret: pulumi.Output<string | undefined>;
   /** What Okta enforces for this plan and what is left to the edge (data; also in docs/okta.md). */
   readonly capabilities: CapabilityReport;
+  /** The authorization front's upstream OIDC client (issuer, client id, secret client secret), when `front` is given. */
+  readonly frontUpstream: FrontUpstream | undefined;
 }
 
 /**
@@ -40,6 +44,7 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
   declare readonly introspectionClientId: pulumi.Output<string | undefined>;
   declare readonly introspectionClientSecret: pulumi.Output<string | undefined>;
   declare readonly capabilities: CapabilityReport;
+  declare readonly frontUpstream: FrontUpstream | undefined;
 
   constructor(name: string, args: OktaMcpAuthArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate first: a bad argument must not leave half a tenant behind.
@@ -54,7 +59,9 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
     const { plan } = resolved;
 
     const groupIds: Record<string, pulumi.Input<string>> = {};
-    for (const g of layout.groups) {
+    // The front's sign-in app is assigned to every declared group.
+    const lookedUp = resolved.front ? [...new Set([...layout.groups, ...plan.groups.map((g) => g.name)])] : layout.groups;
+    for (const g of lookedUp) {
       const group = plan.groups.find((x) => x.name === g)!;
       groupIds[g] = resolved.groupIds[g] ?? okta.group.getGroupOutput({ name: group.idpGroup }, parent).id;
     }
@@ -147,6 +154,9 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
       introspectionClientId: pulumi.output(introspectionClientId),
       introspectionClientSecret,
       capabilities: oktaCapabilityReport(plan, layout),
+      frontUpstream: resolved.front
+        ? oktaFrontUpstream(name, { plan, front: resolved.front, namePrefix: resolved.namePrefix, issuerMode: resolved.issuerMode, groupIds }, this)
+        : undefined,
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);

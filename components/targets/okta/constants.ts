@@ -44,8 +44,14 @@ export type OktaAppConsent = (typeof OKTA_APP_CONSENT)[keyof typeof OKTA_APP_CON
 export const OKTA_REFRESH_ROTATION = { rotate: "ROTATE", static: "STATIC" } as const;
 export type OktaRefreshRotation = (typeof OKTA_REFRESH_ROTATION)[keyof typeof OKTA_REFRESH_ROTATION];
 
-/** `okta.auth.ServerScope.consent`. */
-export const OKTA_SCOPE_CONSENT = { required: "REQUIRED", implicit: "IMPLICIT" } as const;
+/**
+ * `okta.auth.ServerScope.consent`. `REQUIRED` also blocks services: a client-credentials request
+ * naming such a scope is refused. `FLEXIBLE` asks users for consent exactly like `REQUIRED` but lets
+ * services request the scope (Okta Admin Console: "User consent: Required", with "Block services from
+ * requesting this scope" cleared; Okta Authorization Servers API, scope `consent`). The provider passes
+ * the string through unchanged (its doc comment lists only the first two values).
+ */
+export const OKTA_SCOPE_CONSENT = { required: "REQUIRED", flexible: "FLEXIBLE", implicit: "IMPLICIT" } as const;
 export type OktaScopeConsent = (typeof OKTA_SCOPE_CONSENT)[keyof typeof OKTA_SCOPE_CONSENT];
 
 /** `okta.auth.ServerScope.metadataPublish`: whether the scope is listed in the AS metadata's `scopes_supported`. */

@@ -22,3 +22,7 @@ export {
   OKTA_METADATA_PUBLISH,
   OKTA_ISSUER_MODES,
 } from "./constants.js";
+export { oktaFrontUpstream, OKTA_FRONT_GROUPS_CLAIM, OKTA_FRONT_SIGNIN_SCOPES } from "./front.js";
+export type { OktaFrontInput } from "./front.js";
+export { FRONT_CALLBACK_PATH, frontRedirectUriProblem } from "../front-upstream.js";
+export type { FrontUpstream, FrontUpstreamArgs } from "../front-upstream.js";

@@ -177,16 +177,22 @@ function policyFor(plan: McpAuthPlan, server: PlanServer, tier: PlanTier, access
   }
   // No user in client_credentials: group restrictions do not apply (Okta: a "No user" rule).
   const clientLinks = grants.client.length > 0 ? chain(grants.client, access.scopes, OKTA_EVERYONE, false, "clients") : [];
-  const rules: OktaRuleSpec[] = [...orderLinks(userLinks), ...clientLinks].map((l, i) => ({
-    name: oktaName(`${tier.name} ${l.label} ${l.levels.join("+")}`),
-    priority: i + 1,
-    grantTypes: l.grantTypes,
-    scopes: l.refresh ? [...l.scopes, OFFLINE_ACCESS] : l.scopes,
-    groups: l.groups,
-    levels: l.levels,
-    accessTokenMinutes: l.accessTokenMinutes,
-    ...(l.refresh ? refreshMinutes(access, Math.max(minutes.routine, minutes.high, minutes.critical)) : {}),
-  }));
+  const rules: OktaRuleSpec[] = [...orderLinks(userLinks), ...clientLinks].map((l, i) => {
+    // No refresh token for a grant holding a critical scope: a refresh would renew a per-action
+    // grant without the user (and reset `iat`, the edge's only clock). Without `offline_access` in
+    // the rule, Okta refuses a request for it together with a critical scope (no matching rule).
+    const refresh = l.refresh && !l.levels.includes("critical");
+    return {
+      name: oktaName(`${tier.name} ${l.label} ${l.levels.join("+")}`),
+      priority: i + 1,
+      grantTypes: l.grantTypes,
+      scopes: refresh ? [...l.scopes, OFFLINE_ACCESS] : l.scopes,
+      groups: l.groups,
+      levels: l.levels,
+      accessTokenMinutes: l.accessTokenMinutes,
+      ...(refresh ? refreshMinutes(access, Math.max(minutes.routine, minutes.high, minutes.critical)) : {}),
+    };
+  });
   if (rules.length === 0) return undefined;
   return {
     tier: tier.name,
@@ -254,6 +260,10 @@ export function oktaLayout(args: ResolvedOktaArgs): OktaLayout {
       const policy = access && policyFor(plan, server, tier, access, args, policies.length + 1);
       if (policy) policies.push(policy);
     }
+    // Scopes a client-credentials tier may hold on this server (no user, so no consent screen).
+    const agentScopes = new Set(
+      server.access.filter((a) => tierGrants(plan.tiers.find((t) => t.name === a.tier)!).client.length > 0).flatMap((a) => a.scopes),
+    );
     const scopes = server.scopes.map((name): OktaScopeSpec => {
       const s = scopeByName.get(name);
       return {
@@ -262,8 +272,9 @@ export function oktaLayout(args: ResolvedOktaArgs): OktaLayout {
         description: s?.description ?? name,
         sensitivity: s?.sensitivity ?? "critical",
         // Every consent mode is user-visible (install, explicit, per-action), and Okta lets a user
-        // decline an optional scope only on the consent screen, so every scope asks for consent.
-        consent: OKTA_SCOPE_CONSENT.required,
+        // decline an optional scope only on the consent screen, so every scope asks users for consent.
+        // REQUIRED would also refuse it to services, so scopes an agent tier holds here are FLEXIBLE.
+        consent: agentScopes.has(name) ? OKTA_SCOPE_CONSENT.flexible : OKTA_SCOPE_CONSENT.required,
         // Only the mandatory scopes are advertised (MCP: a minimal scopes_supported).
         metadataPublish: server.consent.mandatory.includes(name) ? OKTA_METADATA_PUBLISH.allClients : OKTA_METADATA_PUBLISH.noClients,
         optional: server.consent.optional.includes(name),

@@ -31,10 +31,10 @@ beforeAll(async () => {
 const of = (type: string, prefix: string): RecordedResource[] => mocks.ofType(type).filter((r) => r.name.startsWith(`${prefix}-`));
 const named = (name: string) => mocks.byName(name);
 
-describe("McpAuthAuth0 on the CRM example (tenant not managed)", () => {
-  let component: InstanceType<typeof mod.McpAuthAuth0>;
+describe("Auth0McpAuth on the CRM example (tenant not managed)", () => {
+  let component: InstanceType<typeof mod.Auth0McpAuth>;
   beforeAll(async () => {
-    component = new mod.McpAuthAuth0("crm", crmArgs());
+    component = new mod.Auth0McpAuth("crm", crmArgs());
     await promiseOf(component.outputs);
     await mocks.settled();
   });
@@ -63,7 +63,7 @@ describe("McpAuthAuth0 on the CRM example (tenant not managed)", () => {
       enforcePolicies: false,
       subjectTypeAuthorization: { user: { policy: "require_client_grant" }, client: { policy: "require_client_grant" } },
     });
-    expect(named("crm-crm-admin-api").inputs).toMatchObject({ tokenLifetime: 300, subjectTypeAuthorization: { client: { policy: "deny_all" } } });
+    expect(named("crm-crm-admin-api").inputs).toMatchObject({ tokenLifetime: 300, allowOfflineAccess: false, subjectTypeAuthorization: { client: { policy: "deny_all" } } });
   });
 
   it("owns every scope of each API through ResourceServerScopes, with descriptions", () => {
@@ -170,9 +170,9 @@ describe("McpAuthAuth0 on the CRM example (tenant not managed)", () => {
   });
 });
 
-describe("McpAuthAuth0 with tenant management and a domain connection", () => {
+describe("Auth0McpAuth with tenant management and a domain connection", () => {
   beforeAll(async () => {
-    const c = new mod.McpAuthAuth0("managed", crmArgs({ tenant: { manage: true }, domainConnection: { name: "mcp-users" } }));
+    const c = new mod.Auth0McpAuth("managed", crmArgs({ tenant: { manage: true }, domainConnection: { name: "mcp-users" } }));
     await promiseOf(c.outputs);
     await mocks.settled();
   });
@@ -196,11 +196,11 @@ describe("McpAuthAuth0 with tenant management and a domain connection", () => {
   });
 });
 
-describe("McpAuthAuth0 argument validation", () => {
+describe("Auth0McpAuth argument validation", () => {
   it("throws before registering anything when the arguments are invalid", () => {
     const before = mocks.resources.length;
-    expect(() => new mod.McpAuthAuth0("bad", { ...crmArgs(), domain: "https://acme.eu.auth0.com/", clients: {} })).toThrowError(mod.Auth0TargetError);
-    expect(() => new mod.McpAuthAuth0("bad", { ...crmArgs(), clients: {} })).toThrowError(/args\.clients\.agent\.nightly-digest\.publicKeyPem/);
+    expect(() => new mod.Auth0McpAuth("bad", { ...crmArgs(), domain: "https://acme.eu.auth0.com/", clients: {} })).toThrowError(mod.Auth0TargetError);
+    expect(() => new mod.Auth0McpAuth("bad", { ...crmArgs(), clients: {} })).toThrowError(/args\.clients\.agent\.nightly-digest\.publicKeyPem/);
     expect(mocks.resources.length).toBe(before);
     expect(mocks.resources.some((r) => r.name.startsWith("bad"))).toBe(false);
   });
@@ -209,7 +209,7 @@ describe("McpAuthAuth0 argument validation", () => {
     const plan = crmPlan();
     const cimd = plan.tiers.find((t) => t.name === "cimd")!;
     cimd.clients = [{ name: "vscode", displayName: "VS Code", redirectUris: [], metadataDocumentUrl: "https://vscode.dev/oauth/client-metadata.json" }];
-    const c = new mod.McpAuthAuth0("cimdtest", { ...crmArgs(), plan, tenant: { manage: true } });
+    const c = new mod.Auth0McpAuth("cimdtest", { ...crmArgs(), plan, tenant: { manage: true } });
     const out = await promiseOf(c.outputs);
     await mocks.settled();
     expect(named("cimdtest-cimd-vscode").inputs).toMatchObject({

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { compile, type McpAuthDeclarationInput } from "../../../components/index.js";
-import type { McpAuthAuth0Args } from "../../../components/targets/auth0/index.js";
+import type { Auth0McpAuthArgs } from "../../../components/targets/auth0/index.js";
 import crm from "../../../stacks/crm/mcp-auth.js";
 
 /** A real RSA public key, as the nightly-digest agent would register for private_key_jwt. */
@@ -12,7 +12,7 @@ export const DOMAIN = "acme.eu.auth0.com";
 export const crmPlan = () => compile(crm);
 
 /** Arguments for the CRM example on Auth0 (tenant unmanaged unless overridden). */
-export function crmArgs(overrides: Partial<McpAuthAuth0Args> = {}): McpAuthAuth0Args {
+export function crmArgs(overrides: Partial<Auth0McpAuthArgs> = {}): Auth0McpAuthArgs {
   return {
     plan: crmPlan(),
     domain: DOMAIN,

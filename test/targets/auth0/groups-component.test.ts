@@ -28,10 +28,10 @@ beforeAll(async () => {
 const of = (type: string, prefix: string): RecordedResource[] => mocks.ofType(type).filter((r) => r.name.startsWith(`${prefix}-`));
 const pairs = (r: RecordedResource): string[] => r.inputs.permissions.map((p: { resourceServerIdentifier: string; name: string }) => `${p.resourceServerIdentifier} ${p.name}`);
 
-describe("McpAuthAuth0 with groups: { mode: 'rbac' } on the CRM example", () => {
-  let component: InstanceType<typeof mod.McpAuthAuth0>;
+describe("Auth0McpAuth with groups: { mode: 'rbac' } on the CRM example", () => {
+  let component: InstanceType<typeof mod.Auth0McpAuth>;
   beforeAll(async () => {
-    component = new mod.McpAuthAuth0("rbac", crmArgs({ groups: { mode: "rbac" } }));
+    component = new mod.Auth0McpAuth("rbac", crmArgs({ groups: { mode: "rbac" } }));
     await promiseOf(component.outputs);
     await mocks.settled();
   });
@@ -93,10 +93,10 @@ describe("McpAuthAuth0 with groups: { mode: 'rbac' } on the CRM example", () => 
   });
 });
 
-describe("McpAuthAuth0 without group restrictions", () => {
+describe("Auth0McpAuth without group restrictions", () => {
   it("creates no role or role permissions and leaves RBAC off, by default and with mode 'off'", async () => {
     for (const [name, args] of [["plain", crmArgs()], ["off", crmArgs({ groups: { mode: "off" } })]] as const) {
-      const c = new mod.McpAuthAuth0(name, args);
+      const c = new mod.Auth0McpAuth(name, args);
       const out = await promiseOf(c.outputs);
       await mocks.settled();
       expect(of(T.role, name)).toEqual([]);
@@ -108,8 +108,8 @@ describe("McpAuthAuth0 without group restrictions", () => {
   });
 
   it("creates the roles without enforcing with enforce: false, and the permissions claim dialect on request", async () => {
-    new mod.McpAuthAuth0("staged", crmArgs({ groups: { mode: "rbac", enforce: false } }));
-    new mod.McpAuthAuth0("claim", crmArgs({ groups: { mode: "rbac", permissionsClaim: true } }));
+    new mod.Auth0McpAuth("staged", crmArgs({ groups: { mode: "rbac", enforce: false } }));
+    new mod.Auth0McpAuth("claim", crmArgs({ groups: { mode: "rbac", permissionsClaim: true } }));
     await mocks.settled();
     expect(of(T.role, "staged")).toHaveLength(3);
     expect(of(T.rs, "staged").map((r) => r.inputs.enforcePolicies)).toEqual([false, false]);

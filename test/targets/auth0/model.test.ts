@@ -72,6 +72,18 @@ describe("Auth0 API per MCP server", () => {
     expect(m.clients.every((c) => c.refreshToken === undefined)).toBe(true);
   });
 
+  it("allows no offline access on an API where a tier that refreshes may hold a critical scope", () => {
+    // crm-admin: the verified tier (authorization_code + refresh_token) holds crm:settings:write and crm:billing:write.
+    expect(server(model(), "crm-admin").resourceServer.allowOfflineAccess).toBe(false);
+    expect(server(model(), "crm").resourceServer.allowOfflineAccess).toBe(true);
+    const plan = crmVariant((d) => {
+      d.scopes!["crm:deals:close"]!.sensitivity = "critical";
+    });
+    const m = buildAuth0Model(parseAuth0Args({ ...crmArgs(), plan }));
+    // The verified tier (refresh) holds crm:deals:close on crm.
+    expect(server(m, "crm").resourceServer.allowOfflineAccess).toBe(false);
+  });
+
   it("lists every scope of the server with its description for the consent screen", () => {
     const scopes = server(model(), "crm-admin").scopes;
     expect(scopes).toEqual([

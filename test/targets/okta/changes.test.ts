@@ -78,7 +78,8 @@ describe("OktaMcpAuth reacts to a declaration change with exactly the expected i
         // The policy description states the tier's cap.
         "crm-verified": ["description"],
         "crm-admin-verified": ["description"],
-        "crm-admin-verified-r1": ["accessTokenLifetimeMinutes", "name", "scopeWhitelists"],
+        // r1 was the critical rule (no refresh); it becomes the routine one, which may refresh.
+        "crm-admin-verified-r1": ["accessTokenLifetimeMinutes", "name", "refreshTokenLifetimeMinutes", "refreshTokenWindowMinutes", "scopeWhitelists"],
       },
     });
     expect(after.get("okta:auth/serverPolicyRule:ServerPolicyRule crm-admin-verified-r1")).toMatchObject({

@@ -59,13 +59,22 @@ describe("OktaMcpAuth on the CRM example", () => {
 
   it("publishes only mandatory scopes, asks consent for every scope, marks optional ones and sets no default scope", () => {
     const read = inputs("crm-crm-crm-customers-read");
-    expect(read).toMatchObject({ authServerId: "crm-crm-id", name: "crm:customers:read", displayName: "Read customers", description: "Read customer records", consent: "REQUIRED", metadataPublish: "ALL_CLIENTS", optional: false, default: false });
+    expect(read).toMatchObject({ authServerId: "crm-crm-id", name: "crm:customers:read", displayName: "Read customers", description: "Read customer records", consent: "FLEXIBLE", metadataPublish: "ALL_CLIENTS", optional: false, default: false });
     expect(inputs("crm-crm-crm-customers-write")).toMatchObject({ consent: "REQUIRED", metadataPublish: "NO_CLIENTS", optional: true, default: false });
     expect(inputs("crm-crm-crm-customers-delete")).toMatchObject({ consent: "REQUIRED", metadataPublish: "NO_CLIENTS", optional: false });
     expect(inputs("crm-crm-admin-crm-billing-write")).toMatchObject({ authServerId: "crm-crm-admin-id", consent: "REQUIRED", metadataPublish: "NO_CLIENTS" });
     const published = mocks.ofType(T.scope).filter((r) => r.inputs.metadataPublish === "ALL_CLIENTS").map((r) => r.inputs.name).sort();
     expect(published).toEqual(["crm:billing:read", "crm:contacts:read", "crm:customers:read", "crm:deals:read", "crm:notes:read", "crm:settings:read"]);
     expect(mocks.ofType(T.scope).every((r) => r.inputs.default === false)).toBe(true);
+  });
+
+  it("lets services request the scopes an agent tier holds (FLEXIBLE: users are still asked) and keeps every other scope REQUIRED", () => {
+    const flexible = mocks.ofType(T.scope).filter((r) => r.inputs.consent === "FLEXIBLE").map((r) => `${r.inputs.authServerId} ${r.inputs.name}`).sort();
+    // The agent tier holds crm:customers:read, crm:deals:read and crm:notes:write (which implies crm:notes:read) on crm only.
+    expect(flexible).toEqual(["crm-crm-id crm:customers:read", "crm-crm-id crm:deals:read", "crm-crm-id crm:notes:read", "crm-crm-id crm:notes:write"]);
+    const others = mocks.ofType(T.scope).filter((r) => r.inputs.consent !== "FLEXIBLE");
+    expect(others.length).toBe(13);
+    expect(others.every((r) => r.inputs.consent === "REQUIRED")).toBe(true);
   });
 
   it("admits each tier's clients by id in priority order, least-trusted tier first", () => {
@@ -98,11 +107,26 @@ describe("OktaMcpAuth on the CRM example", () => {
   });
 
   it("gives critical scopes 5-minute tokens on the admin server and agents 15-minute client-credentials tokens without refresh", () => {
-    expect(inputs("crm-crm-admin-verified-r1")).toMatchObject({ accessTokenLifetimeMinutes: 5, scopeWhitelists: ["crm:billing:write", "crm:settings:write", "offline_access"] });
+    expect(inputs("crm-crm-admin-verified-r1")).toMatchObject({ accessTokenLifetimeMinutes: 5, scopeWhitelists: ["crm:billing:write", "crm:settings:write"] });
     expect(inputs("crm-crm-admin-verified-r3").accessTokenLifetimeMinutes).toBe(5);
     const agent = inputs("crm-crm-agent-r1");
     expect(agent).toMatchObject({ grantTypeWhitelists: ["client_credentials"], groupWhitelists: ["EVERYONE"], accessTokenLifetimeMinutes: 15, scopeWhitelists: ["crm:customers:read", "crm:deals:read", "crm:notes:read", "crm:notes:write"] });
     expect(agent.refreshTokenLifetimeMinutes).toBeUndefined();
+  });
+
+  it("issues no refresh token for a grant holding a critical scope: those rules carry no offline_access and no refresh lifetime", () => {
+    const admin = mocks.ofType(T.rule).filter((r) => r.name.startsWith("crm-crm-admin-verified-r")).map((r) => r.inputs);
+    const critical = admin.filter((r) => r.scopeWhitelists.some((x: string) => x.endsWith(":write")));
+    expect(critical.length).toBeGreaterThan(0);
+    for (const r of critical) {
+      expect(r.scopeWhitelists).not.toContain("offline_access");
+      expect(r.refreshTokenLifetimeMinutes).toBeUndefined();
+      expect(r.refreshTokenWindowMinutes).toBeUndefined();
+    }
+    // Routine-only rules still allow refresh.
+    const routine = admin.filter((r) => !r.scopeWhitelists.some((x: string) => x.endsWith(":write")));
+    expect(routine.length).toBeGreaterThan(0);
+    for (const r of routine) expect(r).toMatchObject({ scopeWhitelists: expect.arrayContaining(["offline_access"]), refreshTokenLifetimeMinutes: expect.any(Number) });
   });
 
   it("registers public clients with PKCE, exact redirect URIs, no secret and rotating refresh tokens", () => {

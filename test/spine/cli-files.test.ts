@@ -1,0 +1,64 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CliIOWithTty } from "../../cli/format.js";
+import { main } from "../../cli/run.js";
+import { CRM } from "./helpers.js";
+
+/** Runs the CLI in-process in `cwd` with captured output. */
+async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIOWithTty = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env: {} };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+let dir: string;
+beforeAll(async () => {
+  // Outside any git repository (the OS temporary directory).
+  dir = await mkdtemp(path.join(os.tmpdir(), "pulumi-mcp-auth-files-"));
+  await mkdir(path.join(dir, "platform"));
+  await writeFile(path.join(dir, "no-default.ts"), "export const declaration = { name: 'x' };\n");
+  await writeFile(path.join(dir, "named-and-default.ts"), `import crm from ${JSON.stringify(CRM)};\nexport const other = 1;\nexport default crm;\n`);
+  await writeFile(path.join(dir, "number.ts"), "export default 42;\n");
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the CLI on a file it cannot use", () => {
+  it("says in one line that the file does not exist, and exits 2", async () => {
+    const r = await cli(["check", "missing.ts"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`✖ missing.ts: no such file (looked for ${path.join(dir, "missing.ts")}); give the path of your declaration file or plan JSON\n`);
+    expect((await cli(["plan", "missing.json"], dir)).stderr).toMatch(/^✖ missing\.json: no such file [^\n]*\n$/);
+  });
+
+  it("says in one line that a directory is not a declaration file", async () => {
+    const r = await cli(["check", "platform"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("✖ platform: is a directory, not a declaration file; give the declaration file inside it (e.g. mcp-auth.ts)\n");
+  });
+
+  it("says in one line that a module has no default export, or that it exports something else", async () => {
+    const r = await cli(["check", "no-default.ts"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("✖ no-default.ts: has no default export; end it with export default defineMcpAuth({ … })\n");
+    expect((await cli(["check", "number.ts"], dir)).stderr).toBe("✖ number.ts: its default export is a number, not a declaration; export default defineMcpAuth({ … })\n");
+  });
+
+  it("finds the default export of a module that also has named exports", async () => {
+    const r = await cli(["check", "named-and-default.ts", "--format", "json"], dir);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, plan: { name: "crm" } });
+  });
+
+  it("says in one line that a git revision cannot be read outside a git repository", async () => {
+    const r = await cli(["diff", "HEAD:mcp-auth.ts", CRM], dir);
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe(`✖ HEAD:mcp-auth.ts: ${dir} is not inside a git repository, so a <ref>:<path> side cannot be read; run diff in your repository's clone, or compare two files`);
+    expect(r.stderr).not.toMatch(/fatal:|git rev-parse/);
+  });
+});
