@@ -144,7 +144,9 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
     upstreamHandler = upstream.handle;
     const agents = await agentKeys(plan);
     const edgeClient = { id: EDGE_INTROSPECTION_CLIENT_ID, secret: randomBytes(32).toString("base64url") };
-    const store = opts.store ?? createMemoryStore(opts.now ? { now: opts.now } : {});
+    // Token and session expiry in the store follow the real clock (as oidc-provider's own checks do);
+    // `now` drives the front's policy clock (consent dates, re-consent cadence, revocation times).
+    const store = opts.store ?? createMemoryStore();
     const front = await createFront({
       plan,
       issuer,
