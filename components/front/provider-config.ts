@@ -6,7 +6,7 @@ import type { McpAuthPlan, PlanTier } from "../plan/schema.js";
 import { interactionPolicyFor, isPerAction, reconsentDue } from "./consent-policy.js";
 import type { FrontAccount } from "./federation.js";
 import { errorPage } from "./pages.js";
-import { accessTokenSeconds, refreshTokenSeconds, serverByResource, tierOfClient, tierScopes } from "./policy.js";
+import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
 import { dcrMetadataProblem, type CimdResolver } from "./registration/wiring.js";
 import type { FrontStore } from "./store/types.js";
 
@@ -143,14 +143,17 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, name: u.name, email: u.email, groups: u.groups }) };
     },
-    // RFC 9068 §2.2.1 `auth_time`, the consent time of the oldest consent the token relies on, and
+    // RFC 9068 §2.2.1 `auth_time`, `consent_time` (epoch seconds of the consent the token relies on), and
     // the grant id (the edge's revocation list can name one grant).
     async extraTokenClaims(ctx: KoaContextWithOIDC, token: { accountId?: string; grantId?: string; scope?: string; resourceServer?: { audience?: string }; clientId?: string }) {
       if (!token.accountId) return undefined;
       const source = (ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken) as { authTime?: number } | undefined;
       const resource = token.resourceServer?.audience;
       const record = resource && token.clientId ? await input.store.getConsent(token.accountId, token.clientId, resource) : undefined;
-      const times = scopesOf(token).map((s) => record?.scopes[s]).filter((t): t is number => t !== undefined);
+      // The oldest consent among the scopes with a re-consent cadence (high, critical), else among all.
+      const dated = (list: string[]) => list.map((s) => record?.scopes[s]).filter((t): t is number => t !== undefined);
+      const sensitive = dated(scopesOf(token).filter((s) => scopeSensitivity(plan, s) !== "routine"));
+      const times = sensitive.length ? sensitive : dated(scopesOf(token));
       return {
         ...(source?.authTime !== undefined ? { auth_time: source.authTime } : {}),
         ...(times.length ? { consent_time: Math.min(...times) } : {}),
