@@ -3,14 +3,14 @@ import type { JWK } from "jose";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { z } from "zod";
 import type { McpAuthPlan } from "../plan/schema.js";
-import { readBodyText } from "./body.js";
 import { createFederation, FederationError, FEDERATION_CALLBACK_PATH, type UpstreamConfig } from "./federation.js";
 import { createGrantsPage, GRANTS_PATH } from "./grants-page.js";
 import { createInteractionHandler, FEDERATED_RESULT_MODEL } from "./interactions.js";
 import { createJwtTokenState } from "./jwt-token-state.js";
 import { errorPage } from "./pages.js";
 import { providerConfiguration, type ClientCredentialInput } from "./provider-config.js";
-import { cimdResolverFor, registrationGateFor, type CimdSettings } from "./registration/wiring.js";
+import { createRegistrationEndpoint } from "./registration/endpoint.js";
+import { cimdResolverFor, type CimdSettings } from "./registration/wiring.js";
 import { createRevoker, REVOCATIONS_PATH, serveRevocations, type Revoker } from "./revocation.js";
 import type { FrontStore } from "./store/types.js";
 
@@ -92,27 +92,6 @@ export function withDefaultScope(plan: McpAuthPlan, url: string): string {
   return `${u.pathname}${u.search}`;
 }
 
-/**
- * Reads an RFC 7591 registration body for oidc-provider (`req.body`). The `scope` member is reduced
- * to OpenID scopes: MCP resource scopes are capped per tier by the resource server info instead
- * (RFC 7591 §3.2.1 lets the server register different metadata than requested).
- */
-async function prepareRegistration(req: IncomingMessage & { body?: unknown }): Promise<void> {
-  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) return;
-  let body: unknown;
-  try {
-    body = JSON.parse(await readBodyText(req, 64 * 1024, "registration request"));
-  } catch {
-    body = {};
-  }
-  if (body && typeof body === "object" && !Array.isArray(body) && typeof (body as { scope?: unknown }).scope === "string") {
-    const oidc = (body as { scope: string }).scope.split(" ").filter((s) => s === "openid" || s === "offline_access");
-    if (oidc.length) (body as { scope: string }).scope = oidc.join(" ");
-    else delete (body as { scope?: string }).scope;
-  }
-  req.body = body;
-}
-
 export async function createFront(options: FrontOptions): Promise<Front> {
   const parsed = OptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -161,7 +140,7 @@ export async function createFront(options: FrontOptions): Promise<Front> {
   const jwtTokens = createJwtTokenState({ provider, issuer, publicJwk: pub, edgeClient: options.edgeClient, revoker, now });
   const grantsPage = createGrantsPage({ plan, store, federation, revoker, issuer, now });
   const results = store.adapter(FEDERATED_RESULT_MODEL);
-  const gate = registrationGateFor(plan, now);
+  const registration = createRegistrationEndpoint({ plan, store, provider, now, log, ...(options.dcrDenyList ? { denyList: options.dcrDenyList } : {}) });
   const callback = provider.callback();
 
   async function federationCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -193,16 +172,8 @@ export async function createFront(options: FrontOptions): Promise<Front> {
     if (path === FEDERATION_CALLBACK_PATH && req.method === "GET") return federationCallback(req, res);
     if (path === REVOCATIONS_PATH) return serveRevocations(req, res, { store, plan, edgeClient: options.edgeClient, now });
     if (path === GRANTS_PATH || path?.startsWith(`${GRANTS_PATH}/`)) return grantsPage.handle(req, res);
-    if (req.method === "POST" && path === "/reg") {
-      // RFC 7591 registration, rate-limited per caller address (DCR tier's registrationRateLimitPerMinute).
-      const wait = gate?.take(req.socket.remoteAddress ?? "unknown") ?? 0;
-      if (wait > 0) {
-        log(`client registration refused: over ${gate?.perMinute}/minute`);
-        res.writeHead(429, { "content-type": "application/json", "retry-after": String(wait), "cache-control": "no-store" });
-        return void res.end(JSON.stringify({ error: "too_many_requests", error_description: `client registration is limited to ${gate?.perMinute} per minute for tier '${gate?.tierName}'; retry in ${wait}s` }));
-      }
-      await prepareRegistration(req);
-    }
+    // RFC 7591 registration: rate limit per source, deny list, risk records (registration/endpoint.ts).
+    if (req.method === "POST" && path === "/reg" && (await registration(req, res))) return;
     if ((await jwtTokens(req, res)) || (await interactions(req, res))) return;
     callback(req, res);
   }

@@ -114,3 +114,59 @@ describe("client ID metadata documents", () => {
     }
   });
 });
+
+describe("dynamic client registration", () => {
+  let server: Server;
+  let issuer = "";
+  const store = createMemoryStore();
+  const recorded: Array<Record<string, unknown>> = [];
+  beforeAll(async () => {
+    const original = store.recordRegistration.bind(store);
+    store.recordRegistration = async (r) => {
+      recorded.push({ ...r });
+      return original(r);
+    };
+    let handle: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void = () => undefined;
+    server = createServer((req, res) => handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    handle = (await createFront(options({ issuer, store, dcrDenyList: { softwareIds: ["known-bad"], redirectHosts: ["evil.example"] } }))).handle;
+  });
+  afterAll(() => server?.close());
+
+  const register = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${issuer}/reg`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it("refuses a deny-listed software id with invalid_client_metadata and stores no client, but records the attempt", async () => {
+    const r = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", software_id: "known-bad" });
+    expect(r.status).toBe(400);
+    expect(r.body["error"]).toBe("invalid_client_metadata");
+    expect(String(r.body["error_description"])).toContain("software_id 'known-bad' is on the deny list");
+    expect(recorded.at(-1)).toMatchObject({ via: "dcr", accepted: false, softwareId: "known-bad", redirectHosts: ["127.0.0.1"], clientId: "" });
+  });
+
+  it("refuses a higher tier's auth method and records the refusal; records an accepted client with its signals", async () => {
+    const secret = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "client_secret_basic" });
+    expect(secret.status).toBe(400);
+    expect(secret.body["error"]).toBe("invalid_client_metadata");
+    expect(recorded.at(-1)).toMatchObject({ accepted: false });
+    const ok = await register({ redirect_uris: [REDIRECT], token_endpoint_auth_method: "none", software_id: "good-app" });
+    expect(ok.status).toBe(201);
+    expect(recorded.at(-1)).toMatchObject({ accepted: true, clientId: ok.body["client_id"], softwareId: "good-app", redirectHosts: ["127.0.0.1"] });
+  });
+});
+
+describe("the DCR deny list", () => {
+  it("matches source addresses by CIDR (IPv4, IPv6, IPv4-mapped) and refuses a malformed block at start", async () => {
+    const { denyListChecker } = await import("../../components/front/registration/wiring.js");
+    const check = denyListChecker({ sourceCidrs: ["203.0.113.0/24", "2001:db8::/32"], redirectHosts: ["evil.example"] });
+    expect(check({ sourceIp: "203.0.113.9", redirectHosts: [] })).toMatch(/source address/);
+    expect(check({ sourceIp: "::ffff:203.0.113.9", redirectHosts: [] })).toMatch(/source address/);
+    expect(check({ sourceIp: "2001:db8::1", redirectHosts: [] })).toMatch(/source address/);
+    expect(check({ sourceIp: "198.51.100.1", redirectHosts: ["app.evil.example"] })).toMatch(/redirect host 'app.evil.example'/);
+    expect(check({ sourceIp: "198.51.100.1", redirectHosts: ["notevil.example"] })).toBeUndefined();
+    expect(() => denyListChecker({ sourceCidrs: ["10.0.0.0/33"] })).toThrow(/dcrDenyList.sourceCidrs: '10.0.0.0\/33'/);
+  });
+});

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from "node:net";
 import type { ClientMetadata } from "oidc-provider";
 import { errors } from "oidc-provider";
 import type { McpAuthPlan, PlanTier } from "../../plan/schema.js";
@@ -135,4 +136,51 @@ export function registrationGateFor(plan: McpAuthPlan, now: () => number): Regis
   if (!dcr) return undefined;
   const limiter = createRegistrationRateLimiter(dcr.registrationRateLimitPerMinute, now);
   return { take: (ip) => limiter.take(ip), perMinute: dcr.registrationRateLimitPerMinute, tierName: dcr.name };
+}
+
+/** The deny list of `FrontOptions.dcrDenyList`. */
+export interface DcrDenyList {
+  softwareIds?: string[];
+  redirectHosts?: string[];
+  /** CIDR blocks, e.g. `203.0.113.0/24`, `2001:db8::/32`. */
+  sourceCidrs?: string[];
+}
+
+/**
+ * Why a registration is refused by the deny list, or undefined. @throws Error naming a malformed
+ * CIDR when the checker is built (at start, not per request).
+ */
+export function denyListChecker(deny: DcrDenyList | undefined): (input: { sourceIp: string; softwareId?: string; redirectHosts: string[] }) => string | undefined {
+  const blocks = new BlockList();
+  for (const cidr of deny?.sourceCidrs ?? []) {
+    const [net, bits] = cidr.split("/");
+    const family = isIP(net ?? "");
+    const prefix = Number(bits);
+    if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`dcrDenyList.sourceCidrs: '${cidr}' is not a CIDR block (e.g. 203.0.113.0/24)`);
+    blocks.addSubnet(net!, prefix, family === 4 ? "ipv4" : "ipv6");
+  }
+  const software = new Set(deny?.softwareIds ?? []);
+  const hosts = (deny?.redirectHosts ?? []).map((h) => h.toLowerCase());
+  return ({ sourceIp, softwareId, redirectHosts }) => {
+    const ip = sourceIp.replace(/^::ffff:/, "");
+    const family = isIP(ip);
+    if (family && blocks.check(ip, family === 4 ? "ipv4" : "ipv6")) return "the source address is on the deny list";
+    if (softwareId !== undefined && software.has(softwareId)) return `software_id '${softwareId}' is on the deny list`;
+    const bad = redirectHosts.find((h) => hosts.some((d) => h === d || h.endsWith(`.${d}`)));
+    if (bad) return `redirect host '${bad}' is on the deny list`;
+    return undefined;
+  };
+}
+
+/** Risk signals of an RFC 7591 request body (RFC 7591 §2: `software_id`, `redirect_uris`). */
+export function registrationSignals(body: unknown): { softwareId?: string; redirectHosts: string[] } {
+  const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+  const redirectHosts = (Array.isArray(b["redirect_uris"]) ? b["redirect_uris"] : []).flatMap((u) => {
+    try {
+      return [new URL(String(u)).hostname.toLowerCase()];
+    } catch {
+      return [];
+    }
+  });
+  return { ...(typeof b["software_id"] === "string" ? { softwareId: b["software_id"] } : {}), redirectHosts: [...new Set(redirectHosts)].sort() };
 }
