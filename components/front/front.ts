@@ -145,9 +145,10 @@ export async function createFront(options: FrontOptions): Promise<Front> {
 
   async function federationCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const done = await federation.finish(new URL(req.url ?? "/", issuer));
+      const url = new URL(req.url ?? "/", issuer);
+      const done = await federation.finish(url);
       log(`signed in at the upstream IdP for ${done.purpose}`);
-      if (done.purpose === "grants") return grantsPage.signedIn(res, done.account.sub);
+      if (done.purpose === "grants") return grantsPage.signedIn(req, res, done.account.sub, url.searchParams.get("state") ?? "");
       await results.upsert(done.uid!, { accountId: done.account.sub, authTime: done.account.authTime } as never, 600);
       res.writeHead(303, { location: `/interaction/${encodeURIComponent(done.uid!)}/federated`, "cache-control": "no-store" });
       res.end();

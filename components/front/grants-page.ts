@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { readBodyText } from "./body.js";
 import { sameSecret } from "./client-auth.js";
-import type { Federation } from "./federation.js";
+import { FEDERATION_CALLBACK_PATH, type Federation } from "./federation.js";
 import { esc, errorPage, layout } from "./pages.js";
 import type { Revoker } from "./revocation.js";
 import type { ConsentRecord, FrontStore } from "./store/types.js";
@@ -16,6 +16,8 @@ import type { ConsentRecord, FrontStore } from "./store/types.js";
 
 export const GRANTS_PATH = "/grants";
 const COOKIE = "mcp_front_grants";
+/** Binds a grants-page sign-in to the browser that started it (no login CSRF through the callback). */
+const SIGNIN_COOKIE = "mcp_front_grants_signin";
 const SESSION_MODEL = "GrantsSession";
 const SESSION_SECONDS = 15 * 60;
 
@@ -33,10 +35,10 @@ const HEADERS = {
   "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'",
 };
 
-function cookieOf(req: IncomingMessage): string | undefined {
+function cookieOf(req: IncomingMessage, name = COOKIE): string | undefined {
   for (const part of (req.headers.cookie ?? "").split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === COOKIE) return v.join("=");
+    if (k === name) return v.join("=");
   }
   return undefined;
 }
@@ -76,11 +78,20 @@ export function createGrantsPage(deps: { plan: McpAuthPlan; store: FrontStore; f
   }
 
   return {
-    /** The upstream sign-in for the grants page finished: open a short session. */
-    async signedIn(res: ServerResponse, sub: string): Promise<void> {
+    /** The upstream sign-in for the grants page finished: open a short session (same browser only). */
+    async signedIn(req: IncomingMessage, res: ServerResponse, sub: string, state: string): Promise<void> {
+      const started = cookieOf(req, SIGNIN_COOKIE);
+      if (!started || !sameSecret(started, state)) {
+        res.writeHead(400, HEADERS);
+        return void res.end(errorPage("Sign-in refused", "This sign-in was not started in this browser. Open the grants page again."));
+      }
       const id = randomBytes(24).toString("base64url");
       await sessions.upsert(id, { sub, csrf: randomBytes(24).toString("base64url") } as never, SESSION_SECONDS);
-      res.writeHead(303, { location: GRANTS_PATH, "cache-control": "no-store", "set-cookie": `${COOKIE}=${id}; Path=${GRANTS_PATH}; HttpOnly; SameSite=Lax; Max-Age=${SESSION_SECONDS}${secure}` });
+      res.writeHead(303, {
+        location: GRANTS_PATH,
+        "cache-control": "no-store",
+        "set-cookie": [`${COOKIE}=${id}; Path=${GRANTS_PATH}; HttpOnly; SameSite=Lax; Max-Age=${SESSION_SECONDS}${secure}`, `${SIGNIN_COOKIE}=; Path=${FEDERATION_CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=0${secure}`],
+      });
       res.end();
     },
 
@@ -89,7 +100,9 @@ export function createGrantsPage(deps: { plan: McpAuthPlan; store: FrontStore; f
       const current = await session(req);
       if (req.method === "GET" && path === GRANTS_PATH) {
         if (!current) {
-          res.writeHead(303, { location: await deps.federation.start("grants"), "cache-control": "no-store" });
+          const location = await deps.federation.start("grants");
+          const state = new URL(location).searchParams.get("state") ?? "";
+          res.writeHead(303, { location, "cache-control": "no-store", "set-cookie": `${SIGNIN_COOKIE}=${state}; Path=${FEDERATION_CALLBACK_PATH}; HttpOnly; SameSite=Lax; Max-Age=600${secure}` });
           return void res.end();
         }
         res.writeHead(200, HEADERS);

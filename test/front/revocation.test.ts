@@ -84,6 +84,31 @@ describe("revocation reaches the edge within the stated bound", () => {
     expect((await update()).status).toBe(401);
   });
 
+  it("refuses a grants-page sign-in finished in another browser than the one that started it", async () => {
+    const issuer = stack.authorizationServer.issuer;
+    const attacker = new Browser();
+    // The attacker starts a grants-page sign-in and stops before the callback.
+    const start = await attacker.request(`${issuer}/grants`);
+    let res = await attacker.request(start.headers.get("location")!);
+    let current = start.headers.get("location")!;
+    while (res.status >= 300 && res.status < 400) {
+      current = new URL(res.headers.get("location")!, current).href;
+      res = await attacker.request(current);
+    }
+    const html = await res.text();
+    const csrf = /name="csrf" value="([^"]*)"/.exec(html)![1]!;
+    const login = await attacker.request(`${current}/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrf, username: "bob" }).toString() });
+    let hop = new URL(login.headers.get("location")!, current).href;
+    while (!hop.startsWith(`${issuer}/federation/callback`)) {
+      const r = await attacker.request(hop);
+      hop = new URL(r.headers.get("location")!, hop).href;
+    }
+    // The victim's browser is sent the attacker's callback URL.
+    const victim = await new Browser().request(hop);
+    expect(victim.status).toBe(400);
+    expect(await victim.text()).toContain("not started in this browser");
+  });
+
   it("serves the revocation list to the edge client only", async () => {
     const url = stack.authorizationServer.revocationListEndpoint;
     expect((await fetch(url)).status).toBe(401);
