@@ -68,13 +68,14 @@ describe("client ID metadata documents", () => {
       "/evil-redirect.json": { body: JSON.stringify({ client_id: `${origin}/evil-redirect.json`, redirect_uris: ["https://evil.example/cb"] }) },
       "/big.json": { body: JSON.stringify({ client_id: `${origin}/big.json`, redirect_uris: [REDIRECT], pad: "x".repeat(6000) }) },
       "/moved.json": { status: 302, headers: { location: `${origin}/ok.json` }, body: "{}" },
+      "/slow.json": { delayMs: 1500, body: JSON.stringify({ client_id: `${origin}/slow.json`, redirect_uris: [REDIRECT] }) },
     }));
     const start = async (allowLoopback: boolean) => {
       let handle: Server["listeners"] extends never ? never : (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void = () => undefined;
       const s = createServer((req, res) => handle(req, res));
       await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
       const iss = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
-      const front = await createFront(options({ issuer: iss, ...(allowLoopback ? { cimd: { allowLoopback: true } } : {}) }));
+      const front = await createFront(options({ issuer: iss, ...(allowLoopback ? { cimd: { allowLoopback: true, timeoutMs: 500 } } : {}) }));
       handle = front.handle;
       return { s, iss };
     };
@@ -107,6 +108,7 @@ describe("client ID metadata documents", () => {
       ["evil-redirect", "only loopback redirect URIs"],
       ["big", "larger than 5120 bytes"],
       ["moved", "status 302"],
+      ["slow", "aborted due to timeout"],
     ]) {
       const r = await authorize(issuer, `${docs.origin}/${doc}.json`);
       expect(r.status, doc).toBe(400);
@@ -168,5 +170,13 @@ describe("the DCR deny list", () => {
     expect(check({ sourceIp: "198.51.100.1", redirectHosts: ["app.evil.example"] })).toMatch(/redirect host 'app.evil.example'/);
     expect(check({ sourceIp: "198.51.100.1", redirectHosts: ["notevil.example"] })).toBeUndefined();
     expect(() => denyListChecker({ sourceCidrs: ["10.0.0.0/33"] })).toThrow(/dcrDenyList.sourceCidrs: '10.0.0.0\/33'/);
+  });
+});
+
+describe("the CIMD address check", () => {
+  it("treats private, loopback, link-local and mapped private addresses as private", async () => {
+    const { isPrivateAddress } = await import("../../components/front/registration/wiring.js");
+    for (const a of ["10.1.2.3", "127.0.0.1", "169.254.169.254", "192.168.1.1", "172.20.0.1", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"]) expect(isPrivateAddress(a), a).toBe(true);
+    for (const a of ["93.184.216.34", "2606:4700::1111", "::ffff:93.184.216.34"]) expect(isPrivateAddress(a), a).toBe(false);
   });
 });

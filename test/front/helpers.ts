@@ -14,13 +14,16 @@ export const crmUrl = (stack: DevStack) => stack.servers.find((s) => s.name === 
 export const adminUrl = (stack: DevStack) => stack.servers.find((s) => s.name === "crm-admin")!.mcpUrl;
 
 /** Serves JSON documents on loopback (client ID metadata documents for CIMD tests). */
-export async function serveDocuments(docs: (origin: string) => Record<string, { status?: number; headers?: Record<string, string>; body: string }>): Promise<{ origin: string; close(): Promise<void> }> {
+export async function serveDocuments(docs: (origin: string) => Record<string, { status?: number; headers?: Record<string, string>; body: string; delayMs?: number }>): Promise<{ origin: string; close(): Promise<void> }> {
   let table: ReturnType<typeof docs> = {};
   const server: Server = createServer((req, res) => {
     const d = table[req.url ?? "/"];
     if (!d) return void res.writeHead(404).end();
-    res.writeHead(d.status ?? 200, { "content-type": "application/json", ...(d.headers ?? {}) });
-    res.end(d.body);
+    setTimeout(() => {
+      if (res.destroyed) return;
+      res.writeHead(d.status ?? 200, { "content-type": "application/json", ...(d.headers ?? {}) });
+      res.end(d.body);
+    }, d.delayMs ?? 0);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,3 +1,4 @@
+import { lookup } from "node:dns/promises";
 import { BlockList, isIP } from "node:net";
 import type { ClientMetadata } from "oidc-provider";
 import { errors } from "oidc-provider";
@@ -52,6 +53,18 @@ export function cimdUrlProblem(tier: PlanTier, clientId: string, allowLoopback: 
   return undefined;
 }
 
+/** Addresses a production front never fetches from (SSRF): private, loopback, link-local, CGNAT, unique-local. */
+const PRIVATE = new BlockList();
+for (const [net, bits] of [["0.0.0.0", 8], ["10.0.0.0", 8], ["100.64.0.0", 10], ["127.0.0.0", 8], ["169.254.0.0", 16], ["172.16.0.0", 12], ["192.168.0.0", 16]] as const) PRIVATE.addSubnet(net, bits, "ipv4");
+for (const [net, bits] of [["::", 128], ["::1", 128], ["fc00::", 7], ["fe80::", 10]] as const) PRIVATE.addSubnet(net, bits, "ipv6");
+
+/** Whether an address is private, loopback or link-local (IPv4-mapped IPv6 included). */
+export function isPrivateAddress(address: string): boolean {
+  const a = address.replace(/^::ffff:/i, "");
+  const family = isIP(a);
+  return family === 0 || PRIVATE.check(a, family === 4 ? "ipv4" : "ipv6");
+}
+
 /** Fetches, checks and caches client ID metadata documents for the `cimd` tier. */
 export function cimdResolverFor(tier: PlanTier, settings: CimdSettings): CimdResolver {
   const cache = new Map<string, { meta: ClientMetadata; until: number }>();
@@ -62,6 +75,12 @@ export function cimdResolverFor(tier: PlanTier, settings: CimdSettings): CimdRes
       const hit = cache.get(clientId);
       if (hit && hit.until > settings.now()) return structuredClone(hit.meta);
       let text: string;
+      const host = new URL(clientId).hostname.replace(/^\[|\]$/g, "");
+      if (!(settings.allowLoopback && LOOPBACK.has(new URL(clientId).hostname))) {
+        // Checked on the resolved addresses: a public name pointing at a private address is refused.
+        const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true }).catch(() => []);
+        if (addresses.length === 0 || addresses.some((a) => isPrivateAddress(a.address))) throw new errors.InvalidClient(`client_id host '${host}' does not resolve to a public address`);
+      }
       try {
         const res = await fetch(clientId, { redirect: "manual", headers: { accept: "application/json" }, signal: AbortSignal.timeout(settings.timeoutMs) });
         if (res.status !== 200) throw new Error(`status ${res.status} (redirects are not followed)`);
