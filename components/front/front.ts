@@ -44,6 +44,8 @@ export interface FrontOptions {
   clientCredentials?: Record<string, ClientCredentialInput>;
   /** Key of the keyed hash that makes `sub` (default: a fixed label; set one to make subjects unlinkable across deployments). */
   subjectKey?: string;
+  /** Behind a proxy or a Lambda Function URL: trust `X-Forwarded-Proto`/`-Host` (secure cookies, URLs). */
+  trustProxy?: boolean;
   /** Dev/test only, loopback issuers only: approve every grantable scope without showing the consent pages. */
   autoApprove?: boolean;
   /** Clock, ms (consent dates, re-consent cadence, revocation times). */
@@ -123,6 +125,7 @@ export async function createFront(options: FrontOptions): Promise<Front> {
       now,
     }),
   );
+  if (options.trustProxy) provider.proxy = true;
   provider.on("server_error", (_ctx: unknown, err: Error) => log(`authorization front error: ${err.message}`));
   // RFC 8414 §2: advertise exactly what is supported: the plan's scopes (never offline_access:
   // refresh tokens follow the tier, not a scope) and the CIMD flag when the plan has a cimd tier.

@@ -111,3 +111,36 @@ describe("the official SDK client through the authorization front", () => {
     expect(scopes).toEqual(expect.arrayContaining(["crm:customers:read", "crm:settings:write"]));
   });
 });
+
+describe("a sign-in cancelled at the upstream IdP", () => {
+  let stack: DevStack;
+  beforeAll(async () => {
+    stack = await startDevStack({ plan: crmPlan() });
+  });
+  afterAll(async () => stack?.close());
+
+  it("sends the client access_denied with the front's iss, and no code", async () => {
+    const issuer = stack.authorizationServer.issuer;
+    const url = new URL(`${issuer}/auth`);
+    for (const [k, v] of Object.entries({ response_type: "code", client_id: "claude-code", redirect_uri: CLAUDE_REDIRECT, scope: "crm:customers:read", resource: crmUrl(stack), code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256", state: "s1" })) url.searchParams.set(k, v);
+    const browser = new Browser();
+    let res = await browser.request(url.href);
+    let current = url.href;
+    while (res.status >= 300 && res.status < 400) {
+      current = new URL(res.headers.get("location")!, current).href;
+      res = await browser.request(current);
+    }
+    const csrf = /name="csrf" value="([^"]*)"/.exec(await res.text())![1]!;
+    res = await browser.request(`${current}/abort`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrf }).toString() });
+    current = new URL(res.headers.get("location")!, current).href;
+    while (!current.startsWith(CLAUDE_REDIRECT)) {
+      res = await browser.request(current);
+      current = new URL(res.headers.get("location")!, current).href;
+    }
+    const cb = new URL(current);
+    expect(cb.searchParams.get("error")).toBe("access_denied");
+    expect(cb.searchParams.get("code")).toBeNull();
+    expect(cb.searchParams.get("state")).toBe("s1");
+    expect(cb.searchParams.get("iss")).toBe(issuer);
+  });
+});
