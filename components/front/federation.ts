@@ -46,6 +46,8 @@ export const FEDERATION_CALLBACK_PATH = "/federation/callback";
 const PENDING_MODEL = "FederatedSignIn";
 const ACCOUNT_MODEL = "FrontAccount";
 const PENDING_SECONDS = 600;
+/** Accounts are rewritten at every sign-in; one unused for this long is dropped. */
+const ACCOUNT_SECONDS = 400 * 86_400;
 
 export interface Federation {
   /** Starts a sign-in: returns the upstream authorization URL to redirect the browser to. */
@@ -137,7 +139,12 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
       const state = callbackUrl.searchParams.get("state") ?? "";
       const found = state ? ((await pending.find(state)) as unknown as PendingSignIn | undefined) : undefined;
       if (!found) throw new FederationError("this sign-in is unknown or expired; start again from the client");
-      // One use only: a replayed callback finds nothing.
+      // One use only, atomically (the store's consume is a conditional write): a replay loses.
+      try {
+        await pending.consume(state);
+      } catch {
+        throw new FederationError("this sign-in was already used; start again from the client");
+      }
       await pending.destroy(state);
       const upstreamError = callbackUrl.searchParams.get("error");
       if (upstreamError) throw new FederationError(`the identity provider refused the sign-in (${upstreamError})`, found.uid);
@@ -174,7 +181,7 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
         const tenant = all[upstream.tenantClaim];
         if (typeof tenant === "string") account.tenant = tenant;
       }
-      await accounts.upsert(account.sub, account as never, 0);
+      await accounts.upsert(account.sub, account as never, ACCOUNT_SECONDS);
       return { account, purpose: found.purpose, ...(found.uid ? { uid: found.uid } : {}) };
     },
 

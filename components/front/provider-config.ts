@@ -298,7 +298,15 @@ function modelAdapter(input: ProviderConfigInput, name: string): Adapter {
       async find(id: string) {
         if (!isUrlClientId(id)) return inner.find(id);
         if (!input.cimd) return undefined;
-        return input.cimd.resolve(id) as never;
+        try {
+          return (await input.cimd.resolve(id)) as never;
+        } catch (err) {
+          if (err instanceof errors.OIDCProviderError) throw err;
+          // A resolver's own refusal (RFC 7591 code + reason) becomes invalid_client for the caller.
+          const code = (err as { code?: string }).code;
+          if (code === "invalid_client" || code === "invalid_client_metadata" || code === "invalid_redirect_uri") throw new errors.InvalidClient(`client_id metadata document refused (${code}): ${(err as Error).message}`);
+          throw err;
+        }
       },
     });
   }
