@@ -1,5 +1,5 @@
 import type { JWK } from "jose";
-import type { Adapter, ClientMetadata, Configuration, KoaContextWithOIDC } from "oidc-provider";
+import type { ClientMetadata, Configuration, KoaContextWithOIDC } from "oidc-provider";
 import { errors } from "oidc-provider";
 import { revokedBy } from "../../lambda/core/revocation-list.js";
 import type { McpAuthPlan, PlanTier } from "../plan/schema.js";
@@ -7,6 +7,7 @@ import { interactionPolicyFor, isPerAction, reconsentDue } from "./consent-polic
 import type { FrontAccount } from "./federation.js";
 import { errorPage } from "./pages.js";
 import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
+import { modelAdapter } from "./model-adapter.js";
 import { dcrMetadataProblem, type CimdResolver } from "./registration/wiring.js";
 import type { FrontStore } from "./store/types.js";
 
@@ -137,7 +138,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" },
     allowOmittingSingleRegisteredRedirectUri: false,
     // Every model (sessions, grants, codes, refresh tokens, dynamic clients) lives in the store.
-    adapter: (name: string) => modelAdapter(input, name),
+    adapter: (name: string) => modelAdapter({ store: input.store, plan, cimd: input.cimd }, name),
     async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
       const u = await input.findAccount(sub);
       if (!u) return undefined;
@@ -270,53 +271,4 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     } as Configuration["ttl"],
     enabledJWA: { clientAuthSigningAlgValues: ["RS256", "PS256", "ES256", "EdDSA"] } as Configuration["enabledJWA"],
   } as Configuration;
-}
-
-/** A URL client ID: a client ID metadata document (draft-ietf-oauth-client-id-metadata-document). */
-export function isUrlClientId(id: string): boolean {
-  return /^https?:\/\//i.test(id);
-}
-
-/**
- * The store's adapter for one oidc-provider model, with two rules of the front on top:
- * - `Client`: a URL client ID is resolved from its metadata document (never stored);
- * - `RefreshToken`: per-action (critical) scopes are never written into a refresh token.
- */
-function modelAdapter(input: ProviderConfigInput, name: string): Adapter {
-  const inner = input.store.adapter(name);
-  const delegate: Adapter = {
-    upsert: (id, payload, expiresIn) => inner.upsert(id, payload, expiresIn),
-    find: (id) => inner.find(id),
-    findByUserCode: (code) => inner.findByUserCode(code),
-    findByUid: (uid) => inner.findByUid(uid),
-    consume: (id) => inner.consume(id),
-    destroy: (id) => inner.destroy(id),
-    revokeByGrantId: (grantId) => inner.revokeByGrantId(grantId),
-  };
-  if (name === "Client") {
-    return Object.assign(delegate, {
-      async find(id: string) {
-        if (!isUrlClientId(id)) return inner.find(id);
-        if (!input.cimd) return undefined;
-        try {
-          return (await input.cimd.resolve(id)) as never;
-        } catch (err) {
-          if (err instanceof errors.OIDCProviderError) throw err;
-          // A resolver's own refusal (RFC 7591 code + reason) becomes invalid_client for the caller.
-          const code = (err as { code?: string }).code;
-          if (code === "invalid_client" || code === "invalid_client_metadata" || code === "invalid_redirect_uri") throw new errors.InvalidClient(`client_id metadata document refused (${code}): ${(err as Error).message}`);
-          throw err;
-        }
-      },
-    });
-  }
-  if (name === "RefreshToken") {
-    return Object.assign(delegate, {
-      upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
-        const scope = typeof payload["scope"] === "string" ? payload["scope"].split(" ").filter((s) => s && !isPerAction(input.plan, s)).join(" ") : payload["scope"];
-        return inner.upsert(id, { ...payload, scope } as never, expiresIn);
-      },
-    });
-  }
-  return delegate;
 }
