@@ -19,6 +19,8 @@ export interface IdpTokenFacts {
   jwks?: { keys: Array<{ kty: string; [k: string]: unknown }> };
   /** `opaqueTokens`: the issuer issues non-JWT access tokens (only then are they introspected). */
   introspection?: { endpoint: string; clientId: string; clientSecretEnv?: string; cacheSeconds?: number; opaqueTokens?: boolean };
+  /** The authorization front's revocation list (front mode); `cacheSeconds` default 10. */
+  revocationList?: { endpoint: string; clientId: string; clientSecretEnv: string; cacheSeconds?: number };
   /** Default 30 seconds. */
   clockToleranceSeconds?: number;
   /** Overrides the plan's upstream. */
@@ -85,6 +87,9 @@ export function edgeConfigFor(plan: McpAuthPlan, serverName: string, idp: IdpTok
             ...(idp.introspection.opaqueTokens ? { opaqueTokens: true } : {}),
           },
         }
+      : {}),
+    ...(idp.revocationList
+      ? { revocationList: { endpoint: idp.revocationList.endpoint, clientId: idp.revocationList.clientId, clientSecretEnv: idp.revocationList.clientSecretEnv, cacheSeconds: idp.revocationList.cacheSeconds ?? 10 } }
       : {}),
     claims: plan.claims,
     ...(upstream ? { upstream } : {}),

@@ -167,6 +167,19 @@ export const EdgeConfigSchema = strictObject({
       maxCallsPerSourcePerMinute: optional(withCheck(Num, custom<number>((n) => Number.isInteger(n) && n >= 1 && n <= 100_000, "must be an integer between 1 and 100000"))),
     }),
   ),
+  /**
+   * The authorization front's revocation list (`GET /revocations`), read at most every
+   * `cacheSeconds`: the bound within which a revoked token is refused (revocation-list.ts).
+   */
+  revocationList: optional(
+    strictObject({
+      endpoint: Url,
+      clientId: NonEmpty,
+      /** Name of the environment variable holding the client secret (never the secret itself). */
+      clientSecretEnv: NonEmpty,
+      cacheSeconds: between(0, 60),
+    }),
+  ),
   /** Tenant and agent identity claims. */
   claims: strictObject({
     tenant: optional(strictObject({ claim: Str, required: literal([true, false]) })),

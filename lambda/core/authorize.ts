@@ -177,7 +177,7 @@ export class Authorizer {
   private tokenDeny(x: DenyContext, reason: TokenReason): Decision {
     // RFC 6585 §4: a source past its introspection budget is told to slow down (fail closed).
     if (reason === "introspection_rate_limited") return this.deny(x, plainError(429, "too_many_requests", { "retry-after": "60", ...x.cors }), reason);
-    if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
+    if (reason === "jwks_unavailable" || reason === "introspection_unavailable" || reason === "revocation_list_unavailable") {
       return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason);
     }
     // The description is generic; the specific reason goes to the log and audit only.
@@ -356,6 +356,7 @@ export class Authorizer {
       // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
       if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs, ctx.sourceIp);
+      if (s.revocations) await s.revocations.check(token, { sub: p.sub, clientId: p.clientId, iat: facts.times.iat }, nowMs);
     } catch (e) {
       if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
       throw e;

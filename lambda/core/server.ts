@@ -2,6 +2,7 @@ import type { EdgeConfig } from "../config.js";
 import type { ClaimPolicy } from "./claims.js";
 import { Introspector } from "./introspect.js";
 import type { Operation, OperationTables } from "./jsonrpc.js";
+import { RevocationList } from "./revocation-list.js";
 import { KeyStore, type JwsAlg } from "./keys.js";
 import { metadataDocument, metadataPath, metadataUrl } from "./metadata.js";
 import { uriTemplateRegExp } from "./uri-template.js";
@@ -27,6 +28,8 @@ export interface ServerRuntime {
   /** Declared operations as `Map`s (request-controlled names never reach `Object.prototype`). */
   ops: OperationTables;
   introspector: Introspector | undefined;
+  /** The authorization front's revocation list, when configured. */
+  revocations: RevocationList | undefined;
   /** Whether any operation is declared (a bodyless POST then needs `Mcp-Method`). */
   hasOperations: boolean;
 }
@@ -49,6 +52,13 @@ export function buildRuntime(c: EdgeConfig, d: RuntimeDeps): ServerRuntime {
       throw new Error(`Edge config '${c.server}': introspection.clientSecretEnv names ${env}, which is not set; set it or remove introspection`);
     }
     introspector = new Introspector(c.introspection, secret, d.fetch);
+  }
+  let revocations: RevocationList | undefined;
+  if (c.revocationList) {
+    const secret = d.secrets(c.revocationList.clientSecretEnv);
+    if (secret === undefined) throw new Error(`Edge config '${c.server}': revocationList.clientSecretEnv names ${c.revocationList.clientSecretEnv}, which is not set; set it or remove revocationList`);
+    const window = Math.max(c.maxTokenAgeSeconds.routine, c.maxTokenAgeSeconds.high, c.maxTokenAgeSeconds.critical) + c.clockToleranceSeconds;
+    revocations = new RevocationList({ ...c.revocationList, windowSeconds: window }, secret, d.fetch);
   }
   const ops = c.operations;
   const loopback = LOOPBACK_HOSTS.has(u.hostname.toLowerCase());
@@ -85,6 +95,7 @@ export function buildRuntime(c: EdgeConfig, d: RuntimeDeps): ServerRuntime {
       templateMatchers: templates.map(([t, op]) => ({ re: uriTemplateRegExp(t)!, op })), // validated by the config schema
     },
     introspector,
+    revocations,
     hasOperations: Object.keys(ops.tools).length + Object.keys(ops.resources).length + Object.keys(ops.prompts).length + templates.length > 0,
   };
 }

@@ -37,7 +37,9 @@ export type TokenReason =
   | "tenant_missing"
   | "introspection_inactive"
   | "introspection_unavailable"
-  | "introspection_rate_limited";
+  | "introspection_rate_limited"
+  | "revoked"
+  | "revocation_list_unavailable";
 
 export class TokenError extends Error {
   constructor(readonly reason: TokenReason) {
