@@ -1,7 +1,16 @@
 import { IncomingMessage, ServerResponse, type RequestListener } from "node:http";
 import { Socket } from "node:net";
 import { Writable } from "node:stream";
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
+import type { LambdaFunctionURLEvent } from "aws-lambda";
+
+/** The structured Function URL response (payload format 2.0). */
+export interface FunctionUrlResult {
+  statusCode: number;
+  headers: Record<string, string>;
+  cookies?: string[];
+  body: string;
+  isBase64Encoded: boolean;
+}
 
 /**
  * Runs a node:http request listener (the front, an oidc-provider Koa app) for one Lambda Function
@@ -78,7 +87,7 @@ function collectingSocket(onBody: (chunk: Buffer) => void): Writable {
   });
 }
 
-export async function invokeListener(listener: RequestListener, event: LambdaFunctionURLEvent, options: { publicOrigin?: string } = {}): Promise<LambdaFunctionURLResult> {
+export async function invokeListener(listener: RequestListener, event: LambdaFunctionURLEvent, options: { publicOrigin?: string } = {}): Promise<FunctionUrlResult> {
   const req = requestFrom(event, options.publicOrigin ? new URL(options.publicOrigin) : undefined);
   const res = new ServerResponse(req);
   // No chunked framing: the body bytes are the payload as written.
@@ -100,7 +109,7 @@ export async function invokeListener(listener: RequestListener, event: LambdaFun
   });
   listener(req, res);
   await finished;
-  if (overflow) return { statusCode: 502, headers: { "content-type": "text/plain" }, body: "response too large" };
+  if (overflow) return { statusCode: 502, headers: { "content-type": "text/plain" }, body: "response too large", isBase64Encoded: false };
 
   const headers: Record<string, string> = {};
   let cookies: string[] | undefined;

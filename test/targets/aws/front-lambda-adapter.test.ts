@@ -41,10 +41,10 @@ describe("the front's Lambda adapter (Function URL event → node request listen
   });
 
   it("serves oidc-provider (a Koa app) unchanged, with endpoints on the issuer's origin: discovery and an RFC 6749 token error", async () => {
-    const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const { privateKey } = await generateKeyPair("RS256", { extractable: true });
     const provider = new Provider("https://front.example.com", {
-      jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: "k", alg: "ES256", use: "sig" }] },
-      clients: [{ client_id: "app", token_endpoint_auth_method: "none", redirect_uris: ["http://127.0.0.1/cb"] }],
+      jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: "k", alg: "RS256", use: "sig" }] },
+      clients: [{ client_id: "app", token_endpoint_auth_method: "none", grant_types: ["authorization_code"], response_types: ["code"], redirect_uris: ["https://app.example/cb"] }],
       features: { devInteractions: { enabled: false } },
     } as ConstructorParameters<typeof Provider>[1]);
     provider.proxy = true;
@@ -52,8 +52,8 @@ describe("the front's Lambda adapter (Function URL event → node request listen
     const discovery = await invokeListener(listener, functionUrlEvent("GET", "/.well-known/openid-configuration", { headers: { host: "evil.example", "x-forwarded-host": "evil.example" } }), { publicOrigin: "https://front.example.com" });
     expect(discovery.statusCode).toBe(200);
     expect(JSON.parse(discovery.body ?? "")).toMatchObject({ issuer: "https://front.example.com", token_endpoint: "https://front.example.com/token" });
-    const token = await invokeListener(listener, functionUrlEvent("POST", "/token", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=authorization_code&code=nope&client_id=app&redirect_uri=http%3A%2F%2F127.0.0.1%2Fcb&code_verifier=" + "a".repeat(43) }), { publicOrigin: "https://front.example.com" });
+    const token = await invokeListener(listener, functionUrlEvent("POST", "/token", { headers: { "content-type": "application/x-www-form-urlencoded" }, body: "grant_type=authorization_code&code=nope&client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&code_verifier=" + "a".repeat(43) }), { publicOrigin: "https://front.example.com" });
     expect(token.statusCode).toBe(400);
-    expect(JSON.parse(token.body ?? "")).toMatchObject({ error: "invalid_grant" });
+    expect(JSON.parse(token.body ?? ""), token.body).toMatchObject({ error: "invalid_grant" });
   });
 });
