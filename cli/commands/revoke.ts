@@ -33,7 +33,7 @@ Exit codes:
   2  bad arguments
 `;
 
-/** How long a revocation record is kept: longer than any access token a plan can allow. */
+/** How long a revocation record is kept: well past the 60-minute access-token cap the guardrail rules enforce. */
 export const REVOCATION_RETENTION_SECONDS = 24 * 3600;
 
 /** oidc-provider models whose items belong to a grant. */
