@@ -21,7 +21,8 @@ export interface FrontLambdaContext {
   issuer: string;
   signingKey: SigningJwk;
   cookieKeys: string[];
-  upstreamClientSecret?: string;
+  /** The upstream IdP client (UpstreamConfig of the front). */
+  upstream: FrontSecrets["upstream"];
   edgeClient: { id: string; secret: string };
   store: FrontStore;
   /** One JSON line per call on stdout (CloudWatch metric filters read them); never pass a token, secret or code. */
@@ -90,7 +91,7 @@ export function createFrontHandler(deps: FrontHandlerDeps): FrontLambdaHandler {
       issuer: secrets.issuer,
       signingKey,
       cookieKeys: [deriveSecret(signingKey, "cookies")],
-      ...(secrets.upstreamClientSecret ? { upstreamClientSecret: secrets.upstreamClientSecret } : {}),
+      upstream: secrets.upstream,
       edgeClient: { id: FRONT_EDGE_CLIENT_ID, secret: deriveSecret(signingKey, "edge-client") },
       store,
       log,

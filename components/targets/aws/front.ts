@@ -67,24 +67,18 @@ export class McpAuthFront extends pulumi.ComponentResource {
     const jwks = pulumi.unsecret(signing.apply((k) => ({ keys: [publicJwk(k) as { kty: string; [k: string]: unknown }] })));
     const edgeClientSecret = pulumi.secret(signing.apply((k) => deriveSecret(k, "edge-client")));
 
-    const config: pulumi.Output<FrontLambdaConfig> = pulumi.all([args.upstream.issuer, args.upstream.clientId]).apply(([issuer, clientId]) => ({
+    const config: FrontLambdaConfig = {
       configVersion: 1 as const,
       plan: args.plan as unknown as Record<string, unknown>,
-      upstream: {
-        issuer,
-        clientId,
-        ...(args.upstream.scopes ? { scopes: [...args.upstream.scopes] } : {}),
-        ...(args.upstream.groupsClaim ? { groupsClaim: args.upstream.groupsClaim } : {}),
-        ...(args.upstream.tenantClaim ? { tenantClaim: args.upstream.tenantClaim } : {}),
-      },
       ...(a.dcrDenyList ? { dcrDenyList: a.dcrDenyList } : {}),
-    }));
+    };
     const code = pulumi
       .all([config, frontBundle(a.bundleFile)])
       .apply(([c, file]) => new pulumi.asset.AssetArchive({ "index.cjs": new pulumi.asset.FileAsset(file), [FRONT_CONFIG_FILE]: new pulumi.asset.StringAsset(`${JSON.stringify(c)}\n`) }));
 
-    // The issuer is known only once the Function URL exists (or from the custom domain); it
-    // reaches the function through the secret, whose value is written after the URL exists.
+    // The issuer is known only once the Function URL exists (or from the custom domain), and the
+    // upstream client may register the front's callback URL; both reach the function through the
+    // secret, whose value is written last.
     const secret = new aws.secretsmanager.Secret(
       `${name}-secrets`,
       { description: `MCP authorization front ${name}: issuer, signing key, upstream client secret`, kmsKeyId: key.arn, recoveryWindowInDays: 7, tags },
@@ -118,8 +112,20 @@ export class McpAuthFront extends pulumi.ComponentResource {
     }
     const issuer = a.customDomain ? pulumi.output(`https://${a.customDomain.domainName}`) : url.functionUrl.apply((u) => u.replace(/\/+$/, ""));
 
-    const secretString = pulumi.all([issuer, signing, pulumi.output(args.upstream.clientSecret)]).apply(([iss, k, upstreamSecret]) =>
-      JSON.stringify({ issuer: iss, signingKey: k, ...(upstreamSecret ? { upstreamClientSecret: upstreamSecret } : {}) }),
+    const u = args.upstream;
+    const secretString = pulumi.all([issuer, signing, u.issuer, u.clientId, pulumi.output(u.clientSecret)]).apply(([iss, k, upIssuer, upClientId, upSecret]) =>
+      JSON.stringify({
+        issuer: iss,
+        signingKey: k,
+        upstream: {
+          issuer: upIssuer,
+          clientId: upClientId,
+          ...(upSecret ? { clientSecret: upSecret } : {}),
+          ...(u.scopes ? { scopes: [...u.scopes] } : {}),
+          ...(u.groupsClaim ? { groupsClaim: u.groupsClaim } : {}),
+          ...(u.tenantClaim ? { tenantClaim: u.tenantClaim } : {}),
+        },
+      }),
     );
     new aws.secretsmanager.SecretVersion(`${name}-secrets-v`, { secretId: secret.id, secretString: pulumi.secret(secretString) }, { parent: this });
 

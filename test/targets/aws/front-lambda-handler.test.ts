@@ -16,7 +16,8 @@ afterAll(async () => {
   await fx.close();
 });
 
-const config = { configVersion: 1, plan: { planVersion: 1, name: "crm" }, upstream: { issuer: "https://acme.okta.com", clientId: "0oa1" } };
+const config = { configVersion: 1, plan: { planVersion: 1, name: "crm" } };
+const upstream = { issuer: "https://acme.okta.com", clientId: "0oa1" };
 
 async function setup(readSecret: (arn: string) => Promise<string>) {
   const { tableName } = await fx.table();
@@ -44,20 +45,20 @@ async function setup(readSecret: (arn: string) => Promise<string>) {
 
 describe("the front's Lambda handler", () => {
   it("builds the front from the archive config, the secret and the table, with derived cookie and edge-client secrets", async () => {
-    const { handler, seen } = await setup(async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey, upstreamClientSecret: "up-secret" }));
+    const { handler, seen } = await setup(async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey, upstream: { ...upstream, clientSecret: "up-secret" } }));
     const res = await handler(functionUrlEvent("POST", "/reg", { sourceIp: "203.0.113.9" }));
     expect(res.statusCode).toBe(200);
     expect(JSON.parse(res.body)).toEqual({ host: "auth.example.com", issuer: "https://auth.example.com" });
     const ctx = seen()!;
-    expect(ctx.config.upstream).toEqual(config.upstream);
-    expect(ctx.upstreamClientSecret).toBe("up-secret");
+    expect(ctx.config.plan).toEqual(config.plan);
+    expect(ctx.upstream).toEqual({ ...upstream, clientSecret: "up-secret" });
     expect(ctx.edgeClient).toEqual({ id: "mcp-auth-edge", secret: deriveSecret(parseSigningKey(JSON.stringify(signingKey)), "edge-client") });
     expect(ctx.cookieKeys).toHaveLength(1);
     expect(ctx.cookieKeys[0]).not.toBe(ctx.edgeClient.secret);
   });
 
   it("writes one JSON line per registration attempt and per front log line, for the alarms' metric filters", async () => {
-    const { handler, lines } = await setup(async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey }));
+    const { handler, lines } = await setup(async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey, upstream }));
     await handler(functionUrlEvent("POST", "/reg", { sourceIp: "203.0.113.9" }));
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       { event: "registration", via: "dcr", accepted: false, sourceIp: "203.0.113.9", reason: "too_many_requests: slow down" },
@@ -70,7 +71,7 @@ describe("the front's Lambda handler", () => {
     const { handler, lines } = await setup(async () => {
       calls++;
       if (calls === 1) throw new Error("ThrottlingException: rate exceeded");
-      return JSON.stringify({ issuer: "https://auth.example.com", signingKey });
+      return JSON.stringify({ issuer: "https://auth.example.com", signingKey, upstream });
     });
     const first = await handler(functionUrlEvent("GET", "/.well-known/openid-configuration"));
     expect(first.statusCode).toBe(503);
@@ -82,7 +83,7 @@ describe("the front's Lambda handler", () => {
 
   it("refuses to start with a public key in place of the private signing key", async () => {
     const { d: _d, ...pub } = signingKey;
-    const { handler, lines } = await setup(async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey: pub }));
+    const { handler, lines } = await setup(async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey: pub, upstream }));
     expect((await handler(functionUrlEvent("GET", "/"))).statusCode).toBe(503);
     expect(lines[0]).toMatch(/signingKey must be a private key/);
   });

@@ -112,10 +112,14 @@ describe("McpAuthFront", () => {
     const version = only(mine("aws:secretsmanager/secretVersion:SecretVersion"));
     // The secret string travels marked secret (Pulumi's wire signature), encrypted in the state.
     expect(version.inputs.secretString["4dabf18193072939515e22adb298388d"]).toBe("1b47061264138c4ac30d75fd1eb44270");
-    expect(JSON.parse(version.inputs.secretString.value)).toEqual({ issuer: "https://front123.lambda-url.eu-west-1.on.aws", signingKey: JSON.parse(signingKeyText), upstreamClientSecret: UPSTREAM_SECRET });
+    expect(JSON.parse(version.inputs.secretString.value)).toEqual({
+      issuer: "https://front123.lambda-url.eu-west-1.on.aws",
+      signingKey: JSON.parse(signingKeyText),
+      upstream: { issuer: "https://acme.okta.com", clientId: "0oa-front", clientSecret: UPSTREAM_SECRET, groupsClaim: "groups" },
+    });
   });
 
-  it("ships the plan and the upstream's public settings in the archive, without any secret", async () => {
+  it("ships the plan in the archive, without any secret", async () => {
     const { mine } = await deploy("f4");
     const fn = only(mine("aws:lambda/function:Function"));
     const archive = fn.inputs.code as pulumi.asset.AssetArchive;
@@ -123,7 +127,7 @@ describe("McpAuthFront", () => {
     expect(Object.keys(assets).sort()).toEqual(["front-config.json", "index.cjs"]);
     const text = (await (assets["front-config.json"] as pulumi.asset.StringAsset).text) as string;
     const config = JSON.parse(text);
-    expect(config.upstream).toEqual({ issuer: "https://acme.okta.com", clientId: "0oa-front", groupsClaim: "groups" });
+    expect(Object.keys(config).sort()).toEqual(["configVersion", "plan"]);
     expect(config.plan.name).toBe(plan.name);
     expect(text).not.toContain(UPSTREAM_SECRET);
   });
