@@ -5,7 +5,7 @@ import { UsageError, type Command } from "./io.js";
 import type { CliIOWithTty } from "./format.js";
 
 /** Subcommands, in `--help` order. Each is `cli/commands/<name>.ts`, loaded only when used. */
-export const COMMANDS = ["check", "plan", "diff", "report", "audit", "dev"] as const;
+export const COMMANDS = ["check", "plan", "diff", "report", "audit", "revoke", "dev"] as const;
 
 const COMMANDS_DIR = new URL("./commands/", import.meta.url);
 

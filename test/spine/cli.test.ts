@@ -117,7 +117,7 @@ describe("pulumi-mcp-auth spawned as a user would", () => {
     const [version, unknown] = await Promise.all([cli(["--version"]), cli(["deploy"])]);
     expect(version).toMatchObject({ code: 0, stdout: `${(JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version}\n` });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown command 'deploy'\. Commands: check, plan, diff, dev, audit\. Run 'pulumi-mcp-auth --help'/);
+    expect(unknown.stderr).toMatch(/unknown command 'deploy'\. Commands: check, plan, diff, report, audit, revoke, dev\. Run 'pulumi-mcp-auth --help'/);
   });
 });
 

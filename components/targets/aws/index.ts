@@ -13,3 +13,4 @@ export { staticUnauthorizedChallenge } from "./restapi.js";
 export { metadataUrlFor } from "./urls.js";
 export { AWS_GATEWAY_CAPABILITIES, AWS_AUTHORIZER_CAPABILITIES, awsCapabilityReport } from "./capabilities.js";
 export { prebuiltBundle } from "./bundle.js";
+export * from "./front-index.js";

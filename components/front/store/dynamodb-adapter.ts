@@ -1,0 +1,159 @@
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Adapter, AdapterPayload } from "oidc-provider";
+import { errors } from "oidc-provider";
+import { deleteKeys, expired, isConditionFailure, N, num, queryAll, S, str, type Item } from "./dynamodb-items.js";
+
+/**
+ * oidc-provider's adapter contract (its `example/my_adapter.js`) on the front's DynamoDB table.
+ *
+ * Items (all with sort key `_` unless stated):
+ * - `oidc#<Model>#<id>`: the payload as JSON in `data`, `consumed` (epoch seconds) once consumed,
+ *   `expiresAt` for DynamoDB's TTL;
+ * - `oidcuid#<Model>#<uid>` → `ref` = session id (findByUid), `oidcusercode#<Model>#<code>` → `ref`
+ *   (findByUserCode);
+ * - `oidcgrant#<grantId>` with sort key `<Model>#<id>`: one member per token of a grant
+ *   (revokeByGrantId is one strongly consistent query).
+ *
+ * DynamoDB-compatible servers have no multi-item transactions everywhere (dynalite has none), so
+ * writes are ordered to fail closed: the grant member and lookup pointers are written before the
+ * token, hence a token that exists is always found by revokeByGrantId; a pointer left without its
+ * token resolves to nothing.
+ */
+
+/** Models whose tokens belong to a grant (oidc-provider's memory adapter uses the same list). */
+const GRANTABLE = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest", "PreAuthorizedCode"]);
+
+export interface DynamoAdapterContext {
+  client: DynamoDBClient;
+  tableName: string;
+  /** Epoch seconds. */
+  nowSeconds: () => number;
+}
+
+const key = (pk: string, sk = "_"): Item => ({ pk: S(pk), sk: S(sk) });
+
+export class DynamoAdapter implements Adapter {
+  constructor(
+    private readonly model: string,
+    private readonly ctx: DynamoAdapterContext,
+  ) {}
+
+  private itemPk(id: string): string {
+    return `oidc#${this.model}#${id}`;
+  }
+
+  async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
+    const { client, tableName } = this.ctx;
+    const expiresAt = typeof expiresIn === "number" ? this.ctx.nowSeconds() + expiresIn : undefined;
+    const ttl: Item = expiresAt !== undefined ? { expiresAt: N(expiresAt) } : {};
+    const pointers: Item[] = [];
+    if (GRANTABLE.has(this.model) && typeof payload.grantId === "string") {
+      pointers.push({ ...key(`oidcgrant#${payload.grantId}`, `${this.model}#${id}`), ...ttl });
+    }
+    if (this.model === "Session" && typeof payload.uid === "string") {
+      pointers.push({ ...key(`oidcuid#${this.model}#${payload.uid}`), ref: S(id), ...ttl });
+    }
+    if (typeof payload.userCode === "string") {
+      pointers.push({ ...key(`oidcusercode#${this.model}#${payload.userCode}`), ref: S(id), ...ttl });
+    }
+    await Promise.all(pointers.map((Item) => client.send(new PutItemCommand({ TableName: tableName, Item }))));
+    const item: Item = { ...key(this.itemPk(id)), data: S(JSON.stringify(payload)), ...ttl };
+    if (typeof payload.grantId === "string") item["grantId"] = S(payload.grantId);
+    if (typeof payload.uid === "string") item["uid"] = S(payload.uid);
+    if (typeof payload.userCode === "string") item["userCode"] = S(payload.userCode);
+    await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+  }
+
+  async find(id: string): Promise<AdapterPayload | undefined> {
+    const res = await this.ctx.client.send(new GetItemCommand({ TableName: this.ctx.tableName, Key: key(this.itemPk(id)), ConsistentRead: true }));
+    const item = res.Item;
+    if (!item || expired(item, this.ctx.nowSeconds())) return undefined;
+    const data = str(item, "data");
+    if (data === undefined) return undefined;
+    const payload = JSON.parse(data) as AdapterPayload;
+    const consumed = num(item, "consumed");
+    return consumed !== undefined ? { ...payload, consumed } : payload;
+  }
+
+  private async findByPointer(pk: string): Promise<AdapterPayload | undefined> {
+    const res = await this.ctx.client.send(new GetItemCommand({ TableName: this.ctx.tableName, Key: key(pk), ConsistentRead: true }));
+    const ref = str(res.Item, "ref");
+    if (!res.Item || ref === undefined || expired(res.Item, this.ctx.nowSeconds())) return undefined;
+    return this.find(ref);
+  }
+
+  findByUid(uid: string): Promise<AdapterPayload | undefined> {
+    return this.findByPointer(`oidcuid#${this.model}#${uid}`);
+  }
+
+  findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    return this.findByPointer(`oidcusercode#${this.model}#${userCode}`);
+  }
+
+  /**
+   * Marks the item consumed with a conditional write: of two concurrent consumers (two refreshes
+   * with one rotating refresh token, two exchanges of one authorization code) exactly one
+   * succeeds; the other gets `invalid_grant` (RFC 6749 §5.2; OAuth 2.1 §4.3.1 refresh token
+   * rotation), never a server error.
+   */
+  async consume(id: string): Promise<void> {
+    const now = this.ctx.nowSeconds();
+    try {
+      await this.ctx.client.send(
+        new UpdateItemCommand({
+          TableName: this.ctx.tableName,
+          Key: key(this.itemPk(id)),
+          UpdateExpression: "SET #c = :now",
+          ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#c) AND (attribute_not_exists(#e) OR #e > :now)",
+          ExpressionAttributeNames: { "#pk": "pk", "#c": "consumed", "#e": "expiresAt" },
+          ExpressionAttributeValues: { ":now": N(now) },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailure(err)) throw new errors.InvalidGrant(`${this.model === "AuthorizationCode" ? "authorization code" : "grant"} already used`);
+      throw err;
+    }
+  }
+
+  async destroy(id: string): Promise<void> {
+    const { client, tableName } = this.ctx;
+    const res = await client.send(new DeleteItemCommand({ TableName: tableName, Key: key(this.itemPk(id)), ReturnValues: "ALL_OLD" }));
+    const old = res.Attributes;
+    if (!old) return;
+    const grantId = str(old, "grantId");
+    const uid = str(old, "uid");
+    const userCode = str(old, "userCode");
+    const cleanup: Promise<unknown>[] = [];
+    if (grantId !== undefined && GRANTABLE.has(this.model)) cleanup.push(client.send(new DeleteItemCommand({ TableName: tableName, Key: key(`oidcgrant#${grantId}`, `${this.model}#${id}`) })));
+    if (uid !== undefined && this.model === "Session") cleanup.push(this.deletePointer(`oidcuid#${this.model}#${uid}`, id));
+    if (userCode !== undefined) cleanup.push(this.deletePointer(`oidcusercode#${this.model}#${userCode}`, id));
+    await Promise.all(cleanup);
+  }
+
+  /** Deletes a lookup pointer only while it still points at `id` (a newer item may own it). */
+  private async deletePointer(pk: string, id: string): Promise<void> {
+    try {
+      await this.ctx.client.send(new DeleteItemCommand({ TableName: this.ctx.tableName, Key: key(pk), ConditionExpression: "#ref = :id", ExpressionAttributeNames: { "#ref": "ref" }, ExpressionAttributeValues: { ":id": S(id) } }));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+    }
+  }
+
+  /** Destroys every token of this model issued under `grantId` (oidc-provider calls it per model). */
+  async revokeByGrantId(grantId: string): Promise<void> {
+    const { client, tableName } = this.ctx;
+    const members = await queryAll(client, {
+      TableName: tableName,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :model)",
+      ExpressionAttributeValues: { ":pk": S(`oidcgrant#${grantId}`), ":model": S(`${this.model}#`) },
+      ConsistentRead: true,
+      ProjectionExpression: "pk, sk",
+    });
+    const keys: Item[] = [];
+    for (const m of members) {
+      const sk = str(m, "sk") ?? "";
+      keys.push(key(this.itemPk(sk.slice(this.model.length + 1))), key(`oidcgrant#${grantId}`, sk));
+    }
+    await deleteKeys(client, tableName, keys);
+  }
+}

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/run.js";
+import type { FrontStore } from "../../components/front/store/types.js";
+import { dynamoFixture, type DynamoFixture } from "./store-helpers.js";
+
+let fx: DynamoFixture;
+beforeAll(async () => {
+  fx = await dynamoFixture();
+});
+afterAll(async () => {
+  await fx.close();
+});
+
+const CRM = "https://mcp.example.com/crm";
+const ADMIN = "https://mcp.example.com/crm-admin";
+
+/** Alice and Bob, each with a grant (code, access and refresh token) per client and server. */
+async function seed(store: FrontStore): Promise<void> {
+  const grants: Array<[string, string, string, string]> = [
+    ["g-alice-vscode", "alice", "vscode", CRM],
+    ["g-alice-claude", "alice", "claude-code", ADMIN],
+    ["g-bob-vscode", "bob", "vscode", CRM],
+  ];
+  for (const [g, sub, client, resource] of grants) {
+    await store.adapter("Grant").upsert(g, { kind: "Grant", jti: g, accountId: sub, clientId: client }, 3600);
+    await store.adapter("AccessToken").upsert(`at-${g}`, { kind: "AccessToken", jti: `at-${g}`, grantId: g, accountId: sub }, 300);
+    await store.adapter("RefreshToken").upsert(`rt-${g}`, { kind: "RefreshToken", jti: `rt-${g}`, grantId: g, accountId: sub }, 86_400);
+    await store.adapter("AuthorizationCode").upsert(`ac-${g}`, { kind: "AuthorizationCode", jti: `ac-${g}`, grantId: g, accountId: sub }, 60);
+    await store.putConsent({ sub, clientId: client, resource, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: [g], updatedAt: 1_800_000_000 });
+  }
+}
+
+async function alive(store: FrontStore, g: string): Promise<boolean[]> {
+  return Promise.all([
+    store.adapter("Grant").find(g),
+    store.adapter("AccessToken").find(`at-${g}`),
+    store.adapter("RefreshToken").find(`rt-${g}`),
+    store.adapter("AuthorizationCode").find(`ac-${g}`),
+  ]).then((xs) => xs.map(Boolean));
+}
+
+async function cli(...args: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(["revoke", ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} });
+  return { code, stdout, stderr };
+}
+
+describe("pulumi-mcp-auth revoke", () => {
+  it("--user destroys every grant and token of the user, removes the consents, records the revocation and prints what it revoked", async () => {
+    const { store, tableName } = await fx.table();
+    await seed(store);
+    const before = Math.floor(Date.now() / 1000);
+    const r = await cli("--user", "alice", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Revoked user 'alice' at \d{4}-/);
+    expect(r.stdout).toContain("grants destroyed: 2");
+    expect(r.stdout).toContain(`alice → vscode on ${CRM}`);
+    expect(r.stdout).toContain(`alice → claude-code on ${ADMIN}`);
+    expect(r.stdout).not.toMatch(/at-g|rt-g|ac-g/);
+    expect(await alive(store, "g-alice-vscode")).toEqual([false, false, false, false]);
+    expect(await alive(store, "g-alice-claude")).toEqual([false, false, false, false]);
+    expect(await alive(store, "g-bob-vscode")).toEqual([true, true, true, true]);
+    expect(await store.listConsentsBySub("alice")).toEqual([]);
+    const revocations = await store.listRevocations(before);
+    expect(revocations).toEqual([expect.objectContaining({ kind: "user", id: "alice", by: "admin" })]);
+    expect(revocations[0]!.expiresAt - revocations[0]!.at).toBe(24 * 3600);
+  });
+
+  it("--client revokes every user's grants given to that client only", async () => {
+    const { store, tableName } = await fx.table();
+    await seed(store);
+    const r = await cli("--client", "vscode", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("grants destroyed: 2");
+    expect(await alive(store, "g-alice-vscode")).toEqual([false, false, false, false]);
+    expect(await alive(store, "g-bob-vscode")).toEqual([false, false, false, false]);
+    expect(await alive(store, "g-alice-claude")).toEqual([true, true, true, true]);
+    expect(await store.listConsentsByClient("vscode")).toEqual([]);
+  });
+
+  it("--grant revokes one grant and its consent", async () => {
+    const { store, tableName } = await fx.table();
+    await seed(store);
+    const r = await cli("--grant", "g-bob-vscode", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Revoked grant 'g-bob-vscode'");
+    expect(await alive(store, "g-bob-vscode")).toEqual([false, false, false, false]);
+    expect(await alive(store, "g-alice-vscode")).toEqual([true, true, true, true]);
+    expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
+  });
+
+  it("refuses ambiguous or missing targets and a missing table with exit 2, naming the fix", async () => {
+    expect(await cli("--user", "a", "--client", "b", "--table", "t")).toMatchObject({ code: 2, stderr: expect.stringMatching(/exactly one of --user/) });
+    expect(await cli("--table", "t")).toMatchObject({ code: 2 });
+    expect(await cli("--user", "a", "--endpoint", fx.local.endpoint)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--table/) });
+  });
+
+  it("exits 1 with the cause when the table does not exist", async () => {
+    const r = await cli("--user", "alice", "--table", "no-such-table", "--endpoint", fx.local.endpoint);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/could not complete the revocation in table 'no-such-table': ResourceNotFoundException/);
+  });
+
+  it("documents every flag in --help", async () => {
+    const r = await cli("--help");
+    expect(r.code).toBe(0);
+    for (const flag of ["--user", "--client", "--grant", "--table", "--region", "--endpoint"]) expect(r.stdout).toContain(flag);
+  });
+});
