@@ -96,6 +96,8 @@ export class McpAuthFront extends pulumi.ComponentResource {
       logKmsKeyArn: args.logKmsKeyArn,
       // Names only: the secret values live in Secrets Manager.
       environment: { [FRONT_ENV.tableName]: table.name, [FRONT_ENV.secretArn]: secret.arn },
+      // Read through the front's own data policy (with its KMS key), below.
+      secretArns: [],
       description: `MCP authorization front ${name}`,
       tags,
     });
