@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseEdgeConfig, type EdgeConfig } from "../../lambda/config.js";
-import { bearer, call, crmConfig, harness, mint, post, rsaKey } from "./helpers.js";
+import { compile } from "../../components/plan/compile.js";
+import { edgeConfigFor } from "../../components/edge-config.js";
+import { parseDeclarations } from "../../components/model/validate.js";
+import crm from "../../stacks/crm/mcp-auth.js";
+import { bearer, call, crmConfig, harness, ISSUER, mint, post, rsaKey } from "./helpers.js";
 
 /**
  * Deny by default: which JSON-RPC methods pass with only a valid token, which are authorized by the
@@ -146,5 +150,32 @@ describe("methods authorized by what they reference", () => {
       const c = withOps({ resourceTemplates: { [bad]: { scopes: ["crm:customers:read"], sensitivity: "routine" } } });
       expect(() => parseEdgeConfig(c), bad).toThrowError(/operations\.resourceTemplates: every key must be an RFC 6570 level-1 URI template/);
     }
+  });
+});
+
+describe("resource templates in declarations", () => {
+  const declare = (templates: Record<string, unknown>) => {
+    const d = structuredClone(crm) as unknown as { servers: Array<Record<string, unknown>> };
+    d.servers[0]!.resourceTemplates = templates;
+    return d;
+  };
+
+  it("flow from the declaration through the plan into the edge config the edge enforces", async () => {
+    const plan = compile(declare({ "crm://customers/{id}": { scopes: ["crm:customers:read"], description: "One customer" } }));
+    const op = plan.servers[0]!.operations.find((o) => o.name === "crm://customers/{id}");
+    expect(op).toMatchObject({ kind: "resource", template: true, scopes: ["crm:customers:read"], sensitivity: "routine" });
+    // Fixed resources carry no template flag, so existing plans are unchanged.
+    expect(plan.servers[0]!.operations.find((o) => o.name === "crm://customers")).not.toHaveProperty("template");
+    const c = edgeConfigFor(plan, "crm", { issuer: ISSUER, jwksUri: "https://idp.example.com/jwks", jwks: { keys: [key.jwk as { kty: string }] }, tokenTypes: ["at+jwt"], upstream: "http://upstream.test/mcp" });
+    expect(c.operations.resourceTemplates).toEqual({ "crm://customers/{id}": { scopes: ["crm:customers:read"], sensitivity: "routine" } });
+    expect(edgeConfigFor(compile(crm), "crm", { issuer: ISSUER, jwksUri: "https://idp.example.com/jwks" }).operations).not.toHaveProperty("resourceTemplates");
+    const { edge } = harness([c]);
+    expect((await answer(edge, rpc("resources/read", { uri: "crm://customers/42" }), mint(key, { scope: "crm:deals:read" }))).status).toBe(403);
+    expect((await answer(edge, rpc("resources/read", { uri: "crm://customers/42" }), mint(key, { scope: "crm:customers:read" }))).status).toBe(200);
+  });
+
+  it("are refused when not a level-1 URI template or naming an undeclared scope, with the path", () => {
+    expect(() => parseDeclarations(declare({ "crm://files/{+path}": { scopes: ["crm:customers:read"] } }))).toThrowError(/servers\[0\]\.resourceTemplates.*RFC 6570 level-1 URI template/s);
+    expect(() => parseDeclarations(declare({ "crm://customers/{id}": { scopes: ["crm:nope:read"] } }))).toThrowError('servers[0].resourceTemplates["crm://customers/{id}"].scopes[0]: scope \'crm:nope:read\' is not declared');
   });
 });
