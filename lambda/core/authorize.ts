@@ -7,7 +7,7 @@ import { bad, callsFromHeaders, decodeHeaderValue, HEADER_MISMATCH, headersMatch
 import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, roleScopes, tokenScopes } from "./scopes.js";
 import { originAllowed, type ServerRuntime } from "./server.js";
-import { principalKey, sessionHash, SessionTable } from "./sessions.js";
+import { principalKey, SessionTable } from "./sessions.js";
 import { COMPACT, TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
 
 /** Who is calling, from a verified token. */
@@ -188,8 +188,9 @@ export class Authorizer {
     const h = req.headers;
     const origin = h.get("origin");
     const sessionId = h.get("mcp-session-id");
+    const st = this.stateOf(s);
     // Audit records and the session table hold a hash of the session id, never the id (a bearer handle).
-    const session = sessionId !== null ? sessionHash(sessionId) : undefined;
+    const session = sessionId !== null ? st.sessions.hashOf(sessionId) : undefined;
     const x: DenyContext = {
       s,
       nowMs,
@@ -273,7 +274,6 @@ export class Authorizer {
     // A cached token already passed every syntax check: look it up before re-validating its syntax.
     // Keyed by the SHA-256 of the signature segment; a hit also needs the same signing input, so it
     // is the exact token verified before (cache.ts). Opaque tokens are never in this cache.
-    const st = this.stateOf(s);
     const cache = st.cache;
     const cacheOn = cache.max > 0;
     // The usual header is `Bearer <token>` with single spacing: no trim (which would copy the token).
@@ -346,7 +346,7 @@ export class Authorizer {
       return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server", cors), "operation_not_declared");
     }
     // Sessions are bound to the principal that created them (sessions.ts): anyone else gets 404, as for an unknown session.
-    if (session !== undefined && this.stateOf(s).sessions.check(session, principalKey(p), nowMs) === "foreign") {
+    if (session !== undefined && st.sessions.check(session, () => principalKey(p), nowMs) === "foreign") {
       return this.deny(x, jsonRpcError(404, -32001, "Session not found", cors), "session_not_owned");
     }
 
@@ -375,7 +375,8 @@ export class Authorizer {
 
   /** Binds a session id the upstream issued in answer to `initialize` to the principal that asked. */
   bindSession(s: ServerRuntime, sessionId: string, principal: Principal, nowMs: number): void {
-    this.stateOf(s).sessions.bind(sessionHash(sessionId), principalKey(principal), nowMs);
+    const t = this.stateOf(s).sessions;
+    t.bind(t.hashOf(sessionId), principalKey(principal), nowMs);
   }
 
   /** Forgets a session (ended by DELETE, or no longer known upstream). */
