@@ -3,7 +3,8 @@ import { sanitizeParams } from "./audit.js";
 import { TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
 import { checkStaticClaims, checkTimes, type TokenTimes } from "./claims.js";
-import { bad, callsFromHeaders, decodeHeaderValue, HEADER_MISMATCH, headersMatch, isModern, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
+import { HEADER_MISMATCH, headersMatch, isModern, requirementOf, type Call } from "./jsonrpc.js";
+import { requestCalls } from "./transport.js";
 import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, roleScopes, tokenScopes } from "./scopes.js";
 import { originAllowed, type ServerRuntime } from "./server.js";
@@ -242,26 +243,7 @@ export class Authorizer {
 
     // What the request asks for (parsed before the token so a challenge can name its scopes).
     const mcpMethod = h.get("mcp-method");
-    const rawName = h.get("mcp-name");
-    const mcpName = rawName === null ? null : decodeHeaderValue(rawName);
-    let calls: Call[] | ParseProblem = [];
-    let problem: ParseProblem | undefined;
-    const headerOnly = !(body !== undefined && body.length > 0) && req.method === "POST" && mcpMethod !== null;
-    if (mcpName === undefined) problem = bad(HEADER_MISMATCH, "Mcp-Name: malformed =?base64?…?= value", "header_name_malformed");
-    else if (body !== undefined && body.length > 0) {
-      const parsed = parseCalls(body);
-      if ("reason" in parsed) problem = parsed;
-      // MCP 2026-07-28 Streamable HTTP, "Sending Messages": the body MUST be a single JSON-RPC request
-      // or notification, and the client MUST NOT send JSON-RPC responses.
-      else if (modern && parsed.batch) problem = bad(-32600, "Invalid Request: no batches in protocol 2026-07-28", "body_batch_refused");
-      else if (modern && parsed.responses > 0) problem = bad(-32600, "Invalid Request: no client responses in protocol 2026-07-28", "body_response_refused");
-      else calls = parsed.calls;
-    } else if (headerOnly) {
-      const c = callsFromHeaders(mcpMethod, mcpName);
-      if (Array.isArray(c)) calls = c;
-      else problem = c;
-    }
-    if (problem) calls = problem;
+    const { calls, name: mcpName, headerOnly } = requestCalls(req.method, body, mcpMethod, h.get("mcp-name"), modern);
     const reqt = Array.isArray(calls) ? requirementOf(calls, s.ops) : undefined;
     // A challenge asks for the basic scopes plus everything this operation needs (RS-8, RS-12).
     if (reqt && reqt.scopes.length > 0) x.need = reqt.scopes;
