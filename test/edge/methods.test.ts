@@ -179,3 +179,48 @@ describe("resource templates in declarations", () => {
     expect(() => parseDeclarations(declare({ "crm://customers/{id}": { scopes: ["crm:nope:read"] } }))).toThrowError('servers[0].resourceTemplates["crm://customers/{id}"].scopes[0]: scope \'crm:nope:read\' is not declared');
   });
 });
+
+describe("fuzzing methods, names and headers", () => {
+  /** Deterministic PRNG (mulberry32) so a failure is reproducible. */
+  function prng(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const PROTO = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "__lookupSetter__", "prototype", "undefined", "null"];
+  const METHODS = [...PROTO, "tools/call", "resources/read", "prompts/get", "resources/subscribe", "completion/complete", "tools/list", "initialize", "notifications/initialized", "tasks/get", "subscriptions/listen", "", "tools/call ", "Tools/Call"];
+  const NAMES = [...PROTO, "list_customers", "delete_customer", "crm://customers", "crm://customers/7", "summarize_account", "", "créer_client"];
+
+  it("never answers 500 and never forwards a call the token does not cover, over 1,500 generated requests", async () => {
+    const { edge, upstreamCalls, logs } = harness([withOps()]);
+    const rnd = prng(0x5eed);
+    const pick = <T,>(a: readonly T[]) => a[Math.floor(rnd() * a.length)]!;
+    const tokenOnly = new Set(["tools/list", "initialize"]);
+    for (let i = 0; i < 1500; i++) {
+      const method = pick(METHODS);
+      const name = pick(NAMES);
+      const params: Record<string, unknown> = rnd() < 0.5 ? { name, uri: name } : { [pick(["name", "uri", "ref", pick(PROTO)])]: rnd() < 0.3 ? { type: pick(["ref/prompt", "ref/resource", "__proto__"]), name, uri: name } : name };
+      const msg: Record<string, unknown> = { jsonrpc: "2.0", method, params };
+      const notification = rnd() < 0.2;
+      if (!notification) msg.id = i;
+      const headers: Record<string, string> = { ...bearer(noScope) };
+      if (rnd() < 0.5) headers["mcp-method"] = rnd() < 0.8 ? method : pick(METHODS);
+      if (rnd() < 0.4) headers["mcp-name"] = rnd() < 0.5 ? name : `=?base64?${Buffer.from(name).toString("base64")}?=`;
+      if (rnd() < 0.5) headers["mcp-protocol-version"] = pick(["2026-07-28", "2025-11-25", "DRAFT-x"]);
+      const before = upstreamCalls.length;
+      const bodyless = rnd() < 0.15;
+      const res = await edge.handle(bodyless ? new Request(withOps().resource, { method: "POST", headers }) : post(msg, headers));
+      expect([200, 400, 403, 404], `${i} ${method} ${JSON.stringify(params)} ${JSON.stringify(headers)}`).toContain(res.status);
+      if (upstreamCalls.length > before) {
+        // With a token holding no scope, only the token-only methods and notifications may pass.
+        const passed = bodyless ? headers["mcp-method"]! : method;
+        expect(tokenOnly.has(passed) || (passed.startsWith("notifications/") && (bodyless || notification)), `${i} forwarded ${passed}`).toBe(true);
+      }
+      await res.body?.cancel();
+    }
+    expect(logs.filter((l) => l.level === "error")).toEqual([]);
+  });
+});
