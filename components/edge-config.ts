@@ -48,7 +48,7 @@ export function edgeConfigFor(plan: McpAuthPlan, serverName: string, idp: IdpTok
   }
   const ops = { tools: {}, resources: {}, prompts: {} } as EdgeConfig["operations"];
   for (const op of server.operations) {
-    const bucket = op.kind === "tool" ? ops.tools : op.kind === "resource" ? ops.resources : ops.prompts;
+    const bucket = op.kind === "tool" ? ops.tools : op.kind === "resource" ? (op.template ? (ops.resourceTemplates ??= {}) : ops.resources) : ops.prompts;
     bucket[op.name] = { scopes: op.scopes, sensitivity: op.sensitivity };
   }
   const revocable = server.immediateRevocation.filter((s) => byName.has(s));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { URI_TEMPLATE_RULE, uriTemplateRegExp } from "../../lambda/core/uri-template.js";
 import { SensitivitySchema } from "./sensitivity.js";
 
 /**
@@ -110,6 +111,12 @@ export const ServerDeclarationSchema = z.strictObject({
   tools: z.record(ToolNameSchema, OperationDeclarationSchema),
   /** Resources by URI (`resources/read` → `params.uri`). */
   resources: z.record(z.string().min(1), OperationDeclarationSchema).optional(),
+  /**
+   * Resource templates by RFC 6570 level-1 URI template (e.g. `crm://customers/{id}`): the scopes
+   * `resources/read`, `resources/subscribe` and `completion/complete` need for every URI the template
+   * expands to. A URI declared under `resources` takes precedence.
+   */
+  resourceTemplates: z.record(z.string().refine((t) => uriTemplateRegExp(t) !== undefined, `expected ${URI_TEMPLATE_RULE}`), OperationDeclarationSchema).optional(),
   /** Prompts by name (`prompts/get` → `params.name`). */
   prompts: z.record(ToolNameSchema, OperationDeclarationSchema).optional(),
   consent: ConsentDeclarationSchema.optional(),

@@ -90,7 +90,7 @@ function issuesBehindInvalidKeys(input: unknown, keyIssues: readonly z.core.$Zod
         ? TierDeclarationSchema
         : p.length === 2 && p[0] === "groups"
           ? GroupDeclarationSchema
-          : p.length === 4 && p[0] === "servers" && (p[2] === "tools" || p[2] === "prompts")
+          : p.length === 4 && p[0] === "servers" && (p[2] === "tools" || p[2] === "prompts" || p[2] === "resourceTemplates")
             ? OperationDeclarationSchema
             : undefined;
     if (!schema) continue;
@@ -149,7 +149,7 @@ function crossReferenceIssues(input: unknown): DeclarationIssue[] {
       if (prev !== undefined) issues.push({ path: formatPath(["servers", si, "resource"]), message: `duplicate resource URI (also servers[${prev}]); each MCP server needs its own audience` });
       else resources.set(key, si);
     }
-    for (const kind of ["tools", "resources", "prompts"] as const) {
+    for (const kind of ["tools", "resources", "resourceTemplates", "prompts"] as const) {
       for (const [opName, op] of entries(server[kind])) {
         if (isObj(op)) arr(op.scopes).forEach((s, i) => ref(s, ["servers", si, kind, opName, "scopes", i]));
       }

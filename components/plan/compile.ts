@@ -223,13 +223,17 @@ function compileServer(
     ["tool", s.tools],
     ["resource", s.resources ?? {}],
     ["prompt", s.prompts ?? {}],
+    ["template", s.resourceTemplates ?? {}],
   ] as const;
-  for (const [kind, ops] of kinds) {
+  for (const [k, ops] of kinds) {
+    // A resource template is a resource operation naming a URI template (RFC 6570 level 1).
+    const kind = k === "template" ? "resource" : k;
     for (const [name, op] of Object.entries(ops)) {
       const scopes = sorted(op.scopes);
       operations.push({
         kind,
         name,
+        ...(k === "template" ? { template: true as const } : {}),
         ...(op.description !== undefined ? { description: op.description } : {}),
         scopes,
         sensitivity: scopes.reduce<Sensitivity>((acc, sc) => maxSensitivity(acc, sens(sc)), "routine"),

@@ -46,8 +46,10 @@ export type PlanScope = z.infer<typeof PlanScopeSchema>;
 export const OPERATION_KINDS = ["tool", "resource", "prompt"] as const;
 export const PlanOperationSchema = z.strictObject({
   kind: z.enum(OPERATION_KINDS),
-  /** Tool or prompt name, or resource URI. */
+  /** Tool or prompt name, resource URI, or (with `template`) resource URI template. */
   name: z.string(),
+  /** A resource template (RFC 6570 level 1): `name` covers every URI it expands to. Absent for fixed resources. */
+  template: z.literal(true).optional(),
   description: z.string().optional(),
   /** Every scope the operation needs (all required). */
   scopes: z.array(z.string()),

@@ -3,11 +3,12 @@ import { sanitizeParams } from "./audit.js";
 import { TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
 import { checkStaticClaims, checkTimes, type TokenTimes } from "./claims.js";
-import { bad, callsFromHeaders, decodeHeaderValue, HEADER_MISMATCH, headersMatch, isModern, parseCalls, requirementOf, type Call, type ParseProblem } from "./jsonrpc.js";
+import { HEADER_MISMATCH, headersMatch, isModern, requirementOf, type Call } from "./jsonrpc.js";
+import { requestCalls } from "./transport.js";
 import type { EdgeRequest, LiteResponse } from "./http.js";
 import { grantedClosure, missingScopes, roleScopes, tokenScopes } from "./scopes.js";
 import { originAllowed, type ServerRuntime } from "./server.js";
-import { principalKey, sessionHash, SessionTable } from "./sessions.js";
+import { principalKey, SessionTable } from "./sessions.js";
 import { COMPACT, TokenError, verifyJws, verifyJwsHeld, type TokenReason } from "./verify.js";
 
 /** Who is calling, from a verified token. */
@@ -190,8 +191,9 @@ export class Authorizer {
     const h = req.headers;
     const origin = h.get("origin");
     const sessionId = h.get("mcp-session-id");
+    const st = this.stateOf(s);
     // Audit records and the session table hold a hash of the session id, never the id (a bearer handle).
-    const session = sessionId !== null ? sessionHash(sessionId) : undefined;
+    const session = sessionId !== null ? st.sessions.hashOf(sessionId) : undefined;
     const x: DenyContext = {
       s,
       nowMs,
@@ -243,26 +245,7 @@ export class Authorizer {
 
     // What the request asks for (parsed before the token so a challenge can name its scopes).
     const mcpMethod = h.get("mcp-method");
-    const rawName = h.get("mcp-name");
-    const mcpName = rawName === null ? null : decodeHeaderValue(rawName);
-    let calls: Call[] | ParseProblem = [];
-    let problem: ParseProblem | undefined;
-    const headerOnly = !(body !== undefined && body.length > 0) && req.method === "POST" && mcpMethod !== null;
-    if (mcpName === undefined) problem = bad(HEADER_MISMATCH, "Mcp-Name: malformed =?base64?…?= value", "header_name_malformed");
-    else if (body !== undefined && body.length > 0) {
-      const parsed = parseCalls(body);
-      if ("reason" in parsed) problem = parsed;
-      // MCP 2026-07-28 Streamable HTTP, "Sending Messages": the body MUST be a single JSON-RPC request
-      // or notification, and the client MUST NOT send JSON-RPC responses.
-      else if (modern && parsed.batch) problem = bad(-32600, "Invalid Request: no batches in protocol 2026-07-28", "body_batch_refused");
-      else if (modern && parsed.responses > 0) problem = bad(-32600, "Invalid Request: no client responses in protocol 2026-07-28", "body_response_refused");
-      else calls = parsed.calls;
-    } else if (headerOnly) {
-      const c = callsFromHeaders(mcpMethod, mcpName);
-      if (Array.isArray(c)) calls = c;
-      else problem = c;
-    }
-    if (problem) calls = problem;
+    const { calls, name: mcpName, headerOnly } = requestCalls(req.method, body, mcpMethod, h.get("mcp-name"), modern);
     const reqt = Array.isArray(calls) ? requirementOf(calls, s.ops) : undefined;
     // A challenge asks for the basic scopes plus everything this operation needs (RS-8, RS-12).
     if (reqt && reqt.scopes.length > 0) x.need = reqt.scopes;
@@ -275,7 +258,6 @@ export class Authorizer {
     // A cached token already passed every syntax check: look it up before re-validating its syntax.
     // Keyed by the SHA-256 of the signature segment; a hit also needs the same signing input, so it
     // is the exact token verified before (cache.ts). Opaque tokens are never in this cache.
-    const st = this.stateOf(s);
     const cache = st.cache;
     const cacheOn = cache.max > 0;
     // The usual header is `Bearer <token>` with single spacing: no trim (which would copy the token).
@@ -348,7 +330,7 @@ export class Authorizer {
       return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server", cors), "operation_not_declared");
     }
     // Sessions are bound to the principal that created them (sessions.ts): anyone else gets 404, as for an unknown session.
-    if (session !== undefined && this.stateOf(s).sessions.check(session, principalKey(p), nowMs) === "foreign") {
+    if (session !== undefined && st.sessions.check(session, () => principalKey(p), nowMs) === "foreign") {
       return this.deny(x, jsonRpcError(404, -32001, "Session not found", cors), "session_not_owned");
     }
 
@@ -378,7 +360,8 @@ export class Authorizer {
 
   /** Binds a session id the upstream issued in answer to `initialize` to the principal that asked. */
   bindSession(s: ServerRuntime, sessionId: string, principal: Principal, nowMs: number): void {
-    this.stateOf(s).sessions.bind(sessionHash(sessionId), principalKey(principal), nowMs);
+    const t = this.stateOf(s).sessions;
+    t.bind(t.hashOf(sessionId), principalKey(principal), nowMs);
   }
 
   /** Forgets a session (ended by DELETE, or no longer known upstream). */

@@ -12,6 +12,10 @@ import type { Principal } from "./authorize.js";
  * The table is per edge instance, in memory, bounded (least recently used entries go first) and
  * expires idle entries: a session created through another instance (another Lambda execution
  * environment) is unknown here and passes to the upstream, which still owns the session.
+ *
+ * Entries are keyed by a hash of the session id (what audit records carry). Hashing costs a good
+ * part of a cached decision, so the hashes of recently seen ids are remembered in a small bounded
+ * map (in memory only, like the upstream's own copy of the id).
  */
 
 const { hash } = nodeCrypto;
@@ -34,8 +38,12 @@ interface Entry {
   lastSeenMs: number;
 }
 
+/** Remembered session-id hashes before the memo is cleared. */
+const HASH_MEMO_MAX = 4096;
+
 export class SessionTable {
   private readonly entries = new Map<string, Entry>();
+  private readonly hashes = new Map<string, string>();
   /**
    * @param max entries kept (least recently used dropped first).
    * @param idleMs an entry unused this long is forgotten.
@@ -49,6 +57,16 @@ export class SessionTable {
     return this.entries.size;
   }
 
+  /** `sessionHash(id)`, remembered for ids seen recently. */
+  hashOf(id: string): string {
+    let h = this.hashes.get(id);
+    if (h === undefined) {
+      if (this.hashes.size >= HASH_MEMO_MAX) this.hashes.clear();
+      this.hashes.set(id, (h = sessionHash(id)));
+    }
+    return h;
+  }
+
   /** Records that `owner` created the session (an `initialize` answered with this id). */
   bind(hashed: string, owner: string, nowMs: number): void {
     if (this.max <= 0) return;
@@ -57,15 +75,15 @@ export class SessionTable {
     while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
   }
 
-  /** Whether `owner` may use the session; refreshes its recency when it may. */
-  check(hashed: string, owner: string, nowMs: number): SessionCheck {
+  /** Whether `owner` (computed only for a known session) may use it; refreshes its recency when it may. */
+  check(hashed: string, owner: () => string, nowMs: number): SessionCheck {
     const e = this.entries.get(hashed);
     if (!e) return "unknown";
     if (nowMs - e.lastSeenMs > this.idleMs) {
       this.entries.delete(hashed);
       return "unknown";
     }
-    if (e.owner !== owner) return "foreign";
+    if (e.owner !== owner()) return "foreign";
     e.lastSeenMs = nowMs;
     this.entries.delete(hashed);
     this.entries.set(hashed, e);

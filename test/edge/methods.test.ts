@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseEdgeConfig, type EdgeConfig } from "../../lambda/config.js";
-import { bearer, call, crmConfig, harness, mint, post, rsaKey } from "./helpers.js";
+import { compile } from "../../components/plan/compile.js";
+import { edgeConfigFor } from "../../components/edge-config.js";
+import { parseDeclarations } from "../../components/model/validate.js";
+import crm from "../../stacks/crm/mcp-auth.js";
+import { bearer, call, crmConfig, harness, ISSUER, mint, post, rsaKey } from "./helpers.js";
 
 /**
  * Deny by default: which JSON-RPC methods pass with only a valid token, which are authorized by the
@@ -146,5 +150,77 @@ describe("methods authorized by what they reference", () => {
       const c = withOps({ resourceTemplates: { [bad]: { scopes: ["crm:customers:read"], sensitivity: "routine" } } });
       expect(() => parseEdgeConfig(c), bad).toThrowError(/operations\.resourceTemplates: every key must be an RFC 6570 level-1 URI template/);
     }
+  });
+});
+
+describe("resource templates in declarations", () => {
+  const declare = (templates: Record<string, unknown>) => {
+    const d = structuredClone(crm) as unknown as { servers: Array<Record<string, unknown>> };
+    d.servers[0]!.resourceTemplates = templates;
+    return d;
+  };
+
+  it("flow from the declaration through the plan into the edge config the edge enforces", async () => {
+    const plan = compile(declare({ "crm://customers/{id}": { scopes: ["crm:customers:read"], description: "One customer" } }));
+    const op = plan.servers[0]!.operations.find((o) => o.name === "crm://customers/{id}");
+    expect(op).toMatchObject({ kind: "resource", template: true, scopes: ["crm:customers:read"], sensitivity: "routine" });
+    // Fixed resources carry no template flag, so existing plans are unchanged.
+    expect(plan.servers[0]!.operations.find((o) => o.name === "crm://customers")).not.toHaveProperty("template");
+    const c = edgeConfigFor(plan, "crm", { issuer: ISSUER, jwksUri: "https://idp.example.com/jwks", jwks: { keys: [key.jwk as { kty: string }] }, tokenTypes: ["at+jwt"], upstream: "http://upstream.test/mcp" });
+    expect(c.operations.resourceTemplates).toEqual({ "crm://customers/{id}": { scopes: ["crm:customers:read"], sensitivity: "routine" } });
+    expect(edgeConfigFor(compile(crm), "crm", { issuer: ISSUER, jwksUri: "https://idp.example.com/jwks" }).operations).not.toHaveProperty("resourceTemplates");
+    const { edge } = harness([c]);
+    expect((await answer(edge, rpc("resources/read", { uri: "crm://customers/42" }), mint(key, { scope: "crm:deals:read" }))).status).toBe(403);
+    expect((await answer(edge, rpc("resources/read", { uri: "crm://customers/42" }), mint(key, { scope: "crm:customers:read" }))).status).toBe(200);
+  });
+
+  it("are refused when not a level-1 URI template or naming an undeclared scope, with the path", () => {
+    expect(() => parseDeclarations(declare({ "crm://files/{+path}": { scopes: ["crm:customers:read"] } }))).toThrowError(/servers\[0\]\.resourceTemplates.*RFC 6570 level-1 URI template/s);
+    expect(() => parseDeclarations(declare({ "crm://customers/{id}": { scopes: ["crm:nope:read"] } }))).toThrowError('servers[0].resourceTemplates["crm://customers/{id}"].scopes[0]: scope \'crm:nope:read\' is not declared');
+  });
+});
+
+describe("fuzzing methods, names and headers", () => {
+  /** Deterministic PRNG (mulberry32) so a failure is reproducible. */
+  function prng(seed: number) {
+    return () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const PROTO = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString", "__defineGetter__", "__lookupSetter__", "prototype", "undefined", "null"];
+  const METHODS = [...PROTO, "tools/call", "resources/read", "prompts/get", "resources/subscribe", "completion/complete", "tools/list", "initialize", "notifications/initialized", "tasks/get", "subscriptions/listen", "", "tools/call ", "Tools/Call"];
+  const NAMES = [...PROTO, "list_customers", "delete_customer", "crm://customers", "crm://customers/7", "summarize_account", "", "créer_client"];
+
+  it("never answers 500 and never forwards a call the token does not cover, over 1,500 generated requests", async () => {
+    const { edge, upstreamCalls, logs } = harness([withOps()]);
+    const rnd = prng(0x5eed);
+    const pick = <T,>(a: readonly T[]) => a[Math.floor(rnd() * a.length)]!;
+    const tokenOnly = new Set(["tools/list", "initialize"]);
+    for (let i = 0; i < 1500; i++) {
+      const method = pick(METHODS);
+      const name = pick(NAMES);
+      const params: Record<string, unknown> = rnd() < 0.5 ? { name, uri: name } : { [pick(["name", "uri", "ref", pick(PROTO)])]: rnd() < 0.3 ? { type: pick(["ref/prompt", "ref/resource", "__proto__"]), name, uri: name } : name };
+      const msg: Record<string, unknown> = { jsonrpc: "2.0", method, params };
+      const notification = rnd() < 0.2;
+      if (!notification) msg.id = i;
+      const headers: Record<string, string> = { ...bearer(noScope) };
+      if (rnd() < 0.5) headers["mcp-method"] = rnd() < 0.8 ? method : pick(METHODS);
+      if (rnd() < 0.4) headers["mcp-name"] = rnd() < 0.5 ? name : `=?base64?${Buffer.from(name).toString("base64")}?=`;
+      if (rnd() < 0.5) headers["mcp-protocol-version"] = pick(["2026-07-28", "2025-11-25", "DRAFT-x"]);
+      const before = upstreamCalls.length;
+      const bodyless = rnd() < 0.15;
+      const res = await edge.handle(bodyless ? new Request(withOps().resource, { method: "POST", headers }) : post(msg, headers));
+      expect([200, 400, 403, 404], `${i} ${method} ${JSON.stringify(params)} ${JSON.stringify(headers)}`).toContain(res.status);
+      if (upstreamCalls.length > before) {
+        // With a token holding no scope, only the token-only methods and notifications may pass.
+        const passed = bodyless ? headers["mcp-method"]! : method;
+        expect(tokenOnly.has(passed) || (passed.startsWith("notifications/") && (bodyless || notification)), `${i} forwarded ${passed}`).toBe(true);
+      }
+      await res.body?.cancel();
+    }
+    expect(logs.filter((l) => l.level === "error")).toEqual([]);
   });
 });

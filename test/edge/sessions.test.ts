@@ -102,14 +102,16 @@ describe("sessions bound to their creator", () => {
 describe("the session table", () => {
   it("is bounded: the least recently used session is forgotten first", () => {
     const t = new SessionTable(2, 60_000);
+    const as = (who: string) => () => who;
     t.bind("a", "alice", 0);
     t.bind("b", "bob", 0);
-    expect(t.check("a", "alice", 1)).toBe("owner");
+    expect(t.check("a", as("alice"), 1)).toBe("owner");
     t.bind("c", "carol", 2);
     expect(t.size).toBe(2);
-    expect(t.check("b", "mallory", 3)).toBe("unknown");
-    expect(t.check("a", "mallory", 3)).toBe("foreign");
-    expect(t.check("c", "carol", 3)).toBe("owner");
+    expect(t.check("b", as("mallory"), 3)).toBe("unknown");
+    expect(t.check("a", as("mallory"), 3)).toBe("foreign");
+    expect(t.check("c", as("carol"), 3)).toBe("owner");
+    expect(t.hashOf("session-x")).toBe(sessionHash("session-x"));
   });
 
   it("forgets sessions idle longer than the idle time", async () => {

@@ -88,7 +88,7 @@ describe("clients of earlier revisions", () => {
   it("keep GET streams, DELETE, batches and responses as before", async () => {
     const { edge } = harness([crmConfig([key])]);
     for (const version of ["2025-11-25", "2025-06-18", "2025-03-26", null]) {
-      const v = version ? { "mcp-protocol-version": version } : {};
+      const v: Record<string, string> = version ? { "mcp-protocol-version": version } : {};
       expect((await edge.handle(new Request(RESOURCE, { headers: { ...bearer(t), ...v, accept: "text/event-stream" } }))).status).toBe(200);
       expect((await edge.handle(new Request(RESOURCE, { method: "DELETE", headers: { ...bearer(t), ...v, "mcp-session-id": "s" } }))).status).toBe(200);
       expect((await edge.handle(post([call("list_customers", {}, 1), call("get_customer", {}, 2)], { ...bearer(t), ...v }))).status).toBe(200);

