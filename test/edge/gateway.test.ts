@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
 import { parseEdgeConfig } from "../../lambda/config.js";
 import { createEdge, MAX_BODY_BYTES } from "../../lambda/core/edge.js";
+import { verifyEdgeAssertion } from "../../lambda/upstream.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "./helpers.js";
 
 /** The gateway on node:http in front of a real upstream: headers, errors, streaming, cancellation. */
@@ -132,6 +133,23 @@ describe("gateway forwarding (node:http forwarder)", () => {
     expect(payload).toMatchObject({ htm: "POST", mcp_method: "tools/call", mcp_name: "list_customers", scope: "crm:customers:read", sub: "alice" });
     expect(payload.body_sha256).toBe(createHash("sha256").update(got.body).digest("base64url"));
     expect(got.body).toBe(body);
+  });
+});
+
+describe("verifying the assertion upstream", () => {
+  it("accepts the assertion for the request it names and refuses it for any other body, call or method", async () => {
+    route = (_q, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    const body = JSON.stringify(call("list_customers", { q: "acme" }));
+    await send(auth(), body);
+    const got = seen.at(-1)!;
+    const jwks = createLocalJWKSet((await (await fetch(`${edge.url}/.well-known/mcp-edge-jwks.json`)).json()) as { keys: [] });
+    const check = { key: jwks, issuer: "https://mcp.example.com/crm", audience: upstreamUrl, method: "POST", currentDate: new Date(NOW_MS) };
+    const assertion = got.headers["mcp-edge-assertion"] as string;
+    await expect(verifyEdgeAssertion(assertion, { ...check, body: got.body })).resolves.toMatchObject({ mcp_name: "list_customers" });
+    await expect(verifyEdgeAssertion(assertion, { ...check, body: JSON.stringify(call("delete_customer", { id: "c1" })) })).rejects.toThrow(/another body/);
+    await expect(verifyEdgeAssertion(assertion, { ...check, method: "DELETE", body: got.body })).rejects.toThrow(/another HTTP method/);
+    await expect(verifyEdgeAssertion(assertion, { ...check, audience: "http://other/mcp", body: got.body })).rejects.toThrow(/invalid edge assertion/);
+    await expect(verifyEdgeAssertion(undefined, { ...check, body: got.body })).rejects.toThrow(/no Mcp-Edge-Assertion/);
   });
 });
 
