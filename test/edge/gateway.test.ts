@@ -216,6 +216,33 @@ describe("gateway streaming", () => {
   });
 });
 
+describe("Lambda response streaming with the node forwarder", () => {
+  it("pipes the first SSE event into the response stream before the upstream ends, and cancels the upstream when the stream closes", async () => {
+    const { functionUrlHandler } = await import("../../lambda/adapters/aws.js");
+    const { PassThrough } = await import("node:stream");
+    route = (_q, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('data: {"n":1}\n\n');
+    };
+    const e = createEdge([crmConfig([key], { upstream: upstreamUrl })], { now: () => NOW_MS, audit: () => undefined, log: () => undefined });
+    let prelude: { statusCode: number; headers: Record<string, string> } | undefined;
+    const aws = { streamifyResponse: (fn: unknown) => fn, HttpResponseStream: { from: (st: NodeJS.WritableStream, p: typeof prelude) => ((prelude = p), st) } };
+    const h = functionUrlHandler(e, aws as never) as (ev: unknown, st: NodeJS.WritableStream) => Promise<void>;
+    const out = new PassThrough();
+    const ev = { rawPath: "/crm", rawQueryString: "lambda=1", headers: { host: "mcp.example.com", "content-type": "application/json", ...auth() }, body: JSON.stringify(call("list_customers")), isBase64Encoded: false, requestContext: { domainName: "mcp.example.com", http: { method: "POST", sourceIp: "192.0.2.7" } } };
+    const before = closed.length;
+    const done = h(ev, out);
+    const first = await new Promise<string>((r) => out.once("data", (c: Buffer) => r(c.toString())));
+    expect(prelude?.statusCode).toBe(200);
+    expect(first).toContain('{"n":1}');
+    out.destroy();
+    await done;
+    const deadline = Date.now() + 3000;
+    while (!closed.slice(before).includes("/mcp?lambda=1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(closed.slice(before)).toContain("/mcp?lambda=1");
+  });
+});
+
 describe("bounded request bodies", () => {
   it("answers 413 to a chunked body far larger than the limit without reading it (node:http adapter)", async () => {
     const u = new URL(edge.url);
