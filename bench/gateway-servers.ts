@@ -18,6 +18,7 @@ export const SSE_EVENTS = 20;
 const send = (m: unknown) => process.send!(m);
 // The parent asks for this process's CPU time (user + system, µs) around each load run.
 process.on("message", (m) => {
+  if (m === "exit") process.exit(0); // lets a profiled child (--cpu-prof) write its profile
   if (m === "cpu") {
     const u = process.cpuUsage();
     send({ cpu: u.user + u.system });
