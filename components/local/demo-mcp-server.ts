@@ -1,6 +1,6 @@
 import type { KeyObject } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { jwtVerify } from "jose";
+import { createServer, type ServerResponse } from "node:http";
+import { verifyEdgeAssertion } from "../../lambda/upstream.js";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
@@ -78,10 +78,6 @@ export function buildDemoMcpServer(server: PlanServer, store: DemoStore): McpSer
   return mcp;
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  return JSON.parse(await readBodyText(req, MAX_BODY, "request body"));
-}
-
 function jsonRpcError(res: ServerResponse, status: number, message: string): void {
   res.writeHead(status, { "content-type": "application/json" });
   res.end(JSON.stringify({ jsonrpc: "2.0", error: { code: -32000, message }, id: null }));
@@ -111,13 +107,16 @@ export async function startDemoMcpServer(opts: DemoMcpServerOptions): Promise<De
     }
     void (async () => {
       try {
+        const text = await readBodyText(req, MAX_BODY, "request body");
         if (opts.assertionPublicKey) {
+          // How an upstream trusts the edge: the assertion's signature, issuer and audience, and that
+          // it names this very request (method, JSON-RPC call, body hash).
           const assertion = req.headers[ASSERTION_HEADER];
           const audience = `${url}/${encodeURIComponent(server.name)}`;
-          const ok = typeof assertion === "string" && (await jwtVerify(assertion, opts.assertionPublicKey, { audience, issuer: opts.assertionIssuer?.(server.name) ?? server.resource, algorithms: ["ES256"] }).then(() => true, () => false));
+          const ok = await verifyEdgeAssertion(typeof assertion === "string" ? assertion : undefined, { key: opts.assertionPublicKey, issuer: opts.assertionIssuer?.(server.name) ?? server.resource, audience, method: req.method ?? "POST", body: text }).then(() => true, () => false);
           if (!ok) return jsonRpcError(res, 401, "missing or invalid edge identity assertion: the demo MCP server only accepts requests forwarded by the edge");
         }
-        const body = await readJson(req);
+        const body: unknown = JSON.parse(text);
         const mcp = buildDemoMcpServer(server, store);
         const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
         res.on("close", () => {

@@ -23,7 +23,10 @@ export class NodeEdgeRequest implements EdgeRequest {
     readonly signal?: AbortSignal,
   ) {
     this.method = req.method ?? "GET";
-    this.url = new URL(req.url ?? "/", origin).href;
+    const path = req.url ?? "/";
+    // An origin-form target (RFC 9112 §3.2.1) joins the origin as is; anything else is parsed.
+    const plain = path.charCodeAt(0) === 0x2f && path.charCodeAt(1) !== 0x2f && /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin);
+    this.url = plain ? `${origin}${path}` : new URL(path, origin).href;
     const raw = req.rawHeaders;
     const pairs: Array<[string, string]> = [];
     for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
@@ -60,8 +63,11 @@ export async function writeEdgeResponse(res: ServerResponse, r: EdgeResponse): P
     return;
   }
   if (!(r instanceof StreamResponse)) return writeResponse(res, r);
-  res.writeHead(r.status, nodeHeaders(r.headers));
-  res.flushHeaders();
+  const headers = nodeHeaders(r.headers);
+  res.writeHead(r.status, headers);
+  // An event stream's headers go out at once (a client may wait for them before the first event);
+  // other bodies carry their headers in their first write.
+  if (String(headers["content-type"] ?? "").startsWith("text/event-stream")) res.flushHeaders();
   const body = r.body as unknown as import("node:stream").Readable;
   await new Promise<void>((resolve) => {
     res.once("close", () => {

@@ -19,6 +19,60 @@ function decode(chunks: Uint8Array[]): string {
   return decoder.decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
 }
 
+/** The slice of a node `Readable` (e.g. `IncomingMessage`) read by events: no async-iterator promises per chunk. */
+interface NodeStreamLike {
+  on(event: string, fn: (arg?: unknown) => void): unknown;
+  removeListener(event: string, fn: (arg?: unknown) => void): unknown;
+  pause(): unknown;
+  readableEnded?: boolean;
+}
+function isNodeStream(b: unknown): b is NodeStreamLike {
+  const s = b as NodeStreamLike;
+  return typeof s.on === "function" && typeof s.pause === "function" && typeof s.removeListener === "function";
+}
+
+/**
+ * Reads a node stream by `data` events, counting bytes; past `max` it pauses the stream and stops
+ * listening (the adapter answers 413 and closes the connection without taking in the rest).
+ */
+function readNodeStream(s: NodeStreamLike, max: number): Promise<string | typeof TOO_LARGE> {
+  if (s.readableEnded) return Promise.resolve("");
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const off = () => {
+      s.removeListener("data", onData);
+      s.removeListener("end", onEnd);
+      s.removeListener("error", onError);
+      s.removeListener("close", onError);
+    };
+    const onData = (c: unknown) => {
+      const chunk = typeof c === "string" ? Buffer.from(c) : (c as Uint8Array);
+      total += chunk.byteLength;
+      if (total > max) {
+        off();
+        s.pause();
+        resolve(TOO_LARGE);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      off();
+      resolve(decode(chunks));
+    };
+    const onError = (e: unknown) => {
+      off();
+      reject(e instanceof Error ? e : new Error("request body stream failed"));
+    };
+    s.on("data", onData);
+    s.on("end", onEnd);
+    s.on("error", onError);
+    // Closed before `end`: the client went away mid-body.
+    s.on("close", onError);
+  });
+}
+
 /**
  * The body as text, `undefined` when the request has none (GET, HEAD, DELETE or no body), or
  * `TOO_LARGE`. A stream that is cut off is left unread so the adapter can answer 413 and close the
@@ -32,7 +86,8 @@ export async function readBoundedBody(req: EdgeRequest, max: number): Promise<st
   if (declared !== null && Number(declared) > max) return TOO_LARGE;
   if (typeof b === "string") return Buffer.byteLength(b) > max ? TOO_LARGE : b;
   if (b instanceof Uint8Array) return b.byteLength > max ? TOO_LARGE : decoder.decode(b);
-  // A WHATWG ReadableStream (Node ≥ 18) and a node Readable are both async-iterable.
+  if (isNodeStream(b)) return readNodeStream(b, max);
+  // A WHATWG ReadableStream (Node ≥ 18) is async-iterable.
   const it = typeof (b as AsyncIterable<unknown>)[Symbol.asyncIterator] === "function" ? (b as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]() : undefined;
   if (it) {
     const chunks: Uint8Array[] = [];

@@ -323,7 +323,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
             );
       const server = s.config.server;
       try {
-        const res = await forward({ upstream, req, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>
+        const res = await forward({ upstream, req, incoming: url, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>
           log({ level: status >= 500 ? "error" : "warn", event: reason, server, status }),
         );
         trackSession(s, d, req.method, res);

@@ -17,7 +17,7 @@ import { LiteResponse, StreamResponse, type ByteStream, type EdgeRequest, type E
  */
 
 /** Request headers always forwarded (MCP Streamable HTTP transport and content negotiation). */
-export const FORWARDED_REQUEST_HEADERS: readonly string[] = [
+export const FORWARDED_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   "accept",
   "content-type",
   "user-agent",
@@ -26,7 +26,7 @@ export const FORWARDED_REQUEST_HEADERS: readonly string[] = [
   "mcp-method",
   "mcp-name",
   "last-event-id",
-];
+]);
 
 /** Never forwarded, even when declared (`parseEdgeConfig` refuses such a `forwardHeaders` entry). */
 export const NEVER_FORWARDED: ReadonlySet<string> = NEVER_FORWARDED_HEADERS;
@@ -85,6 +85,8 @@ function forwardedNode(ip: string): string {
 export interface ForwardInput {
   upstream: string;
   req: EdgeRequest;
+  /** `req.url`, parsed (the edge has parsed it already). */
+  incoming: URL;
   /** The request body already read by the edge (undefined for GET/DELETE). */
   body: string | undefined;
   assertion: string | undefined;
@@ -99,9 +101,9 @@ export interface ForwardInput {
 export function upstreamHeaders(req: EdgeRequest, allow: ReadonlySet<string>, assertion: string | undefined, sourceIp: string | undefined, incoming: URL): Array<[string, string]> {
   const named = connectionNamed(req.headers.get("connection"));
   const out: Array<[string, string]> = [];
-  req.headers.forEach((v, k) => {
-    const name = k.toLowerCase();
-    if ((allow.has(name) || FORWARDED_REQUEST_HEADERS.includes(name)) && !NEVER_FORWARDED.has(name) && !named?.has(name)) out.push([name, v]);
+  // Header names reach the core in lowercase (Fetch `Headers`, `LiteHeaders`).
+  req.headers.forEach((v, name) => {
+    if ((FORWARDED_REQUEST_HEADERS.has(name) || allow.has(name)) && !NEVER_FORWARDED.has(name) && !named?.has(name)) out.push([name, v]);
   });
   const proto = incoming.protocol.slice(0, -1);
   if (assertion) out.push([ASSERTION_HEADER, assertion]);
@@ -120,11 +122,11 @@ export function replacedReason(status: number): string | undefined {
 
 /** Forwards and returns the upstream answer as a streaming `StreamResponse`. Throws when the upstream is unreachable. */
 export async function forward(f: ForwardInput, onReplaced?: (reason: string, status: number) => void): Promise<EdgeResponse> {
-  const incoming = new URL(f.req.url);
-  const target = new URL(f.upstream);
-  target.search = incoming.search;
+  const incoming = f.incoming;
+  // The upstream URL is validated at config load (absolute http(s), no query of its own is kept).
+  const q = f.upstream.indexOf("?");
   const reply = await f.forwarder({
-    url: target.href,
+    url: `${q < 0 ? f.upstream : f.upstream.slice(0, q)}${incoming.search}`,
     method: f.req.method,
     headers: upstreamHeaders(f.req, f.allow, f.assertion, f.sourceIp, incoming),
     body: f.body,

@@ -37,11 +37,25 @@ export function nodeForwarder(o: NodeForwarderOptions = {}): Forwarder {
     const opts = { keepAlive: true, maxSockets: o.maxSockets ?? 256, maxFreeSockets: o.maxFreeSockets ?? 256, timeout: o.idleTimeoutMs ?? 4000, scheduling: "lifo" as const };
     return (mods = { http, https, agent: new http.Agent(opts), tlsAgent: new https.Agent(opts) });
   };
+  // Parsed upstream origins (a handful per edge), so a request costs no URL parse.
+  const targets = new Map<string, { tls: boolean; hostname: string; port: string | number; base: string }>();
+  const targetOf = (url: string) => {
+    const q = url.indexOf("?");
+    const key = q < 0 ? url : url.slice(0, q);
+    let t = targets.get(key);
+    if (!t) {
+      const u = new URL(key);
+      const tls = u.protocol === "https:";
+      t = { tls, hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname, port: u.port || (tls ? 443 : 80), base: u.pathname };
+      if (targets.size < 64) targets.set(key, t);
+    }
+    return { ...t, path: q < 0 ? t.base : `${t.base}${url.slice(q)}` };
+  };
   return (c) =>
     new Promise<UpstreamReply>((resolve, reject) => {
       const m = load();
-      const u = new URL(c.url);
-      const tls = u.protocol === "https:";
+      const u = targetOf(c.url);
+      const tls = u.tls;
       const headers: Record<string, string | string[]> = {};
       for (const [k, v] of c.headers) {
         if (OWN.has(k)) continue;
@@ -51,10 +65,10 @@ export function nodeForwarder(o: NodeForwarderOptions = {}): Forwarder {
       if (c.body !== undefined) headers["content-length"] = String(Buffer.byteLength(c.body));
       const req = (tls ? m.https : m.http).request(
         {
-          protocol: u.protocol,
-          hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname,
-          port: u.port || (tls ? 443 : 80),
-          path: `${u.pathname}${u.search}`,
+          protocol: tls ? "https:" : "http:",
+          hostname: u.hostname,
+          port: u.port,
+          path: u.path,
           method: c.method,
           headers,
           agent: tls ? m.tlsAgent : m.agent,

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
 import { parseEdgeConfig } from "../../lambda/config.js";
 import { createEdge, MAX_BODY_BYTES } from "../../lambda/core/edge.js";
+import { verifyEdgeAssertion } from "../../lambda/upstream.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "./helpers.js";
 
 /** The gateway on node:http in front of a real upstream: headers, errors, streaming, cancellation. */
@@ -135,6 +136,23 @@ describe("gateway forwarding (node:http forwarder)", () => {
   });
 });
 
+describe("verifying the assertion upstream", () => {
+  it("accepts the assertion for the request it names and refuses it for any other body, call or method", async () => {
+    route = (_q, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    const body = JSON.stringify(call("list_customers", { q: "acme" }));
+    await send(auth(), body);
+    const got = seen.at(-1)!;
+    const jwks = createLocalJWKSet((await (await fetch(`${edge.url}/.well-known/mcp-edge-jwks.json`)).json()) as { keys: [] });
+    const check = { key: jwks, issuer: "https://mcp.example.com/crm", audience: upstreamUrl, method: "POST", currentDate: new Date(NOW_MS) };
+    const assertion = got.headers["mcp-edge-assertion"] as string;
+    await expect(verifyEdgeAssertion(assertion, { ...check, body: got.body })).resolves.toMatchObject({ mcp_name: "list_customers" });
+    await expect(verifyEdgeAssertion(assertion, { ...check, body: JSON.stringify(call("delete_customer", { id: "c1" })) })).rejects.toThrow(/another body/);
+    await expect(verifyEdgeAssertion(assertion, { ...check, method: "DELETE", body: got.body })).rejects.toThrow(/another HTTP method/);
+    await expect(verifyEdgeAssertion(assertion, { ...check, audience: "http://other/mcp", body: got.body })).rejects.toThrow(/invalid edge assertion/);
+    await expect(verifyEdgeAssertion(undefined, { ...check, body: got.body })).rejects.toThrow(/no Mcp-Edge-Assertion/);
+  });
+});
+
 describe("gateway streaming", () => {
   it("delivers the first SSE event while the upstream stream is still open", async () => {
     let finish: () => void = () => undefined;
@@ -195,6 +213,33 @@ describe("gateway streaming", () => {
     const deadline = Date.now() + 3000;
     while (!closed.slice(before).includes("/mcp?cancel=1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(closed.slice(before)).toContain("/mcp?cancel=1");
+  });
+});
+
+describe("Lambda response streaming with the node forwarder", () => {
+  it("pipes the first SSE event into the response stream before the upstream ends, and cancels the upstream when the stream closes", async () => {
+    const { functionUrlHandler } = await import("../../lambda/adapters/aws.js");
+    const { PassThrough } = await import("node:stream");
+    route = (_q, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('data: {"n":1}\n\n');
+    };
+    const e = createEdge([crmConfig([key], { upstream: upstreamUrl })], { now: () => NOW_MS, audit: () => undefined, log: () => undefined });
+    let prelude: { statusCode: number; headers: Record<string, string> } | undefined;
+    const aws = { streamifyResponse: (fn: unknown) => fn, HttpResponseStream: { from: (st: NodeJS.WritableStream, p: typeof prelude) => ((prelude = p), st) } };
+    const h = functionUrlHandler(e, aws as never) as (ev: unknown, st: NodeJS.WritableStream) => Promise<void>;
+    const out = new PassThrough();
+    const ev = { rawPath: "/crm", rawQueryString: "lambda=1", headers: { host: "mcp.example.com", "content-type": "application/json", ...auth() }, body: JSON.stringify(call("list_customers")), isBase64Encoded: false, requestContext: { domainName: "mcp.example.com", http: { method: "POST", sourceIp: "192.0.2.7" } } };
+    const before = closed.length;
+    const done = h(ev, out);
+    const first = await new Promise<string>((r) => out.once("data", (c: Buffer) => r(c.toString())));
+    expect(prelude?.statusCode).toBe(200);
+    expect(first).toContain('{"n":1}');
+    out.destroy();
+    await done;
+    const deadline = Date.now() + 3000;
+    while (!closed.slice(before).includes("/mcp?lambda=1") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(closed.slice(before)).toContain("/mcp?lambda=1");
   });
 });
 

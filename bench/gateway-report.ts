@@ -1,0 +1,64 @@
+/** Writes bench/results/gateway.md from one run of bench/gateway.ts (the goals are judged here). */
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { percentile, type LoadResult } from "./gateway-load.js";
+import { median } from "./support.js";
+
+export interface Row { path: string; conns: number; kind: "json" | "sse"; r: LoadResult; /** CPU of the serving process per request, µs. */ cpuUs: number }
+export interface Soak { soak: LoadResult; growth: number; peak: number; seconds: number; samples: number }
+export interface LambdaFigures { kind: string; direct: number[]; edge: number[]; directFirst: number[]; edgeFirst: number[] }
+
+const MB = 1024 * 1024;
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const rps = (r: LoadResult) => r.requests / r.seconds;
+const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
+const p = (xs: number[], q: number) => percentile(Float64Array.from(xs), q);
+
+export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[]): string {
+  const get = (path: string, conns: number, kind: string) => rows.find((x) => x.path === path && x.conns === conns && x.kind === kind)!.r;
+  const lines: string[] = [];
+  lines.push("# Gateway benchmark", "");
+  lines.push(
+    `Machine: ${cpus().length} CPU (${cpus()[0]?.model.trim() ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Load average at start ${loadStart.map(f2).join(" / ")}, at end ${loadavg().map(f2).join(" / ")}.`,
+    "",
+    "`npm run bench:gateway` (bench/gateway.ts). Loopback only; the upstream, the proxy and the edge each run in their own process, the load generator (raw keep-alive sockets, one request in flight per connection, bench/gateway-load.ts) in the benchmark's process; all share the machine's cores. The upstream answers every `tools/call` with a small JSON-RPC result, or with an SSE stream of 20 events (one per event-loop turn). The edge runs `startLocalEdge` in gateway mode with a valid RS256 token (every decision a verified-token cache hit), writes its audit records to stdout (/dev/null), and signs an Ed25519 identity assertion per request.",
+    "",
+  );
+  lines.push("## Throughput and latency", "", "| path | conns | response | req/s | p50 ms | p99 ms | first SSE event p50 / p99 ms | CPU µs / request (serving process) | errors |", "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  for (const x of rows) {
+    const fe = x.kind === "sse" ? `${f2(percentile(x.r.firstEvent, 50))} / ${f2(percentile(x.r.firstEvent, 99))}` : "";
+    lines.push(`| ${x.path} | ${x.conns} | ${x.kind === "sse" ? "SSE, 20 events" : "small JSON"} | ${rps(x.r).toFixed(0)} | ${f2(percentile(x.r.latencies, 50))} | ${f2(percentile(x.r.latencies, 99))} | ${fe} | ${x.cpuUs.toFixed(0)} | ${x.r.errors} |`);
+  }
+  lines.push(`| edge, ES256 assertion (P-256 KeyObject) | 50 | small JSON | ${rps(es).toFixed(0)} | ${f2(percentile(es.latencies, 50))} | ${f2(percentile(es.latencies, 99))} | | | ${es.errors} |`, "");
+  lines.push("## Memory and soak", "");
+  lines.push(`Edge peak RSS (VmHWM): ${f1(hwm[50]! / MB)} MB after the 50-connection runs, ${f1(hwm[200]! / MB)} MB after the 200-connection runs, ${f1(s.peak / MB)} MB after the soak.`);
+  lines.push(`Soak: 200 connections for ${s.seconds} s through the edge: ${s.soak.requests} requests (${rps(s.soak).toFixed(0)} req/s), ${s.soak.errors} errors, p99 ${f2(percentile(s.soak.latencies, 99))} ms; RSS sampled ${s.samples}× (once a second), growth after the first sixth (warm-up) ${f1(s.growth * 100)} %.`, "");
+  lines.push("## Identity assertion signing cost", "", "| algorithm (pre-imported KeyObject) | µs per assertion (claims + JWS, median of 7 rounds) |", "| --- | ---: |");
+  for (const [k, v] of Object.entries(signing)) lines.push(`| ${k} | ${f2(v)} |`);
+  lines.push("");
+  lines.push("## Lambda path (Function URL response streaming, emulated in-process)", "");
+  lines.push("`functionUrlHandler` under an in-process `awslambda.streamifyResponse` stand-in: each invocation builds the payload v2 event's request, decides, forwards with the keep-alive node:http forwarder and pipes the upstream body into the response stream; invocations run one at a time (one request per instance), interleaved with a direct keep-alive call to the upstream. Medians and p99 over the invocations, ms.", "");
+  lines.push("| response | upstream direct p50 / p99 | through the edge p50 / p99 | added p50 / p99 | first byte: direct p50, edge p50 |", "| --- | ---: | ---: | ---: | ---: |");
+  for (const l of lambda) {
+    lines.push(`| ${l.kind === "sse" ? "SSE, 20 events" : "small JSON"} | ${f2(median(l.direct))} / ${f2(p(l.direct, 99))} | ${f2(median(l.edge))} / ${f2(p(l.edge, 99))} | ${f2(median(l.edge) - median(l.direct))} / ${f2(p(l.edge, 99) - p(l.direct, 99))} | ${f2(median(l.directFirst))}, ${f2(median(l.edgeFirst))} |`);
+  }
+  lines.push("");
+  lines.push("## Goals (this run)", "", "| goal | 50 connections | 200 connections |", "| --- | --- | --- |");
+  const ratio = (c: number, k: string) => rps(get("edge", c, k)) / rps(get("plain node:http proxy", c, k));
+  const addedP99 = (c: number, k: string) => percentile(get("edge", c, k).latencies, 99) - percentile(get("plain node:http proxy", c, k).latencies, 99);
+  const firstGap = (c: number) => percentile(get("edge", c, "sse").firstEvent, 50) - percentile(get("plain node:http proxy", c, "sse").firstEvent, 50);
+  const errs = rows.filter((x) => x.path === "edge").reduce((n, x) => n + x.r.errors, 0) + s.soak.errors;
+  for (const k of ["json", "sse"]) lines.push(`| edge ≥ 0.7× proxy throughput (${k}) | ${f2(ratio(50, k))}× — ${met(ratio(50, k) >= 0.7)} | ${f2(ratio(200, k))}× — ${met(ratio(200, k) >= 0.7)} |`);
+  lines.push(`| added p99 over the proxy ≤ 2 ms (json) | ${f2(addedP99(50, "json"))} ms — ${met(addedP99(50, "json") <= 2)} | ${f2(addedP99(200, "json"))} ms (no goal) |`);
+  lines.push(`| first SSE event within 1 ms of the proxy (p50) | ${f2(firstGap(50))} ms — ${met(firstGap(50) <= 1)} | ${f2(firstGap(200))} ms — ${met(firstGap(200) <= 1)} |`);
+  lines.push(`| peak RSS ≤ 150 MB | | ${f1(hwm[200]! / MB)} MB — ${met(hwm[200]! <= 150 * MB)} |`);
+  lines.push(`| 0 errors (every edge run and the soak) | ${errs} — ${met(errs === 0)} | |`);
+  lines.push(`| soak: RSS growth after warm-up ≤ 10 % | | ${f1(s.growth * 100)} % — ${met(s.growth <= 0.1)} |`, "");
+  return `${lines.join("\n")}\n`;
+}
+
+export function writeReport(text: string): void {
+  writeFileSync(new URL("./results/gateway.md", import.meta.url), text);
+  process.stdout.write(text);
+}

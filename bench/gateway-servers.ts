@@ -1,0 +1,83 @@
+/**
+ * The processes of the gateway benchmark, one role per process (forked by bench/gateway.ts, which
+ * reads their memory from /proc): `upstream` (a trivial MCP server answering every `tools/call`
+ * with a small JSON-RPC result, or with an SSE stream of 20 events when the query says `sse`),
+ * `proxy` (a plain keep-alive node:http pass-through proxy, no auth: the floor of one hop), and
+ * `edge` / `edge-es256` (`startLocalEdge` in gateway mode, assertion signed with Ed25519 / ES256).
+ * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { Agent, createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startLocalEdge } from "../lambda/adapters/local.js";
+import { crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
+
+export const RESULT = '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}';
+export const SSE_EVENTS = 20;
+
+const send = (m: unknown) => process.send!(m);
+// The parent asks for this process's CPU time (user + system, µs) around each load run.
+process.on("message", (m) => {
+  if (m === "exit") process.exit(0); // lets a profiled child (--cpu-prof) write its profile
+  if (m === "cpu") {
+    const u = process.cpuUsage();
+    send({ cpu: u.user + u.system });
+  }
+});
+
+async function upstream(): Promise<void> {
+  const event = (i: number) => `event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":${i},"total":${SSE_EVENTS}}}\n\n`;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (!req.url?.includes("sse")) {
+        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(RESULT) });
+        res.end(RESULT);
+        return;
+      }
+      // The first event at once, then one per event-loop turn: a stream, not one buffered write.
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+      let i = 0;
+      const tick = () => {
+        if (++i < SSE_EVENTS) {
+          res.write(event(i));
+          setImmediate(tick);
+        } else res.end(`event: message\ndata: ${RESULT}\n\n`);
+      };
+      tick();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+}
+
+async function proxy(upstreamPort: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
+  const server = createServer((req, res) => {
+    const up = request({ host: "127.0.0.1", port: upstreamPort, path: req.url?.replace(/^\/crm/, "/mcp"), method: req.method, headers: { ...req.headers, host: `127.0.0.1:${upstreamPort}` }, agent }, (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    });
+    up.on("error", () => res.writeHead(502).end());
+    req.pipe(up);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
+}
+
+async function edge(upstreamPort: number, alg: "ed25519" | "es256"): Promise<void> {
+  const key = rsaKey();
+  const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  const cfg = crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` });
+  // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
+  // Audit records go to the default sink (one synchronous write to stdout per decision; the parent points stdout at /dev/null).
+  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined });
+  send({ port: e.port, token: mint(key, { exp: NOW_MS / 1000 + 3600 }) });
+}
+
+const [role, upstreamPort] = process.argv.slice(2);
+if (role === "upstream") await upstream();
+else if (role === "proxy") await proxy(Number(upstreamPort));
+else if (role === "edge") await edge(Number(upstreamPort), "ed25519");
+else if (role === "edge-es256") await edge(Number(upstreamPort), "es256");
+else throw new Error(`unknown role ${role}`);

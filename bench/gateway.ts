@@ -1,0 +1,174 @@
+/**
+ * Gateway benchmark (`npm run bench:gateway`): on loopback, in one run, the upstream called
+ * directly, a plain keep-alive node:http proxy (the floor of one hop) and the edge in gateway mode
+ * (`startLocalEdge`, valid token, so every decision is a verified-token cache hit), at 50 and 200
+ * connections, for a small JSON response and an SSE stream of 20 events; the edge's peak RSS; a
+ * soak at 200 connections; the assertion's signing cost per algorithm; and the Lambda path (the AWS
+ * streaming adapter under an in-process Function URL invocation loop) against the upstream direct.
+ * Writes bench/results/gateway.md. Bounded: `GATEWAY_SECONDS` per load run (default 5),
+ * `GATEWAY_SOAK_SECONDS` (default 60), `GATEWAY_INVOCATIONS` for the Lambda loop (default 2000).
+ */
+import { fork, type ChildProcess } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { loadavg } from "node:os";
+import { Writable } from "node:stream";
+import { functionUrlHandler, type AwsLambdaGlobal, type V2Event } from "../lambda/adapters/aws.js";
+import { assertionClaims, createAssertionSigner } from "../lambda/core/assertion.js";
+import { createEdge } from "../lambda/core/edge.js";
+import { call, crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
+import { percentile, postRequest, runLoad, type LoadResult } from "./gateway-load.js";
+import { report, writeReport, type LambdaFigures, type Row } from "./gateway-report.js";
+import { median } from "./support.js";
+
+const SECONDS = Number(process.env.GATEWAY_SECONDS ?? 5);
+const SOAK_SECONDS = Number(process.env.GATEWAY_SOAK_SECONDS ?? 60);
+const INVOCATIONS = Number(process.env.GATEWAY_INVOCATIONS ?? 2000);
+const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
+
+function start(role: string, ...args: string[]): Promise<{ child: ChildProcess; port: number; token?: string }> {
+  const child = fork(new URL("./gateway-servers.ts", import.meta.url), [role, ...args], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  return new Promise((resolve, reject) => {
+    child.once("message", (m) => resolve({ child, ...(m as { port: number; token?: string }) }));
+    child.once("exit", (c) => reject(new Error(`${role} exited with ${c}`)));
+  });
+}
+
+/** CPU time (user + system) of a child so far, µs. */
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if (typeof m === "object" && m !== null && "cpu" in m) {
+        child.off("message", on);
+        resolve((m as { cpu: number }).cpu);
+      }
+    };
+    child.on("message", on);
+    child.send("cpu");
+  });
+}
+
+/** Resident and peak resident memory of a process, bytes (Linux /proc). */
+function memOf(pid: number): { rss: number; hwm: number } {
+  const s = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) * 1024;
+  return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+}
+
+const fmt = (n: number, d = 1) => n.toFixed(d);
+const rps = (r: LoadResult) => r.requests / r.seconds;
+
+async function main(): Promise<void> {
+  const loadStart = loadavg();
+  const up = await start("upstream");
+  const proxy = await start("proxy", String(up.port));
+  const edge = await start("edge", String(up.port));
+  const auth = { authorization: `Bearer ${edge.token}`, accept: "application/json, text/event-stream" };
+  const targets = { "upstream direct": { port: up.port, path: "/mcp", child: up.child }, "plain node:http proxy": { port: proxy.port, path: "/crm", child: proxy.child }, edge: { port: edge.port, path: "/crm", child: edge.child } } as const;
+  const rows: Row[] = [];
+  const hwm: Record<number, number> = {};
+  for (const conns of [50, 200]) {
+    for (const kind of ["json", "sse"] as const) {
+      for (const [path, t] of Object.entries(targets)) {
+        const req = postRequest(`${t.path}${kind === "sse" ? "?sse=1" : ""}`, auth, BODY);
+        await runLoad({ port: t.port, request: req, connections: conns, seconds: Math.min(1, SECONDS), sse: kind === "sse" }); // warm-up
+        const cpu0 = await cpuOf(t.child);
+        const r = await runLoad({ port: t.port, request: req, connections: conns, seconds: SECONDS, sse: kind === "sse" });
+        const cpuUs = ((await cpuOf(t.child)) - cpu0) / Math.max(1, r.requests);
+        rows.push({ path, conns, kind, r, cpuUs });
+        process.stdout.write(`${conns} ${kind} ${path}: ${fmt(rps(r), 0)} req/s p50 ${fmt(percentile(r.latencies, 50), 2)} p99 ${fmt(percentile(r.latencies, 99), 2)} ms, ${fmt(cpuUs, 0)} µs CPU/request, errors ${r.errors}\n`);
+      }
+    }
+    hwm[conns] = memOf(edge.child.pid!).hwm;
+  }
+
+  // Soak: 200 connections, RSS sampled every second; growth judged after the first sixth (warm-up).
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(memOf(edge.child.pid!).rss), 1000);
+  const soak = await runLoad({ port: edge.port, request: postRequest("/crm", auth, BODY), connections: 200, seconds: SOAK_SECONDS });
+  clearInterval(timer);
+  const warm = Math.max(1, Math.floor(samples.length / 6));
+  const base = samples[warm - 1] ?? 0;
+  const growth = samples.length > warm ? Math.max(...samples.slice(warm)) / base - 1 : 0;
+  const peak = memOf(edge.child.pid!).hwm;
+
+  // The same JSON load through an edge signing ES256 (pre-imported P-256 KeyObject).
+  const es = await start("edge-es256", String(up.port));
+  const esReq = postRequest("/crm", { ...auth, authorization: `Bearer ${es.token}` }, BODY);
+  await runLoad({ port: es.port, request: esReq, connections: 50, seconds: Math.min(1, SECONDS) });
+  const esRun = await runLoad({ port: es.port, request: esReq, connections: 50, seconds: SECONDS });
+  es.child.kill();
+  proxy.child.kill();
+  edge.child.kill();
+  const signing = signingCost();
+  const lambda = await lambdaPath(up.port);
+  up.child.kill();
+  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length }, esRun, signing, lambda, loadStart));
+}
+
+/** µs per assertion (claims + JWS) per algorithm, median of 7 rounds of 2000. */
+function signingCost(): Record<string, number> {
+  const keys = { "EdDSA (Ed25519)": generateKeyPairSync("ed25519").privateKey, "ES256 (P-256)": generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey, "RS256 (RSA 2048)": generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey };
+  const facts = { issuer: "https://mcp.example.com/crm", audience: "http://127.0.0.1/mcp", server: "crm", principal: { sub: "alice", clientId: "claude-desktop", agent: undefined, tenant: undefined }, httpMethod: "POST", calls: [{ method: "tools/call", name: "list_customers" }], body: BODY, scopes: ["crm:customers:read"] };
+  const out: Record<string, number> = {};
+  for (const [name, key] of Object.entries(keys)) {
+    const s = createAssertionSigner(key);
+    const rounds: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const t = performance.now();
+      for (let i = 0; i < 2000; i++) s.sign(assertionClaims(facts), 1_800_000_000, 60);
+      if (round > 0) rounds.push(((performance.now() - t) * 1000) / 2000);
+    }
+    out[name] = median(rounds);
+  }
+  return out;
+}
+
+/** Sequential invocations of the streaming handler (one request per instance at a time) vs the upstream direct. */
+async function lambdaPath(upstreamPort: number): Promise<LambdaFigures[]> {
+  const key = rsaKey();
+  const e = createEdge([crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` })], { now: () => NOW_MS, assertionKey: generateKeyPairSync("ed25519").privateKey, audit: () => undefined, log: () => undefined });
+  const token = mint(key, { exp: NOW_MS / 1000 + 3600 });
+  let firstAt = 0;
+  const aws: AwsLambdaGlobal = {
+    streamifyResponse: (fn) => fn,
+    // What the runtime does: the prelude goes first, then body bytes as they are written.
+    HttpResponseStream: { from: (s) => s },
+  };
+  const handler = functionUrlHandler(e, aws) as (ev: V2Event, s: NodeJS.WritableStream) => Promise<void>;
+  const agent = new Agent({ keepAlive: true });
+  const direct = (path: string) =>
+    new Promise<void>((resolve, reject) => {
+      const r = request({ host: "127.0.0.1", port: upstreamPort, path, method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(BODY) } }, (res) => {
+        res.once("data", () => (firstAt ||= performance.now()));
+        res.on("end", resolve).resume();
+      });
+      r.on("error", reject);
+      r.end(BODY);
+    });
+  const out: LambdaFigures[] = [];
+  for (const kind of ["json", "sse"]) {
+    const q = kind === "sse" ? "sse=1" : "";
+    const ev: V2Event = { rawPath: "/crm", rawQueryString: q, headers: { host: "mcp.example.com", "content-type": "application/json", authorization: `Bearer ${token}` }, body: BODY, isBase64Encoded: false, requestContext: { domainName: "mcp.example.com", http: { method: "POST", sourceIp: "192.0.2.7" } } };
+    const f: LambdaFigures = { kind, direct: [], edge: [], directFirst: [], edgeFirst: [] };
+    for (let i = 0; i < INVOCATIONS + 200; i++) {
+      // Interleaved, so machine noise hits both alike; the first 200 are warm-up.
+      firstAt = 0;
+      let t = performance.now();
+      await direct(`/mcp${q ? `?${q}` : ""}`);
+      if (i >= 200) f.direct.push(performance.now() - t), f.directFirst.push(firstAt - t);
+      firstAt = 0;
+      const sink = new Writable({ write(_c, _e, cb) { firstAt ||= performance.now(); cb(); } });
+      t = performance.now();
+      await handler(ev, sink);
+      if (i >= 200) f.edge.push(performance.now() - t), f.edgeFirst.push(firstAt - t);
+    }
+    out.push(f);
+  }
+  agent.destroy();
+  return out;
+}
+
+await main();
+process.exit(0);
