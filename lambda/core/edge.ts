@@ -158,7 +158,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     defer: options.deferAudit,
     onError: (e) => log({ level: "error", event: "audit_checkpoint_failed", detail: e instanceof Error ? e.message : String(e) }),
   });
-  const paramMode = (options.auditParams ?? "hash") === "hash" ? new ParamHasher(options.auditHmacKey) : options.auditParams!;
+  const paramMode = (options.auditParams ?? "hash") === "hash" ? new ParamHasher(options.auditHmacKey, { deferred: options.deferAudit === true }) : options.auditParams!;
   const cache = { max: options.tokenCache?.max ?? 1000, ttlMs: options.tokenCache?.ttlMs ?? 60_000 };
   const authorizer = new Authorizer({ now, cache, audit, log, paramMode });
   // A given key is imported now (a bad key fails the cold start); an ephemeral one only when first needed.
