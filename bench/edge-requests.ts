@@ -111,7 +111,7 @@ async function buildCore() {
  * to stdout, HMAC of the argument values is already in the decision, and an ECDSA P-256 checkpoint
  * signature every 100 records). Peers are measured as before (wall time, verification and claims).
  */
-export type Row = [name: string, ns: number, ratio: number, cpuNs?: number, cpuRatio?: number];
+export type Row = [name: string, ns: number, ratio: number, cpuNs?: number, cpuRatio?: number, decisionCpuNs?: number, decisionCpuRatio?: number];
 export async function perRequest(alg: Alg): Promise<Row[]> {
   const now = Math.floor(Date.now() / 1000);
   const k = keyPair(alg);
@@ -191,26 +191,33 @@ async function measureSplit(cands: Array<[string, number, (i: number) => unknown
   }
   const wall: number[][] = cands.map(() => []);
   const cpu: number[][] = cands.map(() => []);
+  const dcpu: number[][] = cands.map(() => []);
+  const us = (u: NodeJS.CpuUsage) => u.user + u.system;
   for (let r = 0; r < ROUNDS; r++) {
     for (let c = 0; c < cands.length; c++) {
       const [, n, fn, after] = cands[c]!;
       let ns = 0;
+      let decUs = 0;
       const c0 = process.cpuUsage();
       for (let done = 0; done < n; done += BATCH) {
+        const b0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
         for (let i = done; i < Math.min(n, done + BATCH); i++) {
           const v = fn(i);
           if (v instanceof Promise) await v;
         }
         ns += Number(process.hrtime.bigint() - t0);
+        decUs += us(process.cpuUsage(b0));
         if (after) await after();
       }
       const cu = process.cpuUsage(c0);
       wall[c]!.push(ns / n);
-      cpu[c]!.push(((cu.user + cu.system) * 1000) / n);
+      cpu[c]!.push((us(cu) * 1000) / n);
+      dcpu[c]!.push((decUs * 1000) / n);
     }
   }
-  return cands.map(([name], c) => [name, median(wall[c]!), median(wall[c]!.map((v, r) => v / wall[0]![r]!)), median(cpu[c]!), median(cpu[c]!.map((v, r) => v / cpu[0]![r]!))]);
+  const ratio = (xs: number[][], c: number) => median(xs[c]!.map((v, r) => v / xs[0]![r]!));
+  return cands.map(([name], c) => [name, median(wall[c]!), ratio(wall, c), median(cpu[c]!), ratio(cpu, c), median(dcpu[c]!), ratio(dcpu, c)]);
 }
 
 /** Fixed per-request costs of a decision, measured on their own (ns). */

@@ -114,8 +114,8 @@ let processHasher: ParamHasher | undefined;
 function hashPending(p: Pending | undefined): void {
   const h = p?.[UNHASHED];
   if (!h) return;
-  for (const k of Object.keys(p)) p[k] = h.digest(p[k]!);
-  delete p[UNHASHED];
+  for (const k in p) p[k] = h.digest(p[k]!);
+  p[UNHASHED] = undefined; // not `delete`: that would turn the object into a slow dictionary
 }
 
 /** Options of `AuditChain`. */
