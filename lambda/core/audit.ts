@@ -82,12 +82,11 @@ export class ParamHasher {
 }
 
 /**
- * Marks a params object whose values are still to be hashed by this hasher. `AuditChain` hashes
- * them when it serialises the record, so with `defer` the HMACs run after the response. The key is a
- * symbol: `Object.keys` and `JSON.stringify` never see it.
+ * Params objects whose values are still to be hashed, with their hasher. `AuditChain` hashes them
+ * when it serialises the record, so with `defer` the HMACs run after the response. Kept apart (not a
+ * property) so the record object stays exactly its fields.
  */
-const UNHASHED = Symbol("unhashed");
-type Pending = Record<string, string> & { [UNHASHED]?: ParamHasher };
+const unhashed = new WeakMap<Record<string, string>, ParamHasher>();
 
 /**
  * Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. A
@@ -96,7 +95,7 @@ type Pending = Record<string, string> & { [UNHASHED]?: ParamHasher };
  */
 export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
-  const out: Pending = {};
+  const out: Record<string, string> = {};
   const a = args as Record<string, unknown>;
   // A bare "hash" (no deployment key given) still gets a keyed hash, under a per-process key.
   const hasher = typeof mode === "object" ? mode : mode === "hash" ? (processHasher ??= new ParamHasher()) : undefined;
@@ -105,17 +104,17 @@ export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Re
     const text = mode === "keys" ? "" : typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined");
     out[k] = hasher && !hasher.deferred ? hasher.digest(text) : text;
   }
-  if (hasher?.deferred) out[UNHASHED] = hasher;
+  if (hasher?.deferred) unhashed.set(out, hasher);
   return out;
 }
 let processHasher: ParamHasher | undefined;
 
 /** Hashes the values of a params object `sanitizeParams` left pending (in place, once). */
-function hashPending(p: Pending | undefined): void {
-  const h = p?.[UNHASHED];
+function hashPending(p: Record<string, string> | undefined): void {
+  const h = p && unhashed.get(p);
   if (!h) return;
+  unhashed.delete(p!);
   for (const k in p) p[k] = h.digest(p[k]!);
-  p[UNHASHED] = undefined; // not `delete`: that would turn the object into a slow dictionary
 }
 
 /** Options of `AuditChain`. */
