@@ -72,7 +72,7 @@ export class ParamHasher {
   constructor(secret?: string | Uint8Array, opts: { deferred?: boolean } = {}) {
     this.deferred = opts.deferred === true;
     const bytes = secret === undefined ? randomBytes(32) : typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
-    if (bytes.length < 32) throw new Error("audit HMAC key: needs at least 32 bytes (e.g. `openssl rand -base64 32`)");
+    if (bytes.length < 32) throw new Error("audit HMAC key (auditHmacKey, env MCP_EDGE_AUDIT_HMAC_KEY): needs at least 32 bytes (e.g. `openssl rand -base64 32`)");
     this.#key = createSecretKey(bytes);
   }
   /** `hmac:` + the first 22 base64url characters (128 bits) of HMAC-SHA-256 (RFC 2104). */
