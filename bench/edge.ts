@@ -181,10 +181,10 @@ log(`
 - "Edge" rows are the shipped core (bundled and minified like the deploy bundle) deciding a
   \`tools/call\` from a \`LiteRequest\` (what the AWS adapter builds from a Lambda event): origin, token
   transport, JWS verification, claims, per-request token age, JSON-RPC body parse, scope decision with
-  implications, the audit record's fields with two HMAC'd argument values, the record queued. That is
+  implications, the audit record's fields (the two argument values kept for hashing), the record queued. That is
   the time to the decision and its response (goal (a)); for an allowed request in gateway mode the
   response is then the upstream's. The audit work left for after the response (\`AuditChain.drain\`, as
-  the gateway Lambda entry runs it: JSON line, SHA-256 chain link, \`fs.writeSync\` of the line, here to
+  the gateway Lambda entry runs it: two HMAC-SHA-256 of the argument values, JSON line, SHA-256 chain link, \`fs.writeSync\` of the line, here to
   /dev/null as the edge writes to stdout, and an ECDSA P-256 checkpoint signature every 100 records)
   is counted in the CPU column (goal (b): process CPU time, user + system, of the decisions and that
   work, against the CPU time of the floor). Peers do verification and claims only. The floor is
