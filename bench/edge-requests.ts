@@ -6,8 +6,8 @@
  * Run directly with `--json` (what bench/edge.ts does under a second Node version) it prints the rows
  * of both algorithms as JSON on stdout.
  */
-import { generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { createHmac, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
+import { mkdtempSync, openSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -79,7 +79,7 @@ async function buildCore() {
   const outfile = join(dir, "core.mjs");
   await build({
     stdin: {
-      contents: `export { Authorizer } from "./authorize.ts"; export { TokenCache } from "./cache.ts"; export { AuditChain } from "./audit.ts"; export { LiteRequest } from "./http.ts"; export { buildRuntime } from "./server.ts";`,
+      contents: `export { Authorizer } from "./authorize.ts"; export { TokenCache } from "./cache.ts"; export { AuditChain, ParamHasher } from "./audit.ts"; export { keySigner } from "./checkpoint.ts"; export { LiteRequest } from "./http.ts"; export { buildRuntime } from "./server.ts";`,
       resolveDir: fileURLToPath(new URL("../lambda/core/", import.meta.url)),
       loader: "ts",
     },
@@ -95,35 +95,56 @@ async function buildCore() {
     Authorizer: typeof Core.Authorizer;
     TokenCache: typeof import("../lambda/core/cache.js").TokenCache;
     AuditChain: typeof import("../lambda/core/audit.js").AuditChain;
+    ParamHasher: typeof import("../lambda/core/audit.js").ParamHasher;
+    keySigner: typeof import("../lambda/core/checkpoint.js").keySigner;
     LiteRequest: typeof import("../lambda/core/http.js").LiteRequest;
     buildRuntime: typeof import("../lambda/core/server.js").buildRuntime;
   };
 }
 
-/** Rows `[name, ns per request, ratio to the floor]`; the first row is the floor. */
-export async function perRequest(alg: Alg) {
+/**
+ * Rows `[name, ns per request, ratio to the floor, CPU ns per request, CPU ratio]`; the first row is
+ * the floor. For the edge rows the wall figure is the time to the decision (the request parsed,
+ * verified, authorized, the response decided; the audit record queued), and the CPU figure is the
+ * process CPU time of the decisions plus the after-response work they leave (`AuditChain.drain`:
+ * serialising, chaining, writing each record line to /dev/null with `fs.writeSync` as the edge writes
+ * to stdout, HMAC of the argument values is already in the decision, and an ECDSA P-256 checkpoint
+ * signature every 100 records). Peers are measured as before (wall time, verification and claims).
+ */
+export type Row = [name: string, ns: number, ratio: number, cpuNs?: number, cpuRatio?: number, decisionCpuNs?: number, decisionCpuRatio?: number];
+export async function perRequest(alg: Alg): Promise<Row[]> {
   const now = Math.floor(Date.now() / 1000);
   const k = keyPair(alg);
   const toks = tokens(alg, k, now);
-  const { Authorizer, AuditChain, LiteRequest, buildRuntime } = await bundledCore();
+  const { Authorizer, AuditChain, ParamHasher, keySigner, LiteRequest, buildRuntime } = await bundledCore();
   const n = 1000;
   const plan = compile(crm);
   const config = edgeConfigFor(plan, "crm", { issuer: ISS, jwksUri: "https://idp.example.com/jwks", jwks: { keys: [k.jwk as { kty: string }] }, tokenTypes: ["at+jwt"] });
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: { query: "acme", limit: 10 } } });
   // The request object the AWS adapter builds from a Lambda event (built once per token, outside the timing).
   const reqs = toks.map((t) => new LiteRequest("POST", AUD, [["authorization", `Bearer ${t}`], ["content-type", "application/json"], ["mcp-session-id", "s1"], ["user-agent", "bench"]], body));
-  let records = 0;
+  const devNull = openSync("/dev/null", "w");
+  const cpKey = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+  const checkpoints: string[] = [];
   const decider = (cacheMax: number) => {
     const rt = buildRuntime(config, { now: Date.now, fetch: globalThis.fetch, secrets: () => undefined, onProblem: () => undefined });
-    const a = new Authorizer({ now: Date.now, cache: { max: cacheMax, ttlMs: 60_000 }, audit: new AuditChain(() => void records++), log: () => undefined, paramMode: "hash" });
-    return (i: number) =>
+    // As the gateway Lambda entry runs it: records deferred past the response, keyed argument
+    // hashes, signed checkpoints every 100 records.
+    const chain = new AuditChain((line) => void writeSync(devNull, `${line}\n`), {
+      defer: true,
+      checkpoints: { signer: keySigner(cpKey), sink: (line) => void (checkpoints.length > 64 ? (checkpoints.length = 0) : checkpoints.push(line)), every: 100 },
+    });
+    const a = new Authorizer({ now: Date.now, cache: { max: cacheMax, ttlMs: 60_000 }, audit: chain, log: () => undefined, paramMode: new ParamHasher(randomBytes(32), { deferred: true }) });
+    const run = (i: number) =>
       a.decide(rt, reqs[i % TOKENS]!, body, { sourceIp: "203.0.113.1" }).then((d) => {
         if (!d.allow) throw new Error("bench token refused");
       });
+    return { run, after: () => chain.drain() };
   };
   const noCache = decider(0);
   const withCache = decider(4096);
-  for (let i = 0; i < TOKENS; i++) await withCache(i); // fill the cache
+  for (let i = 0; i < TOKENS; i++) await withCache.run(i); // fill the cache
+  await withCache.after();
 
   // Floor: split, decode the signature, crypto.verify with a pre-imported KeyObject.
   const pub: KeyObject = k.publicKey;
@@ -133,6 +154,11 @@ export async function perRequest(alg: Alg) {
     const ok = verify("sha256", Buffer.from(t.slice(0, dot)), alg === "ES256" ? { key: pub, dsaEncoding: "ieee-p1363" } : pub, Buffer.from(t.slice(dot + 1), "base64url"));
     if (!ok) throw new Error("floor refused");
   };
+  const split = await measureSplit([
+    ["raw floor: crypto.verify (pre-imported KeyObject)", n, floor, undefined],
+    ["edge, fresh token: decision (wall) / total CPU incl. audit after the response", n, noCache.run, noCache.after],
+    ["edge, cache hit: decision (wall) / total CPU incl. audit after the response", n * 4, withCache.run, withCache.after],
+  ]);
   const joseKey = await importJWK(k.jwk as never, alg);
   const jose = (i: number) => jwtVerify(toks[i % TOKENS]!, joseKey, { issuer: ISS, audience: AUD, algorithms: [alg] });
   const aws = JwtVerifier.create({ issuer: ISS, audience: AUD, jwksUri: "https://idp.example.com/jwks" });
@@ -140,17 +166,58 @@ export async function perRequest(alg: Alg) {
   const awsV = (i: number) => aws.verifySync(toks[i % TOKENS]!);
   const fast = createVerifier({ key: pub.export({ format: "pem", type: "spki" }).toString(), algorithms: [alg], allowedIss: ISS, allowedAud: AUD, cache: false });
   const fastV = (i: number) => fast(toks[i % TOKENS]!);
-
-  const rows = await measureAll([
+  const peers = await measureAll([
     ["raw floor: crypto.verify (pre-imported KeyObject)", n, floor],
-    ["edge decision, no cache (verify + claims + scopes + audit)", n, noCache],
-    ["edge decision, cache hit", n * 4, withCache],
     ["jose.jwtVerify (verify + claims only)", n, jose],
     ["aws-jwt-verify verifySync (verify + claims only)", n, awsV],
     ["fast-jwt (verify + claims only, cache off)", n, fastV],
   ]);
-  void records;
-  return rows;
+  return [...split, ...peers.slice(1)];
+}
+
+/** Sub-batch of decisions between after-response drains (below the audit queue's 256 bound). */
+const BATCH = 128;
+
+/**
+ * Like `measureAll`, for candidates with after-response work: per round, each candidate runs `n`
+ * ops in batches of {@link BATCH}; wall time counts the ops only, CPU time (`process.cpuUsage`,
+ * user + system) the ops and the `after` work. Ratios are medians of per-round ratios to the first
+ * candidate (the floor), wall to wall and CPU to CPU.
+ */
+async function measureSplit(cands: Array<[string, number, (i: number) => unknown, (() => Promise<void>) | undefined]>): Promise<Row[]> {
+  for (const [, n, fn, after] of cands) {
+    for (let i = 0; i < Math.min(n, 500); i++) await fn(i);
+    await after?.();
+  }
+  const wall: number[][] = cands.map(() => []);
+  const cpu: number[][] = cands.map(() => []);
+  const dcpu: number[][] = cands.map(() => []);
+  const us = (u: NodeJS.CpuUsage) => u.user + u.system;
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let c = 0; c < cands.length; c++) {
+      const [, n, fn, after] = cands[c]!;
+      let ns = 0;
+      let decUs = 0;
+      const c0 = process.cpuUsage();
+      for (let done = 0; done < n; done += BATCH) {
+        const b0 = process.cpuUsage();
+        const t0 = process.hrtime.bigint();
+        for (let i = done; i < Math.min(n, done + BATCH); i++) {
+          const v = fn(i);
+          if (v instanceof Promise) await v;
+        }
+        ns += Number(process.hrtime.bigint() - t0);
+        decUs += us(process.cpuUsage(b0));
+        if (after) await after();
+      }
+      const cu = process.cpuUsage(c0);
+      wall[c]!.push(ns / n);
+      cpu[c]!.push((us(cu) * 1000) / n);
+      dcpu[c]!.push((decUs * 1000) / n);
+    }
+  }
+  const ratio = (xs: number[][], c: number) => median(xs[c]!.map((v, r) => v / xs[0]![r]!));
+  return cands.map(([name], c) => [name, median(wall[c]!), ratio(wall, c), median(cpu[c]!), ratio(cpu, c), median(dcpu[c]!), ratio(dcpu, c)]);
 }
 
 /** Fixed per-request costs of a decision, measured on their own (ns). */
@@ -159,15 +226,16 @@ export async function fixedCosts(): Promise<Record<string, number>> {
   const { AuditChain } = await bundledCore();
   const audit: Array<{ line: string }> = [];
   const chain = new AuditChain((line) => void audit.push({ line }));
-  chain.write({ server: "crm", decision: "allow", status: 200, reason: "ok", user: "user-1", client: "claude-desktop", session: "s1", method: "tools/call", tool: "list_customers", params: { query: "sha256:abcdefghijklmnop", limit: "sha256:abcdefghijklmnop" }, scopes: ["crm:customers:read"], ip: "203.0.113.1", ua: "bench", jti: "j1" }, Date.now());
+  chain.write({ server: "crm", decision: "allow", status: 200, reason: "ok", user: "user-1", client: "claude-desktop", session: "s1", method: "tools/call", tool: "list_customers", params: { query: "hmac:abcdefghijklmnopqrstuv", limit: "hmac:abcdefghijklmnopqrstuv" }, scopes: ["crm:customers:read"], ip: "203.0.113.1", ua: "bench", jti: "j1" }, Date.now());
   const line = audit[0]!.line;
   const record = JSON.parse(line) as unknown;
   const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: { query: "acme", limit: 10 } } });
   const token = tokens("RS256", keyPair("RS256"), Math.floor(Date.now() / 1000))[0]!;
+  const hmacKey = randomBytes(32);
   const rows = await measureAll([
     ["audit JSON.stringify", 20000, () => JSON.stringify(record)],
     ["chain SHA-256", 20000, () => hash("sha256", line, "base64url")],
-    ["two argument-value hashes", 20000, () => (hash("sha256", "acme", "base64url"), hash("sha256", "10", "base64url"))],
+    ["two argument-value HMACs", 20000, () => (createHmac("sha256", hmacKey).update("acme").digest("base64url"), createHmac("sha256", hmacKey).update("10").digest("base64url"))],
     ["body JSON.parse", 20000, () => JSON.parse(body)],
     // The verified-token cache is keyed by the SHA-256 of the signature segment (lambda/core/cache.ts).
     ["signature SHA-256 (cache key)", 20000, () => hash("sha256", token.slice(token.lastIndexOf(".") + 1), "base64url")],

@@ -59,7 +59,7 @@ export async function buildEdgeBundle(opts: BuildEdgeOptions = {}): Promise<{ fi
 /**
  * The core's config module becomes `config-bundled.ts` in the bundle: configs are validated (zod)
  * and sealed at deploy time, and the cold start checks only their seal (config-seal.ts). The
- * validator stays out of the bundle (about 13 KB and 2–3 ms of cold start).
+ * validator (zod and the schema, about 17 KB minified) stays out of the bundle and off the cold start.
  */
 const sealedConfigOnly: import("esbuild").Plugin = {
   name: "sealed-config-only",

@@ -17,12 +17,12 @@ Checks a downloaded audit export against the edge's hash chain and, with --check
 its signed checkpoints: reports edited records, gaps, truncated chains, chains removed whole,
 removed checkpoints and bad signatures.
 
-<export> and --checkpoints accept JSON lines (the local audit and checkpoint files), a CloudWatch
+<export> and --checkpoints accept JSON lines (a local edge's audit lines and checkpoint file), a CloudWatch
 Logs export, or objects of the S3 audit archive (CloudWatch Logs subscription envelopes, gzip or
 not); use '-' for standard input. Duplicates are dropped and records put in chain order.
 
 Options:
-  --checkpoints <file>  The checkpoint log (local: the checkpoint file; AWS: the archive's
+  --checkpoints <file>  The checkpoint log (local: the file given to fileCheckpoints; AWS: the archive's
                         checkpoints/ objects or an export of the checkpoint log group).
   --key <file>          Public key the checkpoints are signed with (PEM, DER SubjectPublicKeyInfo
                         as 'aws kms get-public-key' returns it, or JWK); repeatable.

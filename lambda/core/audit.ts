@@ -62,13 +62,17 @@ export type ParamMode = "hash" | "keys" | "raw";
 export class ParamHasher {
   readonly mode = "hash" as const;
   #key: KeyObject;
+  /** Whether `sanitizeParams` leaves the hashing to `AuditChain` (after the response with `defer`). */
+  readonly deferred: boolean;
   /**
    * @param secret at least 32 bytes (a string is taken as UTF-8). Without one, a random key per
    * process: values are then unrecoverable but cannot be correlated across instances.
+   * @param opts.deferred leave the hashing to `AuditChain` (see `sanitizeParams`).
    */
-  constructor(secret?: string | Uint8Array) {
+  constructor(secret?: string | Uint8Array, opts: { deferred?: boolean } = {}) {
+    this.deferred = opts.deferred === true;
     const bytes = secret === undefined ? randomBytes(32) : typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
-    if (bytes.length < 32) throw new Error("audit HMAC key: needs at least 32 bytes (e.g. `openssl rand -base64 32`)");
+    if (bytes.length < 32) throw new Error("audit HMAC key (auditHmacKey, env MCP_EDGE_AUDIT_HMAC_KEY): needs at least 32 bytes (e.g. `openssl rand -base64 32`)");
     this.#key = createSecretKey(bytes);
   }
   /** `hmac:` + the first 22 base64url characters (128 bits) of HMAC-SHA-256 (RFC 2104). */
@@ -77,7 +81,18 @@ export class ParamHasher {
   }
 }
 
-/** Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. */
+/**
+ * Params objects whose values are still to be hashed, with their hasher. `AuditChain` hashes them
+ * when it serialises the record, so with `defer` the HMACs run after the response. Kept apart (not a
+ * property) so the record object stays exactly its fields.
+ */
+const unhashed = new WeakMap<Record<string, string>, ParamHasher>();
+
+/**
+ * Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. A
+ * `deferred` hasher leaves the values to be hashed when `AuditChain` writes the record (so after the
+ * response with `defer`); the raw values never reach a sink.
+ */
 export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
   const out: Record<string, string> = {};
@@ -86,12 +101,21 @@ export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Re
   const hasher = typeof mode === "object" ? mode : mode === "hash" ? (processHasher ??= new ParamHasher()) : undefined;
   for (const k of Object.keys(a)) {
     const v = a[k];
-    const text = typeof v === "string" ? v : JSON.stringify(v) ?? "undefined";
-    out[k] = hasher ? hasher.digest(text) : mode === "keys" ? "" : text;
+    const text = mode === "keys" ? "" : typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined");
+    out[k] = hasher && !hasher.deferred ? hasher.digest(text) : text;
   }
+  if (hasher?.deferred) unhashed.set(out, hasher);
   return out;
 }
 let processHasher: ParamHasher | undefined;
+
+/** Hashes the values of a params object `sanitizeParams` left pending (in place, once). */
+function hashPending(p: Record<string, string> | undefined): void {
+  const h = p && unhashed.get(p);
+  if (!h) return;
+  unhashed.delete(p!);
+  for (const k in p) p[k] = h.digest(p[k]!);
+}
 
 /** Options of `AuditChain`. */
 export interface AuditChainOptions {
@@ -169,6 +193,8 @@ export class AuditChain {
   }
 
   #emit(f: AuditFields, nowMs: number): AuditRecord {
+    hashPending(f.params);
+    if (f.batch) for (const b of f.batch) hashPending(b.params);
     // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
     const record: AuditRecord = {
       v: 1,

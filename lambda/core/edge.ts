@@ -193,7 +193,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     defer: options.deferAudit,
     onError: (e) => log({ level: "error", event: "audit_checkpoint_failed", detail: e instanceof Error ? e.message : String(e) }),
   });
-  const paramMode = (options.auditParams ?? "hash") === "hash" ? new ParamHasher(options.auditHmacKey) : options.auditParams!;
+  const paramMode = (options.auditParams ?? "hash") === "hash" ? new ParamHasher(options.auditHmacKey, { deferred: options.deferAudit === true }) : options.auditParams!;
   const cache = { max: options.tokenCache?.max ?? 1000, ttlMs: options.tokenCache?.ttlMs ?? 60_000 };
   const sessions = { max: options.sessions?.max ?? 10_000, idleMs: options.sessions?.idleMs ?? 3_600_000 };
   const authorizer = new Authorizer({ now, cache, sessions, audit, log, paramMode });

@@ -152,6 +152,9 @@ describe("audit work after the response", () => {
     ]);
     expect(cps.map((l) => (JSON.parse(l) as Checkpoint).seq)).toEqual([-1, 1]);
     expect(verifyAuditChain(lines, { checkpoints: cps, keys }).ok).toBe(true);
+    // Argument values are hashed after the response too, before any line is written.
+    expect(audit[1]!.params).toEqual({ id: sanitizeParams({ id: 1 }, new ParamHasher(HMAC_KEY))!.id });
+    expect(audit[1]!.params!.id).toMatch(/^hmac:/);
   });
 
   it("writes a checkpoint when records stayed unsealed past the maximum age", async () => {
