@@ -1,5 +1,6 @@
 import { functionUrlHandler, httpApiHandler, type V2Event } from "./adapters/aws.js";
 import { edgeFromEnvironment } from "./aws/edge-from-env.js";
+import { entryInputs } from "./entry-config.js";
 
 /**
  * Lambda entry of gateway mode (bundled into the CommonJS file `index.cjs`, handler `index.handler`).
@@ -14,7 +15,7 @@ import { edgeFromEnvironment } from "./aws/edge-from-env.js";
  * `handler` serves Function URL events (streamed when the runtime supports it) and API Gateway
  * HTTP API payload v2 events (both share the v2 event shape); `httpApiHandler` is the buffered one.
  */
-export const edge = edgeFromEnvironment();
+export const edge = edgeFromEnvironment(entryInputs());
 
 /** Function URL (streaming when available) and HTTP API v2 handler. */
 export const handler = functionUrlHandler(edge) as (event: V2Event, ...rest: unknown[]) => Promise<unknown>;

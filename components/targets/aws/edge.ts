@@ -94,6 +94,8 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       kmsKeyArn: args.secretsKmsKeyArn,
       tags: args.tags,
     });
+    // Plain environment: the secrets' ARNs only, never a secret value.
+    const environment: Record<string, pulumi.Input<string>> = { ...secrets.environment };
     const tags = { ...(args.tags ?? {}), [EDGE_TAG]: name };
     const { logGroup, role, fn } = createEdgeFunction(this, {
       name,
@@ -105,7 +107,7 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       reservedConcurrency: a.reservedConcurrency,
       logRetentionDays: a.logRetentionDays,
       logKmsKeyArn: args.logKmsKeyArn,
-      environment: secrets.environment,
+      environment,
       secretArns: secrets.secretArns,
       secretsKmsKeyArn: args.secretsKmsKeyArn,
       dependsOn: secrets.versions,
