@@ -28,8 +28,8 @@ async function deploy(name: string, args: Partial<import("../../../components/ta
     },
     opts,
   );
-  await promiseOf(edge.servers);
-  await promiseOf(edge.alarmNames);
+  await promiseOf(edge.servers, 30_000);
+  await promiseOf(edge.alarmNames, 30_000);
   await settle();
   const mine = (type: string) => mocks.ofType(type).filter((r) => r.name.startsWith(`${name}-`));
   return { edge, mine };
@@ -41,7 +41,7 @@ function only(list: RecordedResource[]): RecordedResource {
 }
 
 async function archiveText(archive: pulumi.Output<pulumi.asset.AssetArchive>, file: string): Promise<string> {
-  const a = await promiseOf(archive);
+  const a = await promiseOf(archive, 30_000);
   const assets = await a.assets;
   const asset = assets[file] as pulumi.asset.StringAsset;
   return (await asset.text) as string;
@@ -88,7 +88,7 @@ describe("McpEdge in gateway mode", () => {
     expect(perms).toContainEqual(expect.objectContaining({ action: "lambda:InvokeFunctionUrl", principal: "*", functionUrlAuthType: "NONE", function: "gw3-fn" }));
     expect(perms).toContainEqual(expect.objectContaining({ action: "lambda:InvokeFunction", principal: "*", invokedViaFunctionUrl: true, function: "gw3-fn" }));
     expect(mocks.ofType("aws:apigateway/authorizer:Authorizer").filter((r) => r.name.startsWith("gw3-"))).toHaveLength(0);
-    expect(await promiseOf(edge.servers)).toEqual({
+    expect(await promiseOf(edge.servers, 30_000)).toEqual({
       crm: {
         resource: "https://mcp.example.com/crm",
         mcpUrl: "https://abc123xyz.lambda-url.eu-west-1.on.aws/crm",
@@ -114,7 +114,7 @@ describe("McpEdge in gateway mode", () => {
     expect(parsed.map((c) => c.server)).toEqual(["crm", "crm-admin"]);
     expect(parsed[0]!.upstream).toBe("https://crm.internal.example.net/mcp");
     expect(parsed[1]!.upstream).toBe("https://crm-admin-mcp.internal.example.com/mcp");
-    const assets = await (await promiseOf(edge.archive)).assets;
+    const assets = await (await promiseOf(edge.archive, 30_000)).assets;
     expect(Object.keys(assets).sort()).toEqual(["edge-config.json", "index.cjs"]);
     expect(Object.keys(only(mine("aws:lambda/function:Function")).inputs.environment.variables)).toEqual(["MCP_EDGE_ASSERTION_KEY_ARN"]);
   });
@@ -207,12 +207,12 @@ describe("McpEdge in gateway mode", () => {
     expect(mine("aws:route53/record:Record").map((r) => r.inputs.type).sort()).toEqual(["A", "AAAA"]);
     // An AAAA alias is only valid for a distribution that serves IPv6.
     expect(cdn.inputs.isIpv6Enabled).toBe(true);
-    expect((await promiseOf(edge.servers)).crm).toEqual({
+    expect((await promiseOf(edge.servers, 30_000)).crm).toEqual({
       resource: "https://mcp.example.com/crm",
       mcpUrl: "https://mcp.example.com/crm",
       metadataUrl: "https://mcp.example.com/.well-known/oauth-protected-resource/crm",
     });
-    expect(await promiseOf(edge.distributionDomainName)).toBe("d111111abcdef8.cloudfront.net");
+    expect(await promiseOf(edge.distributionDomainName, 30_000)).toBe("d111111abcdef8.cloudfront.net");
   });
 });
 
