@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
+import { entryInputs } from "../entry-config.js";
 import { edgeFromEnvironment } from "./edge-from-env.js";
 import { createRestAuthorizer } from "./authorizer.js";
 import { createRestProxy } from "./rest-proxy.js";
@@ -16,7 +17,7 @@ import { createRestProxy } from "./rest-proxy.js";
  * `edge-from-env.ts`).
  */
 
-const edge = edgeFromEnvironment();
+const edge = edgeFromEnvironment(entryInputs());
 const authorize = createRestAuthorizer(edge);
 const proxy = createRestProxy(edge);
 

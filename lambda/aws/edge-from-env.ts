@@ -6,16 +6,16 @@ import { loadEdgeSecrets, usesSecretsManager } from "./secrets.js";
 /**
  * The edge of both Lambda entries (gateway `aws-entry.ts`, authorizer `aws/authorizer-entry.ts`).
  *
- * The config is read once, at init (`entryInputs`: `edge-config.json` next to the bundle, or
- * `MCP_EDGE_CONFIG_PATH` / `MCP_EDGE_CONFIG`). When `MCP_EDGE_ASSERTION_KEY_ARN` or
+ * `inputs` are what the entry read once, at init (`entryInputs`: `edge-config.json` next to the
+ * bundle, or `MCP_EDGE_CONFIG_PATH` / `MCP_EDGE_CONFIG`). When `MCP_EDGE_ASSERTION_KEY_ARN` or
  * `MCP_EDGE_SECRETS_ARN` is set (what `McpEdge` deploys), the secrets are read once from AWS
  * Secrets Manager (`secrets.ts`) and the edge is created when they arrive; requests wait for it.
  * Otherwise (local runs, tests) the edge is created now. `createEdge` validates every config with
  * zod and names a bad field; an introspection secret the config names but nobody provides is named
  * too, so a half-configured edge never serves.
  */
-export function edgeFromEnvironment(env: NodeJS.ProcessEnv = process.env, entry: { afterResponse?: boolean } = {}): Edge {
-  const [configs, options] = entryInputs(entry);
+export function edgeFromEnvironment(inputs: ReturnType<typeof entryInputs> = entryInputs(), env: NodeJS.ProcessEnv = process.env): Edge {
+  const [configs, options] = inputs;
   if (!usesSecretsManager(env)) return createEdge(configs as never, options);
   const ready = loadEdgeSecrets(env).then((s) => {
     // Named secrets from Secrets Manager first; the environment only for names it does not hold.

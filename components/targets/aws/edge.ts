@@ -56,8 +56,10 @@ export interface McpEdgeOutputs {
 
 /**
  * The MCP authorization edge on AWS for one or more MCP servers: one Lambda (arm64, JSON logs, a
- * log group with declared retention, a least-privilege role), its config shipped inside the
- * deployment archive, and a public entry point — a streaming Function URL that forwards allowed
+ * retained log group with declared retention, a least-privilege role), its config shipped inside the
+ * deployment archive, its secrets (assertion key, introspection client secret) in Secrets Manager
+ * read once at init, each server's config and the introspection secret taken from the IdP
+ * component when `idp` is given, and a public entry point — a streaming Function URL that forwards allowed
  * requests (gateway mode, default) or a REST API Lambda authorizer with challenge-carrying gateway
  * responses (authorizer mode) — plus saved audit queries, metric filters and alarms.
  * See docs/aws.md.

@@ -19,7 +19,6 @@ describe("the AWS edge example stack under the policy pack", () => {
         await promiseOf(stack.alarms, 60_000);
       },
       {
-        "mcp-auth:edgeAssertionKey": '{"kty":"EC","crv":"P-256"}',
         "mcp-auth:jwksSnapshot": "false",
         "mcp-auth:nightlyDigestJwksUri": "https://agents.example.com/nightly-digest/jwks.json",
       },

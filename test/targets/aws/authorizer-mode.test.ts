@@ -13,9 +13,9 @@ beforeAll(async () => {
 
 async function deploy(name: string) {
   const edge = new aws.McpEdge(name, { mode: "authorizer", restApi: REST_API, servers: [{ name: "crm", edgeConfig: crmConfig("crm") }], bundleFile: fakeBundle() });
-  await promiseOf(edge.servers);
-  await promiseOf(edge.deploymentTrigger);
-  await promiseOf(edge.alarmNames);
+  await promiseOf(edge.servers, 30_000);
+  await promiseOf(edge.deploymentTrigger, 30_000);
+  await promiseOf(edge.alarmNames, 30_000);
   await settle();
   const mine = (type: string) => mocks.ofType(type).filter((r) => r.name.startsWith(`${name}-`));
   return { edge, mine };
@@ -45,7 +45,7 @@ describe("McpEdge in authorizer mode", () => {
       authorizerResultTtlInSeconds: 0,
       authorizerUri: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:az1-fn/invocations",
     });
-    expect(await promiseOf(edge.authorizerId)).toBe("az1-authorizer-id");
+    expect(await promiseOf(edge.authorizerId, 30_000)).toBe("az1-authorizer-id");
     const perms = mine("aws:lambda/permission:Permission").map((p) => p.inputs);
     expect(perms).toContainEqual(
       expect.objectContaining({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", sourceArn: `${REST_API.executionArn}/authorizers/az1-authorizer-id` }),
@@ -92,17 +92,17 @@ describe("McpEdge in authorizer mode", () => {
     expect(only(mine("aws:apigateway/integration:Integration")).inputs).toMatchObject({ type: "AWS_PROXY", integrationHttpMethod: "POST", resourceId: "az4-prm-proxy-id" });
     const perms = mine("aws:lambda/permission:Permission").map((p) => p.inputs.sourceArn);
     expect(perms).toContain(`${REST_API.executionArn}/*/*/.well-known/oauth-protected-resource/*`);
-    expect((await promiseOf(edge.servers)).crm).toEqual({
+    expect((await promiseOf(edge.servers, 30_000)).crm).toEqual({
       resource: "https://mcp.example.com/crm",
       mcpUrl: "https://mcp.example.com/crm",
       metadataUrl: "https://mcp.example.com/.well-known/oauth-protected-resource/crm",
     });
-    expect(await promiseOf(edge.deploymentTrigger)).toContain("az4-authorizer-id");
+    expect(await promiseOf(edge.deploymentTrigger, 30_000)).toContain("az4-authorizer-id");
   });
 
   it("drops the upstream from the shipped config: the REST API's integration is the upstream", async () => {
     const { edge } = await deploy("az5");
-    const assets = await (await promiseOf(edge.archive)).assets;
+    const assets = await (await promiseOf(edge.archive, 30_000)).assets;
     const text = (await (assets["edge-config.json"] as import("@pulumi/pulumi").asset.StringAsset).text) as string;
     expect(JSON.parse(text)[0].upstream).toBeUndefined();
   });
@@ -130,7 +130,7 @@ describe("the audit surface", () => {
     // Every high/critical scope of the server is baked in; no routine scope is.
     for (const s of aws.sensitiveScopes([crmConfig("crm")])) expect(denied).toContain(s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&"));
     expect(denied).not.toContain("crm:customers:read");
-    expect(await promiseOf(edge.queryNames)).toHaveLength(6);
+    expect(await promiseOf(edge.queryNames, 30_000)).toHaveLength(6);
   });
 
   it("counts allows, 401s, 403s and chain starts with metric filters and alarms on 401/403 bursts", async () => {

@@ -65,7 +65,7 @@ describe("McpEdge with jwksSnapshot", () => {
     delete pub.d;
     answer = { status: 200, body: JSON.stringify({ keys: [pub] }) };
     const edge = new McpEdge("snap", { servers: [{ name: "crm", edgeConfig: crmConfig("crm", { jwksUri: `${base}/v1/keys` }) }], bundleFile: fakeBundle(), jwksSnapshot: true });
-    const assets = await (await promiseOf(edge.archive)).assets;
+    const assets = await (await promiseOf(edge.archive, 30_000)).assets;
     const shipped = JSON.parse((await (assets["edge-config.json"] as pulumi.asset.StringAsset).text) as string);
     expect(shipped[0].jwks).toEqual({ keys: [pub] });
   });
