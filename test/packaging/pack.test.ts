@@ -117,7 +117,7 @@ export default defineMcpAuth({ name: "x", scopes: { "x:y:read": { description: "
     );
     const r = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: project }).catch((e: { stdout: string; code: number }) => e);
     expect((r as { stdout: string }).stdout).toBe("");
-  });
+  }, 120_000); // tsc over the installed declarations: seconds of CPU, far more wall time on a busy machine
 
   it("runs the installed pulumi-mcp-auth bin: check passes a good declaration and exits 1 on a bad one", async () => {
     const bin = path.join(project, "node_modules/.bin/pulumi-mcp-auth");

@@ -79,6 +79,8 @@ describe("Okta rules that issue refresh tokens", () => {
     ];
     expect(await violations(oktaAuthServerPolicyRuleRefreshTokenLifetime, oktaRule({ refreshTokenLifetimeMinutes: undefined }))).toEqual(expected);
     expect(await violations(oktaAuthServerPolicyRuleRefreshTokenLifetime, oktaRule({ refreshTokenLifetimeMinutes: 0 }))).toEqual(expected);
+    const byGrant = oktaRule({ scopeWhitelists: ["crm:customers:read"], grantTypeWhitelists: ["authorization_code", "refresh_token"], refreshTokenLifetimeMinutes: undefined });
+    expect(await violations(oktaAuthServerPolicyRuleRefreshTokenLifetime, byGrant)).toEqual(expected);
   });
 
   it("block a lifetime above the configured bound", async () => {

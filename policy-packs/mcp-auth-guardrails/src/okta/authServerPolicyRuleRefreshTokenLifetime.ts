@@ -1,7 +1,7 @@
 import type * as okta from "@pulumi/okta";
 import { resourcePolicy } from "../policy.js";
 
-/** Okta issues refresh tokens when the rule allows `offline_access` (or every scope). */
+/** Okta issues refresh tokens when the rule allows `offline_access` (or every scope); some configurations also list a `refresh_token` grant. */
 const REFRESH_SCOPES = new Set(["offline_access", "*"]);
 
 /**
@@ -22,7 +22,8 @@ export const oktaAuthServerPolicyRuleRefreshTokenLifetime = resourcePolicy<okta.
   },
   validate(props, config, report) {
     const scopes = (props.scopeWhitelists ?? []) as string[];
-    if (!scopes.some((s) => REFRESH_SCOPES.has(s))) return;
+    const grants = (props.grantTypeWhitelists ?? []) as string[];
+    if (!scopes.some((s) => REFRESH_SCOPES.has(s)) && !grants.includes("refresh_token")) return;
     const minutes = props.refreshTokenLifetimeMinutes;
     const max = config.maxRefreshTokenDays * 1440;
     if (minutes === undefined || minutes === 0) {
