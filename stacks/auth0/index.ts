@@ -32,6 +32,9 @@ if (!["true", "false", "roles-only"].includes(groupsRbac)) {
   throw new Error(`mcp-auth:groupsRbac must be true, false or roles-only, got '${groupsRbac}'; run: pulumi config set mcp-auth:groupsRbac true`);
 }
 
+/** The authorization front's callback (`<front issuer>/upstream/callback`), when the front is used. */
+const frontRedirectUri = config.get("frontRedirectUri");
+
 const mcpAuth = new Auth0McpAuth("crm", {
   plan: compile(crm),
   domain: config.get("issuerDomain") || auth0Config.require("domain"),
@@ -43,6 +46,7 @@ const mcpAuth = new Auth0McpAuth("crm", {
     // The nightly-digest agent authenticates with private_key_jwt; Auth0 needs its public key.
     agent: { "nightly-digest": { publicKeyPem: config.require("nightlyDigestPublicKeyPem") } },
   },
+  ...(frontRedirectUri ? { front: { redirectUri: frontRedirectUri } } : {}),
 });
 
 /** `https://<domain>/`, byte-exact: what the edge advertises in `authorization_servers`. */
@@ -57,3 +61,5 @@ export const edgeConfigs = mcpAuth.edgeConfigs;
 export const tenantSettings = mcpAuth.tenantSettings;
 /** Plan group → Auth0 role name, id and permissions (with mcp-auth:groupsRbac); assign users to these. */
 export const roles = mcpAuth.roles;
+/** With `mcp-auth:frontRedirectUri`: the client the authorization front signs users in with (its secret stays secret). */
+export const frontUpstream = mcpAuth.frontUpstream;

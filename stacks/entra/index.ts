@@ -21,6 +21,8 @@ const config = new pulumi.Config("mcp-auth");
 const plan = compile(crm);
 const signInFrequencyState = config.get("signInFrequencyState");
 const scopeForm = config.get("scopeForm");
+/** The authorization front's callback (`<front issuer>/upstream/callback`), when the front is used. */
+const frontRedirectUri = config.get("frontRedirectUri");
 
 // Every value is validated by the component (zod); a wrong key fails `pulumi preview` naming it.
 const mcpAuth = new EntraMcpAuth("crm", {
@@ -34,6 +36,7 @@ const mcpAuth = new EntraMcpAuth("crm", {
   ...(scopeForm ? { scopeForm: scopeForm as "qualified" | "declared" } : {}),
   ...(signInFrequencyState ? { signInFrequency: { state: signInFrequencyState as "enabled" } } : {}),
   owners: config.getObject<string[]>("owners"),
+  ...(frontRedirectUri ? { front: { redirectUri: frontRedirectUri } } : {}),
 });
 
 /** `https://login.microsoftonline.com/<tenant>/v2.0`: what the edge advertises in `authorization_servers`. */
@@ -47,3 +50,5 @@ export const clientIds = mcpAuth.clientIds;
 export const edgeConfigs = mcpAuth.edgeConfigs;
 /** What Entra enforces, what the edge enforces, and what cannot work. */
 export const capabilities = entraCapabilityReport(plan, mcpAuth.spec);
+/** With `mcp-auth:frontRedirectUri`: the client the authorization front signs users in with (its secret stays secret). */
+export const frontUpstream = mcpAuth.frontUpstream;

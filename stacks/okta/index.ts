@@ -17,6 +17,8 @@ import { OktaMcpAuth } from "../../components/targets/okta/index.js";
 import declarations from "../crm/mcp-auth.js";
 
 const config = new pulumi.Config("mcp-auth");
+/** The authorization front's callback (`<front issuer>/upstream/callback`), when the front is used. */
+const frontRedirectUri = config.get("frontRedirectUri");
 
 const auth = new OktaMcpAuth("crm", {
   plan: compile(declarations),
@@ -28,6 +30,7 @@ const auth = new OktaMcpAuth("crm", {
   issuerMode: config.get("issuerMode"),
   introspectionSecretEnv: config.get("introspectionSecretEnv"),
   namePrefix: config.get("namePrefix"),
+  ...(frontRedirectUri ? { front: { redirectUri: frontRedirectUri } } : {}),
 });
 
 /** Per MCP server: what the edge and the MCP clients need. */
@@ -41,3 +44,5 @@ export const introspectionClientId = auth.introspectionClientId;
 export const introspectionClientSecret = auth.introspectionClientSecret;
 /** What Okta enforces for this plan and what is left to the edge. */
 export const capabilities = auth.capabilities.items.map((c) => `${c.support}: ${c.policy}`);
+/** With `mcp-auth:frontRedirectUri`: the client the authorization front signs users in with (its secret stays secret). */
+export const frontUpstream = auth.frontUpstream;

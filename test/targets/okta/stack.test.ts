@@ -39,4 +39,18 @@ describe("the Okta example stack (stacks/okta)", () => {
     expect(mocks.ofType("okta:auth/serverPolicyRule:ServerPolicyRule")).toHaveLength(11);
     expect(stack.capabilities).toContain("unsupported: Dynamic client registration");
   });
+
+  it("creates the authorization front's upstream client when mcp-auth:frontRedirectUri is set", async () => {
+    pulumi.runtime.setAllConfig({
+      "mcp-auth:clientJwksUris": JSON.stringify({ "agent/nightly-digest": "https://agents.example.com/jwks.json" }),
+      "mcp-auth:groupIds": JSON.stringify({ "crm-admins": "00g-a", "sales-ops": "00g-o", "sales-reps": "00g-r" }),
+      "mcp-auth:frontRedirectUri": "https://auth.example.com/upstream/callback",
+    });
+    vi.resetModules();
+    mocks.reset();
+    const stack = await import("../../../stacks/okta/index.js");
+    await mocks.settled();
+    expect(mocks.byName("crm-front-upstream", "okta:app/oAuth:OAuth").inputs.redirectUris).toEqual(["https://auth.example.com/upstream/callback"]);
+    expect(await pulumi.isSecret(stack.frontUpstream!.clientSecret)).toBe(true);
+  });
 });
