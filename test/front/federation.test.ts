@@ -42,3 +42,16 @@ describe("the federation callback", () => {
     }
   });
 });
+
+describe("the loopback home on a non-loopback address", () => {
+  it("starts without the dev-only CIMD switch", async () => {
+    const as = await startAuthorizationServer({ plan: devPlan(crmPlan(), "http://127.0.0.1:1"), host: "0.0.0.0" });
+    try {
+      const md = (await (await fetch(`http://127.0.0.1:${as.port}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      expect(md["issuer"]).toBe(as.issuer);
+      expect(as.issuer).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+    } finally {
+      await as.close();
+    }
+  });
+});
