@@ -105,8 +105,9 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
         upstream.clientId,
         { redirect_uris: [redirectUri] },
         upstream.clientSecret !== undefined ? oidc.ClientSecretBasic(upstream.clientSecret) : oidc.None(),
-        // Plain http only for an upstream on loopback (the embedded dev IdP).
-        isLoopbackHttp(upstream.issuer) ? { execute: [oidc.allowInsecureRequests] } : undefined,
+        // Plain http only for an upstream on loopback, or when the front itself is a plain-http
+        // development server (the embedded dev IdP); an https front needs an https IdP.
+        isLoopbackHttp(upstream.issuer) || (upstream.issuer.startsWith("http:") && options.issuer.startsWith("http:")) ? { execute: [oidc.allowInsecureRequests] } : undefined,
       )
       .catch((err: Error) => {
         config = undefined;

@@ -92,8 +92,14 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     return { clientId, name: (client?.clientName as string | undefined) ?? clientId, tier: tierOfClient(plan, clientId)?.name ?? "(none)", redirectHost: host };
   }
 
-  function consentViews(clientId: string, user: FrontUser, missing: Record<string, string[]>): ResourceConsentView[] {
+  /**
+   * What the consent page offers. At install (no consent yet from this user to this client for
+   * this server), scopes whose sensitivity is not granted at install (high, critical) are not
+   * offered: the client asks for them when the edge challenges their first use (step-up).
+   */
+  function consentViews(clientId: string, user: FrontUser, missing: Record<string, string[]>, installed: ReadonlySet<string>): ResourceConsentView[] {
     const tier = tierOfClient(plan, clientId);
+    const laterLevels = new Set<string>(plan.sensitivities.filter((x) => !x.atInstall).map((x) => x.level));
     return Object.entries(missing).map(([resource, requested]) => {
       const server = serverByResource(plan, resource);
       const view: ResourceConsentView = { resource, serverName: server?.displayName ?? resource, mandatory: [], optional: [], stepUp: [], unavailable: [] };
@@ -106,6 +112,7 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       for (const s of [...new Set(requested)].sort()) {
         const minutes = accessTokenSeconds(plan, server, tier, [s]) / 60;
         if (!grantable.has(s)) view.unavailable.push({ ...scopeView(s), reason: tierSet.has(s) ? `not granted to ${user.username}'s groups` : `above the '${tier?.name ?? "none"}' client tier's cap` });
+        else if (!installed.has(resource) && laterLevels.has(scopeView(s).sensitivity)) view.unavailable.push({ ...scopeView(s), reason: "not at install: the client asks again when it first needs it" });
         else if (needsStepUp(plan, s)) view.stepUp.push(scopeView(s, minutes));
         else if (server.consent.mandatory.includes(s)) view.mandatory.push(scopeView(s, minutes));
         else view.optional.push(scopeView(s, minutes));
@@ -243,7 +250,9 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
         const again = [...requested, ...declined, ...due].filter((s) => server?.scopes.includes(s));
         if (again.length) missing[r] = [...new Set([...(missing[r] ?? []), ...again])];
       }
-      state.views = consentViews(clientId, user, missing);
+      const installed = new Set<string>();
+      for (const r of Object.keys(missing)) if (await store.getConsent(user.sub, clientId, r)) installed.add(r);
+      state.views = consentViews(clientId, user, missing, installed);
       await save(uid, state);
       if (auto) {
         const all = new Map(state.views.map((v) => [v.resource, [...v.mandatory, ...v.optional, ...v.stepUp].map((s) => s.name)]));

@@ -156,7 +156,7 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
       upstream: { issuer: upstream.issuer, clientId: upstream.client.clientId, clientSecret: upstream.client.clientSecret, scopes: ["openid", "profile", "email", "groups"] },
       edgeClient,
       // Loopback only: client ID metadata documents may be served from http://127.0.0.1 in dev and tests.
-      cimd: { allowLoopback: true },
+      ...(isLoopbackHost(host) ? { cimd: { allowLoopback: true } } : {}),
       clientCredentials: agents.inputs,
       ...(opts.autoApprove !== undefined ? { autoApprove: true } : {}),
       ...(opts.now ? { now: opts.now } : {}),

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevStack, type DevStack } from "../../components/local/dev-stack.js";
 import { Browser } from "../local/browser.js";
 import { crmPlan, crmPlanDcrHigh, REDIRECT } from "../local/fixtures.js";
-import { codeFlow, mcpCall, registerPublic, tokenRequest } from "../local/flows.js";
+import { codeFlow, install, mcpCall, registerPublic, tokenRequest } from "../local/flows.js";
 import { adminUrl, CLAUDE_REDIRECT, crmUrl, jwtClaims, scopesOf } from "./helpers.js";
 
 /** Consent as declared, enforced by the front: per-action approval of critical scopes, re-consent cadence. */
@@ -14,11 +14,11 @@ describe("per-action approval of critical scopes", () => {
   afterAll(async () => stack?.close());
 
   it("needs a second approval for the second critical action, and a refresh yields no critical scope", async () => {
-    const browser = new Browser();
     const admin = adminUrl(stack);
+    const browser = await install(stack, { clientId: "claude-code", redirectUri: CLAUDE_REDIRECT, resource: admin, user: "alice" });
     const scope = "crm:settings:read crm:settings:write";
     const first = await codeFlow(stack, { clientId: "claude-code", redirectUri: CLAUDE_REDIRECT, resource: admin, scope, user: "alice", browser });
-    expect(browser.visits.map((v) => v.kind)).toEqual(["login", "consent", "step-up"]);
+    expect(browser.visits.map((v) => v.kind)).toEqual(["login", "consent", "consent", "step-up"]);
     expect(scopesOf(first.token.access_token!)).toContain("crm:settings:write");
     // A critical grant lives at most 5 minutes.
     expect(first.token.expires_in).toBeLessThanOrEqual(300);
@@ -59,7 +59,7 @@ describe("re-consent cadence", () => {
     const issuer = stack.authorizationServer.issuer;
     const crm = crmUrl(stack);
     const clientId = await registerPublic(issuer, REDIRECT);
-    const browser = new Browser();
+    const browser = await install(stack, { clientId, redirectUri: REDIRECT, resource: crm, user: "alice" });
     const scope = "crm:customers:read crm:customers:delete";
     const first = await codeFlow(stack, { clientId, redirectUri: REDIRECT, resource: crm, scope, user: "alice", browser });
     expect(scopesOf(first.token.access_token!)).toContain("crm:customers:delete");

@@ -42,3 +42,20 @@ describe("the federation callback", () => {
     }
   });
 });
+
+describe("the loopback home on a non-loopback address", () => {
+  it("starts without the dev-only CIMD switch and signs users in at its embedded IdP", async () => {
+    const as = await startAuthorizationServer({ plan: devPlan(crmPlan(), "http://127.0.0.1:1"), host: "0.0.0.0" });
+    try {
+      const md = (await (await fetch(`http://127.0.0.1:${as.port}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+      expect(md["issuer"]).toBe(as.issuer);
+      expect(as.issuer).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
+      const url = new URL(`${as.issuer}/auth`);
+      for (const [k, v] of Object.entries({ response_type: "code", client_id: "claude-code", redirect_uri: "http://127.0.0.1:33418/callback", scope: "crm:customers:read", resource: "http://127.0.0.1:1/crm", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
+      const cb = await new Browser().authorize(url.href, "http://127.0.0.1:33418/callback", { user: "bob" });
+      expect(cb.searchParams.get("code")).toBeTruthy();
+    } finally {
+      await as.close();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevStack, type DevStack } from "../../components/local/dev-stack.js";
 import { Browser } from "../local/browser.js";
 import { crmPlan, REDIRECT } from "../local/fixtures.js";
-import { codeFlow, mcpCall, registerPublic, tokenRequest } from "../local/flows.js";
+import { codeFlow, install, mcpCall, registerPublic, tokenRequest } from "../local/flows.js";
 import { adminUrl, CLAUDE_REDIRECT, crmUrl, jwtClaims, sleep } from "./helpers.js";
 
 /**
@@ -75,7 +75,8 @@ describe("revocation reaches the edge within the stated bound", () => {
 
   it("accepts no request after revocation for a critical scope (introspected on every use)", async () => {
     const admin = adminUrl(stack);
-    const { token } = await codeFlow(stack, { clientId: "claude-code", redirectUri: CLAUDE_REDIRECT, resource: admin, scope: "crm:settings:read crm:settings:write", user: "alice" });
+    const browser = await install(stack, { clientId: "claude-code", redirectUri: CLAUDE_REDIRECT, resource: admin, user: "alice" });
+    const { token } = await codeFlow(stack, { clientId: "claude-code", redirectUri: CLAUDE_REDIRECT, resource: admin, scope: "crm:settings:read crm:settings:write", user: "alice", browser });
     const update = () => mcpCall(admin, token.access_token, "tools/call", { name: "update_settings", arguments: { fields: { timezone: "UTC" } } });
     expect((await update()).status).toBe(200);
     const sub = String(jwtClaims(token.access_token!)["sub"]);

@@ -76,3 +76,15 @@ export async function mcpCall(url: string, token: string | undefined, method: st
   const res = await fetch(url, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }) });
   return { status: res.status, challenge: res.headers.get("www-authenticate"), body: await res.text() };
 }
+
+/**
+ * The first authorization of a client for a server ("install"): the server's mandatory scopes only.
+ * High and critical scopes are never granted at install; tests that need them install first.
+ */
+export async function install(stack: DevStack, opts: { clientId: string; redirectUri: string; resource: string; browser?: Browser } & PageChoices): Promise<Browser> {
+  const server = stack.plan.servers.find((s) => s.resource === opts.resource);
+  if (!server) throw new Error(`no server ${opts.resource}`);
+  const { browser, token } = await codeFlow(stack, { ...opts, scope: server.consent.mandatory.join(" ") });
+  if (!token.access_token) throw new Error(`install failed: ${JSON.stringify(token)}`);
+  return browser;
+}

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevStack, type DevStack } from "../../components/local/dev-stack.js";
+import { frontSubject } from "../../components/front/federation.js";
 import { Browser, jwtClaims } from "./browser.js";
 import { crmPlan, REDIRECT } from "./fixtures.js";
-import { clientCredentials, codeFlow, mcpCall, registerPublic, tokenRequest } from "./flows.js";
+import { clientCredentials, codeFlow, install, mcpCall, registerPublic, tokenRequest } from "./flows.js";
 
 /** What the local stack enforces, from the CRM example as declared (DCR capped at routine). */
 describe("the local stack enforces the plan", () => {
@@ -32,7 +33,8 @@ describe("the local stack enforces the plan", () => {
 
   it("refuses a revoked token carrying a critical scope (the edge introspects it)", async () => {
     const redirect = "http://127.0.0.1:33418/callback";
-    const { token } = await codeFlow(stack, { clientId: "claude-code", redirectUri: redirect, resource: admin, scope: "crm:settings:read crm:settings:write", user: "alice" });
+    const browser = await install(stack, { clientId: "claude-code", redirectUri: redirect, resource: admin, user: "alice" });
+    const { token } = await codeFlow(stack, { clientId: "claude-code", redirectUri: redirect, resource: admin, scope: "crm:settings:read crm:settings:write", user: "alice", browser });
     expect(scopesOf(token.access_token!)).toContain("crm:settings:write");
     // Critical: 5-minute token (plan accessTokenMinutes.critical).
     expect(token.expires_in).toBe(300);
@@ -95,6 +97,20 @@ describe("the local stack enforces the plan", () => {
     expect(denied.challenge).toContain("crm:customers:delete");
   });
 
+  it("never grants a high scope at install: the client asks when it first needs it (step-up)", async () => {
+    // A first authorization: no earlier consent from alice to this client for this server.
+    await stack.authorizationServer.store.deleteConsent(frontSubject("pulumi-mcp-auth front subject", stack.authorizationServer.upstreamIssuer, "alice"), "claude-code", crm);
+    const { token, browser } = await codeFlow(stack, { clientId: "claude-code", redirectUri: "http://127.0.0.1:33418/callback", resource: crm, scope: "crm:customers:read crm:customers:export", user: "alice" });
+    expect(browser.visits.map((v) => v.kind)).toEqual(["login", "consent"]);
+    expect(browser.visits[1]!.html).toContain("not at install: the client asks again when it first needs it");
+    expect(scopesOf(token.access_token!)).toEqual(["crm:customers:read"]);
+    const challenged = await mcpCall(crm, token.access_token, "tools/call", { name: "export_customers", arguments: {} });
+    expect(challenged.status).toBe(403);
+    const again = await codeFlow(stack, { clientId: "claude-code", redirectUri: "http://127.0.0.1:33418/callback", resource: crm, scope: "crm:customers:read crm:customers:export", user: "alice", browser });
+    expect(browser.visits.slice(2).map((v) => v.kind)).toEqual(["consent", "step-up"]);
+    expect(scopesOf(again.token.access_token!)).toContain("crm:customers:export");
+  });
+
   it("never grants a scope outside the signed-in user's groups", async () => {
     const { token, browser } = await codeFlow(stack, { clientId: "claude-code", redirectUri: "http://127.0.0.1:33418/callback", resource: crm, scope: "crm:customers:read crm:customers:export", user: "bob" });
     expect(browser.visits.find((v) => v.kind === "consent")!.html).toContain("not granted to bob&#39;s groups");
@@ -102,7 +118,7 @@ describe("the local stack enforces the plan", () => {
   });
 
   it("grants nothing on the step-up page when the username is not retyped correctly", async () => {
-    const browser = new Browser();
+    const browser = await install(stack, { clientId: "claude-code", redirectUri: "http://127.0.0.1:33418/callback", resource: crm, user: "alice" });
     await expect(
       codeFlow(stack, { clientId: "claude-code", redirectUri: "http://127.0.0.1:33418/callback", resource: crm, scope: "crm:customers:read crm:customers:export", user: "alice", confirmAs: "mallory", browser }),
     ).rejects.toThrow(/400/);
@@ -110,8 +126,8 @@ describe("the local stack enforces the plan", () => {
   });
 
   it("asks again for a critical scope on every authorization (per-action consent)", async () => {
-    const browser = new Browser();
     const redirectUri = "http://127.0.0.1:33418/callback";
+    const browser = await install(stack, { clientId: "claude-code", redirectUri, resource: admin, user: "alice" });
     const scope = "crm:billing:read crm:billing:write";
     const first = await codeFlow(stack, { clientId: "claude-code", redirectUri, resource: admin, scope, user: "alice", browser });
     expect(scopesOf(first.token.access_token!)).toContain("crm:billing:write");
