@@ -36,10 +36,10 @@ export interface McpAuthFrontUpstreamArgs {
   readonly clientSecret?: pulumi.Input<string>;
   /** Default `["openid", "profile", "email"]`. */
   readonly scopes?: readonly string[];
-  /** Claim holding groups or roles. Default `groups`. */
-  readonly groupsClaim?: string;
+  /** Claim holding groups or roles (e.g. an IdP target's `frontUpstream.groupsClaim`). Default `groups`. */
+  readonly groupsClaim?: pulumi.Input<string>;
   /** Tenant claim, e.g. Entra's `tid`. */
-  readonly tenantClaim?: string;
+  readonly tenantClaim?: pulumi.Input<string>;
 }
 
 /** Arguments of {@link McpAuthFront}. */
@@ -81,11 +81,7 @@ const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const PlainSchema = z.object({
   name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter"),
   plan: z.looseObject({ planVersion: z.literal(1), servers: z.array(z.unknown()).min(1, "the plan needs at least one MCP server") }),
-  upstream: z.looseObject({
-    scopes: z.array(z.string().min(1)).optional(),
-    groupsClaim: z.string().min(1).optional(),
-    tenantClaim: z.string().min(1).optional(),
-  }),
+  upstream: z.looseObject({ scopes: z.array(z.string().min(1)).optional() }),
   customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
   dcrDenyList: z.strictObject({ softwareIds: z.array(z.string()).optional(), redirectHosts: z.array(z.string()).optional(), sourceCidrs: z.array(z.string()).optional() }).optional(),
   bundleFile: z.string().min(1).optional(),

@@ -84,8 +84,10 @@ export class McpAuthFront extends pulumi.ComponentResource {
       { description: `MCP authorization front ${name}: issuer, signing key, upstream client secret`, kmsKeyId: key.arn, recoveryWindowInDays: 7, tags },
       { parent: this },
     );
+    // Child names end in `-front` so that a front and an edge may share a name (log group
+    // `/pulumi-mcp-auth/<name>-front` beside the edge's `/pulumi-mcp-auth/<name>`).
     const { logGroup, role, fn } = createEdgeFunction(this, {
-      name,
+      name: `${name}-front`,
       code,
       handler: "index.handler",
       runtime: a.runtime,
@@ -113,7 +115,7 @@ export class McpAuthFront extends pulumi.ComponentResource {
     const issuer = a.customDomain ? pulumi.output(`https://${a.customDomain.domainName}`) : url.functionUrl.apply((u) => u.replace(/\/+$/, ""));
 
     const u = args.upstream;
-    const secretString = pulumi.all([issuer, signing, u.issuer, u.clientId, pulumi.output(u.clientSecret)]).apply(([iss, k, upIssuer, upClientId, upSecret]) =>
+    const secretString = pulumi.all([issuer, signing, u.issuer, u.clientId, pulumi.output(u.clientSecret), pulumi.output(u.groupsClaim), pulumi.output(u.tenantClaim)]).apply(([iss, k, upIssuer, upClientId, upSecret, groupsClaim, tenantClaim]) =>
       JSON.stringify({
         issuer: iss,
         signingKey: k,
@@ -122,8 +124,8 @@ export class McpAuthFront extends pulumi.ComponentResource {
           clientId: upClientId,
           ...(upSecret ? { clientSecret: upSecret } : {}),
           ...(u.scopes ? { scopes: [...u.scopes] } : {}),
-          ...(u.groupsClaim ? { groupsClaim: u.groupsClaim } : {}),
-          ...(u.tenantClaim ? { tenantClaim: u.tenantClaim } : {}),
+          ...(groupsClaim ? { groupsClaim } : {}),
+          ...(tenantClaim ? { tenantClaim } : {}),
         },
       }),
     );
