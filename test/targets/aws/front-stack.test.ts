@@ -14,10 +14,10 @@ let mocks: MockHarness;
 let compose: typeof import("../../../stacks/front-compose.js");
 
 beforeAll(async () => {
-  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   pulumi.runtime.setConfig("mcp-auth:frontDomainName", "auth.example.com");
   pulumi.runtime.setConfig("mcp-auth:frontCertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/front");
-  pulumi.runtime.setConfig("mcp-auth:frontSigningKey", JSON.stringify({ ...(await exportJWK(privateKey)), kid: "f1", alg: "ES256" }));
+  pulumi.runtime.setConfig("mcp-auth:frontSigningKey", JSON.stringify({ ...(await exportJWK(privateKey)), kid: "f1", alg: "RS256" }));
   pulumi.runtime.setConfig("mcp-auth:edgeAssertionKey", '{"kty":"EC","crv":"P-256"}');
   pulumi.runtime.setConfig("mcp-auth:frontBundleFile", fakeBundle());
   mocks = await installMocks({

@@ -189,5 +189,6 @@ describe("McpAuthFront", () => {
     const { d: _d, ...pub } = JSON.parse(signingKeyText);
     expect(() => parseSigningKey(JSON.stringify(pub), "signingKey")).toThrow(/signingKey must be a private key/);
     expect(() => parseSigningKey("not json")).toThrow(/not JSON/);
+    expect(() => parseSigningKey(JSON.stringify({ ...JSON.parse(signingKeyText), alg: "PS256" }))).toThrow(/alg RS256/);
   });
 });
