@@ -18,6 +18,8 @@ export interface IdpTokenFacts {
   algorithms?: EdgeConfig["algorithms"];
   jwks?: { keys: Array<{ kty: string; [k: string]: unknown }> };
   introspection?: { endpoint: string; clientId: string; clientSecretEnv?: string; cacheSeconds?: number };
+  /** The authorization front's revocation list (front mode); `cacheSeconds` default 10. */
+  revocationList?: { endpoint: string; clientId: string; clientSecretEnv: string; cacheSeconds?: number };
   /** Default 30 seconds. */
   clockToleranceSeconds?: number;
   /** Overrides the plan's upstream. */
@@ -83,6 +85,9 @@ export function edgeConfigFor(plan: McpAuthPlan, serverName: string, idp: IdpTok
             cacheSeconds: idp.introspection.cacheSeconds ?? 5,
           },
         }
+      : {}),
+    ...(idp.revocationList
+      ? { revocationList: { endpoint: idp.revocationList.endpoint, clientId: idp.revocationList.clientId, clientSecretEnv: idp.revocationList.clientSecretEnv, cacheSeconds: idp.revocationList.cacheSeconds ?? 10 } }
       : {}),
     claims: plan.claims,
     ...(upstream ? { upstream } : {}),

@@ -119,6 +119,19 @@ export const EdgeConfigSchema = strictObject({
       cacheSeconds: between(0, 60),
     }),
   ),
+  /**
+   * The authorization front's revocation list (`GET /revocations`), read at most every
+   * `cacheSeconds`: the bound within which a revoked token is refused (revocation-list.ts).
+   */
+  revocationList: optional(
+    strictObject({
+      endpoint: Url,
+      clientId: NonEmpty,
+      /** Name of the environment variable holding the client secret (never the secret itself). */
+      clientSecretEnv: NonEmpty,
+      cacheSeconds: between(0, 60),
+    }),
+  ),
   /** Tenant and agent identity claims. */
   claims: strictObject({
     tenant: optional(strictObject({ claim: Str, required: literal([true, false]) })),

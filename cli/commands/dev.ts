@@ -13,9 +13,10 @@ export const DEV_DEFAULT_PORTS = { as: 9400, edge: 9401, demo: 9402 } as const;
 
 const help = `Usage: pulumi-mcp-auth dev [file] [options]
 
-Runs the whole product on this machine, no cloud account needed: a local OAuth 2.1
-authorization server (oidc-provider) configured from the declaration (default ./mcp-auth.ts),
-the edge (the same code as the Lambda) in front of a demo MCP server with in-memory data.
+Runs the whole product on this machine, no cloud account needed: the authorization front
+(an OAuth 2.1 authorization server compiled from the declaration, default ./mcp-auth.ts) with an
+embedded OpenID provider standing in for your IdP, the edge (the same code as the Lambda) in
+front of a demo MCP server with in-memory data.
 Everything binds 127.0.0.1 unless --host says otherwise. Ctrl-C stops it.
 
 Options:
@@ -72,6 +73,8 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
     "",
     `Authorization server  ${as.issuer}`,
     `  metadata            ${as.metadataUrl}`,
+    `  your grants         ${as.issuer}/grants`,
+    `  sign-in (dev IdP)   ${as.upstreamIssuer} (stands in for Okta, Auth0 or Entra ID)`,
     "",
     "MCP servers (connect here; the edge validates tokens and forwards to the demo server):",
     ...stack.servers.flatMap((s) => [`  ${s.name.padEnd(w)}  ${s.mcpUrl}`, `  ${"".padEnd(w)}  metadata ${s.metadataUrl}`]),

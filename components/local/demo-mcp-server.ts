@@ -8,7 +8,7 @@ import { LATEST_PROTOCOL_VERSION, SUPPORTED_PROTOCOL_VERSIONS } from "@modelcont
 import { z } from "zod";
 import type { McpAuthPlan, PlanServer } from "../plan/schema.js";
 import { runDemoTool, seedStore, type DemoStore } from "./demo-data.js";
-import { readBodyText } from "./body.js";
+import { readBodyText } from "../front/body.js";
 
 /**
  * A demo MCP server (official `@modelcontextprotocol/sdk`, streamable HTTP, stateless) that

@@ -9,11 +9,12 @@ import { edgeConfigFor } from "../edge-config.js";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { startAuthorizationServer, type LocalAuthorizationServer } from "./authorization-server.js";
 import { startDemoMcpServer, type DemoMcpServer } from "./demo-mcp-server.js";
-import { devPlan } from "./policy.js";
+import { devPlan } from "./dev-plan.js";
 
 /**
- * The embedded local stack: the local authorization server (oidc-provider), the edge (the same
- * code as the Lambda, via its node:http adapter, in gateway mode) and the demo MCP server behind it.
+ * The embedded local stack: the authorization front with an embedded upstream IdP, the edge (the
+ * same code as the Lambda, via its node:http adapter, in gateway mode, trusting the front as its
+ * issuer and reading its revocation list) and the demo MCP server behind it.
  */
 
 /** Environment-variable name under which the edge looks up its introspection secret (in memory only). */
@@ -39,8 +40,12 @@ export interface DevStackOptions {
   audit?: (record: AuditRecord, line: string) => void;
   /** Edge operator log (default: discarded). */
   edgeLog?: (entry: LogEntry) => void;
-  /** Clock for the edge, ms (tests). */
+  /** Clock for the edge and the front, ms (tests). */
   now?: () => number;
+  /** The front's store (default: in memory). */
+  store?: import("../front/store/types.js").FrontStore;
+  /** Seconds the edge keeps the front's revocation list (default 10; the revocation bound). */
+  revocationCacheSeconds?: number;
 }
 
 /** One MCP server of the running stack. */
@@ -117,7 +122,15 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
     const plan: McpAuthPlan = { ...base, servers: base.servers.map((s) => ({ ...s, allowedOrigins: [...new Set([...s.allowedOrigins, ...DEV_EXTRA_ORIGINS])] })) };
     resources = new Map(plan.servers.map((s) => [s.name, s.resource]));
     const as = await bindAs("authorization server", opts.asPort ?? 0, () =>
-      startAuthorizationServer({ plan, host, port: opts.asPort ?? 0, ...(opts.autoApprove !== undefined ? { autoApprove: opts.autoApprove } : {}), ...(opts.log ? { log: opts.log } : {}) }),
+      startAuthorizationServer({
+        plan,
+        host,
+        port: opts.asPort ?? 0,
+        ...(opts.autoApprove !== undefined ? { autoApprove: opts.autoApprove } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.now ? { now: opts.now } : {}),
+        ...(opts.store ? { store: opts.store } : {}),
+      }),
     );
     started.push(as);
     const edgeConfigs = plan.servers.map((s) =>
@@ -130,6 +143,8 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
         tokenTypes: ["at+jwt"],
         // Immediate revocation (critical scopes): no positive-result cache locally.
         introspection: { endpoint: as.introspection.endpoint, clientId: as.introspection.clientId, clientSecretEnv: LOCAL_INTROSPECTION_SECRET_ENV, cacheSeconds: 0 },
+        // Everything else: the front's revocation list, re-read at most every revocationCacheSeconds.
+        revocationList: { endpoint: as.revocationListEndpoint, clientId: as.introspection.clientId, clientSecretEnv: LOCAL_INTROSPECTION_SECRET_ENV, cacheSeconds: opts.revocationCacheSeconds ?? 10 },
         upstream: demo.urlFor(s.name),
       }),
     );

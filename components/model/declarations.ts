@@ -107,6 +107,11 @@ export const ServerDeclarationSchema = z.strictObject({
   allowedOrigins: z.array(HttpUrlSchema).optional(),
   /** Upstream MCP server the edge forwards allowed requests to (gateway mode). */
   upstream: HttpUrlSchema.optional(),
+  /**
+   * Who is the MCP authorization server: `direct` (the IdP itself) or `front` (the authorization
+   * front, federating sign-in to the IdP; docs/front.md). Undeclared: direct, without trade-off findings.
+   */
+  authorization: z.enum(["direct", "front"]).optional(),
 });
 export type ServerDeclaration = z.infer<typeof ServerDeclarationSchema>;
 

@@ -275,6 +275,7 @@ function compileServer(
     immediateRevocation: serverScopes.filter((x) => revocation.includes(sens(x))),
     allowedOrigins: sorted((s.allowedOrigins ?? []).map((o) => new URL(o).origin)),
     ...(s.upstream !== undefined ? { upstream: s.upstream } : {}),
+    ...(s.authorization !== undefined ? { authorization: s.authorization } : {}),
     access: [],
     groups: [],
   };

@@ -91,6 +91,8 @@ export const PlanServerSchema = z.strictObject({
   immediateRevocation: z.array(z.string()),
   allowedOrigins: z.array(z.string()),
   upstream: z.string().optional(),
+  /** `direct` (the IdP is the authorization server) or `front` (the authorization front); absent = direct, not declared. */
+  authorization: z.enum(["direct", "front"]).optional(),
   /** What each tier may hold here. */
   access: z.array(PlanServerAccessSchema),
   /** What each group's members may be granted here (SSO mapping). */

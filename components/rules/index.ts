@@ -4,6 +4,7 @@ import accessTokenLifetime from "./access-token-lifetime.js";
 import canonicalResourceUri from "./canonical-resource-uri.js";
 import clientAuthentication from "./client-authentication.js";
 import criticalImmediateRevocation from "./critical-immediate-revocation.js";
+import directModeTradeOffs from "./direct-mode-trade-offs.js";
 import exactRedirectUris from "./exact-redirect-uris.js";
 import noImplicitOrPasswordGrant from "./no-implicit-or-password-grant.js";
 import noOmnibusScopes from "./no-omnibus-scopes.js";
@@ -28,6 +29,7 @@ export const rules: readonly Rule[] = [
   canonicalResourceUri,
   clientAuthentication,
   criticalImmediateRevocation,
+  directModeTradeOffs,
   exactRedirectUris,
   noImplicitOrPasswordGrant,
   noOmnibusScopes,

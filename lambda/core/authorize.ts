@@ -170,7 +170,7 @@ export class Authorizer {
 
   /** A refused token: 401 invalid_token (RS-18), or 503 when the IdP could not be asked (fail closed). */
   private tokenDeny(x: DenyContext, reason: TokenReason): Decision {
-    if (reason === "jwks_unavailable" || reason === "introspection_unavailable") {
+    if (reason === "jwks_unavailable" || reason === "introspection_unavailable" || reason === "revocation_list_unavailable") {
       return this.deny(x, plainError(503, "temporarily_unavailable", { "retry-after": "5", ...x.cors }), reason);
     }
     // The description is generic; the specific reason goes to the log and audit only.
@@ -311,6 +311,7 @@ export class Authorizer {
       // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
       checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
       if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs);
+      if (s.revocations) await s.revocations.check(token, { sub: p.sub, clientId: p.clientId, iat: facts.times.iat }, nowMs);
     } catch (e) {
       if (e instanceof TokenError) return this.tokenDeny(x, e.reason);
       throw e;

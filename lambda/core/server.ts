@@ -1,6 +1,7 @@
 import type { EdgeConfig } from "../config.js";
 import type { ClaimPolicy } from "./claims.js";
 import { Introspector } from "./introspect.js";
+import { RevocationList } from "./revocation-list.js";
 import { KeyStore, type JwsAlg } from "./keys.js";
 import { metadataDocument, metadataPath, metadataUrl } from "./metadata.js";
 import { HeaderCache } from "./verify.js";
@@ -20,6 +21,8 @@ export interface ServerRuntime {
   claims: ClaimPolicy;
   origins: ReadonlySet<string>;
   introspector: Introspector | undefined;
+  /** The authorization front's revocation list, when configured. */
+  revocations: RevocationList | undefined;
   /** Whether any operation is declared (a bodyless POST then needs `Mcp-Method`). */
   hasOperations: boolean;
 }
@@ -43,6 +46,13 @@ export function buildRuntime(c: EdgeConfig, d: RuntimeDeps): ServerRuntime {
     }
     introspector = new Introspector(c.introspection, secret, d.fetch);
   }
+  let revocations: RevocationList | undefined;
+  if (c.revocationList) {
+    const secret = d.secrets(c.revocationList.clientSecretEnv);
+    if (secret === undefined) throw new Error(`Edge config '${c.server}': revocationList.clientSecretEnv names ${c.revocationList.clientSecretEnv}, which is not set; set it or remove revocationList`);
+    const window = Math.max(c.maxTokenAgeSeconds.routine, c.maxTokenAgeSeconds.high, c.maxTokenAgeSeconds.critical) + c.clockToleranceSeconds;
+    revocations = new RevocationList({ ...c.revocationList, windowSeconds: window }, secret, d.fetch);
+  }
   const ops = c.operations;
   return {
     config: c,
@@ -63,6 +73,7 @@ export function buildRuntime(c: EdgeConfig, d: RuntimeDeps): ServerRuntime {
     claims: { issuers: c.issuers, audiences: c.audiences, clockToleranceSeconds: c.clockToleranceSeconds },
     origins: new Set(c.allowedOrigins),
     introspector,
+    revocations,
     hasOperations: Object.keys(ops.tools).length + Object.keys(ops.resources).length + Object.keys(ops.prompts).length > 0,
   };
 }

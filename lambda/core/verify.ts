@@ -36,7 +36,9 @@ export type TokenReason =
   | "claim_type_invalid"
   | "tenant_missing"
   | "introspection_inactive"
-  | "introspection_unavailable";
+  | "introspection_unavailable"
+  | "revoked"
+  | "revocation_list_unavailable";
 
 export class TokenError extends Error {
   constructor(readonly reason: TokenReason) {

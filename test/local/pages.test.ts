@@ -1,13 +1,13 @@
 import { createHash, randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDevStack, type DevStack } from "../../components/local/dev-stack.js";
-import { esc } from "../../components/local/pages.js";
+import { esc } from "../../components/front/pages.js";
 import { Browser } from "./browser.js";
 import { crmPlan, REDIRECT } from "./fixtures.js";
 import { register } from "./flows.js";
 
 /** The interaction pages as an attacker sees them: escaping, CSRF, headers. */
-describe("the login, consent and step-up pages", () => {
+describe("the sign-in, consent and step-up pages", () => {
   let stack: DevStack;
   beforeAll(async () => {
     stack = await startDevStack({ plan: crmPlan() });
@@ -32,8 +32,18 @@ describe("the login, consent and step-up pages", () => {
 
   it("escapes every interpolated value", async () => {
     expect(esc(`<a href="x">'&\``)).toBe("&#60;a href=&#34;x&#34;&#62;&#39;&#38;&#96;");
-    const { html, res } = await openLogin(`<script>alert(1)</script>`);
+    // The client's name is shown on the front's consent page, after sign-in at the upstream IdP.
+    const { browser, url, html: login } = await openLogin(`<script>alert(1)</script>`);
+    const csrf = /name="csrf" value="([^"]*)"/.exec(login)![1]!;
+    let res = await browser.request(`${url}/login`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrf, username: "bob" }).toString() });
+    let current = `${url}/login`;
+    while (res.status >= 300 && res.status < 400) {
+      current = new URL(res.headers.get("location")!, current).href;
+      res = await browser.request(current);
+    }
+    const html = await res.text();
     expect(res.status).toBe(200);
+    expect(html).toContain("Authorize access");
     expect(html).not.toContain("<script>");
     expect(html).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
   });

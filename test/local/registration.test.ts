@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startAuthorizationServer, type LocalAuthorizationServer } from "../../components/local/authorization-server.js";
-import { createRegistrationRateLimiter, redirectUriProblem } from "../../components/local/dcr-policy.js";
-import { devPlan } from "../../components/local/policy.js";
+import { createRegistrationRateLimiter, redirectUriProblem } from "../../components/front/registration/dcr-policy.js";
+import { devPlan } from "../../components/local/dev-plan.js";
 import { Browser } from "./browser.js";
 import { crmPlan, REDIRECT } from "./fixtures.js";
 import { register } from "./flows.js";

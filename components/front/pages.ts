@@ -1,7 +1,7 @@
 /**
- * Server-rendered HTML for the local authorization server's interactions: dev login, consent and
- * step-up. No JavaScript; every interpolated value goes through `esc`. Forms carry a per-interaction
- * CSRF token (checked in interactions.ts) and post back to the same origin.
+ * Server-rendered HTML for the front's pages (consent, step-up, grants) and the embedded dev IdP's
+ * login. No JavaScript; every interpolated value goes through `esc`. Forms carry a CSRF token
+ * (checked by their handlers) and post back to the same origin.
  */
 
 /** HTML-escapes text for element content and double-quoted attributes. */
@@ -18,7 +18,7 @@ label{display:block;margin:.25rem 0}code{background:#f2f2f5;padding:0 .25em;bord
 
 /** Wraps a page body in the shared layout. */
 export function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${esc(title)}</h1>${body}<p class="muted">pulumi-mcp-auth local authorization server (development only)</p></body></html>`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head><body><h1>${esc(title)}</h1>${body}<p class="muted">pulumi-mcp-auth authorization front</p></body></html>`;
 }
 
 /** One scope as shown to a user. */

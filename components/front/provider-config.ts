@@ -1,21 +1,26 @@
 import type { JWK } from "jose";
 import type { ClientMetadata, Configuration, KoaContextWithOIDC } from "oidc-provider";
-import { errors, interactionPolicy } from "oidc-provider";
+import { errors } from "oidc-provider";
+import { revokedBy } from "../../lambda/core/revocation-list.js";
 import type { McpAuthPlan, PlanTier } from "../plan/schema.js";
-import { redirectUriProblem } from "./dcr-policy.js";
+import { interactionPolicyFor, isPerAction, reconsentDue } from "./consent-policy.js";
+import type { FrontAccount } from "./federation.js";
 import { errorPage } from "./pages.js";
 import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
+import { modelAdapter } from "./model-adapter.js";
+import { dcrMetadataProblem, type CimdResolver } from "./registration/wiring.js";
+import type { FrontStore } from "./store/types.js";
 
 /**
- * The plan compiled into an oidc-provider (v9) configuration: the local target. Everything a
- * token may carry is decided here (audience, scope cap per tier, lifetime per sensitivity); the
- * consent page in `interactions.ts` narrows it further per user.
+ * The plan compiled into an oidc-provider (v9) configuration: the authorization front. Everything
+ * a token may carry is decided here (audience, scope cap per tier, lifetime per sensitivity,
+ * per-action and re-consent rules); the consent page in `interactions.ts` narrows it per user.
  */
 
-/** Client ID of the confidential client the local edge introspects with (RFC 7662). */
+/** Default client ID of the edge's confidential client (RFC 7662 introspection, revocation list). */
 export const EDGE_INTROSPECTION_CLIENT_ID = "mcp-auth-local-edge";
 
-/** Credentials generated at start for pre-registered confidential (agent) clients. */
+/** Credentials of a pre-registered confidential (agent) client. */
 export interface AgentCredential {
   clientId: string;
   tier: string;
@@ -26,17 +31,29 @@ export interface AgentCredential {
   tokenEndpointAuthMethod: string;
 }
 
+/** What the front knows about a pre-registered confidential client besides the plan. */
+export interface ClientCredentialInput {
+  /** Public key(s) for `private_key_jwt` (the plan's `jwksUri` is used when absent). */
+  publicJwk?: JWK;
+  clientSecret?: string;
+}
+
 export interface ProviderConfigInput {
-  /** The dev plan (server resources already rewritten to loopback edge URLs). */
   plan: McpAuthPlan;
   /** The private RS256 signing key (JWK with `kid`). */
   signingKey: JWK;
   /** Random secrets for signing oidc-provider cookies. */
   cookieKeys: string[];
-  /** Secret of the edge's introspection client. */
-  edgeClientSecret: string;
+  /** The edge's client (introspection and revocation list). */
+  edgeClient: { id: string; secret: string };
   /** Public keys / secrets of pre-registered confidential clients, by client ID. */
-  agentClients: Map<string, { publicJwk?: JWK; clientSecret?: string }>;
+  agentClients: Map<string, ClientCredentialInput>;
+  store: FrontStore;
+  /** Signed-in users (federated accounts), by the front's `sub`. */
+  findAccount(sub: string): Promise<FrontAccount | undefined>;
+  /** Resolves URL client IDs (client ID metadata documents), when the plan has a `cimd` tier. */
+  cimd: CimdResolver | undefined;
+  now: () => number;
 }
 
 function isLoopbackUri(uri: string): boolean {
@@ -67,19 +84,20 @@ export function preRegisteredClients(input: ProviderConfigInput): ClientMetadata
       };
       const creds = input.agentClients.get(c.name);
       if (tier.tokenEndpointAuthMethod === "private_key_jwt") {
-        if (!creds?.publicJwk) throw new Error(`client '${c.name}' (tier '${tier.name}') uses private_key_jwt but no key was generated`);
-        meta.jwks = { keys: [creds.publicJwk] } as ClientMetadata["jwks"];
+        if (creds?.publicJwk) meta.jwks = { keys: [creds.publicJwk] } as ClientMetadata["jwks"];
+        else if (c.jwksUri) meta.jwks_uri = c.jwksUri;
+        else throw new Error(`client '${c.name}' (tier '${tier.name}') uses private_key_jwt but has neither a jwksUri in the plan nor a key in clientCredentials`);
       } else if (tier.tokenEndpointAuthMethod !== "none") {
-        if (!creds?.clientSecret) throw new Error(`client '${c.name}' (tier '${tier.name}') needs a client secret but none was generated`);
+        if (!creds?.clientSecret) throw new Error(`client '${c.name}' (tier '${tier.name}') uses ${tier.tokenEndpointAuthMethod} but no secret was given in clientCredentials`);
         meta.client_secret = creds.clientSecret;
       }
       out.push(meta);
     }
   }
   out.push({
-    client_id: EDGE_INTROSPECTION_CLIENT_ID,
-    client_name: "pulumi-mcp-auth local edge (introspection only)",
-    client_secret: input.edgeClientSecret,
+    client_id: input.edgeClient.id,
+    client_name: "pulumi-mcp-auth edge (introspection and revocation list only)",
+    client_secret: input.edgeClient.secret,
     grant_types: [],
     response_types: [],
     redirect_uris: [],
@@ -101,42 +119,11 @@ function scopesOf(token: { scope?: string }): string[] {
   return (token.scope ?? "").split(" ").filter(Boolean);
 }
 
-/**
- * The interaction policy: oidc-provider's login and consent prompts plus "per-action consent":
- * a request naming any critical scope always shows the consent (and step-up) pages, even when an
- * earlier grant already holds the scope (plan sensitivity `critical` → consent `per-action`).
- */
-export function interactionPolicyFor(plan: McpAuthPlan): ReturnType<typeof interactionPolicy.base> {
-  const policy = interactionPolicy.base();
-  const perAction = plan.sensitivities.filter((s) => s.consent === "per-action").map((s) => s.level);
-  policy.get("consent")?.checks.add(
-    new interactionPolicy.Check("per_action_consent", "scopes with per-action consent were requested", (ctx: KoaContextWithOIDC) => {
-      if (ctx.oidc.result?.["consent"]) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const requested = [...(ctx.oidc.requestParamScopes as Set<string>)];
-      return requested.some((s) => perAction.includes(scopeSensitivity(plan, s))) ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    }),
-  );
-  // A scope the user declined earlier is offered again when a client asks for it again.
-  policy.get("consent")?.checks.add(
-    new interactionPolicy.Check("declined_scopes_requested", "scopes declined earlier were requested again", (ctx: KoaContextWithOIDC) => {
-      if (ctx.oidc.result?.["consent"] || !ctx.oidc.grant) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const requested = ctx.oidc.requestParamScopes as Set<string>;
-      for (const indicator of Object.keys(ctx.oidc.resourceServers ?? {})) {
-        const rejected = ctx.oidc.grant.getRejectedResourceScope(indicator).split(" ");
-        if (rejected.some((s: string) => s && requested.has(s))) return interactionPolicy.Check.REQUEST_PROMPT;
-      }
-      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-    }),
-  );
-  return policy;
-}
-
 /** Builds the oidc-provider configuration (minus interactions' rendering, which lives in interactions.ts). */
 export function providerConfiguration(input: ProviderConfigInput): Configuration {
   const { plan } = input;
-  const users = new Map(plan.dev.users.map((u) => [u.username, u]));
+  const nowSec = () => Math.floor(input.now() / 1000);
   const dcr = dcrTier(plan);
-  const cimd = plan.tiers.find((t) => t.registration === "cimd");
 
   return {
     clients: preRegisteredClients(input),
@@ -150,12 +137,31 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     claims: { openid: ["sub"], profile: ["name", "email", "groups"] },
     clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" },
     allowOmittingSingleRegisteredRedirectUri: false,
+    // Every model (sessions, grants, codes, refresh tokens, dynamic clients) lives in the store.
+    adapter: (name: string) => modelAdapter({ store: input.store, plan, cimd: input.cimd }, name),
     async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
-      const u = users.get(sub);
+      const u = await input.findAccount(sub);
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, name: u.name, email: u.email, groups: u.groups }) };
     },
-    interactions: { policy: interactionPolicyFor(plan), url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    // RFC 9068 §2.2.1 `auth_time`, `consent_time` (epoch seconds of the consent the token relies on), and
+    // the grant id (the edge's revocation list can name one grant).
+    async extraTokenClaims(ctx: KoaContextWithOIDC, token: { accountId?: string; grantId?: string; scope?: string; resourceServer?: { audience?: string }; clientId?: string }) {
+      if (!token.accountId) return undefined;
+      const source = (ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken) as { authTime?: number } | undefined;
+      const resource = token.resourceServer?.audience;
+      const record = resource && token.clientId ? await input.store.getConsent(token.accountId, token.clientId, resource) : undefined;
+      // The oldest consent among the scopes with a re-consent cadence (high, critical), else among all.
+      const dated = (list: string[]) => list.map((s) => record?.scopes[s]).filter((t): t is number => t !== undefined);
+      const sensitive = dated(scopesOf(token).filter((s) => scopeSensitivity(plan, s) !== "routine"));
+      const times = sensitive.length ? sensitive : dated(scopesOf(token));
+      return {
+        ...(source?.authTime !== undefined ? { auth_time: source.authTime } : {}),
+        ...(times.length ? { consent_time: Math.min(...times) } : {}),
+        ...(token.grantId ? { gid: token.grantId } : {}),
+      };
+    },
+    interactions: { policy: interactionPolicyFor(plan, input.store, input.now), url: async (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
       // RFC 8707: every token is for one MCP server; `aud` is its resource URI.
@@ -163,11 +169,22 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         enabled: true,
         defaultResource: async (_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) => oneOf ?? (plan.servers.length === 1 ? plan.servers[0]?.resource : undefined),
         useGrantedResource: async () => true,
-        async getResourceServerInfo(_ctx: KoaContextWithOIDC, resourceIndicator: string, client: { clientId: string }) {
+        async getResourceServerInfo(ctx: KoaContextWithOIDC, resourceIndicator: string, client: { clientId: string }) {
           const server = serverByResource(plan, resourceIndicator);
           if (!server) throw new errors.InvalidTarget(`resource '${resourceIndicator}' is not an MCP server of plan '${plan.name}'; known: ${plan.servers.map((s) => s.resource).join(", ")}`);
           const tier = tierOfClient(plan, client.clientId);
-          const scopes = tierScopes(server, tier);
+          let scopes = tierScopes(server, tier);
+          const refresh = ctx?.oidc?.entities.RefreshToken as { accountId?: string } | undefined;
+          if (ctx?.oidc?.route === "token" && ctx.oidc.params?.["grant_type"] === "refresh_token" && refresh?.accountId) {
+            // A refresh never yields a per-action (critical) scope, nor one whose consent is past its
+            // re-consent cadence: both need the user again (a refresh would reset the token's iat).
+            const rt = refresh as { accountId: string; grantId?: string; iiat?: number; iat?: number };
+            const revoked = revokedBy(await input.store.listRevocations(nowSec() - 90 * 86_400), { sub: rt.accountId, clientId: client.clientId, grantId: rt.grantId, iat: rt.iiat ?? rt.iat ?? 0 });
+            if (revoked) throw new errors.InvalidGrant(`the grant was revoked (${revoked.kind})`);
+            const record = await input.store.getConsent(refresh.accountId, client.clientId, server.resource);
+            const due = new Set(reconsentDue(plan, server.resource, scopes, record, nowSec()));
+            scopes = scopes.filter((s) => !isPerAction(plan, s) && !due.has(s));
+          }
           if (scopes.length === 0) throw new errors.InvalidTarget(`client tier '${tier?.name ?? "(none)"}' may not access MCP server '${server.name}'`);
           return {
             scope: scopes.join(" "),
@@ -183,26 +200,13 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       introspection: {
         enabled: true,
         allowedPolicy: async (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) =>
-          client.clientId === EDGE_INTROSPECTION_CLIENT_ID || token.clientId === client.clientId,
+          client.clientId === input.edgeClient.id || token.clientId === client.clientId,
       },
       // RFC 7009 (opaque tokens; JWT access tokens are handled in jwt-token-state.ts): own tokens only.
       revocation: { enabled: true, allowedPolicy: async (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: { clientId?: string }) => token.clientId === client.clientId },
       clientCredentials: { enabled: plan.tiers.some((t) => t.grantTypes.includes("client_credentials")) },
       // RFC 7591, only when the plan has a DCR tier. Redirect URIs are checked in extraClientMetadata.validator.
       registration: { enabled: dcr !== undefined, initialAccessToken: false, issueRegistrationAccessToken: false },
-      // draft-ietf-oauth-client-id-metadata-document: only documents on the cimd tier's allowed domains.
-      ...(cimd
-        ? {
-            clientIdMetadataDocument: {
-              enabled: true,
-              ack: "draft-02",
-              allowFetch: async (_ctx: KoaContextWithOIDC, clientId: string) => {
-                const host = new URL(clientId).hostname.toLowerCase();
-                return cimd.allowedDomains.some((d) => host === d.toLowerCase() || host.endsWith(`.${d.toLowerCase()}`));
-              },
-            },
-          }
-        : {}),
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
     } as Configuration["features"],
@@ -216,18 +220,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         if (route !== "registration") return;
         if (!dcr) throw new errors.InvalidClientMetadata("dynamic client registration is not enabled for this plan");
         metadata["mcp_tier"] = dcr.name;
-        const grants = (metadata.grant_types ?? ["authorization_code"]) as string[];
-        const forbidden = grants.filter((g) => !dcr.grantTypes.includes(g as never));
-        if (forbidden.length) throw new errors.InvalidClientMetadata(`grant_types ${forbidden.join(", ")} are not allowed for tier '${dcr.name}' (allowed: ${dcr.grantTypes.join(", ")})`);
-        for (const uri of (metadata.redirect_uris ?? []) as string[]) {
-          const problem = redirectUriProblem(dcr, uri);
-          if (problem) {
-            // RFC 7591 §3.2.2 invalid_redirect_uri, with the rule that refused it.
-            const err = new errors.InvalidRedirectUri();
-            err.error_description = problem;
-            throw err;
-          }
-        }
+        dcrMetadataProblem(dcr, metadata);
       },
     },
     // Browser clients may call the token endpoint only from their own redirect URI's origin.

@@ -2,21 +2,28 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
-import { consentPage, errorPage, loginPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
-import { accessTokenSeconds, grantableScopes, needsStepUp, scopeSensitivity, serverByResource, tierOfClient, tierScopes, type DevUser } from "./policy.js";
+import { isPerAction, reconsentDue } from "./consent-policy.js";
+import type { Federation } from "./federation.js";
+import { consentPage, errorPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
+import { accessTokenSeconds, grantableScopes, needsStepUp, serverByResource, tierOfClient, tierScopes, type FrontUser } from "./policy.js";
+import type { FrontStore } from "./store/types.js";
 import { readBodyText } from "./body.js";
 
 /**
- * The interaction routes of the local authorization server (`/interaction/:uid[/action]`): dev
- * login, consent (mandatory vs optional scopes) and step-up for high/critical scopes. The page
- * never grants a scope outside requested ∩ client tier ∩ user's groups (policy.ts).
+ * The interaction routes of the front (`/interaction/:uid[/action]`): sign-in at the upstream IdP
+ * (federation.ts), consent (mandatory vs optional scopes) and step-up for high/critical scopes.
+ * The page never grants a scope outside requested ∩ client tier ∩ user's groups (policy.ts).
+ * Every consent is recorded in the store with its date (re-consent cadence, the grants page).
  */
 
 export interface InteractionOptions {
   provider: Provider;
   plan: McpAuthPlan;
-  /** Sign in as this seeded user and approve every grantable scope without showing pages. */
-  autoApprove?: string;
+  store: FrontStore;
+  federation: Federation;
+  now: () => number;
+  /** Dev/test only: approve every grantable scope without showing pages. */
+  autoApprove?: boolean;
   /** Receives one line per auto-approval (never tokens or codes). */
   log?: (line: string) => void;
 }
@@ -26,8 +33,13 @@ interface Pending {
   /** Computed on the consent GET; POSTs only pick from these lists. */
   views?: ResourceConsentView[];
   /** Chosen on the consent page, waiting for step-up: resource → scopes. */
-  chosen?: Map<string, string[]>;
+  chosen?: Record<string, string[]>;
 }
+
+/** Model name of the per-interaction page state in the store (any instance can answer a POST). */
+const STATE_MODEL = "InteractionState";
+/** Model name of a finished upstream sign-in waiting for its interaction (see front.ts). */
+export const FEDERATED_RESULT_MODEL = "FederatedResult";
 
 const MAX_BODY = 16 * 1024;
 
@@ -59,12 +71,10 @@ function sameToken(a: string | null, b: string): boolean {
 
 /** Creates the request handler; it returns false for paths it does not own. */
 export function createInteractionHandler(opts: InteractionOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
-  const { provider, plan } = opts;
-  const users = new Map(plan.dev.users.map((u) => [u.username, u]));
-  const pending = new Map<string, Pending>();
-  if (opts.autoApprove !== undefined && !users.has(opts.autoApprove)) {
-    throw new Error(`auto-approve user '${opts.autoApprove}' is not a seeded dev user; known: ${[...users.keys()].join(", ") || "(none: declare dev.users)"}`);
-  }
+  const { provider, plan, store } = opts;
+  const states = store.adapter(STATE_MODEL);
+  const results = store.adapter(FEDERATED_RESULT_MODEL);
+  const save = (uid: string, st: Pending) => states.upsert(uid, st as never, 3600);
 
   function scopeView(name: string, minutes?: number): ScopeView {
     const s = plan.scopes.find((x) => x.name === name);
@@ -82,7 +92,7 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     return { clientId, name: (client?.clientName as string | undefined) ?? clientId, tier: tierOfClient(plan, clientId)?.name ?? "(none)", redirectHost: host };
   }
 
-  function consentViews(clientId: string, user: DevUser, missing: Record<string, string[]>): ResourceConsentView[] {
+  function consentViews(clientId: string, user: FrontUser, missing: Record<string, string[]>): ResourceConsentView[] {
     const tier = tierOfClient(plan, clientId);
     return Object.entries(missing).map(([resource, requested]) => {
       const server = serverByResource(plan, resource);
@@ -102,6 +112,22 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       }
       return view;
     });
+  }
+
+  /** Stores the consent dates: approved scopes offered now are dated now; declined ones leave. */
+  async function recordConsent(sub: string, clientId: string, grantId: string, granted: Map<string, string[]>, views: ResourceConsentView[]): Promise<void> {
+    const nowSec = Math.floor(opts.now() / 1000);
+    for (const v of views) {
+      const prior = await store.getConsent(sub, clientId, v.resource);
+      const scopes = { ...(prior?.scopes ?? {}) };
+      const yes = new Set(granted.get(v.resource) ?? []);
+      for (const s of [...v.mandatory, ...v.optional, ...v.stepUp, ...v.unavailable]) {
+        if (yes.has(s.name)) scopes[s.name] = nowSec;
+        else delete scopes[s.name];
+      }
+      const grantIds = [...new Set([...(prior?.grantIds ?? []), grantId])];
+      await store.putConsent({ sub, clientId, resource: v.resource, scopes, grantIds, updatedAt: nowSec });
+    }
   }
 
   async function finish(req: IncomingMessage, res: ServerResponse, uid: string, granted: Map<string, string[]>, views: ResourceConsentView[]): Promise<void> {
@@ -132,20 +158,16 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       if (no.length) grant.rejectResourceScope(v.resource, no.join(" "));
     }
     const grantId = await grant.save();
-    pending.delete(uid);
+    await recordConsent(accountId, clientId, grantId, granted, views);
+    await states.destroy(uid);
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, uid: string, action: string | undefined): Promise<void> {
     const details = await provider.interactionDetails(req, res);
     if (details.uid !== uid) return send(res, 400, errorPage("Interaction mismatch", "This page does not belong to your current sign-in. Start again from the client."));
-    const state = pending.get(uid) ?? { csrf: randomBytes(24).toString("base64url") };
-    pending.set(uid, state);
-    // Abandoned interactions: keep the newest 1000 (a Map iterates in insertion order).
-    for (const key of pending.keys()) {
-      if (pending.size <= 1000) break;
-      pending.delete(key);
-    }
+    let state = (await states.find(uid)) as unknown as Pending | undefined;
+    if (!state) await save(uid, (state = { csrf: randomBytes(24).toString("base64url") }));
     const clientId = details.params["client_id"] as string;
     const client = await clientView(clientId, String(details.params["redirect_uri"] ?? ""));
     const base = `/interaction/${encodeURIComponent(uid)}`;
@@ -155,30 +177,26 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       const form = await readForm(req);
       if (!sameToken(form.get("csrf"), state.csrf)) return send(res, 403, errorPage("Request refused", "The form's CSRF token is missing or wrong. Reload the page and try again."));
       if (action === "abort" || form.get("decision") === "deny") {
-        pending.delete(uid);
+        await states.destroy(uid);
         return void (await provider.interactionFinished(req, res, { error: "access_denied", error_description: "the user denied the request" }, { mergeWithLastSubmission: false }));
-      }
-      if (action === "login" && details.prompt.name === "login") {
-        const username = form.get("username") ?? "";
-        if (!users.has(username)) return send(res, 400, errorPage("Unknown user", `'${username}' is not a seeded dev user.`));
-        return void (await provider.interactionFinished(req, res, { login: { accountId: username, amr: ["dev"] } }, { mergeWithLastSubmission: false }));
       }
       if (action === "consent" && details.prompt.name === "consent" && state.views) {
         const chosen = new Map<string, string[]>();
         const ticked = new Set(form.getAll("optional"));
         for (const v of state.views) chosen.set(v.resource, [...v.mandatory.map((s) => s.name), ...v.optional.filter((s) => ticked.has(`${v.resource} ${s.name}`)).map((s) => s.name)]);
         if (state.views.some((v) => v.stepUp.length > 0)) {
-          state.chosen = chosen;
+          state.chosen = Object.fromEntries(chosen);
+          await save(uid, state);
           res.writeHead(303, { location: `${base}/step-up`, "cache-control": "no-store" });
           return void res.end();
         }
         return finish(req, res, uid, chosen, state.views);
       }
       if (action === "step-up" && details.prompt.name === "consent" && state.views && state.chosen) {
-        const user = details.session?.accountId ?? "";
-        const chosen = new Map([...state.chosen].map(([r, s]) => [r, [...s]]));
+        const user = (await opts.federation.account(details.session?.accountId ?? ""))?.username ?? "";
+        const chosen = new Map(Object.entries(state.chosen).map(([r, s]) => [r, [...s]]));
         if (form.get("decision") === "allow") {
-          if (form.get("confirm_username") !== user) return send(res, 400, stepUpPage(`${base}/step-up`, state.csrf, client, user, state.views, "The username does not match the signed-in user; nothing was granted."));
+          if (!user || form.get("confirm_username") !== user) return send(res, 400, stepUpPage(`${base}/step-up`, state.csrf, client, user, state.views, "The username does not match the signed-in user; nothing was granted."));
           const ticked = new Set(form.getAll("scope"));
           for (const v of state.views) chosen.get(v.resource)?.push(...v.stepUp.filter((s) => ticked.has(`${v.resource} ${s.name}`)).map((s) => s.name));
         }
@@ -187,21 +205,31 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       return send(res, 400, errorPage("Unexpected form", `Action '${action ?? ""}' does not fit the '${details.prompt.name}' step.`));
     }
 
-    if (action === "step-up" && state.views && state.chosen) return send(res, 200, stepUpPage(`${base}/step-up`, state.csrf, client, details.session?.accountId ?? "", state.views));
-    if (details.prompt.name === "login") {
-      if (auto) {
-        opts.log?.(`auto-approve: signed in '${auto}' for client '${clientId}'`);
-        return void (await provider.interactionFinished(req, res, { login: { accountId: auto, amr: ["auto-approve"] } }, { mergeWithLastSubmission: false }));
+    if (action === "federated") {
+      // The upstream sign-in finished (front.ts stored its outcome under this interaction).
+      const outcome = (await results.find(uid)) as unknown as { accountId?: string; authTime?: number; error?: string } | undefined;
+      await results.destroy(uid);
+      if (!outcome) return send(res, 400, errorPage("Sign-in failed", "No finished sign-in for this page. Start again from the client."));
+      if (outcome.error || !outcome.accountId) {
+        return void (await provider.interactionFinished(req, res, { error: "access_denied", error_description: outcome.error ?? "sign-in failed" }, { mergeWithLastSubmission: false }));
       }
-      return send(res, 200, loginPage(`${base}/login`, `${base}/abort`, state.csrf, client, plan.dev.users));
+      return void (await provider.interactionFinished(req, res, { login: { accountId: outcome.accountId, amr: ["federated"], ...(outcome.authTime ? { ts: outcome.authTime } : {}) } }, { mergeWithLastSubmission: false }));
+    }
+    if (action === "step-up" && state.views && state.chosen) {
+      const account = await opts.federation.account(details.session?.accountId ?? "");
+      return send(res, 200, stepUpPage(`${base}/step-up`, state.csrf, client, account?.username ?? "", state.views));
+    }
+    if (details.prompt.name === "login") {
+      // Sign-in happens at the upstream IdP (OIDC code + PKCE); it comes back to `federated`.
+      res.writeHead(303, { location: await opts.federation.start("interaction", uid), "cache-control": "no-store" });
+      return void res.end();
     }
     if (details.prompt.name === "consent") {
-      const user = users.get(details.session?.accountId ?? "");
-      if (!user) return send(res, 400, errorPage("Unknown user", "The signed-in user is not a seeded dev user."));
+      const user = await opts.federation.account(details.session?.accountId ?? "");
+      if (!user) return send(res, 400, errorPage("Unknown user", "The signed-in user is not known to this server. Start again from the client."));
       const missing = { ...((details.prompt.details["missingResourceScopes"] as Record<string, string[]> | undefined) ?? {}) };
       // Per-action scopes (critical) are asked for on every authorization, even when already granted.
-      const perAction = new Set(plan.sensitivities.filter((s) => s.consent === "per-action").map((s) => s.level));
-      const requested = String(details.params["scope"] ?? "").split(" ").filter((s) => s && perAction.has(scopeSensitivity(plan, s)));
+      const requested = String(details.params["scope"] ?? "").split(" ").filter((s) => s && isPerAction(plan, s));
       const resources = ([] as unknown[]).concat(details.params["resource"] ?? []).map(String);
       const asked = String(details.params["scope"] ?? "").split(" ").filter(Boolean);
       const prior = details.grantId ? await provider.Grant.find(details.grantId) : undefined;
@@ -209,23 +237,27 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
         const server = serverByResource(plan, r);
         // Declined earlier, requested again: offered again.
         const declined = prior ? prior.getRejectedResourceScope(r).split(" ").filter((s) => asked.includes(s)) : [];
-        const again = [...requested, ...declined].filter((s) => server?.scopes.includes(s));
+        // Consent older than the re-consent cadence: asked again.
+        const held = prior ? prior.getResourceScopeFiltered(r, asked).split(" ").filter(Boolean) : [];
+        const due = held.length ? reconsentDue(plan, r, held, await store.getConsent(user.sub, clientId, r), Math.floor(opts.now() / 1000)) : [];
+        const again = [...requested, ...declined, ...due].filter((s) => server?.scopes.includes(s));
         if (again.length) missing[r] = [...new Set([...(missing[r] ?? []), ...again])];
       }
       state.views = consentViews(clientId, user, missing);
+      await save(uid, state);
       if (auto) {
         const all = new Map(state.views.map((v) => [v.resource, [...v.mandatory, ...v.optional, ...v.stepUp].map((s) => s.name)]));
-        opts.log?.(`auto-approve: '${auto}' granted client '${clientId}': ${[...all.values()].flat().join(" ") || "(no new scopes)"}`);
+        opts.log?.(`auto-approve: '${user.username}' granted client '${clientId}': ${[...all.values()].flat().join(" ") || "(no new scopes)"}`);
         return finish(req, res, uid, all, state.views);
       }
       return send(res, 200, consentPage(`${base}/consent`, state.csrf, client, user.username, state.views));
     }
-    return send(res, 400, errorPage("Unsupported step", `The '${details.prompt.name}' prompt is not supported by the local server.`));
+    return send(res, 400, errorPage("Unsupported step", `The '${details.prompt.name}' prompt is not supported by this server.`));
   }
 
   return async (req, res) => {
     const url = new URL(req.url ?? "/", "http://local");
-    const m = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|consent|step-up|abort))?\/?$/.exec(url.pathname);
+    const m = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(federated|consent|step-up|abort))?\/?$/.exec(url.pathname);
     if (!m) return false;
     if (req.method !== "GET" && req.method !== "POST") {
       res.writeHead(405, { allow: "GET, POST" });

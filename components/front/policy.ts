@@ -2,13 +2,29 @@ import type { McpAuthPlan, PlanServer, PlanTier } from "../plan/schema.js";
 import { sensitivityRank, type Sensitivity } from "../model/sensitivity.js";
 
 /**
- * Who may hold what on the local authorization server. Pure functions over the plan, shared by
- * the oidc-provider configuration (token caps) and the consent page (what a user may tick), so
- * the two cannot disagree.
+ * Who may hold what on the authorization front. Pure functions over the plan, shared by the
+ * oidc-provider configuration (token caps) and the consent page (what a user may tick), so the two
+ * cannot disagree.
  */
 
-/** A seeded dev user (from `plan.dev.users`). */
-export type DevUser = McpAuthPlan["dev"]["users"][number];
+/** A signed-in user as the front sees them: the upstream identity mapped onto the plan. */
+export interface FrontUser {
+  /** Name shown on pages and retyped on the step-up page (upstream `preferred_username`, else email). */
+  username: string;
+  name: string;
+  email: string;
+  /** Plan group names (mapped from the upstream's groups by each group's `idpGroup`). */
+  groups: string[];
+}
+
+/**
+ * Maps the groups (or roles) an upstream IdP reports onto the plan's groups: a plan group applies
+ * when the upstream reports its `idpGroup` (Okta/Auth0 group or role name, Entra group object ID).
+ */
+export function planGroupsOf(plan: McpAuthPlan, upstreamGroups: readonly string[]): string[] {
+  const have = new Set(upstreamGroups);
+  return plan.groups.filter((g) => have.has(g.idpGroup)).map((g) => g.name).sort();
+}
 
 /** Finds a server by its canonical resource URI, byte-exact (RFC 8707 §2, RFC 9728 §3.3). */
 export function serverByResource(plan: McpAuthPlan, resource: string): PlanServer | undefined {
@@ -24,7 +40,8 @@ export function serverByResource(plan: McpAuthPlan, resource: string): PlanServe
 export function tierOfClient(plan: McpAuthPlan, clientId: string): PlanTier | undefined {
   const pre = plan.tiers.find((t) => t.clients.some((c) => c.name === clientId));
   if (pre) return pre;
-  if (/^https:\/\//i.test(clientId)) return plan.tiers.find((t) => t.registration === "cimd");
+  // URL client IDs are client ID metadata documents (http only on loopback in dev/test mode).
+  if (/^https?:\/\//i.test(clientId)) return plan.tiers.find((t) => t.registration === "cimd");
   return plan.tiers.find((t) => t.registration === "dcr");
 }
 
@@ -39,7 +56,7 @@ export function tierScopes(server: PlanServer, tier: PlanTier | undefined): stri
  * user may be granted whatever the client's tier allows (documented dev convenience); when it
  * declares groups, a user outside them gets nothing (fail closed).
  */
-export function userScopes(plan: McpAuthPlan, server: PlanServer, user: DevUser): string[] {
+export function userScopes(plan: McpAuthPlan, server: PlanServer, user: Pick<FrontUser, "groups">): string[] {
   if (plan.groups.length === 0) return [...server.scopes];
   const out = new Set<string>();
   for (const g of server.groups) if (user.groups.includes(g.group)) for (const s of g.scopes) out.add(s);
@@ -47,7 +64,7 @@ export function userScopes(plan: McpAuthPlan, server: PlanServer, user: DevUser)
 }
 
 /** Scopes the consent page may grant: requested ∩ tier ∩ user. */
-export function grantableScopes(plan: McpAuthPlan, server: PlanServer, tier: PlanTier | undefined, user: DevUser, requested: readonly string[]): string[] {
+export function grantableScopes(plan: McpAuthPlan, server: PlanServer, tier: PlanTier | undefined, user: Pick<FrontUser, "groups">, requested: readonly string[]): string[] {
   const tierSet = new Set(tierScopes(server, tier));
   const userSet = new Set(userScopes(plan, server, user));
   return [...new Set(requested)].filter((s) => tierSet.has(s) && userSet.has(s)).sort();
@@ -87,22 +104,4 @@ export function refreshTokenSeconds(server: PlanServer | undefined, tier: PlanTi
 /** Whether a scope needs the step-up page before it is granted (high and critical, MCP step-up). */
 export function needsStepUp(plan: McpAuthPlan, scope: string): boolean {
   return sensitivityRank(scopeSensitivity(plan, scope)) >= sensitivityRank("high");
-}
-
-/**
- * Rewrites a plan for the local stack: every server's resource becomes `<edgeOrigin>/<name>` (the
- * edge route, byte-exact as RFC 9728 §3.3 requires) and its upstream the demo MCP server.
- * @param edgeOrigin e.g. `http://127.0.0.1:9401` (no trailing slash)
- */
-export function devPlan(plan: McpAuthPlan, edgeOrigin: string, upstreamFor: (server: PlanServer) => string | undefined = () => undefined): McpAuthPlan {
-  const origin = edgeOrigin.replace(/\/+$/, "");
-  return {
-    ...plan,
-    servers: plan.servers.map((s) => {
-      const resource = `${origin}/${encodeURIComponent(s.name)}`;
-      const upstream = upstreamFor(s);
-      const { upstream: _drop, ...rest } = s;
-      return { ...rest, resource, declaredResource: resource, ...(upstream ? { upstream } : {}) };
-    }),
-  };
 }

@@ -1,4 +1,4 @@
-import type { PlanTier } from "../plan/schema.js";
+import type { PlanTier } from "../../plan/schema.js";
 
 /**
  * Registration policy for the DCR tier (RFC 7591) on the local authorization server: which

@@ -1,41 +1,32 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 import type Provider from "oidc-provider";
 import { readBodyText } from "./body.js";
+import { basicCredentials, sameSecret } from "./client-auth.js";
+import type { Revoker } from "./revocation.js";
 
 /**
- * RFC 7662 introspection and RFC 7009 revocation for the JWT (RFC 9068) access tokens of the
- * local authorization server. oidc-provider keeps no state for structured tokens and refuses to
- * introspect or revoke them, so this module records every issued JWT access token (by `jti`, from
- * the provider's `*.issued` events) and answers those two endpoints for JWTs itself. Opaque tokens
- * (refresh tokens) still go to oidc-provider.
+ * RFC 7662 introspection and RFC 7009 revocation for the front's JWT (RFC 9068) access tokens and
+ * refresh tokens. oidc-provider keeps no state for structured tokens and refuses to introspect or
+ * revoke them; the front answers for them from the grant they belong to (`gid` claim) and the
+ * revocation records. Revoking a token revokes its grant (RFC 7009 §2.1: the access and refresh
+ * tokens of the same grant go together), and the edge learns of it from the revocation list.
+ * Other opaque tokens still go to oidc-provider.
  */
-
-interface Issued {
-  clientId: string;
-  grantId?: string;
-  exp: number;
-}
 
 export interface JwtTokenStateOptions {
   provider: Provider;
   issuer: string;
   /** Public signing key (RS256). */
   publicJwk: JWK;
-  /** The edge's introspection client: may introspect every token. */
+  /** The edge's client: may introspect every token. */
   edgeClient: { id: string; secret: string };
+  revoker: Revoker;
   /** Clock, ms. */
   now?: () => number;
 }
 
 const MAX_BODY = 16 * 1024;
-
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", pragma: "no-cache", ...extra });
@@ -57,35 +48,10 @@ function isJwt(token: string): boolean {
   }
 }
 
-/** RFC 6749 §2.3.1 client_secret_basic credentials, URL-decoded. */
-function basicCredentials(req: IncomingMessage): { id: string; secret: string } | undefined {
-  const h = req.headers.authorization ?? "";
-  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(h);
-  if (!m) return undefined;
-  const decoded = Buffer.from(m[1] ?? "", "base64").toString("utf8");
-  const i = decoded.indexOf(":");
-  if (i < 0) return undefined;
-  try {
-    return { id: decodeURIComponent(decoded.slice(0, i)), secret: decodeURIComponent(decoded.slice(i + 1)) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Records issued JWT access tokens; returns the handler for the two endpoints (false = not ours). */
+/** Returns the handler for the two endpoints (false = not ours: oidc-provider answers). */
 export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const { provider, issuer } = opts;
   const now = opts.now ?? Date.now;
-  const issued = new Map<string, Issued>();
-  const record = (t: { jti: string; clientId: string; grantId?: string; exp: number }) => {
-    issued.set(t.jti, { clientId: t.clientId, ...(t.grantId ? { grantId: t.grantId } : {}), exp: t.exp });
-    const nowSec = now() / 1000;
-    if (issued.size > 10_000) for (const [k, v] of issued) if (v.exp < nowSec) issued.delete(k);
-  };
-  // oidc-provider emits "<model>.issued" for tokens it does not store (structured formats).
-  const on = provider.on.bind(provider) as (event: string, listener: (t: { jti: string; clientId: string; grantId?: string; exp: number }) => void) => void;
-  on("access_token.issued", record);
-  on("client_credentials.issued", record);
   const keyPromise = importJWK(opts.publicJwk, "RS256");
 
   /** Who is calling: the edge, or a client identified by ID (public) or by secret (confidential). */
@@ -103,7 +69,7 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
     return client && client.clientAuthMethod === "none" ? { id, edge: false } : undefined;
   }
 
-  /** The token's claims when it is one of ours, unexpired, unrevoked and its grant still exists. */
+  /** The token's claims when it is one of ours, unexpired, its grant alive and not revoked. */
   async function activeClaims(token: string): Promise<Record<string, unknown> | undefined> {
     let payload: Record<string, unknown>;
     try {
@@ -111,10 +77,11 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
     } catch {
       return undefined;
     }
-    const jti = typeof payload["jti"] === "string" ? payload["jti"] : "";
-    const state = issued.get(jti);
-    if (!state || state.exp * 1000 <= now()) return undefined;
-    if (state.grantId && !(await provider.Grant.find(state.grantId))) return undefined;
+    const gid = typeof payload["gid"] === "string" ? payload["gid"] : undefined;
+    if (gid && !(await provider.Grant.find(gid))) return undefined;
+    const sub = typeof payload["sub"] === "string" ? payload["sub"] : undefined;
+    const clientId = typeof payload["client_id"] === "string" ? payload["client_id"] : undefined;
+    if (await opts.revoker.check({ sub, clientId, grantId: gid, iat: Number(payload["iat"]) })) return undefined;
     return payload;
   }
 
@@ -123,8 +90,18 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
     if (req.method !== "POST" || (path !== "/token/introspection" && path !== "/token/revocation")) return false;
     const form = await readForm(req);
     const token = form.get("token") ?? "";
-    if (!isJwt(token)) return false; // opaque tokens: oidc-provider answers (req.body is set)
+    const jwt = isJwt(token);
+    if (!jwt && path === "/token/introspection") return false; // opaque tokens: oidc-provider answers (req.body is set)
     const who = await caller(req, form);
+    if (!jwt) {
+      // RFC 7009 for a refresh token: the whole grant goes, and the edge is told.
+      const rt = who && !who.edge ? await provider.RefreshToken.find(token) : undefined;
+      if (!rt || rt.clientId !== who?.id || !rt.grantId) return false;
+      await opts.revoker.grant(rt.grantId, "client");
+      res.writeHead(200, { "cache-control": "no-store" });
+      res.end();
+      return true;
+    }
     if (!who) {
       json(res, 401, { error: "invalid_client", error_description: "client authentication failed (JWT access tokens: client_secret_basic or a public client_id)" }, { "www-authenticate": 'Basic realm="token"' });
       return true;
@@ -141,7 +118,11 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
       json(res, 400, { error: "invalid_request", error_description: "the token was not issued to this client" });
       return true;
     }
-    if (claims) issued.delete(String(claims["jti"]));
+    if (claims) {
+      // A user's token revokes its grant; a client-credentials token (no grant) revokes the agent's tokens.
+      if (typeof claims["gid"] === "string") await opts.revoker.grant(claims["gid"], "client");
+      else await opts.revoker.client(who.id, "client");
+    }
     res.writeHead(200, { "cache-control": "no-store" });
     res.end();
     return true;

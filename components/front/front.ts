@@ -1,0 +1,199 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { JWK } from "jose";
+import Provider, { type KoaContextWithOIDC } from "oidc-provider";
+import { z } from "zod";
+import type { McpAuthPlan } from "../plan/schema.js";
+import { createFederation, FederationError, FEDERATION_CALLBACK_PATH, type UpstreamConfig } from "./federation.js";
+import { createGrantsPage, GRANTS_PATH } from "./grants-page.js";
+import { createInteractionHandler, FEDERATED_RESULT_MODEL } from "./interactions.js";
+import { createJwtTokenState } from "./jwt-token-state.js";
+import { errorPage } from "./pages.js";
+import { providerConfiguration, type ClientCredentialInput } from "./provider-config.js";
+import { createRegistrationEndpoint } from "./registration/endpoint.js";
+import { cimdResolverFor, type CimdSettings } from "./registration/wiring.js";
+import { createRevoker, REVOCATIONS_PATH, serveRevocations, type Revoker } from "./revocation.js";
+import type { FrontStore } from "./store/types.js";
+
+export type { UpstreamConfig } from "./federation.js";
+
+/**
+ * The authorization front: a spec-exact MCP authorization server (oidc-provider 9) compiled from
+ * the plan, federating sign-in to the organisation's IdP. One core, two homes: loopback
+ * (components/local, `npm start`) and AWS (Lambda + DynamoDB). It only needs a request listener,
+ * a store and keys; the home supplies them.
+ */
+
+/** Options of {@link createFront}. Validated at the boundary; errors name the field. */
+export interface FrontOptions {
+  /** The compiled plan (servers' resources are the MCP URLs clients use). */
+  plan: McpAuthPlan;
+  /** The front's own issuer URL (no trailing slash; RFC 8414 §3.3 byte-exact). */
+  issuer: string;
+  /** Private RS256 JWK with `kid` and `alg`. */
+  signingKey: JWK;
+  /** Secrets signing the front's cookies (newest first; rotate by prepending). */
+  cookieKeys: string[];
+  store: FrontStore;
+  upstream: UpstreamConfig;
+  /** The edge's confidential client: introspection and the revocation list. */
+  edgeClient: { id: string; secret: string };
+  /** Client ID metadata documents; dev/tests set `allowLoopback` to accept http://127.0.0.1 documents. */
+  cimd?: Partial<Omit<CimdSettings, "now">>;
+  dcrDenyList?: { softwareIds?: string[]; redirectHosts?: string[]; sourceCidrs?: string[] };
+  /** Keys or secrets of pre-registered confidential clients whose plan entry has no `jwksUri`. */
+  clientCredentials?: Record<string, ClientCredentialInput>;
+  /** Key of the keyed hash that makes `sub` (default: a fixed label; set one to make subjects unlinkable across deployments). */
+  subjectKey?: string;
+  /** Behind a proxy or a Lambda Function URL: trust `X-Forwarded-Proto`/`-Host` (secure cookies, URLs). */
+  trustProxy?: boolean;
+  /** Dev/test only, loopback issuers only: approve every grantable scope without showing the consent pages. */
+  autoApprove?: boolean;
+  /** Clock, ms (consent dates, re-consent cadence, revocation times). */
+  now?: () => number;
+  /** One line per notable event; never a token, secret or code. */
+  log?: (line: string) => void;
+}
+
+export interface Front {
+  issuer: string;
+  /** Public keys (for the edge's JWKS snapshot). */
+  jwks: { keys: JWK[] };
+  /** A node:http request listener. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Revocation by an administrator or the home (the CLI writes the same records through the store). */
+  revoke: Revoker;
+  provider: Provider;
+  close(): Promise<void>;
+}
+
+const OptionsSchema = z.object({
+  issuer: z.string().regex(/^https?:\/\/[^/?#]+(\/[^?#]*[^/?#])?$/, "an absolute URL without trailing slash, query or fragment"),
+  signingKey: z.looseObject({ kid: z.string().min(1, "needs a kid"), alg: z.literal("RS256", "must be an RS256 key"), d: z.string().min(1, "must be the private key") }),
+  cookieKeys: z.array(z.string().min(16, "must be at least 16 characters")).min(1, "needs at least one key"),
+  upstream: z.object({ issuer: z.string().url(), clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), scopes: z.array(z.string()).optional(), groupsClaim: z.string().optional(), tenantClaim: z.string().optional() }),
+  edgeClient: z.object({ id: z.string().min(1), secret: z.string().min(16, "must be at least 16 characters") }),
+});
+
+const LOOPBACK_ISSUER = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
+
+function publicJwk(priv: JWK): JWK {
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = priv;
+  return { ...pub, use: "sig" };
+}
+
+/**
+ * RFC 6749 §3.3: a request without `scope` is processed with a pre-defined default: the mandatory
+ * scopes of the requested MCP server (its RFC 9728 `scopes_supported`). Other requests are unchanged.
+ */
+export function withDefaultScope(plan: McpAuthPlan, url: string): string {
+  const u = new URL(url, "http://local");
+  if (u.searchParams.has("scope")) return url;
+  const server = plan.servers.find((s) => s.resource === u.searchParams.get("resource"));
+  if (!server || server.consent.mandatory.length === 0) return url;
+  u.searchParams.set("scope", server.consent.mandatory.join(" "));
+  return `${u.pathname}${u.search}`;
+}
+
+export async function createFront(options: FrontOptions): Promise<Front> {
+  const parsed = OptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new Error(`createFront: ${i.path.join(".") || "options"} ${i.message}`);
+  }
+  const { plan, issuer, store } = options;
+  if (options.autoApprove && !LOOPBACK_ISSUER.test(issuer)) throw new Error(`createFront: autoApprove is refused for a non-loopback issuer (${issuer}); it is for local development only`);
+  if (options.cimd?.allowLoopback && !LOOPBACK_ISSUER.test(issuer)) throw new Error(`createFront: cimd.allowLoopback is refused for a non-loopback issuer (${issuer}); it is for local development and tests only`);
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => undefined);
+  const pub = publicJwk(options.signingKey);
+  const federation = createFederation({ plan, issuer, upstream: options.upstream, store, subjectKey: options.subjectKey ?? "pulumi-mcp-auth front subject", now });
+  const cimdTier = plan.tiers.find((t) => t.registration === "cimd");
+  const cimd = cimdTier
+    ? cimdResolverFor(cimdTier, { allowLoopback: options.cimd?.allowLoopback ?? false, maxBytes: options.cimd?.maxBytes ?? 5120, timeoutMs: options.cimd?.timeoutMs ?? 3000, cacheSeconds: options.cimd?.cacheSeconds ?? 300, now })
+    : undefined;
+  const provider = new Provider(
+    issuer,
+    providerConfiguration({
+      plan,
+      signingKey: options.signingKey,
+      cookieKeys: options.cookieKeys,
+      edgeClient: options.edgeClient,
+      agentClients: new Map(Object.entries(options.clientCredentials ?? {})),
+      store,
+      findAccount: (sub) => federation.account(sub),
+      cimd,
+      now,
+    }),
+  );
+  if (options.trustProxy) provider.proxy = true;
+  provider.on("server_error", (_ctx: unknown, err: Error) => log(`authorization front error: ${err.message}`));
+  // RFC 8414 §2: advertise exactly what is supported: the plan's scopes (never offline_access:
+  // refresh tokens follow the tier, not a scope) and the CIMD flag when the plan has a cimd tier.
+  const scopesSupported = [...new Set(plan.servers.flatMap((s) => s.scopes))].sort();
+  provider.use(async (ctx, next) => {
+    await next();
+    if ((ctx as KoaContextWithOIDC).oidc?.route === "discovery" && ctx.body && typeof ctx.body === "object") {
+      const body = ctx.body as Record<string, unknown>;
+      body["scopes_supported"] = scopesSupported;
+      if (cimdTier) body["client_id_metadata_document_supported"] = true;
+    }
+  });
+  const revoker = createRevoker({ provider, store, plan, now, log });
+  const interactions = createInteractionHandler({ provider, plan, store, federation, now, ...(options.autoApprove ? { autoApprove: true } : {}), log });
+  const jwtTokens = createJwtTokenState({ provider, issuer, publicJwk: pub, edgeClient: options.edgeClient, revoker, now });
+  const grantsPage = createGrantsPage({ plan, store, federation, revoker, issuer, now });
+  const results = store.adapter(FEDERATED_RESULT_MODEL);
+  const registration = createRegistrationEndpoint({ plan, store, provider, now, log, ...(options.dcrDenyList ? { denyList: options.dcrDenyList } : {}) });
+  const callback = provider.callback();
+
+  async function federationCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? "/", issuer);
+      const done = await federation.finish(url);
+      log(`signed in at the upstream IdP for ${done.purpose}`);
+      if (done.purpose === "grants") return grantsPage.signedIn(req, res, done.account.sub, url.searchParams.get("state") ?? "");
+      await results.upsert(done.uid!, { accountId: done.account.sub, authTime: done.account.authTime } as never, 600);
+      res.writeHead(303, { location: `/interaction/${encodeURIComponent(done.uid!)}/federated`, "cache-control": "no-store" });
+      res.end();
+    } catch (err) {
+      if (!(err instanceof FederationError)) throw err;
+      log(`upstream sign-in refused: ${err.message}`);
+      if (err.uid) {
+        await results.upsert(err.uid, { error: err.message } as never, 600);
+        res.writeHead(303, { location: `/interaction/${encodeURIComponent(err.uid)}/federated`, "cache-control": "no-store" });
+        return void res.end();
+      }
+      res.writeHead(400, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+      res.end(errorPage("Sign-in failed", err.message));
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? "/").split("?")[0];
+    // RFC 8414 §3: the OAuth well-known path serves the same document as OpenID discovery.
+    if (path === "/.well-known/oauth-authorization-server") req.url = "/.well-known/openid-configuration";
+    if (req.method === "GET" && path === "/auth") req.url = withDefaultScope(plan, req.url ?? "/");
+    if (path === FEDERATION_CALLBACK_PATH && req.method === "GET") return federationCallback(req, res);
+    if (path === REVOCATIONS_PATH) return serveRevocations(req, res, { store, plan, edgeClient: options.edgeClient, now });
+    if (path === GRANTS_PATH || path?.startsWith(`${GRANTS_PATH}/`)) return grantsPage.handle(req, res);
+    // RFC 7591 registration: rate limit per source, deny list, risk records (registration/endpoint.ts).
+    if (req.method === "POST" && path === "/reg" && (await registration(req, res))) return;
+    if ((await jwtTokens(req, res)) || (await interactions(req, res))) return;
+    callback(req, res);
+  }
+
+  return {
+    issuer,
+    jwks: { keys: [pub] },
+    handle(req, res) {
+      route(req, res).catch((err: Error) => {
+        log(`authorization front error: ${err.message}`);
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+        res.end();
+      });
+    },
+    revoke: revoker,
+    provider,
+    close: async () => undefined,
+  };
+}

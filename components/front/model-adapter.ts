@@ -1,0 +1,55 @@
+import type { Adapter } from "oidc-provider";
+import { errors } from "oidc-provider";
+import type { McpAuthPlan } from "../plan/schema.js";
+import { isPerAction } from "./consent-policy.js";
+import type { CimdResolver } from "./registration/wiring.js";
+import type { FrontStore } from "./store/types.js";
+
+/** A URL client ID: a client ID metadata document (draft-ietf-oauth-client-id-metadata-document). */
+export function isUrlClientId(id: string): boolean {
+  return /^https?:\/\//i.test(id);
+}
+
+/**
+ * The store's adapter for one oidc-provider model, with two rules of the front on top:
+ * - `Client`: a URL client ID is resolved from its metadata document (never stored);
+ * - `RefreshToken`: per-action (critical) scopes are never written into a refresh token.
+ */
+export function modelAdapter(input: { store: FrontStore; plan: McpAuthPlan; cimd: CimdResolver | undefined }, name: string): Adapter {
+  const inner = input.store.adapter(name);
+  const delegate: Adapter = {
+    upsert: (id, payload, expiresIn) => inner.upsert(id, payload, expiresIn),
+    find: (id) => inner.find(id),
+    findByUserCode: (code) => inner.findByUserCode(code),
+    findByUid: (uid) => inner.findByUid(uid),
+    consume: (id) => inner.consume(id),
+    destroy: (id) => inner.destroy(id),
+    revokeByGrantId: (grantId) => inner.revokeByGrantId(grantId),
+  };
+  if (name === "Client") {
+    return Object.assign(delegate, {
+      async find(id: string) {
+        if (!isUrlClientId(id)) return inner.find(id);
+        if (!input.cimd) return undefined;
+        try {
+          return (await input.cimd.resolve(id)) as never;
+        } catch (err) {
+          if (err instanceof errors.OIDCProviderError) throw err;
+          // A resolver's own refusal (RFC 7591 code + reason) becomes invalid_client for the caller.
+          const code = (err as { code?: string }).code;
+          if (code === "invalid_client" || code === "invalid_client_metadata" || code === "invalid_redirect_uri") throw new errors.InvalidClient(`client_id metadata document refused (${code}): ${(err as Error).message}`);
+          throw err;
+        }
+      },
+    });
+  }
+  if (name === "RefreshToken") {
+    return Object.assign(delegate, {
+      upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
+        const scope = typeof payload["scope"] === "string" ? payload["scope"].split(" ").filter((s) => s && !isPerAction(input.plan, s)).join(" ") : payload["scope"];
+        return inner.upsert(id, { ...payload, scope } as never, expiresIn);
+      },
+    });
+  }
+  return delegate;
+}
