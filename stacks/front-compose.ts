@@ -10,15 +10,17 @@
  *   frontSigningKey      secret: the front's private signing JWK (JSON, with kid and alg)
  *   edgeAssertionKey     secret: the edge's private JWK for the upstream identity assertion
  *   alarmTopicArn        optional: SNS topic for the front's and the edge's alarms
+ *   clientPublicKeys     optional: { "<client>": <public JWK> } for private_key_jwt agents without a jwksUri
  *   frontBundleFile      optional: a prebuilt front bundle (npm run build:front); default: built during pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";
 import { edgeConfigFor } from "../components/edge-config.js";
+import { FEDERATION_CALLBACK_PATH } from "../components/front/federation.js";
 import type { McpAuthPlan } from "../components/plan/schema.js";
 import { FRONT_EDGE_SECRET_ENV, McpAuthFront, McpEdge } from "../components/targets/aws/index.js";
 
 /** Where the front receives the IdP's sign-in answer, below its issuer. */
-export const FRONT_UPSTREAM_CALLBACK_PATH = "/upstream/callback";
+export const FRONT_UPSTREAM_CALLBACK_PATH = FEDERATION_CALLBACK_PATH;
 
 /** The IdP target's upstream client for the front (its `frontUpstream` output). */
 export interface FrontUpstreamOutput {
@@ -52,6 +54,7 @@ export function deployFrontAndEdge(name: string, plan: McpAuthPlan, upstream: Fr
     plan,
     upstream,
     signingKey: config.requireSecret("frontSigningKey"),
+    clientCredentials: Object.fromEntries(Object.entries(config.getObject<Record<string, Record<string, unknown>>>("clientPublicKeys") ?? {}).map(([id, publicJwk]) => [id, { publicJwk }])),
     ...(config.get("frontBundleFile") ? { bundleFile: config.require("frontBundleFile") } : {}),
     customDomain: {
       domainName: host.domainName,

@@ -23,7 +23,7 @@ const auth0Config = new pulumi.Config("auth0");
 const config = new pulumi.Config("mcp-auth");
 const plan = compile(crm);
 
-// The Auth0 target provisions the front's upstream OIDC client (callback: <front issuer>/upstream/callback).
+// The Auth0 target provisions the front's upstream OIDC client (callback: <front issuer>/federation/callback).
 const auth0Args = {
   plan,
   domain: config.get("issuerDomain") || auth0Config.require("domain"),

@@ -22,7 +22,7 @@ const azureadConfig = new pulumi.Config("azuread");
 const config = new pulumi.Config("mcp-auth");
 const plan = compile(crm);
 
-// The Entra target provisions the front's upstream OIDC client (callback: <front issuer>/upstream/callback).
+// The Entra target provisions the front's upstream OIDC client (callback: <front issuer>/federation/callback).
 const entraArgs = {
   plan,
   tenantId: config.get("tenantId") ?? azureadConfig.get("tenantId"),

@@ -21,7 +21,7 @@ import { deployFrontAndEdge, frontHost, frontUpstreamOf } from "../front-compose
 const config = new pulumi.Config("mcp-auth");
 const plan = compile(crm);
 
-// The Okta target provisions the front's upstream OIDC client (callback: <front issuer>/upstream/callback).
+// The Okta target provisions the front's upstream OIDC client (callback: <front issuer>/federation/callback).
 const oktaArgs = {
   plan,
   clientJwksUris: config.getObject<Record<string, string>>("clientJwksUris"),

@@ -31,7 +31,7 @@ beforeAll(async () => {
 describe("front examples: McpAuthFront composed with McpEdge", () => {
   it("puts the front on its own host with the IdP callback below it, and makes the edge trust only the front", async () => {
     const config = new pulumi.Config("mcp-auth");
-    expect(compose.frontHost(config)).toEqual({ domainName: "auth.example.com", issuer: "https://auth.example.com", callbackUrl: "https://auth.example.com/upstream/callback" });
+    expect(compose.frontHost(config)).toEqual({ domainName: "auth.example.com", issuer: "https://auth.example.com", callbackUrl: "https://auth.example.com/federation/callback" });
     const plan = compile(crm);
     const out = compose.deployFrontAndEdge("ex", plan, { issuer: "https://acme.okta.com", clientId: "0oa-front", clientSecret: pulumi.secret("s"), groupsClaim: "groups" }, config, { project: "crm" });
     expect(await promiseOf(out.frontIssuer)).toBe("https://auth.example.com");
