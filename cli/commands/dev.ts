@@ -143,9 +143,13 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
     throw new UsageError(`dev: --auto-approve '${autoApprove}' is not a seeded dev user; known: ${loaded.plan.dev.users.map((u) => u.username).join(", ") || "(none: declare dev.users)"}`);
   }
   const { startDevStack, PortInUseError: PortInUse } = await import("../../components/local/dev-stack.js");
+  // The front keeps its state in a DynamoDB-compatible server started in this process (the same
+  // store code as on AWS); it lives and dies with the command.
+  const state = await localFrontState();
   let stack: DevStack;
   try {
     stack = await startDevStack({
+      store: state.store,
       plan: loaded.plan,
       host,
       asPort: ports.as,
@@ -159,6 +163,7 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
       },
     });
   } catch (err) {
+    await state.close();
     if (err instanceof PortInUse) {
       io.stderr(`dev: port ${err.port} (${err.role}) is already in use on ${host}; stop what uses it or pick another with ${FLAG_FOR[err.role]} <port> (0 picks a free one)\n`);
       return 2;
@@ -173,12 +178,42 @@ export async function runDev(args: readonly string[], io: CliIO, stop?: Promise<
   }
   if (!isLoopbackHost(host)) io.stderr(`dev: WARNING: bound to ${host}, not loopback: anyone who can reach it can sign in as a dev user\n`);
   io.stdout(describeStack(stack, autoApprove, credentialsFile));
+  io.stderr(`dev: the front's state is in table '${state.tableName}' at ${state.endpoint} (pulumi-mcp-auth revoke --table ${state.tableName} --endpoint ${state.endpoint} …)\n`);
   onReady?.(stack);
   await (stop ?? signalled());
   io.stderr("dev: stopping…\n");
   await stack.close();
+  await state.close();
   io.stderr("dev: stopped\n");
   return 0;
+}
+
+/** dynalite on 127.0.0.1, the front's table in it, and the DynamoDB store on it. */
+async function localFrontState() {
+  const [{ DynamoDBClient }, { createDynamoStore, createFrontTable }, { localDynamoClientConfig, startLocalDynamo }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("../../components/front/store/dynamodb.js"),
+    import("../../components/front/store/local-dynamo.js"),
+  ]);
+  const local = await startLocalDynamo();
+  const client = new DynamoDBClient(localDynamoClientConfig(local.endpoint));
+  const tableName = "mcp-auth-front";
+  try {
+    await createFrontTable(client, tableName);
+  } catch (err) {
+    client.destroy();
+    await local.close();
+    throw err;
+  }
+  return {
+    store: createDynamoStore({ client, tableName }),
+    tableName,
+    endpoint: local.endpoint,
+    close: async () => {
+      client.destroy();
+      await local.close();
+    },
+  };
 }
 
 function signalled(): Promise<void> {
