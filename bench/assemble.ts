@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { scrubPaths } from "./support.js";
 
 const dir = new URL("./results/", import.meta.url);
-const ORDER = ["compile.md", "edge.md", "aws.md", "diff.md"];
+const ORDER = ["compile.md", "edge.md", "aws.md", "diff.md", "front.md"];
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".md"))
   .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));

@@ -118,7 +118,7 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
 type DevStackModule = typeof import("../../components/local/dev-stack.js");
 
 /** Optional peer dependencies the local stack needs (package.json `peerDependenciesMeta`), with the ranges to install. */
-export const DEV_PEERS = { "oidc-provider": "^9.0.0", "@modelcontextprotocol/sdk": "^1.20.0" } as const;
+export const DEV_PEERS = { "oidc-provider": "^9.0.0", "@modelcontextprotocol/sdk": "^1.20.0", dynalite: "^4.0.0", "@aws-sdk/client-dynamodb": "^3.0.0" } as const;
 
 /** The optional peer a module-resolution error is about, if it is one of {@link DEV_PEERS}. */
 export function missingPeer(err: unknown): string | undefined {
@@ -130,7 +130,7 @@ export function missingPeer(err: unknown): string | undefined {
   return Object.keys(DEV_PEERS).find((p) => spec === p || spec.startsWith(`${p}/`));
 }
 
-/** One line naming what to install (both peers: the local stack needs each of them). */
+/** One line naming what to install (every peer: the local stack needs each of them). */
 export function missingPeersMessage(missing: string): string {
   const install = Object.entries(DEV_PEERS).map(([p, r]) => `${p}@${r}`).join(" ");
   return `dev: the local stack needs the optional peer dependencies ${Object.keys(DEV_PEERS).join(" and ")}, and ${missing} is not installed; install them with: npm install --save-dev ${install}`;
@@ -181,9 +181,21 @@ export async function runDev(
     return 2;
   }
   const { startDevStack, PortInUseError: PortInUse } = devStack;
+  // The front keeps its state in a DynamoDB-compatible server started in this process (the same
+  // store code as on AWS); it lives and dies with the command.
+  let state: Awaited<ReturnType<typeof localFrontState>>;
+  try {
+    state = await localFrontState();
+  } catch (err) {
+    const missing = missingPeer(err);
+    if (!missing) throw err;
+    io.stderr(`${missingPeersMessage(missing)}\n`);
+    return 2;
+  }
   let stack: DevStack;
   try {
     stack = await startDevStack({
+      store: state.store,
       plan: loaded.plan,
       host,
       asPort: ports.as,
@@ -197,6 +209,7 @@ export async function runDev(
       },
     });
   } catch (err) {
+    await state.close();
     if (err instanceof PortInUse) {
       io.stderr(`dev: port ${err.port} (${err.role}) is already in use on ${host}; stop what uses it or pick another with ${FLAG_FOR[err.role]} <port> (0 picks a free one)\n`);
       return 2;
@@ -211,12 +224,42 @@ export async function runDev(
   }
   if (!isLoopbackHost(host)) io.stderr(`dev: WARNING: bound to ${host}, not loopback: anyone who can reach it can sign in as a dev user\n`);
   io.stdout(describeStack(stack, autoApprove, credentialsFile));
+  io.stderr(`dev: the front's state is in table '${state.tableName}' at ${state.endpoint} (pulumi-mcp-auth revoke --table ${state.tableName} --endpoint ${state.endpoint} …)\n`);
   onReady?.(stack);
   await (stop ?? signalled());
   io.stderr("dev: stopping…\n");
   await stack.close();
+  await state.close();
   io.stderr("dev: stopped\n");
   return 0;
+}
+
+/** dynalite on 127.0.0.1, the front's table in it, and the DynamoDB store on it. */
+async function localFrontState() {
+  const [{ DynamoDBClient }, { createDynamoStore, createFrontTable }, { localDynamoClientConfig, startLocalDynamo }] = await Promise.all([
+    import("@aws-sdk/client-dynamodb"),
+    import("../../components/front/store/dynamodb.js"),
+    import("../../components/front/store/local-dynamo.js"),
+  ]);
+  const local = await startLocalDynamo();
+  const client = new DynamoDBClient(localDynamoClientConfig(local.endpoint));
+  const tableName = "mcp-auth-front";
+  try {
+    await createFrontTable(client, tableName);
+  } catch (err) {
+    client.destroy();
+    await local.close();
+    throw err;
+  }
+  return {
+    store: createDynamoStore({ client, tableName }),
+    tableName,
+    endpoint: local.endpoint,
+    close: async () => {
+      client.destroy();
+      await local.close();
+    },
+  };
 }
 
 function signalled(): Promise<void> {

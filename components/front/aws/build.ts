@@ -24,7 +24,7 @@ export async function buildFrontBundle(opts: { outdir?: string; entry?: string }
   const entry = resolve(opts.entry ?? frontEntry());
   if (!existsSync(entry)) throw new Error(`front bundle: entry ${entry} does not exist`);
   await build({
-    stdin: { contents: `export { handler } from ${JSON.stringify(entry)};\n`, resolveDir: dirname(entry), sourcefile: "front-index.ts", loader: "ts" },
+    stdin: { contents: `export { handler, createHandler } from ${JSON.stringify(entry)};\n`, resolveDir: dirname(entry), sourcefile: "front-index.ts", loader: "ts" },
     outfile: file,
     bundle: true,
     format: "cjs",

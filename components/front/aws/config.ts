@@ -15,6 +15,8 @@ export const FrontLambdaConfigSchema = z.strictObject({
   configVersion: z.literal(1),
   /** The compiled plan (validated again by the front). */
   plan: z.record(z.string(), z.unknown()),
+  /** Public JWK per pre-registered `private_key_jwt` client whose plan entry has no `jwksUri`, by client ID. */
+  clientPublicKeys: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
   dcrDenyList: z
     .strictObject({ softwareIds: z.array(z.string()).optional(), redirectHosts: z.array(z.string()).optional(), sourceCidrs: z.array(z.string()).optional() })
     .optional(),
@@ -34,6 +36,8 @@ export const FrontSecretsSchema = z.strictObject({
     groupsClaim: z.string().min(1).optional(),
     tenantClaim: z.string().min(1).optional(),
   }),
+  /** Secret per pre-registered `client_secret_*` client, by client ID. */
+  clientSecrets: z.record(z.string(), z.string().min(1)).optional(),
 });
 export type FrontSecrets = z.infer<typeof FrontSecretsSchema>;
 

@@ -28,7 +28,8 @@ export function signingKeyProblem(value: unknown): string | undefined {
   if (typeof k["kty"] !== "string" || !["RSA", "EC", "OKP"].includes(k["kty"])) return "kty must be RSA, EC or OKP";
   if (typeof k["d"] !== "string" || k["d"].length === 0) return "must be a private key (member 'd' missing)";
   if (typeof k["kid"] !== "string" || k["kid"].length === 0) return "needs a 'kid'";
-  if (typeof k["alg"] !== "string" || !["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"].includes(k["alg"])) return "needs an asymmetric 'alg' (RS256, PS256, ES256, EdDSA, …)";
+  // The front signs with RS256 (every MCP client and IdP library verifies it).
+  if (k["alg"] !== "RS256" || k["kty"] !== "RSA") return "must be an RSA key with alg RS256";
   return undefined;
 }
 

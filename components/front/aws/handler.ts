@@ -24,6 +24,8 @@ export interface FrontLambdaContext {
   /** The upstream IdP client (UpstreamConfig of the front). */
   upstream: FrontSecrets["upstream"];
   edgeClient: { id: string; secret: string };
+  /** Keys or secrets of pre-registered confidential clients, by client ID. */
+  clientCredentials: Record<string, { publicJwk?: Record<string, unknown>; clientSecret?: string }>;
   store: FrontStore;
   /** One JSON line per call on stdout (CloudWatch metric filters read them); never pass a token, secret or code. */
   log: (line: string) => void;
@@ -70,6 +72,13 @@ function loggingStore(store: FrontStore, write: (line: string) => void): FrontSt
   });
 }
 
+function clientCredentialsOf(config: FrontLambdaConfig, secrets: FrontSecrets): FrontLambdaContext["clientCredentials"] {
+  const out: FrontLambdaContext["clientCredentials"] = {};
+  for (const [id, publicJwk] of Object.entries(config.clientPublicKeys ?? {})) out[id] = { publicJwk };
+  for (const [id, clientSecret] of Object.entries(secrets.clientSecrets ?? {})) out[id] = { ...out[id], clientSecret };
+  return out;
+}
+
 export function createFrontHandler(deps: FrontHandlerDeps): FrontLambdaHandler {
   const env = deps.env ?? process.env;
   const write = deps.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
@@ -93,6 +102,7 @@ export function createFrontHandler(deps: FrontHandlerDeps): FrontLambdaHandler {
       cookieKeys: [deriveSecret(signingKey, "cookies")],
       upstream: secrets.upstream,
       edgeClient: { id: FRONT_EDGE_CLIENT_ID, secret: deriveSecret(signingKey, "edge-client") },
+      clientCredentials: clientCredentialsOf(config, secrets),
       store,
       log,
     });

@@ -36,10 +36,10 @@ export interface McpAuthFrontUpstreamArgs {
   readonly clientSecret?: pulumi.Input<string>;
   /** Default `["openid", "profile", "email"]`. */
   readonly scopes?: readonly string[];
-  /** Claim holding groups or roles. Default `groups`. */
-  readonly groupsClaim?: string;
+  /** Claim holding groups or roles (e.g. an IdP target's `frontUpstream.groupsClaim`). Default `groups`. */
+  readonly groupsClaim?: pulumi.Input<string>;
   /** Tenant claim, e.g. Entra's `tid`. */
-  readonly tenantClaim?: string;
+  readonly tenantClaim?: pulumi.Input<string>;
 }
 
 /** Arguments of {@link McpAuthFront}. */
@@ -51,6 +51,12 @@ export interface McpAuthFrontArgs {
   readonly signingKey: pulumi.Input<string>;
   /** Serve the front on your own host (a CloudFront distribution in front of the Function URL); the issuer becomes `https://<domainName>`. */
   readonly customDomain?: McpEdgeCustomDomainArgs;
+  /**
+   * Credentials of pre-registered confidential clients (agents), by client ID (the plan's client
+   * name): `publicJwk` for `private_key_jwt` when the plan has no `jwksUri` for it (shipped in the
+   * archive), `clientSecret` for `client_secret_basic`/`_post` (a Pulumi secret, stored in Secrets Manager).
+   */
+  readonly clientCredentials?: Readonly<Record<string, { readonly publicJwk?: Record<string, unknown>; readonly clientSecret?: pulumi.Input<string> }>>;
   /** Dynamic client registration deny list. */
   readonly dcrDenyList?: { softwareIds?: string[]; redirectHosts?: string[]; sourceCidrs?: string[] };
   /** A prebuilt bundle (`npm run build:front`). Default: built with esbuild during `pulumi up`. */
@@ -81,13 +87,15 @@ const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 const PlainSchema = z.object({
   name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter"),
   plan: z.looseObject({ planVersion: z.literal(1), servers: z.array(z.unknown()).min(1, "the plan needs at least one MCP server") }),
-  upstream: z.looseObject({
-    scopes: z.array(z.string().min(1)).optional(),
-    groupsClaim: z.string().min(1).optional(),
-    tenantClaim: z.string().min(1).optional(),
-  }),
+  upstream: z.looseObject({ scopes: z.array(z.string().min(1)).optional() }),
   customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
   dcrDenyList: z.strictObject({ softwareIds: z.array(z.string()).optional(), redirectHosts: z.array(z.string()).optional(), sourceCidrs: z.array(z.string()).optional() }).optional(),
+  clientCredentials: z
+    .record(
+      z.string().min(1),
+      z.looseObject({ publicJwk: z.looseObject({ kty: z.string() }).refine((k) => !("d" in k), "must be the public key (no 'd')").optional() }),
+    )
+    .optional(),
   bundleFile: z.string().min(1).optional(),
   tableName: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "3-255 letters, digits, '_', '-' or '.'").optional(),
   deletionProtection: z.boolean().default(true),

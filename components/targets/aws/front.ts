@@ -18,6 +18,11 @@ export const FRONT_TAG = "pulumi-mcp-auth:front";
 /** The environment variable the edge reads the front's client secret from (`secretEnvironment` of `McpEdge`). */
 export const FRONT_EDGE_SECRET_ENV = "MCP_FRONT_EDGE_CLIENT_SECRET";
 
+function publicKeys(args: McpAuthFrontArgs): Record<string, Record<string, unknown>> | undefined {
+  const entries = Object.entries(args.clientCredentials ?? {}).flatMap(([id, c]) => (c.publicJwk ? [[id, { ...c.publicJwk }] as const] : []));
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
 async function frontBundle(bundleFile: string | undefined): Promise<string> {
   if (bundleFile) return bundleFile;
   const { buildFrontBundle } = await import("../../front/aws/build.js");
@@ -70,6 +75,7 @@ export class McpAuthFront extends pulumi.ComponentResource {
     const config: FrontLambdaConfig = {
       configVersion: 1 as const,
       plan: args.plan as unknown as Record<string, unknown>,
+      ...(publicKeys(args) ? { clientPublicKeys: publicKeys(args) } : {}),
       ...(a.dcrDenyList ? { dcrDenyList: a.dcrDenyList } : {}),
     };
     const code = pulumi
@@ -84,8 +90,10 @@ export class McpAuthFront extends pulumi.ComponentResource {
       { description: `MCP authorization front ${name}: issuer, signing key, upstream client secret`, kmsKeyId: key.arn, recoveryWindowInDays: 7, tags },
       { parent: this },
     );
+    // Child names end in `-front` so that a front and an edge may share a name (log group
+    // `/pulumi-mcp-auth/<name>-front` beside the edge's `/pulumi-mcp-auth/<name>`).
     const { logGroup, role, fn } = createEdgeFunction(this, {
-      name,
+      name: `${name}-front`,
       code,
       handler: "index.handler",
       runtime: a.runtime,
@@ -115,7 +123,8 @@ export class McpAuthFront extends pulumi.ComponentResource {
     const issuer = a.customDomain ? pulumi.output(`https://${a.customDomain.domainName}`) : url.functionUrl.apply((u) => u.replace(/\/+$/, ""));
 
     const u = args.upstream;
-    const secretString = pulumi.all([issuer, signing, u.issuer, u.clientId, pulumi.output(u.clientSecret)]).apply(([iss, k, upIssuer, upClientId, upSecret]) =>
+    const clientSecrets = pulumi.all(Object.fromEntries(Object.entries(args.clientCredentials ?? {}).flatMap(([id, c]) => (c.clientSecret !== undefined ? [[id, c.clientSecret]] : []))));
+    const secretString = pulumi.all([issuer, signing, u.issuer, u.clientId, pulumi.output(u.clientSecret), pulumi.output(u.groupsClaim), pulumi.output(u.tenantClaim), clientSecrets]).apply(([iss, k, upIssuer, upClientId, upSecret, groupsClaim, tenantClaim, secrets]) =>
       JSON.stringify({
         issuer: iss,
         signingKey: k,
@@ -124,9 +133,10 @@ export class McpAuthFront extends pulumi.ComponentResource {
           clientId: upClientId,
           ...(upSecret ? { clientSecret: upSecret } : {}),
           ...(u.scopes ? { scopes: [...u.scopes] } : {}),
-          ...(u.groupsClaim ? { groupsClaim: u.groupsClaim } : {}),
-          ...(u.tenantClaim ? { tenantClaim: u.tenantClaim } : {}),
+          ...(groupsClaim ? { groupsClaim } : {}),
+          ...(tenantClaim ? { tenantClaim } : {}),
         },
+        ...(Object.keys(secrets).length ? { clientSecrets: secrets } : {}),
       }),
     );
     new aws.secretsmanager.SecretVersion(`${name}-secrets-v`, { secretId: secret.id, secretString: pulumi.secret(secretString) }, { parent: this });

@@ -132,6 +132,18 @@ describe("McpAuthFront", () => {
     expect(text).not.toContain(UPSTREAM_SECRET);
   });
 
+  it("ships agents' public keys in the archive and their client secrets in the secret only", async () => {
+    const { mine } = await deploy("f9", { clientCredentials: { "nightly-digest": { publicJwk: { kty: "EC", crv: "P-256", x: "xx", y: "yy" } }, "ops-bot": { clientSecret: pulumi.secret("ops-bot-secret-value") } } });
+    const fn = only(mine("aws:lambda/function:Function"));
+    const assets = await (fn.inputs.code as pulumi.asset.AssetArchive).assets;
+    const text = (await (assets["front-config.json"] as pulumi.asset.StringAsset).text) as string;
+    expect(JSON.parse(text).clientPublicKeys).toEqual({ "nightly-digest": { kty: "EC", crv: "P-256", x: "xx", y: "yy" } });
+    expect(text).not.toContain("ops-bot-secret-value");
+    const version = only(mine("aws:secretsmanager/secretVersion:SecretVersion"));
+    expect(JSON.parse(version.inputs.secretString.value).clientSecrets).toEqual({ "ops-bot": "ops-bot-secret-value" });
+    expect(() => new aws.McpAuthFront("f9b", { plan, upstream: { issuer: "https://x", clientId: "c" }, signingKey: signingKeyText, clientCredentials: { a: { publicJwk: { kty: "EC", d: "secret" } } } })).toThrow(/clientCredentials\.a\.publicJwk: must be the public key/);
+  });
+
   it("grants the function the table, its index, the one secret and the key, nothing more", async () => {
     const { mine } = await deploy("f5");
     const policies = mine("aws:iam/rolePolicy:RolePolicy").map((p) => JSON.parse(p.inputs.policy));
@@ -150,7 +162,7 @@ describe("McpAuthFront", () => {
     const { mine } = await deploy("f6", { alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:sec"], registrationBurstThreshold: 12 } });
     const filters = mine("aws:cloudwatch/logMetricFilter:LogMetricFilter");
     expect(filters.map((f) => f.inputs.pattern).sort()).toEqual(['"sign_in_failed"', '{ $.event = "registration" }']);
-    expect(filters.every((f) => f.inputs.logGroupName === "/pulumi-mcp-auth/f6")).toBe(true);
+    expect(filters.every((f) => f.inputs.logGroupName === "/pulumi-mcp-auth/f6-front")).toBe(true);
     const alarms = mine("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => [a.name, a.inputs.threshold, a.inputs.period])).toEqual([
       ["f6-alarm-registrations", 12, 300],
@@ -189,5 +201,6 @@ describe("McpAuthFront", () => {
     const { d: _d, ...pub } = JSON.parse(signingKeyText);
     expect(() => parseSigningKey(JSON.stringify(pub), "signingKey")).toThrow(/signingKey must be a private key/);
     expect(() => parseSigningKey("not json")).toThrow(/not JSON/);
+    expect(() => parseSigningKey(JSON.stringify({ ...JSON.parse(signingKeyText), alg: "PS256" }))).toThrow(/alg RS256/);
   });
 });
