@@ -278,6 +278,7 @@ function compileServer(
     allowedOrigins: sorted((s.allowedOrigins ?? []).map((o) => new URL(o).origin)),
     ...(s.upstream !== undefined ? { upstream: s.upstream } : {}),
     ...(s.authorization !== undefined ? { authorization: s.authorization } : {}),
+    ...(s.enforcement === "observe" ? { enforcement: "observe" as const } : {}),
     access: [],
     groups: [],
   };
