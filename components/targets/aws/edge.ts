@@ -4,6 +4,7 @@ import { AWS_EDGE_DEFAULTS, validateEdgeArgs, type McpEdgeArgs } from "./args.js
 import { edgeArchive, edgeConfigFileText } from "./archive.js";
 import { createAuditSurface } from "./audit.js";
 import { createAuditArchive } from "./audit-archive.js";
+import { AUDIT_ENV } from "../../../lambda/aws/audit-checkpoints.js";
 import { EDGE_HANDLER, resolveBundle } from "./bundle.js";
 import { createEdgeFunction, functionDescription } from "./function.js";
 import { createCustomDomain, createFunctionUrl } from "./gateway.js";
@@ -62,6 +63,12 @@ export interface McpEdgeOutputs {
  * responses (authorizer mode) — plus saved audit queries, metric filters and alarms.
  * See docs/aws.md.
  */
+/** Adds the audit archive's HMAC key (a secret) to the named-secrets document the function reads at init. */
+function withAuditHmacKey(doc: pulumi.Output<string> | undefined, key: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
+  if (key === undefined) return doc;
+  return pulumi.secret(pulumi.all([doc ?? "{}", key]).apply(([d, k]) => JSON.stringify({ ...(JSON.parse(d) as Record<string, string>), [AUDIT_ENV.hmacKey]: k })));
+}
+
 export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs {
   declare readonly servers: McpEdgeOutputs["servers"];
   declare readonly functionName: McpEdgeOutputs["functionName"];
@@ -94,14 +101,14 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       .all([pulumi.unsecret(checked), resolveBundle(mode, a.bundleFile)])
       .apply(([cs, file]) => edgeArchive(file, edgeConfigFileText(cs))));
 
+    const archive = args.auditArchive ? createAuditArchive(this, name, args.auditArchive, { retentionDays: a.logRetentionDays, tags: args.tags }) : undefined;
     const secrets = createEdgeSecrets(this, {
       name,
       assertionKey: mode === "authorizer" ? undefined : args.assertionKey !== undefined ? { given: args.assertionKey } : { generate: a.assertionKeyType },
-      namedSecrets,
+      namedSecrets: withAuditHmacKey(namedSecrets, args.auditArchive?.hmacKey),
       kmsKeyArn: args.secretsKmsKeyArn,
       tags: args.tags,
     });
-    const archive = args.auditArchive ? createAuditArchive(this, name, args.auditArchive, { retentionDays: a.logRetentionDays, tags: args.tags }) : undefined;
     const tags = { ...(args.tags ?? {}), [EDGE_TAG]: name };
     const { logGroup, role, fn } = createEdgeFunction(this, {
       name,
