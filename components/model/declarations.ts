@@ -130,6 +130,11 @@ export const ServerDeclarationSchema = z.strictObject({
    * and reason in the audit record (`would: "deny"`); never for production (docs/edge.md, "Observe mode").
    */
   enforcement: z.enum(["enforce", "observe"]).optional(),
+  /**
+   * Per-caller lists: the edge filters `tools/list` (and the prompt, resource and template lists) to
+   * what the caller's token can use, marked private to the caller. Default false (docs/edge.md).
+   */
+  filterLists: z.boolean().optional(),
 });
 export type ServerDeclaration = z.infer<typeof ServerDeclarationSchema>;
 

@@ -279,6 +279,7 @@ function compileServer(
     ...(s.upstream !== undefined ? { upstream: s.upstream } : {}),
     ...(s.authorization !== undefined ? { authorization: s.authorization } : {}),
     ...(s.enforcement === "observe" ? { enforcement: "observe" as const } : {}),
+    ...(s.filterLists === true ? { filterLists: true as const } : {}),
     access: [],
     groups: [],
   };

@@ -52,6 +52,7 @@ export function declarationOfPlan(plan: McpAuthPlan): McpAuthDeclarationInput {
       ...(s.upstream !== undefined ? { upstream: s.upstream } : {}),
       ...(s.authorization !== undefined ? { authorization: s.authorization } : {}),
       ...(s.enforcement !== undefined ? { enforcement: s.enforcement } : {}),
+      ...(s.filterLists === true ? { filterLists: true } : {}),
     })),
     tiers: Object.fromEntries(
       plan.tiers.map((t) => [

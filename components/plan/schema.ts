@@ -95,6 +95,8 @@ export const PlanServerSchema = z.strictObject({
   authorization: z.enum(["direct", "front"]).optional(),
   /** `observe`: the edge forwards what it would refuse and audits the would-be denial; absent = enforce. */
   enforcement: z.enum(["enforce", "observe"]).optional(),
+  /** Per-caller list results at the edge; absent = off. */
+  filterLists: z.literal(true).optional(),
   /** What each tier may hold here. */
   access: z.array(PlanServerAccessSchema),
   /** What each group's members may be granted here (SSO mapping). */

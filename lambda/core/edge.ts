@@ -9,6 +9,7 @@ import { readBoundedBody, TOO_LARGE } from "./body.js";
 import { fetchForwarder, forward, type Forwarder } from "./forward.js";
 import { headerPairsOf, LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
 import { nodeForwarder } from "./node-forward.js";
+import { filterListResponse, LIST_METHODS } from "./list-filter.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { isoTime } from "./time.js";
 import { buildRuntime, originAllowed, type ServerRuntime } from "./server.js";
@@ -332,6 +333,10 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
           log({ level: status >= 500 ? "error" : "warn", event: reason, server, status }),
         );
         if (d.allow) trackSession(s, d, req.method, res);
+        // Per-caller lists (filterLists): only what this token can use, marked private to the caller.
+        if (d.allow && s.config.filterLists === true && d.calls.length === 1 && LIST_METHODS.has(d.calls[0]!.method)) {
+          return await filterListResponse(res, d.calls[0]!.method, s.config, s.ops, d.principal.scopes);
+        }
         return res;
       } catch (e) {
         log({ level: "error", event: "upstream_unreachable", server: s.config.server, detail: e instanceof Error ? e.message : String(e) });
