@@ -93,5 +93,7 @@ export function edgeConfigFor(plan: McpAuthPlan, serverName: string, idp: IdpTok
       : {}),
     claims: plan.claims,
     ...(upstream ? { upstream } : {}),
+    ...(server.enforcement === "observe" ? { enforcement: "observe" as const } : {}),
+    ...(server.filterLists === true ? { filterLists: true } : {}),
   });
 }

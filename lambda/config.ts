@@ -193,6 +193,18 @@ export const EdgeConfigSchema = strictObject({
    */
   undeclaredOperations: optional(literal(["deny", "allow"])),
   /**
+   * `enforce` (default) or `observe`: forward what the policy would refuse (token, scope and method
+   * refusals), without an identity assertion, and audit it with `would: "deny"`. Origin checks, tokens
+   * in the URL, malformed requests and oversized bodies are refused in both modes.
+   */
+  enforcement: optional(literal(["enforce", "observe"])),
+  /**
+   * Gateway mode: `true` filters `tools/list`, `prompts/list`, `resources/list` and
+   * `resources/templates/list` results to what the caller's token can use and marks them
+   * `cacheScope: "private"` (MCP 2026-07-28 caching). Default false.
+   */
+  filterLists: optional(literal([true, false])),
+  /**
    * Gateway mode: `signed` (default) sends the upstream a short-lived identity assertion JWT;
    * `none` forwards without one (only for an upstream that trusts the network path).
    */

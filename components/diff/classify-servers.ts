@@ -59,6 +59,16 @@ export function classifyServers(ctx: DiffContext, reach: { added: readonly Reach
     ] as const) {
       if (bv !== hv) out.push(change("neutral", "server-changed", { subject: `${name} ${field}`, summary: `Server ${field} changed.`, before: bv ?? "(none)", after: hv ?? "(none)", servers: [name] }));
     }
+    // Observe mode forwards what the policy refuses: turning it on is an escalation, off a reduction.
+    const bEnf = b.enforcement ?? "enforce";
+    const hEnf = h.enforcement ?? "enforce";
+    if (bEnf !== hEnf) {
+      out.push(
+        hEnf === "observe"
+          ? change("escalation", "enforcement-relaxed", { subject: name, summary: "The edge now forwards what the policy refuses (observe mode): every refusal becomes a logged would-be denial.", before: bEnf, after: hEnf, severity: serverSeverity(h), servers: [name] })
+          : change("reduction", "enforcement-restored", { subject: name, summary: "The edge enforces the policy again: what observe mode logged as would-be denials is refused.", before: bEnf, after: hEnf, servers: [name] }),
+      );
+    }
     const addedOrigins = minus(h.allowedOrigins, b.allowedOrigins);
     const removedOrigins = minus(b.allowedOrigins, h.allowedOrigins);
     if (addedOrigins.length) {

@@ -59,6 +59,8 @@ const KIND_LABELS: Readonly<Record<ChangeKind, string>> = {
   "server-changed": "Server changed",
   "origin-added": "New browser origin",
   "origin-removed": "Browser origin removed",
+  "enforcement-relaxed": "Observe mode on",
+  "enforcement-restored": "Enforcement restored",
   "tier-added": "New tier",
   "tier-removed": "Tier removed",
   "group-added": "New group",

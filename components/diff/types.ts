@@ -62,6 +62,8 @@ export const CHANGE_KINDS = [
   "server-changed",
   "origin-added",
   "origin-removed",
+  "enforcement-relaxed",
+  "enforcement-restored",
   "tier-added",
   "tier-removed",
   "group-added",

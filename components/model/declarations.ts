@@ -131,6 +131,17 @@ export const ServerDeclarationSchema = z.strictObject({
    * front, federating sign-in to the IdP; docs/front.md). Undeclared: direct, without trade-off findings.
    */
   authorization: z.enum(["direct", "front"]).optional(),
+  /**
+   * `enforce` (default): the edge refuses what the policy refuses. `observe`: a rollout mode — the edge
+   * forwards what it would refuse (without an identity assertion) and records the would-be decision
+   * and reason in the audit record (`would: "deny"`); never for production (docs/edge.md, "Observe mode").
+   */
+  enforcement: z.enum(["enforce", "observe"]).optional(),
+  /**
+   * Per-caller lists: the edge filters `tools/list` (and the prompt, resource and template lists) to
+   * what the caller's token can use, marked private to the caller. Default false (docs/edge.md).
+   */
+  filterLists: z.boolean().optional(),
 });
 export type ServerDeclaration = z.infer<typeof ServerDeclarationSchema>;
 

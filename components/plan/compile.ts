@@ -282,6 +282,8 @@ function compileServer(
     allowedOrigins: sorted((s.allowedOrigins ?? []).map((o) => new URL(o).origin)),
     ...(s.upstream !== undefined ? { upstream: s.upstream } : {}),
     ...(s.authorization !== undefined ? { authorization: s.authorization } : {}),
+    ...(s.enforcement === "observe" ? { enforcement: "observe" as const } : {}),
+    ...(s.filterLists === true ? { filterLists: true as const } : {}),
     access: [],
     groups: [],
   };

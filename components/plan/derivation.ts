@@ -50,6 +50,9 @@ export function declarationOfPlan(plan: McpAuthPlan): McpAuthDeclarationInput {
       },
       allowedOrigins: [...s.allowedOrigins],
       ...(s.upstream !== undefined ? { upstream: s.upstream } : {}),
+      ...(s.authorization !== undefined ? { authorization: s.authorization } : {}),
+      ...(s.enforcement !== undefined ? { enforcement: s.enforcement } : {}),
+      ...(s.filterLists === true ? { filterLists: true } : {}),
     })),
     tiers: Object.fromEntries(
       plan.tiers.map((t) => [

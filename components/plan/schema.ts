@@ -95,6 +95,10 @@ export const PlanServerSchema = z.strictObject({
   upstream: z.string().optional(),
   /** `direct` (the IdP is the authorization server) or `front` (the authorization front); absent = direct, not declared. */
   authorization: z.enum(["direct", "front"]).optional(),
+  /** `observe`: the edge forwards what it would refuse and audits the would-be denial; absent = enforce. */
+  enforcement: z.enum(["enforce", "observe"]).optional(),
+  /** Per-caller list results at the edge; absent = off. */
+  filterLists: z.literal(true).optional(),
   /** What each tier may hold here. */
   access: z.array(PlanServerAccessSchema),
   /** What each group's members may be granted here (SSO mapping). */

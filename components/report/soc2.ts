@@ -13,7 +13,7 @@ const IDP_TARGETS = new Set(["okta", "auth0", "entra", "local"]);
 
 /** How a server's policy is enforced: by the authorization front, or by the IdP (direct mode). */
 function authorizationOf(server: PlanServer): "front" | "direct" {
-  return (server as { authorization?: string }).authorization === "front" ? "front" : "direct";
+  return server.authorization === "front" ? "front" : "direct";
 }
 
 /** The IdP's support for a capability, or undefined when no IdP report was given. */
@@ -41,6 +41,9 @@ function levelsUsed(plan: McpAuthPlan, s: PlanServer): Array<(typeof LEVELS)[num
 function cc61(plan: McpAuthPlan): Control {
   const statements: Statement[] = [];
   for (const s of plan.servers) {
+    if (s.enforcement === "observe") {
+      statements.push(gap(`MCP server '${s.name}' runs in observe mode: the edge forwards what the policy refuses and only records it (would-be denials are in the audit records).`, [srv(s, "enforcement")]));
+    }
     statements.push(met(`MCP server '${s.name}' accepts only tokens whose audience is ${s.resource}; the edge checks signature, issuer, audience, expiry and the maximum age per sensitivity on every request.`, [srv(s, "resource"), srv(s, "accessTokenMinutes")]));
     const open = s.operations.filter((o) => o.scopes.length === 0);
     statements.push(

@@ -1,3 +1,4 @@
+import { AUDIT_ENV } from "./audit-checkpoints.js";
 import { createEdge, type Edge, type EdgeOptions } from "../core/edge.js";
 import { entryInputs } from "../entry-config.js";
 import { deferredEdge } from "./deferred-edge.js";
@@ -20,6 +21,9 @@ export function edgeFromEnvironment(inputs: ReturnType<typeof entryInputs> = ent
   const ready = loadEdgeSecrets(env).then((s) => {
     // Named secrets from Secrets Manager first; the environment only for names it does not hold.
     const opts: EdgeOptions = { ...options, secrets: (name) => s.values[name] ?? env[name] };
+    // The audit HMAC key is stored with the named secrets (never in the environment).
+    const hmac = s.values[AUDIT_ENV.hmacKey];
+    if (hmac !== undefined) opts.auditHmacKey = hmac;
     if (s.assertionKey) opts.assertionKey = s.assertionKey;
     return createEdge(configs as never, opts);
   });

@@ -27,6 +27,11 @@ export interface AuditRecord {
   ts: string;
   server: string;
   decision: "allow" | "deny";
+  /**
+   * `deny` when the server is in observe mode and the request was forwarded although enforcement
+   * would have refused it; `status` and `reason` are then those of the refusal.
+   */
+  would?: "deny" | undefined;
   status: number;
   /** Stable reason code (`ok`, `no_token`, `expired`, `insufficient_scope`, …). */
   reason: string;
@@ -204,6 +209,7 @@ export class AuditChain {
       ts: nowMs === this.#tsMs ? this.#tsIso : ((this.#tsMs = nowMs), (this.#tsIso = isoTime(nowMs))),
       server: f.server,
       decision: f.decision,
+      would: f.would,
       status: f.status,
       reason: f.reason,
       user: f.user,

@@ -30,7 +30,18 @@ export interface Principal {
 
 export type Decision =
   | { allow: true; principal: Principal; scopes: string[]; calls: Call[]; session: string | undefined }
-  | { allow: false; response: LiteResponse };
+  /** `observed`: an observe-mode server forwards the request although the policy refuses it (audited `would: "deny"`). */
+  | { allow: false; response: LiteResponse; observed?: true };
+
+/**
+ * Refusals an observe-mode server lets through (and audits): missing or invalid tokens, missing
+ * scopes, methods and operations the policy refuses, sessions of another principal, and the fail-closed
+ * 429/503 answers. Foreign origins (DNS rebinding), tokens in the URL, malformed requests and
+ * transport-level refusals are enforced in every mode.
+ */
+function observable(status: number, reason: string): boolean {
+  return (status === 401 || status === 403 || status === 404 || status === 429 || status === 503) && reason !== "origin_not_allowed";
+}
 
 /** Request context from the adapter. */
 export interface RequestContext {
@@ -169,6 +180,13 @@ export class Authorizer {
   private deny(x: DenyContext, response: LiteResponse, reason: string): Decision {
     x.rec.status = response.status;
     x.rec.reason = reason;
+    if (x.s.config.enforcement === "observe" && observable(response.status, reason)) {
+      x.rec.decision = "allow";
+      x.rec.would = "deny";
+      this.d.audit.write(x.rec, x.nowMs);
+      this.d.log({ level: "info", event: "observe_would_deny", server: x.s.config.server, reason, status: response.status });
+      return { allow: false, response, observed: true };
+    }
     this.d.audit.write(x.rec, x.nowMs);
     this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: x.s.config.server, reason, status: response.status });
     return { allow: false, response };
@@ -201,6 +219,7 @@ export class Authorizer {
       rec: {
         server: s.config.server,
         decision: "deny",
+        would: undefined,
         status: 0,
         reason: "",
         user: undefined,

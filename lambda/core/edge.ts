@@ -9,6 +9,7 @@ import { readBoundedBody, TOO_LARGE } from "./body.js";
 import { fetchForwarder, forward, type Forwarder } from "./forward.js";
 import { headerPairsOf, LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
 import { nodeForwarder } from "./node-forward.js";
+import { filterListResponse, LIST_METHODS } from "./list-filter.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { isoTime } from "./time.js";
 import { buildRuntime, originAllowed, type ServerRuntime } from "./server.js";
@@ -97,7 +98,8 @@ export interface Denial {
 /** An allow from `authorize`: who, the scopes the operation required, and the operation authorized. */
 export interface Authorized {
   allow: true;
-  principal: Principal;
+  /** `null` when an observe-mode server lets through a request the policy refuses (no principal established). */
+  principal: Principal | null;
   scopes: string[];
   /** The JSON-RPC method authorized (the first, for a batch); absent for GET/DELETE. */
   method: string | undefined;
@@ -251,6 +253,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     const body = await readBody(req);
     if (body instanceof LiteResponse) return denial(body);
     const d: Decision = await authorizer.decide(s, req, body, ctx);
+    // Observe mode (authorizer): the backend is reached without a principal; the record says `would: "deny"`.
+    if (!d.allow && d.observed) return { allow: true as const, principal: null, scopes: [] as string[], method: req.headers.get("mcp-method") ?? undefined, name: undefined };
     if (!d.allow) return denial(d.response);
     const first = d.calls[0];
     return { allow: true as const, principal: d.principal, scopes: d.scopes, method: first?.method, name: first?.name };
@@ -307,14 +311,16 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
       const body = preread !== null ? preread : await readBody(req);
       if (body instanceof LiteResponse) return body;
       const d = await authorizer.decide(s, req, body, ctx);
-      if (!d.allow) return d.response;
+      // Observe mode: what the policy refuses is forwarded anyway, with no identity assertion (no
+      // principal was established), and audited as `would: "deny"` by the authorizer.
+      if (!d.allow && !d.observed) return d.response;
       const upstream = s.config.upstream;
       if (!upstream) {
         log({ level: "error", event: "no_upstream", server: s.config.server });
         return plainError(501, "no_upstream_configured");
       }
       const assertion =
-        s.config.upstreamAssertion === "none"
+        !d.allow || s.config.upstreamAssertion === "none"
           ? undefined
           : getSigner().sign(
               assertionClaims({ issuer: s.config.resource, audience: upstream, server: s.config.server, principal: d.principal, httpMethod: req.method, calls: d.calls, body, scopes: d.scopes }),
@@ -326,7 +332,11 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
         const res = await forward({ upstream, req, incoming: url, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>
           log({ level: status >= 500 ? "error" : "warn", event: reason, server, status }),
         );
-        trackSession(s, d, req.method, res);
+        if (d.allow) trackSession(s, d, req.method, res);
+        // Per-caller lists (filterLists): only what this token can use, marked private to the caller.
+        if (d.allow && s.config.filterLists === true && d.calls.length === 1 && LIST_METHODS.has(d.calls[0]!.method)) {
+          return await filterListResponse(res, d.calls[0]!.method, s.config, s.ops, d.principal.scopes);
+        }
         return res;
       } catch (e) {
         log({ level: "error", event: "upstream_unreachable", server: s.config.server, detail: e instanceof Error ? e.message : String(e) });

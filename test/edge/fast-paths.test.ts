@@ -160,7 +160,7 @@ describe("scope facts remembered per scope string", () => {
     const d = await edge.authorize(post(call("list_customers"), bearer(t)));
     if (!d.allow) throw new Error("expected allow");
     expect(Object.isFrozen(d.principal)).toBe(true);
-    expect(() => (d.principal.scopes as string[]).push("crm:customers:delete")).toThrow(TypeError);
+    expect(() => (d.principal!.scopes as string[]).push("crm:customers:delete")).toThrow(TypeError);
     expect(() => ((d.principal as { sub: string | undefined }).sub = "mallory")).toThrow(TypeError);
     await edge.authorize(post(call("list_customers"), bearer(t)));
     expect(audit.at(-1)?.user).toBe("alice");

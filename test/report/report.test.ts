@@ -97,6 +97,17 @@ describe("security report", () => {
   });
 });
 
+describe("observe mode in the report", () => {
+  it("makes a server in observe mode a CC6.1 gap citing its enforcement field", () => {
+    const decl = crmDeclaration();
+    decl.servers.find((s) => s.name === "crm")!.enforcement = "observe";
+    const r = buildSecurityReport({ plan: compile(decl), capabilities: [IDP] });
+    const g = r.controls.find((c) => c.id === "CC6.1")!.statements.find((s) => s.status === "gap")!;
+    expect(g.text).toContain("'crm' runs in observe mode");
+    expect(g.evidence).toEqual(["servers[crm].enforcement"]);
+  });
+});
+
 describe("audit evidence in the report", () => {
   function records(n: number): string[] {
     const lines: string[] = [];

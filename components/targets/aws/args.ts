@@ -134,6 +134,11 @@ export interface McpEdgeArgs {
   };
   /** Tamper-evident audit storage: signed checkpoints and an S3 Object Lock archive (audit-archive.ts, docs/aws.md). */
   readonly auditArchive?: import("./audit-archive.js").AuditArchiveOptions;
+  /**
+   * The customer-admin audit surface: a read-only page and JSON API over this edge's log group, behind
+   * OIDC sign-in at the organisation's IdP (audit-surface-function.ts, docs/aws.md).
+   */
+  readonly auditSurface?: import("./audit-surface-function.js").AuditSurfaceArgs;
   /** Tags on every taggable child. */
   readonly tags?: Readonly<Record<string, string>>;
 }

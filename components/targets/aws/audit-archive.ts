@@ -141,8 +141,8 @@ export function createAuditArchive(parent: pulumi.Resource, name: string, option
     [AUDIT_ENV.kmsKeyId]: key.arn,
     [AUDIT_ENV.checkpointLogGroup]: checkpointLogs.name,
     ...(options.checkpointEvery !== undefined ? { [AUDIT_ENV.checkpointEvery]: String(options.checkpointEvery) } : {}),
-    ...(options.hmacKey !== undefined ? { [AUDIT_ENV.hmacKey]: options.hmacKey } : {}),
   };
+  // The HMAC key is a secret: McpEdge stores it with its other named secrets in Secrets Manager.
 
   /** Subscribes the edge's log group (every event: nothing can slip past a pattern) and grants its role what checkpoints need. */
   function attach(edgeLogGroupName: pulumi.Input<string>, roleId: pulumi.Input<string>) {

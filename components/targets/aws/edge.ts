@@ -4,6 +4,8 @@ import { AWS_EDGE_DEFAULTS, validateEdgeArgs, type McpEdgeArgs } from "./args.js
 import { edgeArchive, edgeConfigFileText } from "./archive.js";
 import { createAuditSurface } from "./audit.js";
 import { createAuditArchive } from "./audit-archive.js";
+import { createAuditSurfaceFunction, validateAuditSurfaceArgs } from "./audit-surface-function.js";
+import { AUDIT_ENV } from "../../../lambda/aws/audit-checkpoints.js";
 import { EDGE_HANDLER, resolveBundle } from "./bundle.js";
 import { createEdgeFunction, functionDescription } from "./function.js";
 import { createCustomDomain, createFunctionUrl } from "./gateway.js";
@@ -52,6 +54,9 @@ export interface McpEdgeOutputs {
   auditArchiveBucket: pulumi.Output<string | undefined>;
   /** With `auditArchive`: the KMS key signing checkpoints (`aws kms get-public-key` gives `audit verify --key`). */
   auditSigningKeyArn: pulumi.Output<string | undefined>;
+  /** With `auditSurface`: the surface's URL, and the callback URL to register at the IdP. */
+  auditSurfaceUrl: pulumi.Output<string | undefined>;
+  auditSurfaceCallbackUrl: pulumi.Output<string | undefined>;
 }
 
 /**
@@ -64,6 +69,12 @@ export interface McpEdgeOutputs {
  * responses (authorizer mode) — plus saved audit queries, metric filters and alarms.
  * See docs/aws.md.
  */
+/** Adds the audit archive's HMAC key (a secret) to the named-secrets document the function reads at init. */
+function withAuditHmacKey(doc: pulumi.Output<string> | undefined, key: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
+  if (key === undefined) return doc;
+  return pulumi.secret(pulumi.all([doc ?? "{}", key]).apply(([d, k]) => JSON.stringify({ ...(JSON.parse(d) as Record<string, string>), [AUDIT_ENV.hmacKey]: k })));
+}
+
 export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs {
   declare readonly servers: McpEdgeOutputs["servers"];
   declare readonly functionName: McpEdgeOutputs["functionName"];
@@ -78,12 +89,15 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
   declare readonly alarmNames: McpEdgeOutputs["alarmNames"];
   declare readonly auditArchiveBucket: McpEdgeOutputs["auditArchiveBucket"];
   declare readonly auditSigningKeyArn: McpEdgeOutputs["auditSigningKeyArn"];
+  declare readonly auditSurfaceUrl: McpEdgeOutputs["auditSurfaceUrl"];
+  declare readonly auditSurfaceCallbackUrl: McpEdgeOutputs["auditSurfaceCallbackUrl"];
   /** The deployment archive (bundle + `edge-config.json`), for inspection; not a stack output. */
   readonly archive: pulumi.Output<pulumi.asset.AssetArchive>;
 
   constructor(name: string, args: McpEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate every plain argument before registering anything (fails the preview with the field named).
     const a = validateEdgeArgs(args);
+    if (args.auditSurface) validateAuditSurfaceArgs(args.auditSurface);
     super(MCP_EDGE_TYPE, name, {}, opts);
     const mode = a.mode;
 
@@ -96,14 +110,14 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       .all([pulumi.unsecret(checked), resolveBundle(mode, a.bundleFile)])
       .apply(([cs, file]) => edgeArchive(file, edgeConfigFileText(cs))));
 
+    const archive = args.auditArchive ? createAuditArchive(this, name, args.auditArchive, { retentionDays: a.logRetentionDays, tags: args.tags }) : undefined;
     const secrets = createEdgeSecrets(this, {
       name,
       assertionKey: mode === "authorizer" ? undefined : args.assertionKey !== undefined ? { given: args.assertionKey } : { generate: a.assertionKeyType },
-      namedSecrets,
+      namedSecrets: withAuditHmacKey(namedSecrets, args.auditArchive?.hmacKey),
       kmsKeyArn: args.secretsKmsKeyArn,
       tags: args.tags,
     });
-    const archive = args.auditArchive ? createAuditArchive(this, name, args.auditArchive, { retentionDays: a.logRetentionDays, tags: args.tags }) : undefined;
     const tags = { ...(args.tags ?? {}), [EDGE_TAG]: name };
     const { logGroup, role, fn } = createEdgeFunction(this, {
       name,
@@ -148,6 +162,10 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
     archive?.attach(logGroup.name, role.id);
     const audit = createAuditSurface(this, name, logGroup.name, configs, { ...a.alarms, actions: args.alarms?.actions }, args.tags);
 
+    const surface = args.auditSurface
+      ? createAuditSurfaceFunction(this, name, { args: args.auditSurface, logGroupName: logGroup.name, logGroupArn: logGroup.arn, configs, runtime: a.runtime, logRetentionDays: a.logRetentionDays, tags: args.tags ? { ...args.tags } : undefined })
+      : undefined;
+
     const outputs: McpEdgeOutputs = {
       servers: urls,
       functionName: fn.name,
@@ -162,6 +180,8 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
       alarmNames: pulumi.all(audit.alarms.map((al) => al.name)),
       auditArchiveBucket: archive ? archive.bucket.bucket : pulumi.output(undefined),
       auditSigningKeyArn: archive ? archive.key.arn : pulumi.output(undefined),
+      auditSurfaceUrl: surface ? surface.url : pulumi.output(undefined),
+      auditSurfaceCallbackUrl: surface ? surface.callbackUrl : pulumi.output(undefined),
     };
     Object.assign(this, outputs);
     this.registerOutputs(outputs);

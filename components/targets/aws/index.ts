@@ -14,3 +14,4 @@ export { metadataUrlFor } from "./urls.js";
 export { AWS_GATEWAY_CAPABILITIES, AWS_AUTHORIZER_CAPABILITIES, awsCapabilityReport } from "./capabilities.js";
 export { prebuiltBundle } from "./bundle.js";
 export * from "./front-index.js";
+export type { AuditSurfaceArgs } from "./audit-surface-function.js";

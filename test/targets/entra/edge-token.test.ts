@@ -143,8 +143,8 @@ describe("Entra v2 tokens at the edge", () => {
     const ok = await edge.authorize(call("crm", "list_customers", agent));
     expect(ok.allow).toBe(true);
     if (ok.allow) {
-      expect(ok.principal.clientId).toBe(AGENT);
-      expect(ok.principal.scopes).toContain("https://mcp.example.com/crm/crm:customers:read");
+      expect(ok.principal!.clientId).toBe(AGENT);
+      expect(ok.principal!.scopes).toContain("https://mcp.example.com/crm/crm:customers:read");
     }
     for (const tool of ["delete_customer", "update_customer"]) {
       const d = await edge.authorize(call("crm", tool, agent));

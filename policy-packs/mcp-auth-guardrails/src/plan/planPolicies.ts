@@ -149,5 +149,45 @@ export const planDerivationPolicy: ResourceValidationPolicy = {
   },
 };
 
-/** The plan policies: one per guardrail rule in rule-id order, then the derivation check. */
-export const planPolicies: ResourceValidationPolicy[] = [...rules.map(planPolicy), planDerivationPolicy];
+/** Name of the policy that keeps observe mode out of production stacks. */
+export const NO_OBSERVE_IN_PRODUCTION_POLICY = "no-observe-mode-in-production";
+
+/** Default production stack names: `prod`, `production`, or either as a `-`/`_`/`.` separated part. */
+export const DEFAULT_PRODUCTION_STACKS = ["(^|[-_.])prod(uction)?($|[-_.])"];
+
+/** The stack name in a resource URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
+export function stackOfUrn(urn: string): string {
+  return urn.startsWith("urn:pulumi:") ? (urn.slice("urn:pulumi:".length).split("::")[0] ?? "") : "";
+}
+
+/**
+ * Observe mode (`enforcement: "observe"`) forwards what the policy refuses: a rollout aid, never for
+ * production. Blocks a component whose plan puts a server in observe mode on a stack whose name
+ * matches `productionStacks` (regular expressions; default: prod / production).
+ */
+export const noObserveInProductionPolicy: ResourceValidationPolicy = {
+  name: NO_OBSERVE_IN_PRODUCTION_POLICY,
+  description: "No MCP server runs in observe mode (the edge forwarding what the policy refuses) on a production stack.",
+  enforcementLevel: "mandatory",
+  severity: "high",
+  configSchema: {
+    properties: {
+      productionStacks: { type: "array", items: { type: "string" }, description: "Regular expressions naming production stacks. Default: prod / production as the name or a part of it." },
+    },
+  },
+  validateResource: (args, report) => {
+    const plan = componentPlan(args.type, args.name, args.props, report);
+    if (!plan) return;
+    const observing = plan.servers.filter((s) => s.enforcement === "observe").map((s) => s.name);
+    if (observing.length === 0) return;
+    const stack = stackOfUrn(args.urn);
+    const patterns = args.getConfig<{ productionStacks?: string[] }>()?.productionStacks ?? DEFAULT_PRODUCTION_STACKS;
+    if (!patterns.some((p) => new RegExp(p, "i").test(stack))) return;
+    report(
+      `Stack '${stack}' is a production stack, and server${observing.length === 1 ? "" : "s"} ${observing.map((n) => `'${n}'`).join(", ")} of '${args.name}' run${observing.length === 1 ? "s" : ""} in observe mode: the edge forwards what the policy refuses. Fix: Remove enforcement: "observe" (or set "enforce") before deploying to production.`,
+    );
+  },
+};
+
+/** The plan policies: one per guardrail rule in rule-id order, then the derivation check and the observe-mode check. */
+export const planPolicies: ResourceValidationPolicy[] = [...rules.map(planPolicy), planDerivationPolicy, noObserveInProductionPolicy];
