@@ -8,7 +8,8 @@
  *   frontCertificateArn  ACM certificate for it, in us-east-1
  *   frontHostedZoneId    optional: Route 53 zone to create the alias records in
  *   frontSigningKey      secret: the front's private signing JWK (JSON, with kid and alg)
- *   edgeAssertionKey     secret: the edge's private JWK for the upstream identity assertion
+ *   edgeAssertionKey     optional secret: the edge's private JWK for the upstream identity assertion
+ *                        (default: McpEdge generates one and keeps it in Secrets Manager)
  *   alarmTopicArn        optional: SNS topic for the front's and the edge's alarms
  *   clientPublicKeys     optional: { "<client>": <public JWK> } for private_key_jwt agents without a jwksUri
  *   frontBundleFile      optional: a prebuilt front bundle (npm run build:front); default: built during pulumi up
@@ -70,8 +71,8 @@ export function deployFrontAndEdge(name: string, plan: McpAuthPlan, upstream: Fr
     // the edge introspects with the front's edge client.
     servers: plan.servers.map((s) => ({ name: s.name, edgeConfig: front.tokenFacts.apply((facts) => edgeConfigFor(plan, s.name, facts)) })),
     jwksSnapshot: false,
-    assertionKey: config.requireSecret("edgeAssertionKey"),
-    secretEnvironment: { [FRONT_EDGE_SECRET_ENV]: front.edgeClientSecret },
+    ...(config.get("edgeAssertionKey") !== undefined ? { assertionKey: config.requireSecret("edgeAssertionKey") } : {}),
+    secrets: { [FRONT_EDGE_SECRET_ENV]: front.edgeClientSecret },
     alarms: { actions: alarmTopicArn ? [alarmTopicArn] : [] },
     tags,
   });

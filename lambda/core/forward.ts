@@ -1,4 +1,4 @@
-import { NEVER_FORWARDED_HEADERS } from "../config.js";
+import { NEVER_FORWARDED_HEADERS } from "./never-forwarded.js";
 import { ASSERTION_HEADER } from "./assertion.js";
 import { plainError } from "./challenge.js";
 import { LiteResponse, StreamResponse, type ByteStream, type EdgeRequest, type EdgeResponse } from "./http.js";

@@ -9,7 +9,7 @@
  *   pulumi config set mcp-auth:frontDomainName auth.example.com
  *   pulumi config set mcp-auth:frontCertificateArn arn:aws:acm:us-east-1:…:certificate/…
  *   pulumi config set --secret mcp-auth:frontSigningKey -- "$(cat front-signing.jwk.json)"
- *   pulumi config set --secret mcp-auth:edgeAssertionKey -- "$(cat edge-assertion-key.jwk.json)"
+ *   pulumi config set --secret mcp-auth:edgeAssertionKey -- "$(cat edge-assertion-key.jwk.json)"   # optional
  *   pulumi up
  */
 import * as pulumi from "@pulumi/pulumi";

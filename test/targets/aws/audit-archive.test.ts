@@ -68,8 +68,8 @@ describe("McpEdge auditArchive (tamper-evident audit storage)", () => {
     }
     const subs = mine("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter");
     expect(subs.map((s) => [s.inputs.logGroup, s.inputs.filterPattern, s.inputs.destinationArn]).sort()).toEqual([
-      ["/pulumi-mcp-auth/ar3", "", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/ar3-audit-records"],
       ["/pulumi-mcp-auth/ar3/audit-checkpoints", "", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/ar3-audit-checkpoints"],
+      ["/pulumi-mcp-auth/project/stack/ar3", "", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/ar3-audit-records"],
     ]);
     // Firehose may write objects but never delete or read them.
     const fh = policyOf(mine("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "ar3-audit-firehose")!);
@@ -86,16 +86,19 @@ describe("McpEdge auditArchive (tamper-evident audit storage)", () => {
       { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/pulumi-mcp-auth/ar4/audit-checkpoints:*" },
     ]);
     const fn = only(mine("aws:lambda/function:Function"));
-    expect(fn.inputs.environment.value.variables).toEqual({
+    expect(fn.inputs.environment.variables).toMatchObject({
       MCP_EDGE_AUDIT_KMS_KEY_ID: "arn:aws:kms:eu-west-1:123456789012:key/ar4-audit-signing",
       MCP_EDGE_AUDIT_CHECKPOINT_LOG_GROUP: "/pulumi-mcp-auth/ar4/audit-checkpoints",
       MCP_EDGE_AUDIT_CHECKPOINT_EVERY: "50",
     });
   });
 
-  it("passes the HMAC key of argument values as a secret environment variable", async () => {
+  it("stores the HMAC key of argument values with the named secrets in Secrets Manager, never in the environment", async () => {
     const { mine } = await deploy("ar5", { auditArchive: { hmacKey: "x".repeat(44) } });
-    expect(only(mine("aws:lambda/function:Function")).inputs.environment.value.variables.MCP_EDGE_AUDIT_HMAC_KEY).toBe("x".repeat(44));
+    expect(JSON.stringify(only(mine("aws:lambda/function:Function")).inputs.environment)).not.toContain("x".repeat(44));
+    const versions = mine("aws:secretsmanager/secretVersion:SecretVersion").filter((v) => JSON.stringify(v.inputs).includes("MCP_EDGE_AUDIT_HMAC_KEY"));
+    expect(versions).toHaveLength(1);
+    expect(JSON.stringify(versions[0]!.inputs)).toContain("x".repeat(44));
   });
 
   it("refuses a retention outside 1..36500 days, naming the field", () => {

@@ -18,7 +18,6 @@ beforeAll(async () => {
   pulumi.runtime.setConfig("mcp-auth:frontDomainName", "auth.example.com");
   pulumi.runtime.setConfig("mcp-auth:frontCertificateArn", "arn:aws:acm:us-east-1:123456789012:certificate/front");
   pulumi.runtime.setConfig("mcp-auth:frontSigningKey", JSON.stringify({ ...(await exportJWK(privateKey)), kid: "f1", alg: "RS256" }));
-  pulumi.runtime.setConfig("mcp-auth:edgeAssertionKey", '{"kty":"EC","crv":"P-256"}');
   pulumi.runtime.setConfig("mcp-auth:frontBundleFile", fakeBundle());
   mocks = await installMocks({
     state: (a) =>
@@ -40,7 +39,7 @@ describe("front examples: McpAuthFront composed with McpEdge", () => {
     await mocks.settled();
     const fns = mocks.ofType("aws:lambda/function:Function");
     expect(fns.map((f) => f.name).sort()).toEqual(["ex-fn", "ex-front-fn"]);
-    expect(mocks.ofType("aws:cloudwatch/logGroup:LogGroup").map((l) => l.inputs.name).sort()).toEqual(["/pulumi-mcp-auth/ex", "/pulumi-mcp-auth/ex-front"]);
+    expect(mocks.ofType("aws:cloudwatch/logGroup:LogGroup").map((l) => l.inputs.name).sort()).toEqual(["/pulumi-mcp-auth/project/stack/ex", "/pulumi-mcp-auth/project/stack/ex-front"]);
     const edgeFn = fns.find((f) => f.name === "ex-fn");
     expect(edgeFn).toBeDefined();
     const assets = await (edgeFn!.inputs.code as pulumi.asset.AssetArchive).assets;
@@ -52,7 +51,10 @@ describe("front examples: McpAuthFront composed with McpEdge", () => {
       expect(c.jwks?.keys).toHaveLength(1);
       expect(c.tokenTypes).toEqual(["at+jwt"]);
     }
-    expect(Object.keys((edgeFn!.inputs.environment.value ?? edgeFn!.inputs.environment).variables)).toContain("MCP_FRONT_EDGE_CLIENT_SECRET");
+    const edgeEnv = Object.keys((edgeFn!.inputs.environment.value ?? edgeFn!.inputs.environment).variables);
+    // The edge client secret reaches the function through Secrets Manager (the named secrets), never the environment.
+    expect(edgeEnv).toContain("MCP_EDGE_SECRETS_ARN");
+    expect(edgeEnv).not.toContain("MCP_FRONT_EDGE_CLIENT_SECRET");
   });
 
   it("explains how to fix an IdP component created without its front argument", () => {

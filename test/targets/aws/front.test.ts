@@ -162,7 +162,7 @@ describe("McpAuthFront", () => {
     const { mine } = await deploy("f6", { alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:sec"], registrationBurstThreshold: 12 } });
     const filters = mine("aws:cloudwatch/logMetricFilter:LogMetricFilter");
     expect(filters.map((f) => f.inputs.pattern).sort()).toEqual(['"sign_in_failed"', '{ $.event = "registration" }']);
-    expect(filters.every((f) => f.inputs.logGroupName === "/pulumi-mcp-auth/f6-front")).toBe(true);
+    expect(filters.every((f) => f.inputs.logGroupName === "/pulumi-mcp-auth/project/stack/f6-front")).toBe(true);
     const alarms = mine("aws:cloudwatch/metricAlarm:MetricAlarm");
     expect(alarms.map((a) => [a.name, a.inputs.threshold, a.inputs.period])).toEqual([
       ["f6-alarm-registrations", 12, 300],
