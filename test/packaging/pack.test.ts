@@ -207,7 +207,7 @@ export default { ...declaration, tiers: { ...declaration.tiers, verified: { ...d
     );
     const [declaration, idp, edgeBlock] = await readmeBlocks();
     await writeFile(path.join(dir, "mcp-auth.ts"), declaration!);
-    await writeFile(path.join(dir, "index.ts"), `${idp!}\n${edgeBlock!}\nexport const edgeUrl = edge;\nexport const servers = auth.servers;\n`);
+    await writeFile(path.join(dir, "index.ts"), `${idp!}\n${edgeBlock!}\nexport const edgeUrl = edge;\nexport const idpServers = auth.servers;\n`);
     // Every entry point a Pulumi program uses, as a CommonJS program requires it (Node 22.12+ loads the
     // ES modules). Not among them: `pulumi-mcp-auth/local` (the laptop stack, needs the MCP SDK) and
     // `pulumi-mcp-auth/edge` (the Lambda handler, whose types use `@types/aws-lambda`).

@@ -1,20 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 
-/**
- * The front's single DynamoDB table: one key schema shared by `createFrontTable` (local server,
- * tests) and the `McpAuthFront` Pulumi component (AWS), so both homes store the same items.
- *
- * - `pk` / `sk`: partition and sort key of every item (see `keys.ts` for the item families).
- * - `gsi1pk` / `gsi1sk`: one global secondary index (consents by client).
- * - `expiresAt`: epoch seconds; DynamoDB's time to live deletes expired items (lazily, so every
- *   read also checks it).
- */
-export const FRONT_TABLE = {
-  partitionKey: "pk",
-  sortKey: "sk",
-  ttlAttribute: "expiresAt",
-  gsi1: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
-} as const;
+export { FRONT_TABLE } from "./table-schema.js";
+import { FRONT_TABLE } from "./table-schema.js";
 
 /** Creates the front's table (on-demand capacity, TTL on) and waits until it is active. */
 export async function createFrontTable(client: DynamoDBClient, tableName: string): Promise<void> {

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { FRONT_TABLE } from "../../front/store/table.js";
+import { FRONT_TABLE } from "../../front/store/table-schema.js";
 
 /**
  * The front's stateful AWS resources: the KMS key that encrypts its table and secret, the

@@ -1,0 +1,15 @@
+/**
+ * The front's single DynamoDB table: one key schema shared by `createFrontTable` (local server,
+ * tests) and the `McpAuthFront` Pulumi component (AWS), so both homes store the same items.
+ *
+ * - `pk` / `sk`: partition and sort key of every item (see `keys.ts` for the item families).
+ * - `gsi1pk` / `gsi1sk`: one global secondary index (consents by client).
+ * - `expiresAt`: epoch seconds; DynamoDB's time to live deletes expired items (lazily, so every
+ *   read also checks it).
+ */
+export const FRONT_TABLE = {
+  partitionKey: "pk",
+  sortKey: "sk",
+  ttlAttribute: "expiresAt",
+  gsi1: { name: "gsi1", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
+} as const;
