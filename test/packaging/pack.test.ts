@@ -122,6 +122,27 @@ export default defineMcpAuth({ name: "x", scopes: { "x:y:read": { description: "
     expect((r as { stdout: string }).stdout).toBe("");
   }, 240_000);
 
+  it("type-checks a program that imports the edge with skipLibCheck off, without installing Lambda's types itself", async () => {
+    // The edge's AWS adapters name Lambda's event types in their declarations; the package brings them.
+    const dir = path.join(project, "edge-consumer");
+    await mkdir(dir, { recursive: true });
+    await linkProviders();
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, include: ["*.ts"] }),
+    );
+    await writeFile(
+      path.join(dir, "handler.ts"),
+      `import { functionUrlHandler, createEdge, type V2Event } from "pulumi-mcp-auth/edge";
+export const handler: typeof functionUrlHandler = functionUrlHandler;
+export type Event = V2Event;
+export const make: typeof createEdge = createEdge;
+`,
+    );
+    const r = await run(process.execPath, [TSC, "-p", "tsconfig.json"], { cwd: dir }).catch((e: { stdout: string; code: number }) => e);
+    expect((r as { stdout: string }).stdout).toBe("");
+  }, 240_000);
+
   it("runs the installed pulumi-mcp-auth bin: check passes a good declaration and exits 1 on a bad one", async () => {
     const bin = path.join(project, "node_modules/.bin/pulumi-mcp-auth");
     const ok = await run(bin, ["check", "mcp-auth.ts", "--format", "json"], { cwd: project, env: { ...process.env, NO_COLOR: "1" } });
