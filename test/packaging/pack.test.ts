@@ -1,10 +1,8 @@
-import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installTarball, npmPack, ROOT, run } from "../support/npm-pack.js";
 
 /**
  * The package as a platform team gets it: `npm pack` (prepack builds dist/ with
@@ -12,10 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
  * public API and its bin run on a declaration. Needs the npm registry (or cache) for the package's
  * own dependencies (zod, jose, tsx).
  */
-const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
-const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
 
 let work: string;
 let project: string;
@@ -24,14 +19,10 @@ let tarball: string;
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "pulumi-mcp-auth-pack-"));
   project = path.join(work, "platform-repo");
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work, ...NPM_FLAGS.slice(2)], { cwd: ROOT, maxBuffer: 64 << 20 });
-  // npm prints prepack's output before the JSON array.
-  const json = JSON.parse(stdout.slice(stdout.indexOf("\n[") + 1 || stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
-  tarball = path.join(work, json[0]!.filename);
-  packedFiles = json[0]!.files.map((f) => f.path);
+  ({ tarball, files: packedFiles } = await npmPack(work));
   await run("mkdir", ["-p", project]);
   await writeFile(path.join(project, "package.json"), JSON.stringify({ name: "platform-repo", private: true, type: "module" }, null, 2));
-  await run("npm", ["install", tarball, ...NPM_FLAGS], { cwd: project, maxBuffer: 64 << 20 });
+  await installTarball(tarball, project);
 }, 480_000);
 
 let packedFiles: string[] = [];

@@ -1,12 +1,11 @@
-import { execFile } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { builtinModules, createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { promisify } from "node:util";
+import { pathToFileURL } from "node:url";
 import type { Policy } from "@pulumi/policy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { installTarball, npmPack, run } from "../../../test/support/npm-pack.js";
 import { violations } from "./harness.js";
 
 /**
@@ -15,9 +14,6 @@ import { violations } from "./harness.js";
  * tarball into it (the registry serves the other dependencies), `npm run build`, and run the built
  * policies. Nothing here can reach this repository's sources.
  */
-const run = promisify(execFile);
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
-const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"];
 
 let work: string;
 let pack: string;
@@ -26,14 +22,12 @@ let toolkit: typeof import("../../../components/index.js");
 
 beforeAll(async () => {
   work = await mkdtemp(path.join(os.tmpdir(), "mcp-auth-guardrails-standalone-"));
-  const { stdout } = await run("npm", ["pack", "--json", "--pack-destination", work, "--loglevel=error"], { cwd: ROOT, maxBuffer: 64 << 20 });
-  const json = JSON.parse(stdout.slice(stdout.indexOf("\n[") + 1 || stdout.indexOf("["))) as { filename: string }[];
-  const tarball = path.join(work, json[0]!.filename);
+  const { tarball } = await npmPack(work);
   await mkdir(path.join(work, "unpacked"));
   await run("tar", ["xzf", tarball, "-C", path.join(work, "unpacked")]);
   pack = path.join(work, "platform-repo", "mcp-auth-guardrails");
   await cp(path.join(work, "unpacked/package/policy-packs/mcp-auth-guardrails"), pack, { recursive: true });
-  await run("npm", ["install", tarball, ...NPM_FLAGS], { cwd: pack, maxBuffer: 64 << 20 });
+  await installTarball(tarball, pack);
   await run("npm", ["run", "build"], { cwd: pack, maxBuffer: 64 << 20 });
   const req = createRequire(path.join(pack, "package.json"));
   policies = (req(path.join(pack, "dist/policies.cjs")) as { policies: Policy[] }).policies;
