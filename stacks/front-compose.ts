@@ -16,12 +16,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { edgeConfigFor } from "../components/edge-config.js";
-import { FEDERATION_CALLBACK_PATH } from "../components/front/federation.js";
+import { FRONT_CALLBACK_PATH } from "../components/targets/front-upstream.js";
 import type { McpAuthPlan } from "../components/plan/schema.js";
 import { FRONT_EDGE_SECRET_ENV, McpAuthFront, McpEdge } from "../components/targets/aws/index.js";
 
 /** Where the front receives the IdP's sign-in answer, below its issuer. */
-export const FRONT_UPSTREAM_CALLBACK_PATH = FEDERATION_CALLBACK_PATH;
+export const FRONT_UPSTREAM_CALLBACK_PATH = FRONT_CALLBACK_PATH;
 
 /** The IdP target's upstream client for the front (its `frontUpstream` output). */
 export interface FrontUpstreamOutput {

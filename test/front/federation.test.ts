@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { createFrontHandler } from "../../components/front/aws/handler.js";
 import { frontSubject } from "../../components/front/federation.js";
+import { FRONT_LOG_EVENTS } from "../../components/targets/aws/front-resources.js";
+import { filterMatches } from "../support/log-filter.js";
+import { functionUrlEvent } from "../targets/aws/front-events.js";
 import { planGroupsOf } from "../../components/front/policy.js";
 import { startAuthorizationServer } from "../../components/local/authorization-server.js";
 import { devPlan } from "../../components/local/dev-plan.js";
@@ -59,3 +63,117 @@ describe("the loopback home on a non-loopback address", () => {
     }
   });
 });
+
+/** Follows the front's redirects from `/auth` until the browser leaves for the upstream IdP; returns that URL. */
+async function toUpstream(browser: Browser, authUrl: string, frontIssuer: string): Promise<URL> {
+  let current = authUrl;
+  for (let hops = 0; hops < 10; hops++) {
+    const res = await browser.request(current);
+    const loc = res.headers.get("location");
+    if (!loc) throw new Error(`${current} answered ${res.status} without a redirect`);
+    const next = new URL(loc, current);
+    if (next.origin !== new URL(frontIssuer).origin) return next;
+    current = next.href;
+  }
+  throw new Error("never left for the upstream IdP");
+}
+
+const AUTH_PARAMS = { response_type: "code", client_id: "claude-code", redirect_uri: "http://127.0.0.1:33418/callback", scope: "crm:customers:read", resource: "http://127.0.0.1:1/crm", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" };
+
+describe("failed sign-ins, logged for McpAuthFront's failed sign-in alarm", () => {
+  /** The line the front wrote for the IdP's error (first test), fed to the Lambda handler (last test). */
+  let produced: string | undefined;
+  const failed = (lines: string[]) => lines.filter((l) => filterMatches(FRONT_LOG_EVENTS.failedSignIn.pattern, l));
+
+  it("writes one sign_in_failed line per failure (the IdP's error, a forged state, a replay), matched by the metric filter and free of codes and secrets", async () => {
+    const lines: string[] = [];
+    const as = await startAuthorizationServer({ plan: devPlan(crmPlan(), "http://127.0.0.1:1"), log: (l) => lines.push(l) });
+    try {
+      const url = new URL(`${as.issuer}/auth`);
+      for (const [k, v] of Object.entries(AUTH_PARAMS)) url.searchParams.set(k, v);
+
+      // The IdP answers with an error (the user refused there, or is not assigned).
+      const browser = new Browser();
+      const upstream = await toUpstream(browser, url.href, as.issuer);
+      expect(upstream.origin).toBe(new URL(as.upstreamIssuer).origin);
+      const state = upstream.searchParams.get("state")!;
+      expect(failed(lines)).toEqual([]);
+      const refused = await browser.request(`${as.issuer}/federation/callback?error=access_denied&error_description=${encodeURIComponent("nope")}&state=${encodeURIComponent(state)}`);
+      expect(refused.status).toBe(303);
+      expect(failed(lines)).toHaveLength(1);
+      produced = failed(lines)[0];
+      expect(JSON.parse(failed(lines)[0]!)).toEqual({
+        event: "sign_in_failed",
+        reason: "upstream_error",
+        upstream_error: "access_denied",
+        client_id: "claude-code",
+        upstream_issuer: as.upstreamIssuer,
+        message: "the identity provider refused the sign-in (access_denied)",
+      });
+
+      // A callback whose state the front never issued, and a replay of a finished one.
+      await fetch(`${as.issuer}/federation/callback?code=stolen-code&state=made-up`);
+      await browser.request(`${as.issuer}/federation/callback?code=another-code&state=${encodeURIComponent(state)}`);
+      const reasons = failed(lines).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(reasons.map((r) => r["reason"])).toEqual(["upstream_error", "unknown_state", "unknown_state"]);
+      for (const l of failed(lines)) {
+        expect(l).not.toContain("stolen-code");
+        expect(l).not.toContain("another-code");
+        expect(l).not.toContain(state);
+        expect(l).not.toContain("nope");
+      }
+      // Nothing else the front logs is counted as a failed sign-in.
+      const browser2 = new Browser();
+      await browser2.authorize(url.href, "http://127.0.0.1:33418/callback", { user: "bob" });
+      expect(failed(lines)).toHaveLength(3);
+    } finally {
+      await as.close();
+    }
+  });
+
+  it("refuses a code the IdP does not honour (token exchange failure) and logs it with the IdP's error code", async () => {
+    const lines: string[] = [];
+    const as = await startAuthorizationServer({ plan: devPlan(crmPlan(), "http://127.0.0.1:1"), log: (l) => lines.push(l) });
+    try {
+      const url = new URL(`${as.issuer}/auth`);
+      for (const [k, v] of Object.entries(AUTH_PARAMS)) url.searchParams.set(k, v);
+      const browser = new Browser();
+      const upstream = await toUpstream(browser, url.href, as.issuer);
+      const res = await browser.request(`${as.issuer}/federation/callback?code=forged-code&state=${encodeURIComponent(upstream.searchParams.get("state")!)}&iss=${encodeURIComponent(as.upstreamIssuer)}`);
+      expect(res.status).toBe(303);
+      const [line] = failed(lines);
+      expect(JSON.parse(line!)).toMatchObject({ event: "sign_in_failed", reason: "token_exchange_failed", upstream_error: "invalid_grant", client_id: "claude-code" });
+      expect(line).not.toContain("forged-code");
+    } finally {
+      await as.close();
+    }
+  });
+
+  it("is still counted once the Lambda handler has written it to the front's log group", async () => {
+    expect(produced).toBeDefined();
+    const line = produced!;
+    const written: string[] = [];
+    const handler = createFrontHandler({
+      env: { MCP_FRONT_TABLE: "t", MCP_FRONT_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:front" },
+      readConfig: () => JSON.stringify({ configVersion: 1, plan: { planVersion: 1, name: "crm" } }),
+      readSecret: async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey: await signingJwk(), upstream: { issuer: "https://acme.okta.com", clientId: "0oa1" } }),
+      dynamo: async () => ({}) as never,
+      write: (l) => written.push(l),
+      async createListener(ctx) {
+        return (_req, res) => {
+          ctx.log(line);
+          res.end();
+        };
+      },
+    });
+    await handler(functionUrlEvent("GET", "/federation/callback", {}));
+    expect(written.filter((l) => filterMatches(FRONT_LOG_EVENTS.failedSignIn.pattern, l))).toHaveLength(1);
+    expect(written.filter((l) => filterMatches(FRONT_LOG_EVENTS.registration.pattern, l))).toHaveLength(0);
+  });
+});
+
+async function signingJwk(): Promise<Record<string, unknown>> {
+  const { exportJWK, generateKeyPair } = await import("jose");
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" };
+}
