@@ -62,7 +62,8 @@ export interface DcrGuard {
 /** Fixed one-minute windows of the store's shared counter (every instance of the front counts together). */
 const WINDOW_SECONDS = 60;
 
-const DenyListSchema = z.strictObject({
+/** `dcrDenyList`, as `createFront` and McpAuthFront (at deploy) check it. */
+export const DcrDenyListSchema = z.strictObject({
   softwareIds: z.array(z.string().min(1)).optional(),
   redirectHosts: z.array(z.string().min(1)).optional(),
   sourceCidrs: z
@@ -147,7 +148,7 @@ function plainIp(sourceIp: string): string {
 export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
   const { tier, store } = options;
   if (tier.registration !== "dcr") throw new Error(`createDcrGuard: tier '${tier.name}' has registration '${tier.registration}', expected 'dcr'`);
-  const deny = DenyListSchema.safeParse(options.denyList ?? {});
+  const deny = DcrDenyListSchema.safeParse(options.denyList ?? {});
   if (!deny.success) throw new Error(`createDcrGuard: dcrDenyList is invalid: ${deny.error.issues.map((i) => `dcrDenyList.${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const deniedSoftware = new Set(deny.data.softwareIds ?? []);
   const deniedHosts = (deny.data.redirectHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, ""));
