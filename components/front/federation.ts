@@ -70,7 +70,7 @@ export interface Federation {
  * - `upstream_unavailable`: the IdP's discovery document could not be read;
  * - `token_exchange_failed`: the IdP's token endpoint refused the code (wrong PKCE verifier,
  *   expired or replayed code; `upstream_error` carries its code);
- * - `id_token_invalid`: the ID token failed validation (signature, issuer, audience, nonce, times);
+ * - `id_token_invalid`: the ID token failed validation (issuer, audience, nonce, times, algorithm);
  * - `response_invalid`: any other malformed answer (e.g. a mismatched RFC 9207 `iss`);
  * - `no_id_token`: the IdP returned no ID token;
  * - `user_refused`: the user refused at the front's own consent or step-up page (a refusal at the

@@ -177,3 +177,95 @@ async function signingJwk(): Promise<Record<string, unknown>> {
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   return { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" };
 }
+
+describe("failed sign-ins against an IdP whose ID token is wrong", () => {
+  /** A minimal OpenID provider on loopback whose token endpoint answers what the test says. */
+  async function fakeIdp(idToken: (claims: { iss: string; nonce: string }) => Promise<string>) {
+    const { createServer } = await import("node:http");
+    const { exportJWK, generateKeyPair, SignJWT } = await import("jose");
+    const good = await generateKeyPair("RS256", { extractable: true });
+    const jwk = { ...(await exportJWK(good.publicKey)), kid: "idp", alg: "RS256", use: "sig" };
+    let nonce = "";
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? "/", iss);
+      const json = (body: unknown, status = 200) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      if (url.pathname === "/.well-known/openid-configuration") return json({ issuer: iss, authorization_endpoint: `${iss}/authorize`, token_endpoint: `${iss}/token`, jwks_uri: `${iss}/jwks`, response_types_supported: ["code"], subject_types_supported: ["public"], id_token_signing_alg_values_supported: ["RS256"] });
+      if (url.pathname === "/jwks") return json({ keys: [jwk] });
+      if (url.pathname === "/token") {
+        void idToken({ iss, nonce }).then((t) => json({ access_token: "upstream-access-token", token_type: "Bearer", expires_in: 300, id_token: t }));
+        return;
+      }
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const iss = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+    const sign = (claims: Record<string, unknown>) => {
+      const jwt = new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp" }).setIssuedAt();
+      return (claims["exp"] === undefined ? jwt.setExpirationTime("5m") : jwt).sign(good.privateKey);
+    };
+    return { iss, setNonce: (n: string) => void (nonce = n), sign, close: () => new Promise<void>((r) => server.close(() => r())) };
+  }
+
+  async function attempt(token: (idp: Awaited<ReturnType<typeof fakeIdp>>, c: { iss: string; nonce: string }) => Promise<string>): Promise<Record<string, unknown>[]> {
+    const { randomBytes } = await import("node:crypto");
+    const { createServer } = await import("node:http");
+    const { exportJWK, generateKeyPair } = await import("jose");
+    const { createFront } = await import("../../components/front/front.js");
+    const { createMemoryStore } = await import("../../components/front/store/memory.js");
+    let idp: Awaited<ReturnType<typeof fakeIdp>> | undefined;
+    idp = await fakeIdp((c) => token(idp!, c));
+    const lines: string[] = [];
+    const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const agent = await generateKeyPair("ES256", { extractable: true });
+    let handle: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void = () => undefined;
+    const server = createServer((req, res) => handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const issuer = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+    try {
+      handle = (
+        await createFront({
+          plan: devPlan(crmPlan(), "http://127.0.0.1:1"),
+          issuer,
+          signingKey: { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" },
+          cookieKeys: [randomBytes(32).toString("base64url")],
+          store: createMemoryStore(),
+          upstream: { issuer: idp.iss, clientId: "front", clientSecret: "front-upstream-secret" },
+          edgeClient: { id: "edge", secret: randomBytes(32).toString("base64url") },
+          clientCredentials: { "nightly-digest": { publicJwk: { ...(await exportJWK(agent.publicKey)), kid: "a1", alg: "ES256" } } },
+          log: (l) => lines.push(l),
+        })
+      ).handle;
+      const url = new URL(`${issuer}/auth`);
+      for (const [k, v] of Object.entries(AUTH_PARAMS)) url.searchParams.set(k, v);
+      const browser = new Browser();
+      const upstream = await toUpstream(browser, url.href, issuer);
+      idp.setNonce(upstream.searchParams.get("nonce")!);
+      const res = await browser.request(`${issuer}/federation/callback?code=upstream-code&state=${encodeURIComponent(upstream.searchParams.get("state")!)}`);
+      expect(res.status).toBe(303);
+      const failedLines = lines.filter((l) => filterMatches(FRONT_LOG_EVENTS.failedSignIn.pattern, l));
+      for (const l of failedLines) for (const secret of ["upstream-code", "upstream-access-token", "front-upstream-secret", upstream.searchParams.get("nonce")!]) expect(l).not.toContain(secret);
+      return failedLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    } finally {
+      server.close();
+      await idp.close();
+    }
+  }
+
+  it("logs id_token_invalid for a nonce that is not the one the front sent", async () => {
+    const failures = await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "front", sub: "u1", nonce: "not-the-nonce" }));
+    expect(failures).toEqual([expect.objectContaining({ event: "sign_in_failed", reason: "id_token_invalid", client_id: "claude-code" })]);
+  });
+
+  it("logs id_token_invalid for an ID token for another audience, from another issuer, or expired", async () => {
+    expect(await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "someone-else", sub: "u1", nonce: c.nonce }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
+    expect(await attempt((idp, c) => idp.sign({ iss: "https://evil.example", aud: "front", sub: "u1", nonce: c.nonce }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
+    expect(await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "front", sub: "u1", nonce: c.nonce, exp: Math.floor(Date.now() / 1000) - 3600 }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
+  });
+
+  it("signs the user in when the ID token is right (the fake IdP is not refusing everything)", async () => {
+    expect(await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "front", sub: "u1", nonce: c.nonce }))).toEqual([]);
+  });
+});
