@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { isPerAction, reconsentDue } from "./consent-policy.js";
-import { signInFailedLine, type Federation } from "./federation.js";
+import { FederationError, signInFailedLine, type Federation } from "./federation.js";
 import { consentPage, errorPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
 import { accessTokenSeconds, grantableScopes, needsStepUp, serverByResource, tierOfClient, tierScopes, type FrontUser } from "./policy.js";
 import type { FrontStore } from "./store/types.js";
@@ -229,7 +229,14 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     }
     if (details.prompt.name === "login") {
       // Sign-in happens at the upstream IdP (OIDC code + PKCE); it comes back to `federated`.
-      res.writeHead(303, { location: await opts.federation.start("interaction", uid), "cache-control": "no-store" });
+      let location: string;
+      try {
+        location = await opts.federation.start("interaction", uid);
+      } catch (err) {
+        if (err instanceof FederationError) opts.log?.(signInFailedLine({ reason: err.reason, clientId, message: err.message }));
+        throw err;
+      }
+      res.writeHead(303, { location, "cache-control": "no-store" });
       return void res.end();
     }
     if (details.prompt.name === "consent") {

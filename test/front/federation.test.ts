@@ -269,3 +269,46 @@ describe("failed sign-ins against an IdP whose ID token is wrong", () => {
     expect(await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "front", sub: "u1", nonce: c.nonce }))).toEqual([]);
   });
 });
+
+describe("a sign-in the IdP cannot take", () => {
+  it("logs upstream_unavailable when the IdP's discovery fails as the sign-in starts", async () => {
+    const { randomBytes } = await import("node:crypto");
+    const { createServer } = await import("node:http");
+    const { exportJWK, generateKeyPair } = await import("jose");
+    const { createFront } = await import("../../components/front/front.js");
+    const { createMemoryStore } = await import("../../components/front/store/memory.js");
+    const down = createServer();
+    await new Promise<void>((r) => down.listen(0, "127.0.0.1", () => r()));
+    const deadIssuer = `http://127.0.0.1:${(down.address() as import("node:net").AddressInfo).port}`;
+    await new Promise<void>((r) => down.close(() => r()));
+    const lines: string[] = [];
+    const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const agent = await generateKeyPair("ES256", { extractable: true });
+    let handle: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void = () => undefined;
+    const server = createServer((req, res) => handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const issuer = `http://127.0.0.1:${(server.address() as import("node:net").AddressInfo).port}`;
+    try {
+      handle = (
+        await createFront({
+          plan: devPlan(crmPlan(), "http://127.0.0.1:1"),
+          issuer,
+          signingKey: { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" },
+          cookieKeys: [randomBytes(32).toString("base64url")],
+          store: createMemoryStore(),
+          upstream: { issuer: deadIssuer, clientId: "front" },
+          edgeClient: { id: "edge", secret: randomBytes(32).toString("base64url") },
+          clientCredentials: { "nightly-digest": { publicJwk: { ...(await exportJWK(agent.publicKey)), kid: "a1", alg: "ES256" } } },
+          log: (l) => lines.push(l),
+        })
+      ).handle;
+      const url = new URL(`${issuer}/auth`);
+      for (const [k, v] of Object.entries(AUTH_PARAMS)) url.searchParams.set(k, v);
+      await expect(toUpstream(new Browser(), url.href, issuer)).rejects.toThrow(/without a redirect/);
+      const failed = lines.filter((l) => filterMatches(FRONT_LOG_EVENTS.failedSignIn.pattern, l)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(failed).toEqual([expect.objectContaining({ event: "sign_in_failed", reason: "upstream_unavailable", client_id: "claude-code" })]);
+    } finally {
+      server.close();
+    }
+  });
+});
