@@ -16,12 +16,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { edgeConfigFor } from "../components/edge-config.js";
-import { FEDERATION_CALLBACK_PATH } from "../components/front/federation.js";
+import { FRONT_CALLBACK_PATH } from "../components/targets/front-upstream.js";
 import type { McpAuthPlan } from "../components/plan/schema.js";
 import { FRONT_EDGE_SECRET_ENV, McpAuthFront, McpEdge } from "../components/targets/aws/index.js";
 
 /** Where the front receives the IdP's sign-in answer, below its issuer. */
-export const FRONT_UPSTREAM_CALLBACK_PATH = FEDERATION_CALLBACK_PATH;
+export const FRONT_UPSTREAM_CALLBACK_PATH = FRONT_CALLBACK_PATH;
 
 /** The IdP target's upstream client for the front (its `frontUpstream` output). */
 export interface FrontUpstreamOutput {
@@ -47,11 +47,11 @@ export function frontUpstreamOf(idp: object, target: string): FrontUpstreamOutpu
   return upstream;
 }
 
-/** Deploys the front and the edge; returns the stack outputs. */
-export function deployFrontAndEdge(name: string, plan: McpAuthPlan, upstream: FrontUpstreamOutput, config: pulumi.Config, tags: Record<string, string>) {
+/** The front on its own host (config above), federating sign-in to `upstream`. */
+export function deployFront(name: string, plan: McpAuthPlan, upstream: FrontUpstreamOutput, config: pulumi.Config, tags: Record<string, string>): McpAuthFront {
   const host = frontHost(config);
   const alarmTopicArn = config.get("alarmTopicArn");
-  const front = new McpAuthFront(name, {
+  return new McpAuthFront(name, {
     plan,
     upstream,
     signingKey: config.requireSecret("frontSigningKey"),
@@ -65,14 +65,32 @@ export function deployFrontAndEdge(name: string, plan: McpAuthPlan, upstream: Fr
     alarms: { actions: alarmTopicArn ? [alarmTopicArn] : [] },
     tags,
   });
-  const edge = new McpEdge(name, {
-    // Each server's edge config names the front as its only issuer and carries the front's public
-    // keys from the deploy (no network on cold start, nothing to fetch from a front not yet serving);
-    // the edge introspects with the front's edge client.
-    servers: plan.servers.map((s) => ({ name: s.name, edgeConfig: front.tokenFacts.apply((facts) => edgeConfigFor(plan, s.name, facts)) })),
+}
+
+/**
+ * What makes `McpEdge` trust the front: each server's edge config names the front as its only
+ * issuer and carries the front's public keys from the deploy (no network on cold start, nothing to
+ * fetch from a front not yet serving; hence no JWKS snapshot of an IdP), and the edge introspects
+ * and reads the revocation list with the front's edge client (its secret in Secrets Manager).
+ */
+export function edgeTrustingFront(plan: McpAuthPlan, front: McpAuthFront) {
+  return {
+    edgeConfigOf: (server: string) => front.tokenFacts.apply((facts) => edgeConfigFor(plan, server, facts)),
     jwksSnapshot: false,
-    ...(config.get("edgeAssertionKey") !== undefined ? { assertionKey: config.requireSecret("edgeAssertionKey") } : {}),
     secrets: { [FRONT_EDGE_SECRET_ENV]: front.edgeClientSecret },
+  };
+}
+
+/** Deploys the front and the edge; returns the stack outputs. */
+export function deployFrontAndEdge(name: string, plan: McpAuthPlan, upstream: FrontUpstreamOutput, config: pulumi.Config, tags: Record<string, string>) {
+  const alarmTopicArn = config.get("alarmTopicArn");
+  const front = deployFront(name, plan, upstream, config, tags);
+  const trust = edgeTrustingFront(plan, front);
+  const edge = new McpEdge(name, {
+    servers: plan.servers.map((s) => ({ name: s.name, edgeConfig: trust.edgeConfigOf(s.name) })),
+    jwksSnapshot: trust.jwksSnapshot,
+    ...(config.get("edgeAssertionKey") !== undefined ? { assertionKey: config.requireSecret("edgeAssertionKey") } : {}),
+    secrets: trust.secrets,
     alarms: { actions: alarmTopicArn ? [alarmTopicArn] : [] },
     tags,
   });

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import * as oidc from "openid-client";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { planGroupsOf, type FrontUser } from "./policy.js";
+import { FEDERATION_CALLBACK_PATH } from "./federation-path.js";
 import type { FrontStore } from "./store/types.js";
 
 /**
@@ -41,8 +42,7 @@ interface PendingSignIn {
   nonce: string;
 }
 
-/** Path of the front's callback registered at the upstream IdP. */
-export const FEDERATION_CALLBACK_PATH = "/federation/callback";
+export { FEDERATION_CALLBACK_PATH } from "./federation-path.js";
 const PENDING_MODEL = "FederatedSignIn";
 const ACCOUNT_MODEL = "FrontAccount";
 const PENDING_SECONDS = 600;
@@ -61,15 +61,67 @@ export interface Federation {
   account(sub: string): Promise<FrontAccount | undefined>;
 }
 
+/**
+ * Why a federated sign-in failed, as logged in the `sign_in_failed` line (docs/front.md):
+ * - `unknown_state`: a callback whose `state` the front did not issue, or whose sign-in expired;
+ * - `replayed_state`: a callback for a sign-in already finished;
+ * - `upstream_error`: the IdP answered with an error (`upstream_error` carries its code, e.g.
+ *   `access_denied` when the user refused or is not assigned);
+ * - `upstream_unavailable`: the IdP's discovery document could not be read;
+ * - `token_exchange_failed`: the IdP's token endpoint refused the code (wrong PKCE verifier,
+ *   expired or replayed code; `upstream_error` carries its code);
+ * - `id_token_invalid`: the ID token failed validation (issuer, audience, nonce, times, algorithm);
+ * - `response_invalid`: any other malformed answer (e.g. a mismatched RFC 9207 `iss`);
+ * - `no_id_token`: the IdP returned no ID token;
+ * - `user_refused`: the user refused at the front's own consent or step-up page (a refusal at the
+ *   IdP is `upstream_error` with `access_denied`).
+ */
+export type SignInFailure = "unknown_state" | "replayed_state" | "upstream_error" | "upstream_unavailable" | "token_exchange_failed" | "id_token_invalid" | "response_invalid" | "no_id_token" | "user_refused";
+
+/**
+ * The log line of a failed federated sign-in: one JSON object with `event: "sign_in_failed"` (the
+ * term the failed-sign-in metric filter of McpAuthFront counts), the {@link SignInFailure} reason,
+ * the IdP's OAuth error code when it sent one, the MCP client and the upstream issuer. Never a
+ * token, an authorization code, a state or nonce value, or a secret; the message is the front's
+ * own text (it names no value the IdP sent other than its error code).
+ */
+export function signInFailedLine(f: { reason: SignInFailure; upstreamIssuer?: string; upstreamError?: string; clientId?: string | undefined; message: string }): string {
+  return JSON.stringify({
+    event: "sign_in_failed",
+    reason: f.reason,
+    ...(f.upstreamError !== undefined ? { upstream_error: f.upstreamError } : {}),
+    ...(f.clientId !== undefined ? { client_id: f.clientId } : {}),
+    ...(f.upstreamIssuer !== undefined ? { upstream_issuer: f.upstreamIssuer } : {}),
+    message: f.message,
+  });
+}
+
 export class FederationError extends Error {
   override readonly name = "FederationError";
   constructor(
     message: string,
     /** The interaction to fail, when the callback could be tied to one. */
     readonly uid?: string,
+    readonly reason: SignInFailure = "response_invalid",
+    /** The IdP's OAuth error code, when it sent one (never its description, a token or a code). */
+    readonly upstreamError?: string,
   ) {
     super(message);
   }
+}
+
+/** An OAuth error code as the IdP sent it (`access_denied`, `invalid_grant`), only when it looks like one. */
+function errorCode(v: unknown): string | undefined {
+  return typeof v === "string" && /^[A-Za-z0-9_.:-]{1,64}$/.test(v) ? v : undefined;
+}
+
+/** Classifies an openid-client failure of the code exchange and ID token validation. */
+function exchangeFailure(err: unknown): { reason: SignInFailure; upstreamError?: string } {
+  const e = err as { name?: string; code?: string; error?: unknown };
+  const upstreamError = errorCode(e.error);
+  if (upstreamError !== undefined || e.name === "ResponseBodyError") return { reason: "token_exchange_failed", ...(upstreamError !== undefined ? { upstreamError } : {}) };
+  if (/JWT|JWS|JWK|ID_TOKEN|NONCE/i.test(e.code ?? "")) return { reason: "id_token_invalid" };
+  return { reason: "response_invalid" };
 }
 
 function isLoopbackHttp(url: string): boolean {
@@ -111,7 +163,7 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
       )
       .catch((err: Error) => {
         config = undefined;
-        throw new FederationError(`the upstream IdP ${upstream.issuer} could not be discovered: ${err.message}`);
+        throw new FederationError(`the upstream IdP ${upstream.issuer} could not be discovered: ${err.message}`, undefined, "upstream_unavailable");
       });
     return config;
   }
@@ -139,25 +191,34 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
     async finish(callbackUrl) {
       const state = callbackUrl.searchParams.get("state") ?? "";
       const found = state ? ((await pending.find(state)) as unknown as PendingSignIn | undefined) : undefined;
-      if (!found) throw new FederationError("this sign-in is unknown or expired; start again from the client");
+      if (!found) throw new FederationError("this sign-in is unknown or expired; start again from the client", undefined, "unknown_state");
       // One use only, atomically (the store's consume is a conditional write): a replay loses.
       try {
         await pending.consume(state);
       } catch {
-        throw new FederationError("this sign-in was already used; start again from the client");
+        throw new FederationError("this sign-in was already used; start again from the client", undefined, "replayed_state");
       }
       await pending.destroy(state);
       const upstreamError = callbackUrl.searchParams.get("error");
-      if (upstreamError) throw new FederationError(`the identity provider refused the sign-in (${upstreamError})`, found.uid);
-      const c = await discovered();
+      if (upstreamError) {
+        const code = errorCode(upstreamError);
+        throw new FederationError(`the identity provider refused the sign-in (${code ?? "malformed error code"})`, found.uid, "upstream_error", code);
+      }
+      let c: oidc.Configuration;
+      try {
+        c = await discovered();
+      } catch (err) {
+        throw new FederationError((err as Error).message, found.uid, "upstream_unavailable");
+      }
       let tokens: Awaited<ReturnType<typeof oidc.authorizationCodeGrant>>;
       try {
         tokens = await oidc.authorizationCodeGrant(c, callbackUrl, { pkceCodeVerifier: found.verifier, expectedState: state, expectedNonce: found.nonce, idTokenExpected: true });
       } catch (err) {
-        throw new FederationError(`the identity provider's answer was refused: ${(err as Error).message}`, found.uid);
+        const { reason, upstreamError: code } = exchangeFailure(err);
+        throw new FederationError(`the identity provider's answer was refused: ${(err as Error).message}`, found.uid, reason, code);
       }
       const claims = tokens.claims();
-      if (!claims) throw new FederationError("the identity provider returned no ID token", found.uid);
+      if (!claims) throw new FederationError("the identity provider returned no ID token", found.uid, "no_id_token");
       let all: Record<string, unknown> = { ...claims };
       // Groups are often only in UserInfo (OpenID Connect Core §5.3).
       if (all[groupsClaim] === undefined && c.serverMetadata().userinfo_endpoint) {

@@ -1,20 +1,23 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { JWK } from "jose";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { z } from "zod";
 import type { McpAuthPlan } from "../plan/schema.js";
-import { createFederation, FederationError, FEDERATION_CALLBACK_PATH, type UpstreamConfig } from "./federation.js";
+import { createFederation, FederationError, FEDERATION_CALLBACK_PATH, signInFailedLine, type UpstreamConfig } from "./federation.js";
 import { createGrantsPage, GRANTS_PATH } from "./grants-page.js";
 import { createInteractionHandler, FEDERATED_RESULT_MODEL } from "./interactions.js";
 import { createJwtTokenState } from "./jwt-token-state.js";
 import { errorPage } from "./pages.js";
 import { providerConfiguration, type ClientCredentialInput } from "./provider-config.js";
+import { createCimdResolver, type CimdOptions } from "./registration/cimd.js";
+import type { DcrDenyList } from "./registration/dcr.js";
 import { createRegistrationEndpoint } from "./registration/endpoint.js";
-import { cimdResolverFor, type CimdSettings } from "./registration/wiring.js";
 import { createRevoker, REVOCATIONS_PATH, serveRevocations, type Revoker } from "./revocation.js";
 import type { FrontStore } from "./store/types.js";
 
 export type { UpstreamConfig } from "./federation.js";
+export { signInFailedLine } from "./federation.js";
 
 /**
  * The authorization front: a spec-exact MCP authorization server (oidc-provider 9) compiled from
@@ -38,8 +41,9 @@ export interface FrontOptions {
   /** The edge's confidential client: introspection and the revocation list. */
   edgeClient: { id: string; secret: string };
   /** Client ID metadata documents; dev/tests set `allowLoopback` to accept http://127.0.0.1 documents. */
-  cimd?: Partial<Omit<CimdSettings, "now">>;
-  dcrDenyList?: { softwareIds?: string[]; redirectHosts?: string[]; sourceCidrs?: string[] };
+  cimd?: Pick<CimdOptions, "allowLoopback" | "maxBytes" | "timeoutMs" | "cacheSeconds">;
+  /** Dynamic client registration refused outright: software ids, redirect hosts (and hosts below them), source IPs or CIDR blocks. */
+  dcrDenyList?: DcrDenyList;
   /** Keys or secrets of pre-registered confidential clients whose plan entry has no `jwksUri`. */
   clientCredentials?: Record<string, ClientCredentialInput>;
   /** Key of the keyed hash that makes `sub` (default: a fixed label; set one to make subjects unlinkable across deployments). */
@@ -50,7 +54,10 @@ export interface FrontOptions {
   autoApprove?: boolean;
   /** Clock, ms (consent dates, re-consent cadence, revocation times). */
   now?: () => number;
-  /** One line per notable event; never a token, secret or code. */
+  /**
+   * One line per notable event; never a token, secret or code. A failed federated sign-in is one
+   * JSON line `{"event":"sign_in_failed",…}` (federation.ts `signInFailedLine`).
+   */
   log?: (line: string) => void;
 }
 
@@ -107,9 +114,26 @@ export async function createFront(options: FrontOptions): Promise<Front> {
   const log = options.log ?? (() => undefined);
   const pub = publicJwk(options.signingKey);
   const federation = createFederation({ plan, issuer, upstream: options.upstream, store, subjectKey: options.subjectKey ?? "pulumi-mcp-auth front subject", now });
+  // The source address of the request being served, for registration records made deep inside
+  // oidc-provider (a client ID metadata document is resolved by the Client model's adapter).
+  const source = new AsyncLocalStorage<{ ip: string; cimdRecorded: Set<string> }>();
   const cimdTier = plan.tiers.find((t) => t.registration === "cimd");
   const cimd = cimdTier
-    ? cimdResolverFor(cimdTier, { allowLoopback: options.cimd?.allowLoopback ?? false, maxBytes: options.cimd?.maxBytes ?? 5120, timeoutMs: options.cimd?.timeoutMs ?? 3000, cacheSeconds: options.cimd?.cacheSeconds ?? 300, now })
+    ? createCimdResolver(cimdTier, {
+        allowedDomains: cimdTier.allowedDomains,
+        ...options.cimd,
+        now,
+        // Every use the cache does not answer is a registration attempt (the registration-burst alarm counts them).
+        // One record per request and client ID (oidc-provider may look a refused client up twice).
+        onAttempt: (a) => {
+          const request = source.getStore();
+          if (request?.cimdRecorded.has(a.clientId)) return;
+          request?.cimdRecorded.add(a.clientId);
+          void store
+            .recordRegistration({ clientId: a.clientId, via: "cimd", at: Math.floor(now() / 1000), sourceIp: request?.ip ?? "unknown", redirectHosts: a.redirectHosts, accepted: a.accepted, ...(a.reason !== undefined ? { reason: a.reason } : {}) })
+            .catch((err: Error) => log(`registration record not stored: ${err.message}`));
+        },
+      })
     : undefined;
   const provider = new Provider(
     issuer,
@@ -143,8 +167,24 @@ export async function createFront(options: FrontOptions): Promise<Front> {
   const jwtTokens = createJwtTokenState({ provider, issuer, publicJwk: pub, edgeClient: options.edgeClient, revoker, now });
   const grantsPage = createGrantsPage({ plan, store, federation, revoker, issuer, now });
   const results = store.adapter(FEDERATED_RESULT_MODEL);
-  const registration = createRegistrationEndpoint({ plan, store, provider, now, log, ...(options.dcrDenyList ? { denyList: options.dcrDenyList } : {}) });
+  let registration: ReturnType<typeof createRegistrationEndpoint>;
+  try {
+    registration = createRegistrationEndpoint({ plan, store, provider, now, log, ...(options.dcrDenyList ? { denyList: options.dcrDenyList } : {}) });
+  } catch (err) {
+    throw new Error(`createFront: ${(err as Error).message.replace(/^createDcrGuard: /, "")}`);
+  }
   const callback = provider.callback();
+
+  /** The client of an interaction, for the sign-in failure line (undefined when it expired). */
+  async function interactionClient(uid: string): Promise<string | undefined> {
+    try {
+      const interaction = await provider.Interaction.find(uid);
+      const id = interaction?.params["client_id"];
+      return typeof id === "string" ? id : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   async function federationCallback(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
@@ -157,7 +197,7 @@ export async function createFront(options: FrontOptions): Promise<Front> {
       res.end();
     } catch (err) {
       if (!(err instanceof FederationError)) throw err;
-      log(`upstream sign-in refused: ${err.message}`);
+      log(signInFailedLine({ reason: err.reason, upstreamIssuer: options.upstream.issuer, ...(err.upstreamError ? { upstreamError: err.upstreamError } : {}), ...(err.uid ? { clientId: await interactionClient(err.uid) } : {}), message: err.message }));
       if (err.uid) {
         await results.upsert(err.uid, { error: err.message } as never, 600);
         res.writeHead(303, { location: `/interaction/${encodeURIComponent(err.uid)}/federated`, "cache-control": "no-store" });
@@ -176,8 +216,8 @@ export async function createFront(options: FrontOptions): Promise<Front> {
     if (path === FEDERATION_CALLBACK_PATH && req.method === "GET") return federationCallback(req, res);
     if (path === REVOCATIONS_PATH) return serveRevocations(req, res, { store, plan, edgeClient: options.edgeClient, now });
     if (path === GRANTS_PATH || path?.startsWith(`${GRANTS_PATH}/`)) return grantsPage.handle(req, res);
-    // RFC 7591 registration: rate limit per source, deny list, risk records (registration/endpoint.ts).
-    if (req.method === "POST" && path === "/reg" && (await registration(req, res))) return;
+    // RFC 7591 registration: the DCR guard (rate limit per source, deny list, tier rules, risk records).
+    if (req.method === "POST" && path === "/reg" && registration && (await registration(req, res))) return;
     if ((await jwtTokens(req, res)) || (await interactions(req, res))) return;
     callback(req, res);
   }
@@ -186,7 +226,7 @@ export async function createFront(options: FrontOptions): Promise<Front> {
     issuer,
     jwks: { keys: [pub] },
     handle(req, res) {
-      route(req, res).catch((err: Error) => {
+      source.run({ ip: req.socket.remoteAddress ?? "unknown", cimdRecorded: new Set() }, () => route(req, res)).catch((err: Error) => {
         log(`authorization front error: ${err.message}`);
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
         res.end();

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { isPerAction, reconsentDue } from "./consent-policy.js";
-import type { Federation } from "./federation.js";
+import { FederationError, signInFailedLine, type Federation } from "./federation.js";
 import { consentPage, errorPage, stepUpPage, type ClientView, type ResourceConsentView, type ScopeView } from "./pages.js";
 import { accessTokenSeconds, grantableScopes, needsStepUp, serverByResource, tierOfClient, tierScopes, type FrontUser } from "./policy.js";
 import type { FrontStore } from "./store/types.js";
@@ -185,6 +185,7 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
       if (!sameToken(form.get("csrf"), state.csrf)) return send(res, 403, errorPage("Request refused", "The form's CSRF token is missing or wrong. Reload the page and try again."));
       if (action === "abort" || form.get("decision") === "deny") {
         await states.destroy(uid);
+        opts.log?.(signInFailedLine({ reason: "user_refused", clientId, message: "the user refused at the front's consent page" }));
         return void (await provider.interactionFinished(req, res, { error: "access_denied", error_description: "the user denied the request" }, { mergeWithLastSubmission: false }));
       }
       if (action === "consent" && details.prompt.name === "consent" && state.views) {
@@ -228,7 +229,14 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     }
     if (details.prompt.name === "login") {
       // Sign-in happens at the upstream IdP (OIDC code + PKCE); it comes back to `federated`.
-      res.writeHead(303, { location: await opts.federation.start("interaction", uid), "cache-control": "no-store" });
+      let location: string;
+      try {
+        location = await opts.federation.start("interaction", uid);
+      } catch (err) {
+        if (err instanceof FederationError) opts.log?.(signInFailedLine({ reason: err.reason, clientId, message: err.message }));
+        throw err;
+      }
+      res.writeHead(303, { location, "cache-control": "no-store" });
       return void res.end();
     }
     if (details.prompt.name === "consent") {

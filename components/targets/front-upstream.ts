@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { FEDERATION_CALLBACK_PATH } from "../front/federation-path.js";
 
 /**
  * The upstream OIDC client the authorization front signs users in with, as each IdP target creates
@@ -8,8 +9,11 @@ import { z } from "zod";
  * (OpenID Connect Core 1.0 §3.1; RFC 7636). See docs/front.md.
  */
 
-/** Path of the front's OIDC callback below its issuer: `<front issuer>/upstream/callback`. */
-export const FRONT_CALLBACK_PATH = "/upstream/callback";
+/**
+ * Path of the front's OIDC callback below its issuer: `<front issuer>/federation/callback`. The
+ * same constant the front serves (components/front/federation-path.ts), not a copy of it.
+ */
+export const FRONT_CALLBACK_PATH: typeof FEDERATION_CALLBACK_PATH = FEDERATION_CALLBACK_PATH;
 
 /**
  * Why a front callback URL cannot be registered at an IdP, or undefined when it can: an absolute
@@ -39,13 +43,13 @@ const UrlInput = z.custom<pulumi.Input<string>>(
 
 /** The `front` argument every IdP component accepts. */
 export const FrontUpstreamArgsSchema = z.strictObject({
-  /** The front's OIDC callback, registered exactly at the IdP: `<front issuer>/upstream/callback`. */
+  /** The front's OIDC callback, registered exactly at the IdP: `<front issuer>/federation/callback`. */
   redirectUri: UrlInput,
 });
 
 /** `front`: enables the authorization front's upstream client on an IdP component. */
 export interface FrontUpstreamArgs {
-  /** The front's OIDC callback, registered exactly at the IdP: `<front issuer>/upstream/callback`. */
+  /** The front's OIDC callback, registered exactly at the IdP: `<front issuer>/federation/callback`. */
   readonly redirectUri: pulumi.Input<string>;
 }
 

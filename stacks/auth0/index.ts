@@ -32,7 +32,7 @@ if (!["true", "false", "roles-only"].includes(groupsRbac)) {
   throw new Error(`mcp-auth:groupsRbac must be true, false or roles-only, got '${groupsRbac}'; run: pulumi config set mcp-auth:groupsRbac true`);
 }
 
-/** The authorization front's callback (`<front issuer>/upstream/callback`), when the front is used. */
+/** The authorization front's callback (`<front issuer>/federation/callback`), when the front is used. */
 const frontRedirectUri = config.get("frontRedirectUri");
 
 const mcpAuth = new Auth0McpAuth("crm", {

@@ -21,7 +21,7 @@ const config = new pulumi.Config("mcp-auth");
 const plan = compile(crm);
 const signInFrequencyState = config.get("signInFrequencyState");
 const scopeForm = config.get("scopeForm");
-/** The authorization front's callback (`<front issuer>/upstream/callback`), when the front is used. */
+/** The authorization front's callback (`<front issuer>/federation/callback`), when the front is used. */
 const frontRedirectUri = config.get("frontRedirectUri");
 
 // Every value is validated by the component (zod); a wrong key fails `pulumi preview` naming it.

@@ -17,7 +17,7 @@ import { OktaMcpAuth } from "../../components/targets/okta/index.js";
 import declarations from "../crm/mcp-auth.js";
 
 const config = new pulumi.Config("mcp-auth");
-/** The authorization front's callback (`<front issuer>/upstream/callback`), when the front is used. */
+/** The authorization front's callback (`<front issuer>/federation/callback`), when the front is used. */
 const frontRedirectUri = config.get("frontRedirectUri");
 
 const auth = new OktaMcpAuth("crm", {

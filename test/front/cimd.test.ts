@@ -68,6 +68,24 @@ describe("client ID metadata documents: accepted", () => {
   });
 });
 
+describe("client ID metadata documents: registration attempts", () => {
+  it("reports each use the cache does not answer, accepted or refused, once per fetch", async () => {
+    srv.route("/attempt.json", json(doc("/attempt.json")));
+    srv.route("/attempt-bad.json", json(doc("/attempt-bad.json", { grant_types: ["refresh_token"] })));
+    const attempts: Array<{ clientId: string; accepted: boolean; redirectHosts: string[]; reason?: string }> = [];
+    const r = devResolver({ onAttempt: (a) => attempts.push(a) });
+    await Promise.all([r.resolve(`${srv.origin}/attempt.json`), r.resolve(`${srv.origin}/attempt.json`)]);
+    await r.resolve(`${srv.origin}/attempt.json`);
+    await refusal(r.resolve(`${srv.origin}/attempt-bad.json`));
+    await refusal(r.resolve("https://attacker.example/client.json"));
+    expect(attempts).toEqual([
+      { clientId: `${srv.origin}/attempt.json`, accepted: true, redirectHosts: ["127.0.0.1", "vscode.dev"] },
+      { clientId: `${srv.origin}/attempt-bad.json`, accepted: false, redirectHosts: [], reason: expect.stringMatching(/^invalid_client_metadata: .*must include authorization_code/) },
+      { clientId: "https://attacker.example/client.json", accepted: false, redirectHosts: [], reason: expect.stringMatching(/^invalid_client: .*not on an allowed domain/) },
+    ]);
+  });
+});
+
 describe("client ID metadata documents: abuse refused", () => {
   it("refuses a document larger than the limit, announced or streamed", async () => {
     const big = doc("/big.json", { client_name: "x".repeat(100), padding: "p".repeat(6000) });

@@ -99,20 +99,59 @@ describe("client ID metadata documents", () => {
     expect((await authorize(issuer, `${docs.origin}/ok.json`)).status).toBe(303);
     const refused = await authorize(prodIssuer, `${docs.origin}/ok.json`);
     expect(refused.status).toBe(400);
-    expect(refused.text).toContain("must be served over https");
+    expect(refused.text).toContain("must be an https URL");
   });
 
   it("refuses documents whose client_id differs, whose redirect URIs are off the tier's rules, that are too large or that redirect", async () => {
     for (const [doc, why] of [
-      ["mismatch", "does not match its URL"],
-      ["evil-redirect", "only loopback redirect URIs"],
-      ["big", "larger than 5120 bytes"],
-      ["moved", "status 302"],
-      ["slow", "aborted due to timeout"],
+      ["mismatch", "it must equal the document URL exactly"],
+      ["evil-redirect", "is not on an allowed domain of tier"],
+      ["big", "5120 bytes"],
+      ["moved", "redirects are not followed"],
+      ["slow", "did not answer within 500 ms"],
     ]) {
       const r = await authorize(issuer, `${docs.origin}/${doc}.json`);
       expect(r.status, doc).toBe(400);
       expect(r.text, doc).toContain(why);
+    }
+  });
+});
+
+describe("client ID metadata documents: registration records", () => {
+  it("records each use the cache does not answer as a registration attempt via cimd, with its source address", async () => {
+    const docs = await serveDocuments((origin) => ({
+      "/ok.json": { body: JSON.stringify({ client_id: `${origin}/ok.json`, redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" }) },
+      "/mismatch.json": { body: JSON.stringify({ client_id: `${origin}/other.json`, redirect_uris: [REDIRECT] }) },
+    }));
+    const store = createMemoryStore();
+    const recorded: Array<Record<string, unknown>> = [];
+    const original = store.recordRegistration.bind(store);
+    store.recordRegistration = async (r) => {
+      recorded.push({ ...r });
+      return original(r);
+    };
+    let handle: (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void = () => undefined;
+    const server = createServer((req, res) => handle(req, res));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const iss = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      handle = (await createFront(options({ issuer: iss, store, cimd: { allowLoopback: true } }))).handle;
+      const authorize = async (clientId: string) => {
+        const url = new URL(`${iss}/auth`);
+        for (const [k, v] of Object.entries({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT, scope: "crm:customers:read", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
+        return (await fetch(url, { redirect: "manual" })).status;
+      };
+      expect(await authorize(`${docs.origin}/ok.json`)).toBe(303);
+      expect(await authorize(`${docs.origin}/ok.json`)).toBe(303);
+      expect(await authorize(`${docs.origin}/mismatch.json`)).toBe(400);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(recorded).toEqual([
+        expect.objectContaining({ via: "cimd", clientId: `${docs.origin}/ok.json`, sourceIp: "127.0.0.1", redirectHosts: ["127.0.0.1"], accepted: true }),
+        expect.objectContaining({ via: "cimd", clientId: `${docs.origin}/mismatch.json`, sourceIp: "127.0.0.1", accepted: false, reason: expect.stringMatching(/^invalid_client_metadata: .*must equal the document URL/) }),
+      ]);
+    } finally {
+      server.close();
+      await docs.close();
     }
   });
 });
@@ -161,22 +200,7 @@ describe("dynamic client registration", () => {
 });
 
 describe("the DCR deny list", () => {
-  it("matches source addresses by CIDR (IPv4, IPv6, IPv4-mapped) and refuses a malformed block at start", async () => {
-    const { denyListChecker } = await import("../../components/front/registration/wiring.js");
-    const check = denyListChecker({ sourceCidrs: ["203.0.113.0/24", "2001:db8::/32"], redirectHosts: ["evil.example"] });
-    expect(check({ sourceIp: "203.0.113.9", redirectHosts: [] })).toMatch(/source address/);
-    expect(check({ sourceIp: "::ffff:203.0.113.9", redirectHosts: [] })).toMatch(/source address/);
-    expect(check({ sourceIp: "2001:db8::1", redirectHosts: [] })).toMatch(/source address/);
-    expect(check({ sourceIp: "198.51.100.1", redirectHosts: ["app.evil.example"] })).toMatch(/redirect host 'app.evil.example'/);
-    expect(check({ sourceIp: "198.51.100.1", redirectHosts: ["notevil.example"] })).toBeUndefined();
-    expect(() => denyListChecker({ sourceCidrs: ["10.0.0.0/33"] })).toThrow(/dcrDenyList.sourceCidrs: '10.0.0.0\/33'/);
-  });
-});
-
-describe("the CIMD address check", () => {
-  it("treats private, loopback, link-local and mapped private addresses as private", async () => {
-    const { isPrivateAddress } = await import("../../components/front/registration/wiring.js");
-    for (const a of ["10.1.2.3", "127.0.0.1", "169.254.169.254", "192.168.1.1", "172.20.0.1", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"]) expect(isPrivateAddress(a), a).toBe(true);
-    for (const a of ["93.184.216.34", "2606:4700::1111", "::ffff:93.184.216.34"]) expect(isPrivateAddress(a), a).toBe(false);
+  it("is checked when the front starts: a malformed block is refused, naming the entry", async () => {
+    await expect(createFront(options({ dcrDenyList: { sourceCidrs: ["10.0.0.0/33"] } }))).rejects.toThrow(/createFront: dcrDenyList is invalid: dcrDenyList\.sourceCidrs\.0: must be an IP address or CIDR block/);
   });
 });

@@ -33,7 +33,7 @@ const good = {
 };
 
 describe("dynamic client registration guard: accepted", () => {
-  it("returns metadata capped to the DCR tier and records the attempt", async () => {
+  it("returns metadata capped to the DCR tier; the attempt is recorded with the client id once it is issued", async () => {
     const { guard, registrations } = await setup();
     const verdict = await guard.check({ sourceIp: "198.51.100.7", metadata: { ...good, logo_uri: "https://x.example/l.png", scope: "crm:customers:read offline_access", client_secret: "chosen" } });
     expect(verdict).toEqual({
@@ -44,12 +44,24 @@ describe("dynamic client registration guard: accepted", () => {
         grant_types: ["authorization_code", "refresh_token"],
         response_types: ["code"],
         token_endpoint_auth_method: "none",
-        application_type: "native",
         software_id: "example-mcp-client",
         scope: "crm:customers:read offline_access",
       },
+      signals: { softwareId: "example-mcp-client", redirectHosts: ["127.0.0.1"] },
     });
-    expect(await registrations()).toEqual([{ clientId: "", via: "dcr", at: NOW / 1000, sourceIp: "198.51.100.7", softwareId: "example-mcp-client", redirectHosts: ["127.0.0.1"], accepted: true }]);
+    // Nothing is recorded before oidc-provider has issued the client: the record names its id.
+    expect(await registrations()).toEqual([]);
+    if (!verdict.ok) throw new Error("expected an accepted registration");
+    await guard.recordOutcome({ sourceIp: "::ffff:198.51.100.7", signals: verdict.signals, clientId: "issued-client-id" });
+    expect(await registrations()).toEqual([{ clientId: "issued-client-id", via: "dcr", at: NOW / 1000, sourceIp: "198.51.100.7", softwareId: "example-mcp-client", redirectHosts: ["127.0.0.1"], accepted: true }]);
+  });
+
+  it("records a request oidc-provider refused after the guard let it through, as refused and without a client id", async () => {
+    const { guard, registrations } = await setup();
+    const verdict = await guard.check({ sourceIp: "198.51.100.8", metadata: good });
+    if (!verdict.ok) throw new Error("expected an accepted registration");
+    await guard.recordOutcome({ sourceIp: "198.51.100.8", signals: verdict.signals, refused: "invalid_client_metadata: something oidc-provider disliked" });
+    expect(await registrations()).toEqual([expect.objectContaining({ clientId: "", accepted: false, reason: "invalid_client_metadata: something oidc-provider disliked" })]);
   });
 
   it("fills the tier's auth method when the client names none", async () => {
@@ -68,7 +80,7 @@ describe("dynamic client registration guard: abuse refused, nothing stored", () 
     expect(verdicts.filter((v) => v.ok)).toHaveLength(tier.registrationRateLimitPerMinute);
     const refused = verdicts.filter((v) => !v.ok);
     expect(refused).toHaveLength(3);
-    expect(refused[0]).toMatchObject({ ok: false, status: 429, error: "too_many_requests", retryAfter: 50 });
+    expect(refused[0]).toMatchObject({ ok: false, status: 429, error: "too_many_requests", retryAfter: 50, description: expect.stringMatching(/limited to 10 per minute per source/) });
     expect(await guard.check({ sourceIp: "198.51.100.1", metadata: good })).toMatchObject({ ok: true });
     const recs = await registrations();
     expect(recs.filter((r) => !r.accepted)).toHaveLength(3);
@@ -109,13 +121,18 @@ describe("dynamic client registration guard: abuse refused, nothing stored", () 
     expect((await registrations()).map((r) => r.redirectHosts[0])).toContain("attacker.example");
   });
 
-  it("refuses denied software ids, redirect hosts and source blocks", async () => {
-    const { guard } = await setup({ softwareIds: ["bad-client"], redirectHosts: ["LOCALHOST"], sourceCidrs: ["192.0.2.0/24", "2001:db8::/32"] });
-    expect(await guard.check({ sourceIp: "198.51.100.5", metadata: { ...good, software_id: "bad-client" } })).toMatchObject({ ok: false, error: "invalid_client_metadata" });
-    expect(await guard.check({ sourceIp: "198.51.100.5", metadata: { ...good, redirect_uris: ["http://localhost/callback"] } })).toMatchObject({ ok: false, error: "invalid_redirect_uri" });
-    expect(await guard.check({ sourceIp: "192.0.2.77", metadata: good })).toMatchObject({ ok: false, error: "invalid_client_metadata", description: expect.stringMatching(/source/) });
+  it("refuses denied software ids, redirect hosts (and hosts below them) and source blocks with invalid_client_metadata", async () => {
+    const { guard, clientsStored } = await setup({ softwareIds: ["bad-client"], redirectHosts: ["LOCALHOST", "evil.example"], sourceCidrs: ["192.0.2.0/24", "2001:db8::/32", "198.51.100.99"] });
+    expect(await guard.check({ sourceIp: "198.51.100.5", metadata: { ...good, software_id: "bad-client" } })).toMatchObject({ ok: false, error: "invalid_client_metadata", description: "registration refused: software_id 'bad-client' is on the deny list" });
+    expect(await guard.check({ sourceIp: "198.51.100.5", metadata: { ...good, redirect_uris: ["http://localhost/callback"] } })).toMatchObject({ ok: false, error: "invalid_client_metadata", description: expect.stringMatching(/redirect host 'localhost' is on the deny list/) });
+    expect(await guard.check({ sourceIp: "198.51.100.5", metadata: { ...good, redirect_uris: ["https://app.evil.example/cb"] } })).toMatchObject({ ok: false, description: expect.stringMatching(/redirect host 'app.evil.example' is on the deny list/) });
+    expect(await guard.check({ sourceIp: "198.51.100.5", metadata: { ...good, redirect_uris: ["https://notevil.example/cb"] } })).toMatchObject({ ok: false, error: "invalid_redirect_uri" });
+    expect(await guard.check({ sourceIp: "192.0.2.77", metadata: good })).toMatchObject({ ok: false, error: "invalid_client_metadata", description: expect.stringMatching(/source address is on the deny list/) });
+    expect(await guard.check({ sourceIp: "::ffff:192.0.2.78", metadata: good })).toMatchObject({ ok: false, description: expect.stringMatching(/source address/) });
     expect(await guard.check({ sourceIp: "2001:db8::9", metadata: good })).toMatchObject({ ok: false });
+    expect(await guard.check({ sourceIp: "198.51.100.99", metadata: good })).toMatchObject({ ok: false });
     expect(await guard.check({ sourceIp: "198.51.100.5", metadata: good })).toMatchObject({ ok: true });
+    expect(await clientsStored()).toEqual([]);
   });
 
   it("refuses software statements and malformed bodies", async () => {
@@ -127,5 +144,6 @@ describe("dynamic client registration guard: abuse refused, nothing stored", () 
 
   it("rejects a malformed deny list at start-up, naming the entry", () => {
     expect(() => createDcrGuard({ tier, store: {} as never, denyList: { sourceCidrs: ["10.0.0.0/40"] } })).toThrow(/dcrDenyList\.sourceCidrs\.0/);
+    expect(() => createDcrGuard({ tier, store: {} as never, denyList: { sourceCidrs: ["10.0.0.0/"] } })).toThrow(/dcrDenyList\.sourceCidrs\.0/);
   });
 });

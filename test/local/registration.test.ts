@@ -1,42 +1,47 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startAuthorizationServer, type LocalAuthorizationServer } from "../../components/local/authorization-server.js";
-import { createRegistrationRateLimiter, redirectUriProblem } from "../../components/front/registration/dcr-policy.js";
+import { createDcrGuard } from "../../components/front/registration/dcr.js";
+import { redirectUriProblem } from "../../components/front/registration/redirect-uris.js";
+import { createMemoryStore } from "../../components/front/store/memory.js";
 import { devPlan } from "../../components/local/dev-plan.js";
 import { Browser } from "./browser.js";
 import { crmPlan, REDIRECT } from "./fixtures.js";
 import { register } from "./flows.js";
 
-const dcrTier = { name: "dcr", allowedRedirectUris: ["http://127.0.0.1/callback", "http://localhost/callback"] };
+const dcrTier = { name: "dcr", registration: "dcr" as const, allowedDomains: [], allowedRedirectUris: ["http://127.0.0.1/callback", "http://localhost/callback"] };
 
 describe("DCR redirect URI policy", () => {
   it("accepts a loopback redirect URI on any port when the allowlist entry has no port (RFC 8252 §7.3)", () => {
     expect(redirectUriProblem(dcrTier, "http://127.0.0.1:51234/callback")).toBeUndefined();
     expect(redirectUriProblem(dcrTier, "http://localhost:8080/callback")).toBeUndefined();
   });
-  it("refuses other paths, other hosts, http off loopback and fragments", () => {
+  it("refuses other paths, other hosts, http off loopback, fragments and credentials", () => {
     expect(redirectUriProblem(dcrTier, "http://127.0.0.1:5000/other")).toMatch(/not allowed for tier 'dcr'/);
     expect(redirectUriProblem(dcrTier, "https://evil.example/callback")).toMatch(/not allowed/);
     expect(redirectUriProblem(dcrTier, "http://evil.example/callback")).toMatch(/http on a non-loopback host/);
     expect(redirectUriProblem(dcrTier, "http://127.0.0.1:5000/callback#x")).toMatch(/fragment/);
+    expect(redirectUriProblem(dcrTier, "http://user:pw@127.0.0.1/callback")).toMatch(/user information/);
   });
   it("accepts only loopback redirect URIs when the tier declares no allowlist", () => {
-    expect(redirectUriProblem({ name: "t", allowedRedirectUris: [] }, "http://127.0.0.1:9/cb")).toBeUndefined();
-    expect(redirectUriProblem({ name: "t", allowedRedirectUris: [] }, "https://app.example.com/cb")).toMatch(/only loopback/);
+    expect(redirectUriProblem({ ...dcrTier, allowedRedirectUris: [] }, "http://127.0.0.1:9/cb")).toBeUndefined();
+    expect(redirectUriProblem({ ...dcrTier, allowedRedirectUris: [] }, "https://app.example.com/cb")).toMatch(/only loopback/);
   });
 });
 
-describe("registration rate limiter", () => {
-  it("allows N registrations per sliding minute and tells how long to wait", () => {
-    let t = 1_000_000;
-    const limiter = createRegistrationRateLimiter(2, () => t);
-    expect(limiter.take("a")).toBe(0);
-    expect(limiter.take("a")).toBe(0);
-    expect(limiter.take("a")).toBe(60);
-    expect(limiter.take("b")).toBe(0);
+describe("registration rate limit", () => {
+  it("allows the tier's registrations per source and one-minute window (shared through the store) and tells how long to wait", async () => {
+    let t = 1_000_040_000; // 20 s into a one-minute window
+    const tier = devPlan(crmPlan(), "http://127.0.0.1:1").tiers.find((x) => x.registration === "dcr")!;
+    const guard = createDcrGuard({ tier: { ...tier, registrationRateLimitPerMinute: 2 }, store: createMemoryStore(), now: () => t });
+    const ok = { redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" };
+    expect(await guard.check({ sourceIp: "a", metadata: ok })).toMatchObject({ ok: true });
+    expect(await guard.check({ sourceIp: "a", metadata: ok })).toMatchObject({ ok: true });
+    expect(await guard.check({ sourceIp: "a", metadata: ok })).toMatchObject({ ok: false, status: 429, retryAfter: 40 });
+    expect(await guard.check({ sourceIp: "b", metadata: ok })).toMatchObject({ ok: true });
     t += 30_000;
-    expect(limiter.take("a")).toBe(30);
-    t += 30_001;
-    expect(limiter.take("a")).toBe(0);
+    expect(await guard.check({ sourceIp: "a", metadata: ok })).toMatchObject({ ok: false, retryAfter: 10 });
+    t += 10_000;
+    expect(await guard.check({ sourceIp: "a", metadata: ok })).toMatchObject({ ok: true });
   });
 });
 
@@ -70,7 +75,10 @@ describe("the local authorization server's registration endpoint", () => {
     for (let i = 0; i < 10; i++) expect((await register(as.issuer, ok)).status).toBe(201);
     const res = await fetch(`${as.issuer}/reg`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(ok) });
     expect(res.status).toBe(429);
-    expect(res.headers.get("retry-after")).toBe("60");
+    // Fixed one-minute windows counted in the store (every instance of the front shares them): the
+    // wait is what is left of the current window (5000 s is 20 s into one).
+    expect(res.headers.get("retry-after")).toBe("40");
+    expect(((await res.json()) as Record<string, unknown>)["error"]).toBe("too_many_requests");
   });
 
   it("serves RFC 8414 metadata advertising S256, iss in responses, CIMD, introspection and revocation", async () => {

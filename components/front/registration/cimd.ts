@@ -26,6 +26,11 @@ export interface CimdOptions {
   now?: () => number;
   /** Resolves a host name to IP addresses (tests). Default: the system resolver. */
   lookup?: (host: string) => Promise<string[]>;
+  /**
+   * Called once per use that the cache did not answer (a first use, or one after the cached copy
+   * expired), accepted or refused: the front records it as a registration attempt (`via: "cimd"`).
+   */
+  onAttempt?: (attempt: { clientId: string; accepted: boolean; redirectHosts: string[]; reason?: string }) => void;
 }
 
 export type CimdErrorCode = "invalid_client_metadata" | "invalid_redirect_uri" | "invalid_client";
@@ -116,6 +121,7 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
     const grantTypes = doc.grant_types ?? ["authorization_code"];
     const forbidden = grantTypes.filter((g) => !(tier.grantTypes as string[]).includes(g));
     if (forbidden.length) throw new CimdError("invalid_client_metadata", `grant_types ${forbidden.join(", ")} are not allowed for tier '${tier.name}' (allowed: ${tier.grantTypes.join(", ")})`);
+    if (!grantTypes.includes("authorization_code")) throw new CimdError("invalid_client_metadata", `grant_types must include authorization_code (a client ID metadata document describes a client users sign in to), got ${JSON.stringify(grantTypes)}`);
     const responseTypes = doc.response_types ?? ["code"];
     if (responseTypes.some((r) => r !== "code")) throw new CimdError("invalid_client_metadata", `response_types must be ["code"] (OAuth 2.1), got ${JSON.stringify(responseTypes)}`);
     for (const uri of doc.redirect_uris) {
@@ -163,20 +169,47 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
     return metadata;
   }
 
+  const attempt = (clientId: string, err?: unknown, metadata?: ClientMetadata) => {
+    if (!options.onAttempt) return;
+    try {
+      const redirectHosts = [...new Set((metadata?.redirect_uris ?? []).map((u) => new URL(u).hostname.toLowerCase()))].sort();
+      options.onAttempt({ clientId, accepted: err === undefined, redirectHosts, ...(err !== undefined ? { reason: err instanceof CimdError ? `${err.code}: ${err.message}` : (err as Error).message } : {}) });
+    } catch {
+      // recording is best effort; the answer to the client does not depend on it
+    }
+  };
+
+  async function attempted(clientId: string, url: URL): Promise<ClientMetadata> {
+    try {
+      const metadata = await load(clientId, url);
+      attempt(clientId, undefined, metadata);
+      return metadata;
+    } catch (err) {
+      attempt(clientId, err);
+      throw err;
+    }
+  }
+
   return {
     async resolve(clientId) {
       const { url, problem } = clientIdProblem(clientId, allowLoopback);
-      if (!url) throw new CimdError("invalid_client", problem ?? `client_id '${clientId}' is not usable`);
+      if (!url) {
+        const err = new CimdError("invalid_client", problem ?? `client_id '${clientId}' is not usable`);
+        attempt(clientId, err);
+        throw err;
+      }
       const loopbackDev = allowLoopback && isLoopbackUrl(url);
       if (!loopbackDev && !hostAllowed(options.allowedDomains, url.hostname)) {
-        throw new CimdError("invalid_client", `client_id '${clientId}' is not on an allowed domain of tier '${tier.name}' (${options.allowedDomains.join(", ") || "none"})`);
+        const err = new CimdError("invalid_client", `client_id '${clientId}' is not on an allowed domain of tier '${tier.name}' (${options.allowedDomains.join(", ") || "none"})`);
+        attempt(clientId, err);
+        throw err;
       }
       const hit = cache.get(clientId);
       if (hit && hit.until > now()) return structuredClone(hit.metadata);
       cache.delete(clientId);
       let pending = inFlight.get(clientId);
       if (!pending) {
-        pending = load(clientId, url).finally(() => inFlight.delete(clientId));
+        pending = attempted(clientId, url).finally(() => inFlight.delete(clientId));
         inFlight.set(clientId, pending);
       }
       return structuredClone(await pending);

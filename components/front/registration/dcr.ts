@@ -2,20 +2,22 @@ import { BlockList, isIP } from "node:net";
 import { z } from "zod";
 import type { McpAuthPlan, PlanTier } from "../../plan/schema.js";
 import type { FrontStore } from "../store/types.js";
-import { isLoopbackUrl, redirectUriProblem } from "./redirect-uris.js";
+import { redirectUriProblem } from "./redirect-uris.js";
 
 /**
- * The gate in front of dynamic client registration (RFC 7591): every request is rate-limited per
- * source, checked against a deny list and pinned to the plan's DCR tier (token endpoint auth
- * method, grant types, scopes, redirect URI rules) before oidc-provider may store a client.
- * Every attempt, accepted or refused, is recorded with its risk signals (source, software id,
- * redirect hosts). A refusal never stores a client.
+ * The gate in front of dynamic client registration (RFC 7591), the only one the front uses
+ * (`POST /reg`, registration/endpoint.ts): every request is rate-limited per source, checked
+ * against a deny list and pinned to the plan's DCR tier (token endpoint auth method, grant types,
+ * scopes, redirect URI rules) before oidc-provider may store a client. Every attempt, accepted or
+ * refused, is recorded with its risk signals (source, software id, redirect hosts): a refusal by
+ * {@link DcrGuard.check} itself, an accepted one by {@link DcrGuard.recordOutcome} once the client
+ * id is issued. A refusal never stores a client.
  */
 
 export interface DcrDenyList {
   /** `software_id` values refused outright. */
   softwareIds?: string[];
-  /** Redirect URI hosts refused outright (exact, case-insensitive). */
+  /** Redirect URI hosts refused outright, with every host below them (case-insensitive). */
   redirectHosts?: string[];
   /** Source addresses refused outright: an IP or a CIDR block (`203.0.113.0/24`, `2001:db8::/32`). */
   sourceCidrs?: string[];
@@ -35,23 +37,33 @@ export interface DcrGuardOptions {
   now?: () => number;
 }
 
-export type DcrVerdict =
-  | { ok: true; metadata: Record<string, unknown> }
-  | {
-      ok: false;
-      status: 400 | 429;
-      error: "invalid_client_metadata" | "invalid_redirect_uri" | "invalid_software_statement" | "too_many_requests";
-      description: string;
-      retryAfter?: number;
-    };
-
-export interface DcrGuard {
-  check(input: { sourceIp: string; metadata: unknown }): Promise<DcrVerdict>;
+/** The risk signals of one registration request (RFC 7591 §2 `software_id`, `redirect_uris`). */
+export interface DcrSignals {
+  softwareId?: string;
+  redirectHosts: string[];
 }
 
+export type DcrErrorCode = "invalid_client_metadata" | "invalid_redirect_uri" | "invalid_software_statement" | "too_many_requests";
+
+export type DcrVerdict =
+  | { ok: true; metadata: Record<string, unknown>; signals: DcrSignals }
+  | { ok: false; status: 400 | 429; error: DcrErrorCode; description: string; retryAfter?: number; signals: DcrSignals };
+
+export interface DcrGuard {
+  /** Checks one request; a refusal is recorded here (nothing else is stored). */
+  check(input: { sourceIp: string; metadata: unknown }): Promise<DcrVerdict>;
+  /**
+   * Records what became of a request the guard let through: the client id oidc-provider issued,
+   * or why oidc-provider refused it after all.
+   */
+  recordOutcome(input: { sourceIp: string; signals: DcrSignals } & ({ clientId: string } | { refused: string })): Promise<void>;
+}
+
+/** Fixed one-minute windows of the store's shared counter (every instance of the front counts together). */
 const WINDOW_SECONDS = 60;
 
-const DenyListSchema = z.strictObject({
+/** `dcrDenyList`, as `createFront` and McpAuthFront (at deploy) check it. */
+export const DcrDenyListSchema = z.strictObject({
   softwareIds: z.array(z.string().min(1)).optional(),
   redirectHosts: z.array(z.string().min(1)).optional(),
   sourceCidrs: z
@@ -61,7 +73,7 @@ const DenyListSchema = z.strictObject({
         if (extra !== undefined || !ip || !isIP(ip)) return false;
         if (bits === undefined) return true;
         const n = Number(bits);
-        return Number.isInteger(n) && n >= 0 && n <= (isIP(ip) === 4 ? 32 : 128);
+        return bits !== "" && Number.isInteger(n) && n >= 0 && n <= (isIP(ip) === 4 ? 32 : 128);
       }, "must be an IP address or CIDR block such as 203.0.113.0/24"),
     )
     .optional(),
@@ -83,6 +95,28 @@ const MetadataSchema = z.looseObject({
   jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
 });
 
+/**
+ * The DCR tier's rules on client metadata (token endpoint auth method, grant and response types,
+ * redirect URIs), as an RFC 7591 §3.2.2 error, or undefined when the metadata fits the tier. Used
+ * by the guard and again by oidc-provider's client metadata validator on what it is about to store.
+ */
+export function dcrTierProblem(tier: PlanTier, metadata: { token_endpoint_auth_method?: unknown; grant_types?: unknown; response_types?: unknown; redirect_uris?: unknown }): { error: "invalid_client_metadata" | "invalid_redirect_uri"; description: string } | undefined {
+  const method = String(metadata.token_endpoint_auth_method ?? tier.tokenEndpointAuthMethod);
+  if (method !== tier.tokenEndpointAuthMethod) return { error: "invalid_client_metadata", description: `token_endpoint_auth_method '${method}' is not allowed for tier '${tier.name}'; it must be '${tier.tokenEndpointAuthMethod}'` };
+  const grantTypes = Array.isArray(metadata.grant_types) ? metadata.grant_types.map(String) : ["authorization_code"];
+  const forbidden = grantTypes.filter((g) => !(tier.grantTypes as string[]).includes(g));
+  if (forbidden.length) return { error: "invalid_client_metadata", description: `grant_types ${forbidden.join(", ")} are not allowed for tier '${tier.name}' (allowed: ${tier.grantTypes.join(", ")})` };
+  const responseTypes = Array.isArray(metadata.response_types) ? metadata.response_types.map(String) : grantTypes.includes("authorization_code") ? ["code"] : [];
+  if (responseTypes.some((r) => r !== "code")) return { error: "invalid_client_metadata", description: `response_types must be ["code"] (OAuth 2.1), got ${JSON.stringify(responseTypes)}` };
+  const redirectUris = Array.isArray(metadata.redirect_uris) ? metadata.redirect_uris.map(String) : [];
+  if (grantTypes.includes("authorization_code") && redirectUris.length === 0) return { error: "invalid_redirect_uri", description: "redirect_uris is required for the authorization_code grant" };
+  for (const uri of redirectUris) {
+    const problem = redirectUriProblem(tier, uri);
+    if (problem) return { error: "invalid_redirect_uri", description: problem };
+  }
+  return undefined;
+}
+
 function tierScopeSet(plan: McpAuthPlan, tier: PlanTier): Set<string> {
   const out = new Set<string>(["openid"]);
   if (tier.grantTypes.includes("refresh_token")) out.add("offline_access");
@@ -90,25 +124,34 @@ function tierScopeSet(plan: McpAuthPlan, tier: PlanTier): Set<string> {
   return out;
 }
 
-function hostsOf(uris: readonly unknown[]): string[] {
+/** The risk signals of a request body, whatever its shape. */
+export function dcrSignalsOf(body: unknown): DcrSignals {
+  const raw = (typeof body === "object" && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const hosts = new Set<string>();
-  for (const u of uris) {
+  for (const u of Array.isArray(raw["redirect_uris"]) ? raw["redirect_uris"] : []) {
     try {
       if (typeof u === "string") hosts.add(new URL(u).hostname.toLowerCase());
     } catch {
-      // an unparsable URI has no host; it is refused below
+      // an unparsable URI has no host; the tier rules refuse it
     }
   }
-  return [...hosts].sort();
+  return { ...(typeof raw["software_id"] === "string" ? { softwareId: raw["software_id"] } : {}), redirectHosts: [...hosts].sort() };
 }
 
+/** `::ffff:203.0.113.9` is 203.0.113.9 (a dual-stack socket's view of an IPv4 peer). */
+function plainIp(sourceIp: string): string {
+  const m = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(sourceIp);
+  return m?.[1] ?? sourceIp;
+}
+
+/** @throws Error naming the malformed `dcrDenyList` entry (at start, not per request). */
 export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
   const { tier, store } = options;
   if (tier.registration !== "dcr") throw new Error(`createDcrGuard: tier '${tier.name}' has registration '${tier.registration}', expected 'dcr'`);
-  const deny = DenyListSchema.safeParse(options.denyList ?? {});
+  const deny = DcrDenyListSchema.safeParse(options.denyList ?? {});
   if (!deny.success) throw new Error(`createDcrGuard: dcrDenyList is invalid: ${deny.error.issues.map((i) => `dcrDenyList.${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const deniedSoftware = new Set(deny.data.softwareIds ?? []);
-  const deniedHosts = new Set((deny.data.redirectHosts ?? []).map((h) => h.toLowerCase()));
+  const deniedHosts = (deny.data.redirectHosts ?? []).map((h) => h.toLowerCase().replace(/\.$/, ""));
   const deniedSources = new BlockList();
   for (const c of deny.data.sourceCidrs ?? []) {
     const [ip = "", bits] = c.split("/");
@@ -118,24 +161,35 @@ export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
   }
   const allowedScopes = options.plan ? tierScopeSet(options.plan, tier) : undefined;
   const now = options.now ?? Date.now;
+  const at = () => Math.floor(now() / 1000);
+
+  const record = (sourceIp: string, signals: DcrSignals, outcome: { clientId: string } | { refused: string }) =>
+    store.recordRegistration({
+      clientId: "clientId" in outcome ? outcome.clientId : "",
+      via: "dcr",
+      at: at(),
+      sourceIp,
+      ...(signals.softwareId !== undefined ? { softwareId: signals.softwareId } : {}),
+      redirectHosts: [...signals.redirectHosts],
+      accepted: "clientId" in outcome,
+      ...("refused" in outcome ? { reason: outcome.refused } : {}),
+    });
 
   return {
-    async check({ sourceIp, metadata }) {
-      const at = Math.floor(now() / 1000);
-      const raw = (typeof metadata === "object" && metadata !== null ? metadata : {}) as Record<string, unknown>;
-      const softwareId = typeof raw["software_id"] === "string" ? raw["software_id"] : undefined;
-      const redirectHosts = hostsOf(Array.isArray(raw["redirect_uris"]) ? raw["redirect_uris"] : []);
-
-      const refuse = async (status: 400 | 429, error: Exclude<DcrVerdict, { ok: true }>["error"], description: string, retryAfter?: number): Promise<DcrVerdict> => {
-        await store.recordRegistration({ clientId: "", via: "dcr", at, sourceIp, ...(softwareId ? { softwareId } : {}), redirectHosts, accepted: false, reason: `${error}: ${description}` });
-        return { ok: false, status, error, description, ...(retryAfter !== undefined ? { retryAfter } : {}) };
+    async check({ sourceIp: rawSource, metadata }) {
+      const sourceIp = plainIp(rawSource);
+      const signals = dcrSignalsOf(metadata);
+      const refuse = async (status: 400 | 429, error: DcrErrorCode, description: string, retryAfter?: number): Promise<DcrVerdict> => {
+        await record(sourceIp, signals, { refused: `${error}: ${description}` });
+        return { ok: false, status, error, description, ...(retryAfter !== undefined ? { retryAfter } : {}), signals };
       };
 
       // Rate limit first, so a flood costs one counter update per request and nothing more.
-      const count = await store.incrementCounter(`dcr:${sourceIp}`, WINDOW_SECONDS, at);
+      const t = at();
+      const count = await store.incrementCounter(`dcr:${sourceIp}`, WINDOW_SECONDS, t);
       if (count > tier.registrationRateLimitPerMinute) {
-        const retryAfter = WINDOW_SECONDS - (at % WINDOW_SECONDS);
-        return refuse(429, "too_many_requests", `more than ${tier.registrationRateLimitPerMinute} registrations per minute from this source; retry after ${retryAfter} s`, retryAfter);
+        const retryAfter = WINDOW_SECONDS - (t % WINDOW_SECONDS);
+        return refuse(429, "too_many_requests", `client registration is limited to ${tier.registrationRateLimitPerMinute} per minute per source for tier '${tier.name}'; retry after ${retryAfter} s`, retryAfter);
       }
 
       if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return refuse(400, "invalid_client_metadata", "the registration request body must be a JSON object (RFC 7591 §3.1)");
@@ -143,27 +197,20 @@ export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
       if (!parsed.success) return refuse(400, "invalid_client_metadata", parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
       const m = parsed.data;
 
-      if (isIP(sourceIp) && deniedSources.check(sourceIp, isIP(sourceIp) === 4 ? "ipv4" : "ipv6")) return refuse(400, "invalid_client_metadata", "registrations from this source are not accepted");
-      if (softwareId !== undefined && deniedSoftware.has(softwareId)) return refuse(400, "invalid_client_metadata", `software_id '${softwareId}' is not accepted`);
-      const deniedHost = redirectHosts.find((h) => deniedHosts.has(h));
-      if (deniedHost) return refuse(400, "invalid_redirect_uri", `redirect URIs on '${deniedHost}' are not accepted`);
+      // The deny list: RFC 7591 §3.2.2 invalid_client_metadata, naming the entry that matched.
+      if (isIP(sourceIp) && deniedSources.check(sourceIp, isIP(sourceIp) === 4 ? "ipv4" : "ipv6")) return refuse(400, "invalid_client_metadata", "registration refused: the source address is on the deny list");
+      if (signals.softwareId !== undefined && deniedSoftware.has(signals.softwareId)) return refuse(400, "invalid_client_metadata", `registration refused: software_id '${signals.softwareId}' is on the deny list`);
+      const deniedHost = signals.redirectHosts.find((h) => deniedHosts.some((d) => h === d || h.endsWith(`.${d}`)));
+      if (deniedHost) return refuse(400, "invalid_client_metadata", `registration refused: redirect host '${deniedHost}' is on the deny list`);
       // RFC 7591 §3.2.2: the front verifies no software statements, so it accepts none.
       if (m.software_statement !== undefined) return refuse(400, "invalid_software_statement", `software statements are not accepted for tier '${tier.name}'`);
 
+      const tierProblem = dcrTierProblem(tier, m);
+      if (tierProblem) return refuse(400, tierProblem.error, tierProblem.description);
       const method = m.token_endpoint_auth_method ?? tier.tokenEndpointAuthMethod;
-      if (method !== tier.tokenEndpointAuthMethod) return refuse(400, "invalid_client_metadata", `token_endpoint_auth_method '${method}' is not allowed for tier '${tier.name}'; it must be '${tier.tokenEndpointAuthMethod}'`);
       const grantTypes = m.grant_types ?? ["authorization_code"];
-      const forbiddenGrants = grantTypes.filter((g) => !(tier.grantTypes as string[]).includes(g));
-      if (forbiddenGrants.length) return refuse(400, "invalid_client_metadata", `grant_types ${forbiddenGrants.join(", ")} are not allowed for tier '${tier.name}' (allowed: ${tier.grantTypes.join(", ")})`);
       const responseTypes = m.response_types ?? (grantTypes.includes("authorization_code") ? ["code"] : []);
-      if (responseTypes.some((r) => r !== "code")) return refuse(400, "invalid_client_metadata", `response_types must be ["code"] (OAuth 2.1), got ${JSON.stringify(responseTypes)}`);
-
       const redirectUris = m.redirect_uris ?? [];
-      if (grantTypes.includes("authorization_code") && redirectUris.length === 0) return refuse(400, "invalid_redirect_uri", "redirect_uris is required for the authorization_code grant");
-      for (const uri of redirectUris) {
-        const problem = redirectUriProblem(tier, uri);
-        if (problem) return refuse(400, "invalid_redirect_uri", problem);
-      }
 
       let scope: string | undefined;
       if (m.scope !== undefined && allowedScopes) {
@@ -180,8 +227,10 @@ export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
         grant_types: [...grantTypes],
         response_types: [...responseTypes],
         token_endpoint_auth_method: method,
-        application_type: m.application_type ?? (redirectUris.some((u) => isLoopbackUrl(new URL(u))) ? "native" : "web"),
       };
+      // As the client asked; unset, oidc-provider's default (web) applies. A native client is shown
+      // the consent page at every authorization (oidc-provider's native_client_prompt check).
+      if (m.application_type !== undefined) out["application_type"] = m.application_type;
       if (m.client_name !== undefined) out["client_name"] = m.client_name;
       if (m.software_id !== undefined) out["software_id"] = m.software_id;
       if (m.software_version !== undefined) out["software_version"] = m.software_version;
@@ -190,8 +239,11 @@ export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
         if (m.jwks_uri) out["jwks_uri"] = m.jwks_uri;
         else out["jwks"] = m.jwks;
       }
-      await store.recordRegistration({ clientId: "", via: "dcr", at, sourceIp, ...(softwareId ? { softwareId } : {}), redirectHosts, accepted: true });
-      return { ok: true, metadata: out };
+      return { ok: true, metadata: out, signals };
+    },
+
+    async recordOutcome(input) {
+      await record(plainIp(input.sourceIp), input.signals, "clientId" in input ? { clientId: input.clientId } : { refused: input.refused });
     },
   };
 }

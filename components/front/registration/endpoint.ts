@@ -2,79 +2,84 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type Provider from "oidc-provider";
 import type { McpAuthPlan } from "../../plan/schema.js";
 import { readBodyText } from "../body.js";
-import type { FrontStore, RegistrationRecord } from "../store/types.js";
-import { denyListChecker, registrationGateFor, registrationSignals, type DcrDenyList } from "./wiring.js";
+import type { FrontStore } from "../store/types.js";
+import { createDcrGuard, type DcrDenyList, type DcrSignals } from "./dcr.js";
 
 /**
- * The front's side of the RFC 7591 registration endpoint (`POST /reg`), before oidc-provider:
- * the per-source rate limit (429 + Retry-After), the deny list (400 invalid_client_metadata), and a
- * {@link RegistrationRecord} of risk signals (source IP, software id, redirect hosts) for every
- * attempt, accepted or refused. Metadata rules of the DCR tier run in oidc-provider's validator.
+ * The front's RFC 7591 registration endpoint (`POST /reg`) before oidc-provider: the DCR guard
+ * (registration/dcr.ts) answers every refusal itself (429 with Retry-After, or 400 with the RFC 7591
+ * error) and hands oidc-provider only the metadata the tier allows. The outcome of a request the
+ * guard let through (the issued client id, or oidc-provider's own refusal) is recorded from
+ * oidc-provider's `registration_create` events.
  */
+
+const MAX_BODY_BYTES = 64 * 1024;
 
 function json(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...extra });
   res.end(JSON.stringify(body));
 }
 
-/**
- * Reads the body for oidc-provider (`req.body`). The `scope` member is reduced to OpenID scopes:
- * MCP resource scopes are capped per tier by the resource server info instead (RFC 7591 §3.2.1
- * lets the server register different metadata than requested).
- */
-async function readRegistration(req: IncomingMessage & { body?: unknown }): Promise<unknown> {
+/** The request body as JSON, `undefined` when it is not JSON (the guard refuses it). */
+async function readJson(req: IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) return undefined;
-  let body: unknown;
   try {
-    body = JSON.parse(await readBodyText(req, 64 * 1024, "registration request"));
+    return JSON.parse(await readBodyText(req, MAX_BODY_BYTES, "registration request"));
   } catch {
-    body = {};
+    return undefined;
   }
-  if (body && typeof body === "object" && !Array.isArray(body) && typeof (body as { scope?: unknown }).scope === "string") {
-    const oidc = (body as { scope: string }).scope.split(" ").filter((s) => s === "openid" || s === "offline_access");
-    if (oidc.length) (body as { scope: string }).scope = oidc.join(" ");
-    else delete (body as { scope?: string }).scope;
-  }
-  req.body = body;
-  return body;
 }
 
-export function createRegistrationEndpoint(deps: { plan: McpAuthPlan; store: FrontStore; provider: Provider; now: () => number; log: (line: string) => void; denyList?: DcrDenyList }) {
-  const gate = registrationGateFor(deps.plan, deps.now);
-  const denied = denyListChecker(deps.denyList);
-  const sourceOf = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
-  const record = (r: Omit<RegistrationRecord, "via" | "at">) =>
-    deps.store.recordRegistration({ ...r, via: "dcr", at: Math.floor(deps.now() / 1000) }).catch((err: Error) => deps.log(`registration record not stored: ${err.message}`));
-  type Ctx = { req: IncomingMessage & { body?: unknown } };
-  const on = deps.provider.on.bind(deps.provider) as (event: string, listener: (...args: unknown[]) => void) => void;
-  on("registration_create.success", (ctx: unknown, client: unknown) => {
-    const req = (ctx as Ctx).req;
-    void record({ clientId: String((client as { clientId?: string }).clientId ?? ""), sourceIp: sourceOf(req), ...registrationSignals(req.body), accepted: true });
-  });
-  on("registration_create.error", (ctx: unknown, err: unknown) => {
-    const req = (ctx as Ctx).req;
-    void record({ clientId: "", sourceIp: sourceOf(req), ...registrationSignals(req.body), accepted: false, reason: String((err as { error_description?: string; message?: string }).error_description ?? (err as Error).message) });
-  });
+/**
+ * What oidc-provider registers: the guard's metadata with `scope` reduced to OpenID scopes (MCP
+ * resource scopes were checked against the tier by the guard and are capped per tier by the
+ * resource server info at every token; oidc-provider only knows `openid` and `offline_access`).
+ */
+function forProvider(metadata: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...metadata };
+  if (typeof out["scope"] === "string") {
+    const oidc = out["scope"].split(" ").filter((s) => s === "openid" || s === "offline_access");
+    if (oidc.length) out["scope"] = oidc.join(" ");
+    else delete out["scope"];
+  }
+  return out;
+}
 
-  /** Answers refused registrations itself (true); otherwise prepares the request for oidc-provider. */
-  return async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+/**
+ * @returns undefined when the plan has no DCR tier (oidc-provider's registration is disabled then),
+ * else a handler that answers refused registrations itself (true) or prepares the request for
+ * oidc-provider (false). @throws Error naming a malformed `dcrDenyList` entry.
+ */
+export function createRegistrationEndpoint(deps: { plan: McpAuthPlan; store: FrontStore; provider: Provider; now: () => number; log: (line: string) => void; denyList?: DcrDenyList }) {
+  const tier = deps.plan.tiers.find((t) => t.registration === "dcr");
+  if (!tier) return undefined;
+  const guard = createDcrGuard({ tier, store: deps.store, plan: deps.plan, now: deps.now, ...(deps.denyList ? { denyList: deps.denyList } : {}) });
+  const sourceOf = (req: IncomingMessage) => req.socket.remoteAddress ?? "unknown";
+  const passed = new WeakMap<IncomingMessage, { sourceIp: string; signals: DcrSignals }>();
+  const outcome = (req: IncomingMessage, result: { clientId: string } | { refused: string }) => {
+    const seen = passed.get(req);
+    if (!seen) return;
+    passed.delete(req);
+    guard.recordOutcome({ ...seen, ...result }).catch((err: Error) => deps.log(`registration record not stored: ${err.message}`));
+  };
+  type Ctx = { req: IncomingMessage };
+  const on = deps.provider.on.bind(deps.provider) as (event: string, listener: (...args: unknown[]) => void) => void;
+  on("registration_create.success", (ctx: unknown, client: unknown) => outcome((ctx as Ctx).req, { clientId: String((client as { clientId?: string }).clientId ?? "") }));
+  on("registration_create.error", (ctx: unknown, err: unknown) =>
+    outcome((ctx as Ctx).req, { refused: `${String((err as { error?: string }).error ?? "invalid_client_metadata")}: ${String((err as { error_description?: string; message?: string }).error_description ?? (err as Error).message)}` }),
+  );
+
+  return async (req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<boolean> => {
     const sourceIp = sourceOf(req);
-    const wait = gate?.take(sourceIp) ?? 0;
-    if (wait > 0) {
-      deps.log(`client registration refused: over ${gate?.perMinute}/minute`);
-      await record({ clientId: "", sourceIp, redirectHosts: [], accepted: false, reason: "rate limit" });
-      json(res, 429, { error: "too_many_requests", error_description: `client registration is limited to ${gate?.perMinute} per minute for tier '${gate?.tierName}'; retry in ${wait}s` }, { "retry-after": String(wait) });
+    const verdict = await guard.check({ sourceIp, metadata: await readJson(req) });
+    if (!verdict.ok) {
+      deps.log(`client registration refused: ${verdict.error}: ${verdict.description}`);
+      // RFC 7591 §3.2.2 (429 for the rate limit, RFC 6585): nothing is stored.
+      json(res, verdict.status, { error: verdict.error, error_description: verdict.description }, verdict.retryAfter !== undefined ? { "retry-after": String(verdict.retryAfter) } : {});
       return true;
     }
-    const signals = registrationSignals(await readRegistration(req));
-    const why = denied({ sourceIp, ...signals });
-    if (why) {
-      deps.log(`client registration refused: ${why}`);
-      await record({ clientId: "", sourceIp, ...signals, accepted: false, reason: why });
-      // RFC 7591 §3.2.2: the metadata is refused; nothing is stored.
-      json(res, 400, { error: "invalid_client_metadata", error_description: `registration refused: ${why}` });
-      return true;
-    }
+    passed.set(req, { sourceIp, signals: verdict.signals });
+    req.body = forProvider(verdict.metadata);
     return false;
   };
 }

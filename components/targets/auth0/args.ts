@@ -52,7 +52,7 @@ export interface Auth0McpAuthArgs {
   groups?: Auth0GroupsOption;
   /**
    * Creates the upstream client the authorization front signs users in with (output
-   * `frontUpstream`): `redirectUri` is the front's callback, `<front issuer>/upstream/callback`.
+   * `frontUpstream`): `redirectUri` is the front's callback, `<front issuer>/federation/callback` (`FRONT_CALLBACK_PATH`, the path the front serves).
    */
   front?: FrontUpstreamArgs;
 }

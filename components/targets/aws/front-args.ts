@@ -2,6 +2,7 @@ import { z } from "zod";
 import type * as pulumi from "@pulumi/pulumi";
 import type { McpAuthPlan } from "../../plan/schema.js";
 import { issueLines } from "../../model/validate.js";
+import { DcrDenyListSchema } from "../../front/registration/dcr.js";
 import { EDGE_RUNTIMES, LOG_RETENTION_DAYS, type McpEdgeCustomDomainArgs } from "./args.js";
 
 /**
@@ -89,7 +90,8 @@ const PlainSchema = z.object({
   plan: z.looseObject({ planVersion: z.literal(1), servers: z.array(z.unknown()).min(1, "the plan needs at least one MCP server") }),
   upstream: z.looseObject({ scopes: z.array(z.string().min(1)).optional() }),
   customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
-  dcrDenyList: z.strictObject({ softwareIds: z.array(z.string()).optional(), redirectHosts: z.array(z.string()).optional(), sourceCidrs: z.array(z.string()).optional() }).optional(),
+  // The front's own rule (a malformed block fails the preview, not the function's cold start).
+  dcrDenyList: DcrDenyListSchema.optional(),
   clientCredentials: z
     .record(
       z.string().min(1),

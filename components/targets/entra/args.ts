@@ -63,7 +63,7 @@ export const EntraMcpAuthArgsSchema = z.strictObject({
   owners: z.array(Guid).optional(),
   /**
    * Creates the upstream client the authorization front signs users in with (output
-   * `frontUpstream`): `redirectUri` is the front's callback, `<front issuer>/upstream/callback`.
+   * `frontUpstream`): `redirectUri` is the front's callback, `<front issuer>/federation/callback` (`FRONT_CALLBACK_PATH`, the path the front serves).
    * Members of each declared group with an object ID (`groupObjectIds`) may sign in.
    */
   front: FrontUpstreamArgsSchema.optional(),

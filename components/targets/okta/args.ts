@@ -50,7 +50,7 @@ export const OktaMcpAuthArgsSchema = z
     namePrefix: z.string().min(1).max(30).optional(),
     /**
      * Creates the upstream client the authorization front signs users in with (output
-     * `frontUpstream`). `redirectUri` is the front's callback, `<front issuer>/upstream/callback`.
+     * `frontUpstream`). `redirectUri` is the front's callback, `<front issuer>/federation/callback` (`FRONT_CALLBACK_PATH`, the path the front serves).
      */
     front: FrontUpstreamArgsSchema.optional(),
   })

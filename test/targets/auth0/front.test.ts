@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, promiseOf, type MockHarness } from "../../support/pulumi-mocks.js";
 import { crmArgs, DOMAIN } from "./fixtures.js";
 
-const CALLBACK = "https://auth.example.com/upstream/callback";
+const CALLBACK = "https://auth.example.com/federation/callback";
 const T = {
   client: "auth0:index/client:Client",
   creds: "auth0:index/clientCredentials:ClientCredentials",
@@ -81,7 +81,7 @@ describe("Auth0McpAuth with the authorization front", () => {
     await mocks.settled();
     expect(plain.frontUpstream).toBeUndefined();
     expect(mocks.resources.some((r) => r.name.includes("front"))).toBe(false);
-    expect(() => new mod.Auth0McpAuth("bad", crmArgs({ front: { redirectUri: "http://auth.example.com/upstream/callback" } }))).toThrow(/args\.front\.redirectUri: expected an https URL/);
+    expect(() => new mod.Auth0McpAuth("bad", crmArgs({ front: { redirectUri: "http://auth.example.com/federation/callback" } }))).toThrow(/args\.front\.redirectUri: expected an https URL/);
   });
 
   it("keeps McpAuthAuth0 as an alias of Auth0McpAuth", () => {

@@ -88,3 +88,47 @@ describe("the front's Lambda handler", () => {
     expect(lines[0]).toMatch(/signingKey must be a private key/);
   });
 });
+
+describe("the deployed front's log lines and McpAuthFront's metric filters", () => {
+  it("writes a line the registration-burst filter counts for every DCR attempt and CIMD first use, and none for other requests", async () => {
+    const { compile } = await import("../../../components/plan/compile.js");
+    const { default: crm } = await import("../../../stacks/crm/mcp-auth.js");
+    const { createHandler } = await import("../../../components/front/aws/entry.js");
+    const { FRONT_LOG_EVENTS } = await import("../../../components/targets/aws/front-resources.js");
+    const { filterMatches } = await import("../../support/log-filter.js");
+    const { tableName } = await fx.table();
+    const agent = await generateKeyPair("ES256", { extractable: true });
+    const agentJwk = { ...(await exportJWK(agent.publicKey)), kid: "a1", alg: "ES256" };
+    const lines: string[] = [];
+    const handler = createHandler({
+      env: { MCP_FRONT_TABLE: tableName, MCP_FRONT_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:front" },
+      readConfig: () => JSON.stringify({ configVersion: 1, plan: compile(crm), clientPublicKeys: { "nightly-digest": agentJwk } }),
+      readSecret: async () => JSON.stringify({ issuer: "https://auth.example.com", signingKey, upstream }),
+      dynamo: async () => fx.client,
+      write: (l) => lines.push(l),
+    });
+    const burst = () => lines.filter((l) => filterMatches(FRONT_LOG_EVENTS.registration.pattern, l));
+    const failed = () => lines.filter((l) => filterMatches(FRONT_LOG_EVENTS.failedSignIn.pattern, l));
+    const reg = (body: unknown) => handler(functionUrlEvent("POST", "/reg", { sourceIp: "203.0.113.9", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+    expect((await handler(functionUrlEvent("GET", "/.well-known/oauth-authorization-server"))).statusCode).toBe(200);
+    expect(burst()).toEqual([]);
+    const ok = await reg({ redirect_uris: ["http://127.0.0.1:53100/callback"], token_endpoint_auth_method: "none" });
+    expect(ok.statusCode).toBe(201);
+    const refused = await reg({ redirect_uris: ["https://attacker.example/cb"], token_endpoint_auth_method: "none" });
+    expect(refused.statusCode).toBe(400);
+    // A CIMD client ID off the tier's domains: refused, and still a registration attempt.
+    const cimd = await handler(functionUrlEvent("GET", `/auth?response_type=code&client_id=${encodeURIComponent("https://attacker.example/client.json")}&redirect_uri=${encodeURIComponent("http://127.0.0.1/cb")}&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256`, { sourceIp: "198.51.100.4" }));
+    expect(cimd.statusCode).toBe(400);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(burst().map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      { event: "registration", via: "dcr", accepted: true, sourceIp: "203.0.113.9" },
+      { event: "registration", via: "dcr", accepted: false, sourceIp: "203.0.113.9", reason: expect.stringMatching(/^invalid_redirect_uri: /) },
+      { event: "registration", via: "cimd", accepted: false, sourceIp: "198.51.100.4", reason: expect.stringMatching(/^invalid_client: .*not on an allowed domain/) },
+    ]);
+    // A forged callback: one failed sign-in, counted through the handler's wrapping of the front's lines.
+    await handler(functionUrlEvent("GET", "/federation/callback?code=stolen&state=forged"));
+    expect(failed()).toHaveLength(1);
+    expect(failed()[0]).not.toContain("stolen");
+    expect(burst()).toHaveLength(3);
+  }, 30_000);
+});

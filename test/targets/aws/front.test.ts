@@ -194,6 +194,8 @@ describe("McpAuthFront", () => {
   it("refuses bad arguments before creating anything, naming the field", async () => {
     const before = mocks.resources.length;
     expect(() => new aws.McpAuthFront("Bad_Name", { plan, upstream: { issuer: "https://x", clientId: "c" }, signingKey: "{}", memoryMb: 64 })).toThrow(/name:.*lower-case[\s\S]*memoryMb/);
+    // The DCR deny list is checked with the front's own rule at deploy, not at the function's cold start.
+    expect(() => new aws.McpAuthFront("f-deny", { plan, upstream: { issuer: "https://x", clientId: "c" }, signingKey: "{}", dcrDenyList: { sourceCidrs: ["203.0.113.0/33"] } })).toThrow(/dcrDenyList\.sourceCidrs\.0: must be an IP address or CIDR block/);
     expect(mocks.resources.length).toBe(before);
   });
 

@@ -7,7 +7,7 @@ import { uuidV5 } from "../../../components/targets/entra/ids.js";
 
 const plan = compile(crm);
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const CALLBACK = "https://auth.example.com/upstream/callback";
+const CALLBACK = "https://auth.example.com/federation/callback";
 const SALES_REPS = "aaaaaaaa-0000-4000-8000-000000000001";
 const ADMINS = "aaaaaaaa-0000-4000-8000-000000000003";
 /** Entra client and object ids are GUIDs (the edge config checks): deterministic ones per resource. */

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, promiseOf, type MockHarness } from "../../support/pulumi-mocks.js";
 import { CRM_ARGS, OKTA_MOCKS, ORG, crmDeclarations } from "./fixture.js";
 
-const CALLBACK = "https://auth.example.com/upstream/callback";
+const CALLBACK = "https://auth.example.com/federation/callback";
 let mocks: MockHarness;
 let Okta: typeof import("../../../components/targets/okta/component.js");
 let component: import("../../../components/targets/okta/component.js").OktaMcpAuth;
@@ -86,7 +86,7 @@ describe("OktaMcpAuth with the authorization front", () => {
   });
 
   it("refuses a callback that is not an exact https URL before creating anything", () => {
-    for (const bad of ["http://auth.example.com/upstream/callback", "https://*.example.com/upstream/callback", "https://auth.example.com/upstream/callback#x", "auth.example.com"]) {
+    for (const bad of ["http://auth.example.com/federation/callback", "https://*.example.com/federation/callback", "https://auth.example.com/federation/callback#x", "auth.example.com"]) {
       expect(() => new Okta.OktaMcpAuth("bad", { declarations: crmDeclarations(), ...CRM_ARGS, front: { redirectUri: bad } }), bad).toThrow(/args\.front\.redirectUri: /);
     }
   });

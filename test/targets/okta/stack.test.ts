@@ -44,13 +44,13 @@ describe("the Okta example stack (stacks/okta)", () => {
     pulumi.runtime.setAllConfig({
       "mcp-auth:clientJwksUris": JSON.stringify({ "agent/nightly-digest": "https://agents.example.com/jwks.json" }),
       "mcp-auth:groupIds": JSON.stringify({ "crm-admins": "00g-a", "sales-ops": "00g-o", "sales-reps": "00g-r" }),
-      "mcp-auth:frontRedirectUri": "https://auth.example.com/upstream/callback",
+      "mcp-auth:frontRedirectUri": "https://auth.example.com/federation/callback",
     });
     vi.resetModules();
     mocks.reset();
     const stack = await import("../../../stacks/okta/index.js");
     await mocks.settled();
-    expect(mocks.byName("crm-front-upstream", "okta:app/oAuth:OAuth").inputs.redirectUris).toEqual(["https://auth.example.com/upstream/callback"]);
+    expect(mocks.byName("crm-front-upstream", "okta:app/oAuth:OAuth").inputs.redirectUris).toEqual(["https://auth.example.com/federation/callback"]);
     expect(await pulumi.isSecret(stack.frontUpstream!.clientSecret)).toBe(true);
   });
 });
