@@ -70,7 +70,7 @@ export interface Federation {
  * - `upstream_unavailable`: the IdP's discovery document could not be read;
  * - `token_exchange_failed`: the IdP's token endpoint refused the code (wrong PKCE verifier,
  *   expired or replayed code; `upstream_error` carries its code);
- * - `id_token_invalid`: the ID token failed validation (issuer, audience, nonce, times, algorithm);
+ * - `id_token_invalid`: the ID token failed validation (signature, issuer, audience, nonce, times, algorithm);
  * - `response_invalid`: any other malformed answer (e.g. a mismatched RFC 9207 `iss`);
  * - `no_id_token`: the IdP returned no ID token;
  * - `user_refused`: the user refused at the front's own consent or step-up page (a refusal at the
@@ -117,10 +117,12 @@ function errorCode(v: unknown): string | undefined {
 
 /** Classifies an openid-client failure of the code exchange and ID token validation. */
 function exchangeFailure(err: unknown): { reason: SignInFailure; upstreamError?: string } {
-  const e = err as { name?: string; code?: string; error?: unknown };
+  const e = err as { name?: string; code?: string; error?: unknown; cause?: { message?: unknown } };
   const upstreamError = errorCode(e.error);
   if (upstreamError !== undefined || e.name === "ResponseBodyError") return { reason: "token_exchange_failed", ...(upstreamError !== undefined ? { upstreamError } : {}) };
-  if (/JWT|JWS|JWK|ID_TOKEN|NONCE/i.test(e.code ?? "")) return { reason: "id_token_invalid" };
+  // openid-client reports a bad ID token signature as OAUTH_INVALID_RESPONSE, naming it in its cause.
+  const signature = typeof e.cause?.message === "string" && e.cause.message.startsWith("JWT signature verification failed");
+  if (signature || /JWT|JWS|JWK|ID_TOKEN|NONCE/i.test(e.code ?? "")) return { reason: "id_token_invalid" };
   return { reason: "response_invalid" };
 }
 
@@ -159,7 +161,15 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
         upstream.clientSecret !== undefined ? oidc.ClientSecretBasic(upstream.clientSecret) : oidc.None(),
         // Plain http only for an upstream on loopback, or when the front itself is a plain-http
         // development server (the embedded dev IdP); an https front needs an https IdP.
-        isLoopbackHttp(upstream.issuer) || (upstream.issuer.startsWith("http:") && options.issuer.startsWith("http:")) ? { execute: [oidc.allowInsecureRequests] } : undefined,
+        {
+          execute: [
+            ...(isLoopbackHttp(upstream.issuer) || (upstream.issuer.startsWith("http:") && options.issuer.startsWith("http:")) ? [oidc.allowInsecureRequests] : []),
+            // The ID token's signature is checked against the IdP's published JWKS (fetched from its
+            // discovery document's jwks_uri and cached), not only trusted because it came over TLS
+            // from the token endpoint (which OpenID Connect Core §3.1.3.7 would allow).
+            oidc.enableNonRepudiationChecks,
+          ],
+        },
       )
       .catch((err: Error) => {
         config = undefined;

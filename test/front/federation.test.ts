@@ -206,7 +206,12 @@ describe("failed sign-ins against an IdP whose ID token is wrong", () => {
       const jwt = new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp" }).setIssuedAt();
       return (claims["exp"] === undefined ? jwt.setExpirationTime("5m") : jwt).sign(good.privateKey);
     };
-    return { iss, setNonce: (n: string) => void (nonce = n), sign, close: () => new Promise<void>((r) => server.close(() => r())) };
+    /** The same claims signed with a key the IdP does not publish, under the published key's kid. */
+    const forge = async (claims: Record<string, unknown>) => {
+      const other = await generateKeyPair("RS256");
+      return new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp" }).setIssuedAt().setExpirationTime("5m").sign(other.privateKey);
+    };
+    return { iss, setNonce: (n: string) => void (nonce = n), sign, forge, close: () => new Promise<void>((r) => server.close(() => r())) };
   }
 
   async function attempt(token: (idp: Awaited<ReturnType<typeof fakeIdp>>, c: { iss: string; nonce: string }) => Promise<string>): Promise<Record<string, unknown>[]> {
@@ -263,6 +268,10 @@ describe("failed sign-ins against an IdP whose ID token is wrong", () => {
     expect(await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "someone-else", sub: "u1", nonce: c.nonce }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
     expect(await attempt((idp, c) => idp.sign({ iss: "https://evil.example", aud: "front", sub: "u1", nonce: c.nonce }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
     expect(await attempt((idp, c) => idp.sign({ iss: c.iss, aud: "front", sub: "u1", nonce: c.nonce, exp: Math.floor(Date.now() / 1000) - 3600 }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
+  });
+
+  it("logs id_token_invalid for an ID token signed with a key the IdP does not publish", async () => {
+    expect(await attempt((idp, c) => idp.forge({ iss: c.iss, aud: "front", sub: "u1", nonce: c.nonce }))).toEqual([expect.objectContaining({ reason: "id_token_invalid" })]);
   });
 
   it("signs the user in when the ID token is right (the fake IdP is not refusing everything)", async () => {
