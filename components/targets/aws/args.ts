@@ -37,6 +37,20 @@ export const AWS_EDGE_DEFAULTS = {
 /** Supported Lambda runtimes (Node 20 reached end of life in April 2026). */
 export const EDGE_RUNTIMES = ["nodejs22.x", "nodejs24.x"] as const;
 
+/** The Lambda settings McpEdge and McpAuthFront validate alike, each with its own default. */
+export const lambdaArgs = {
+  memoryMb: (fallback: number) => z.number().int().min(128).max(10240).default(fallback),
+  reservedConcurrency: () => z.number().int().min(1).optional(),
+  runtime: (fallback: (typeof EDGE_RUNTIMES)[number]) => z.enum(EDGE_RUNTIMES).default(fallback),
+  logRetentionDays: (fallback: number) =>
+    z
+      .number()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `use one of ${LOG_RETENTION_DAYS.join(", ")}`)
+      .default(fallback),
+  /** A CloudWatch alarm period: whole minutes. */
+  alarmPeriodSeconds: (fallback: number) => z.number().int().min(60).refine((p) => p % 60 === 0, "use a multiple of 60").default(fallback),
+};
+
 /** One MCP server behind the edge. */
 export interface McpEdgeServerArgs {
   /** Short, stable name (child resource names and output keys): lower-case letters, digits, `-`. With `idp`, the server's name in the IdP component. */
@@ -209,14 +223,11 @@ export const PlainArgsSchema = z
       .optional(),
     bundleFile: z.string().min(1).optional(),
     jwksSnapshot: z.boolean().default(false),
-    memoryMb: z.number().int().min(128).max(10240).default(AWS_EDGE_DEFAULTS.memoryMb),
+    memoryMb: lambdaArgs.memoryMb(AWS_EDGE_DEFAULTS.memoryMb),
     timeoutSeconds: z.number().int().min(1).max(900).optional(),
-    reservedConcurrency: z.number().int().min(1).optional(),
-    runtime: z.enum(EDGE_RUNTIMES).default(AWS_EDGE_DEFAULTS.runtime),
-    logRetentionDays: z
-      .number()
-      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `use one of ${LOG_RETENTION_DAYS.join(", ")}`)
-      .default(AWS_EDGE_DEFAULTS.logRetentionDays),
+    reservedConcurrency: lambdaArgs.reservedConcurrency(),
+    runtime: lambdaArgs.runtime(AWS_EDGE_DEFAULTS.runtime),
+    logRetentionDays: lambdaArgs.logRetentionDays(AWS_EDGE_DEFAULTS.logRetentionDays),
     assertionKey: SecretInput.optional(),
     assertionKeyType: z.enum(["Ed25519", "P-256"]).default("Ed25519"),
     secrets: SecretRecord.optional(),
@@ -226,7 +237,7 @@ export const PlainArgsSchema = z
       .object({
         threshold401: z.number().int().min(1).default(AWS_EDGE_DEFAULTS.alarmThreshold401),
         threshold403: z.number().int().min(1).default(AWS_EDGE_DEFAULTS.alarmThreshold403),
-        periodSeconds: z.number().int().min(60).refine((p) => p % 60 === 0, "use a multiple of 60").default(AWS_EDGE_DEFAULTS.alarmPeriodSeconds),
+        periodSeconds: lambdaArgs.alarmPeriodSeconds(AWS_EDGE_DEFAULTS.alarmPeriodSeconds),
       })
       .default({ threshold401: AWS_EDGE_DEFAULTS.alarmThreshold401, threshold403: AWS_EDGE_DEFAULTS.alarmThreshold403, periodSeconds: AWS_EDGE_DEFAULTS.alarmPeriodSeconds }),
   })

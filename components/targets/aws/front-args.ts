@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { McpAuthPlan } from "../../plan/schema.js";
 import { issueLines } from "../../model/validate.js";
 import { DcrDenyListSchema } from "../../front/registration/dcr.js";
-import { EDGE_RUNTIMES, LOG_RETENTION_DAYS, type McpEdgeCustomDomainArgs } from "./args.js";
+import { EDGE_RUNTIMES, lambdaArgs, type McpEdgeCustomDomainArgs } from "./args.js";
 
 /**
  * Arguments of {@link McpAuthFront} (the authorization front on AWS), their defaults and their
@@ -101,19 +101,16 @@ const PlainSchema = z.object({
   bundleFile: z.string().min(1).optional(),
   tableName: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, "3-255 letters, digits, '_', '-' or '.'").optional(),
   deletionProtection: z.boolean().default(true),
-  memoryMb: z.number().int().min(128).max(10240).default(AWS_FRONT_DEFAULTS.memoryMb),
+  memoryMb: lambdaArgs.memoryMb(AWS_FRONT_DEFAULTS.memoryMb),
   timeoutSeconds: z.number().int().min(3).max(900).default(AWS_FRONT_DEFAULTS.timeoutSeconds),
-  reservedConcurrency: z.number().int().min(1).optional(),
-  runtime: z.enum(EDGE_RUNTIMES).default(AWS_FRONT_DEFAULTS.runtime),
-  logRetentionDays: z
-    .number()
-    .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `use one of ${LOG_RETENTION_DAYS.join(", ")}`)
-    .default(AWS_FRONT_DEFAULTS.logRetentionDays),
+  reservedConcurrency: lambdaArgs.reservedConcurrency(),
+  runtime: lambdaArgs.runtime(AWS_FRONT_DEFAULTS.runtime),
+  logRetentionDays: lambdaArgs.logRetentionDays(AWS_FRONT_DEFAULTS.logRetentionDays),
   alarms: z
     .object({
       registrationBurstThreshold: z.number().int().min(1).default(AWS_FRONT_DEFAULTS.registrationBurstThreshold),
       failedSignInThreshold: z.number().int().min(1).default(AWS_FRONT_DEFAULTS.failedSignInThreshold),
-      periodSeconds: z.number().int().min(60).refine((p) => p % 60 === 0, "use a multiple of 60").default(AWS_FRONT_DEFAULTS.alarmPeriodSeconds),
+      periodSeconds: lambdaArgs.alarmPeriodSeconds(AWS_FRONT_DEFAULTS.alarmPeriodSeconds),
     })
     .default({ registrationBurstThreshold: AWS_FRONT_DEFAULTS.registrationBurstThreshold, failedSignInThreshold: AWS_FRONT_DEFAULTS.failedSignInThreshold, periodSeconds: AWS_FRONT_DEFAULTS.alarmPeriodSeconds }),
 });
