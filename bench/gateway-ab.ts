@@ -21,11 +21,11 @@ function start(file: string, r: string, ...args: string[]): Promise<{ child: Chi
   });
 }
 const cpuOf = (child: ChildProcess) =>
-  new Promise<number>((resolve) => {
+  new Promise<{ cpu: number; main: number }>((resolve) => {
     const on = (m: unknown) => {
       if (typeof m === "object" && m !== null && "cpu" in m) {
         child.off("message", on);
-        resolve((m as { cpu: number }).cpu);
+        resolve(m as { cpu: number; main: number });
       }
     };
     child.on("message", on);
@@ -35,14 +35,16 @@ const cpuOf = (child: ChildProcess) =>
 const up = await start(here, "upstream");
 const specs = [["proxy", here], ["edge", here], ...extra.map((e) => e.split("="))] as Array<[string, string]>;
 const roles = [];
-for (const [r, file] of specs) roles.push({ name: `${r}${file === here ? "" : ` (${file})`}`, ...(await start(file, r, String(up.port))), cpu: [] as number[], rps: [] as number[], p99: [] as number[], fe: [] as number[] });
+for (const [r, file] of specs) roles.push({ name: `${r}${file === here ? "" : ` (${file})`}`, ...(await start(file, r, String(up.port))), cpu: [] as number[], loop: [] as number[], rps: [] as number[], p99: [] as number[], fe: [] as number[] });
 for (let i = 0; i < Number(rounds); i++) {
   for (const t of roles) {
     const req = postRequest(`/crm${kind === "sse" ? "?sse=1" : ""}`, { authorization: `Bearer ${t.token ?? "x"}`, accept: "application/json, text/event-stream" }, BODY);
     await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: 0.5, sse: kind === "sse" });
     const c0 = await cpuOf(t.child);
     const r = await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: Number(seconds), sse: kind === "sse" });
-    t.cpu.push(((await cpuOf(t.child)) - c0) / Math.max(1, r.requests));
+    const c1 = await cpuOf(t.child);
+    t.cpu.push((c1.cpu - c0.cpu) / Math.max(1, r.requests));
+    t.loop.push((c1.main - c0.main) / Math.max(1, r.requests));
     t.rps.push(r.requests / r.seconds);
     t.p99.push(percentile(r.latencies, 99));
     if (kind === "sse") t.fe.push(percentile(r.firstEvent, 50));
@@ -51,7 +53,7 @@ for (let i = 0; i < Number(rounds); i++) {
 }
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 for (const t of roles) {
-  process.stdout.write(`${kind} ${conns} ${t.name}: CPU µs/request min ${Math.min(...t.cpu).toFixed(0)} median ${med(t.cpu).toFixed(0)}; req/s median ${med(t.rps).toFixed(0)}; p99 median ${med(t.p99).toFixed(1)} ms${kind === "sse" ? `; first event p50 median ${med(t.fe).toFixed(2)} ms` : ""}\n`);
+  process.stdout.write(`${kind} ${conns} ${t.name}: CPU µs/request min ${Math.min(...t.cpu).toFixed(0)} median ${med(t.cpu).toFixed(0)}, main thread µs/request median ${med(t.loop).toFixed(0)}; req/s median ${med(t.rps).toFixed(0)}; p99 median ${med(t.p99).toFixed(1)} ms${kind === "sse" ? `; first event p50 median ${med(t.fe).toFixed(2)} ms` : ""}\n`);
   t.child.kill();
 }
 up.child.kill();
