@@ -8,14 +8,14 @@ import { fork, type ChildProcess } from "node:child_process";
 import { call } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad } from "./gateway-load.js";
 
-const [role = "edge", kind = "json", conns = "50", seconds = "5"] = process.argv.slice(2);
+const [role = "edge", kind = "json", conns = "50", seconds = "5", file] = process.argv.slice(2);
 const dir = process.env.GATEWAY_PROF_DIR ?? "/tmp";
 const prof = process.env.GATEWAY_PROF !== "0";
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 
 function start(r: string, cpuProf: boolean, ...args: string[]): Promise<{ child: ChildProcess; port: number; token?: string }> {
   const execArgv = ["--import", "tsx", ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])];
-  const child = fork(new URL("./gateway-servers.ts", import.meta.url), [r, ...args], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const child = fork(r === "upstream" || !file ? new URL("./gateway-servers.ts", import.meta.url) : file, [r, ...args], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", (m) => resolve({ child, ...(m as { port: number; token?: string }) }));
     child.once("exit", (c) => reject(new Error(`${r} exited with ${c}`)));
@@ -37,12 +37,12 @@ const up = await start("upstream", false);
 const t = await start(role, prof, String(up.port));
 const auth = { authorization: `Bearer ${t.token ?? "x"}`, accept: "application/json, text/event-stream" };
 const req = postRequest(`/crm${kind === "sse" ? "?sse=1" : ""}`, auth, BODY);
-await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: 1, sse: kind === "sse" });
+const warm = await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: 1, sse: kind === "sse" });
 const c0 = await cpuOf(t.child);
 const r = await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: Number(seconds), sse: kind === "sse" });
 const cpu = ((await cpuOf(t.child)) - c0) / Math.max(1, r.requests);
 const fe = kind === "sse" ? ` first event p50 ${percentile(r.firstEvent, 50).toFixed(2)} ms` : "";
-process.stdout.write(`${role} ${kind} ${conns}: ${(r.requests / r.seconds).toFixed(0)} req/s p50 ${percentile(r.latencies, 50).toFixed(2)} p99 ${percentile(r.latencies, 99).toFixed(2)} ms${fe}, ${cpu.toFixed(0)} µs CPU/request, errors ${r.errors}\n`);
+process.stdout.write(`${role} ${kind} ${conns}: ${(r.requests / r.seconds).toFixed(0)} req/s p50 ${percentile(r.latencies, 50).toFixed(2)} p99 ${percentile(r.latencies, 99).toFixed(2)} ms${fe}, ${cpu.toFixed(0)} µs CPU/request, errors ${r.errors}; ${warm.requests + r.requests} requests in all\n`);
 await new Promise<void>((ok) => {
   t.child.once("exit", () => ok());
   t.child.send("exit");
