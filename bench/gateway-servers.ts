@@ -81,7 +81,7 @@ async function edge(upstreamPort: number, alg: "ed25519" | "es256"): Promise<voi
   const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
   const cfg = crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` });
   // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
-  // Audit records go to the default sink (one synchronous write to stdout per decision; the parent points stdout at /dev/null).
+  // Audit records go to the local adapter's default sink (stdout, the lines of one event-loop turn in one synchronous write; the parent points stdout at /dev/null).
   const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined });
   send({ port: e.port, token: mint(key, { exp: NOW_MS / 1000 + 3600 }) });
 }
