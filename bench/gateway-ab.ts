@@ -2,24 +2,21 @@
  * A/B of gateway serving processes on a shared machine (`tsx bench/gateway-ab.ts [json|sse] [conns] [rounds] [seconds] [role=path/to/gateway-servers.ts …]`):
  * starts one upstream and each role, then runs short loads round-robin so that machine noise hits
  * all alike, and prints per role the min and median CPU µs per request of the serving process and
- * the median req/s. Default roles: the plain proxy and the edge of this tree. A tool for comparing
+ * the median req/s. Default roles: the plain proxy and the edge of this tree (bundled, as in
+ * `npm run bench:gateway`); a `role=file` argument runs that file through tsx. A tool for comparing
  * changes, not part of `npm run bench:gateway`.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { call } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad } from "./gateway-load.js";
+import { startRole } from "./gateway-spawn.js";
 
 const [kind = "json", conns = "50", rounds = "5", seconds = "2", ...extra] = process.argv.slice(2);
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 const here = new URL("./gateway-servers.ts", import.meta.url).pathname;
 
-function start(file: string, r: string, ...args: string[]): Promise<{ child: ChildProcess; port: number; token?: string }> {
-  const child = fork(file, [r, ...args], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", (m) => resolve({ child, ...(m as { port: number; token?: string }) }));
-    child.once("exit", (c) => reject(new Error(`${r} exited with ${c}`)));
-  });
-}
+/** A role from this tree's bundled servers, or from another servers file (run through tsx). */
+const start = (file: string, r: string, ...args: string[]) => (file === here ? startRole(r, args) : startRole(r, args, ["--import", "tsx"], file));
 const cpuOf = (child: ChildProcess) =>
   new Promise<{ cpu: number; main: number }>((resolve) => {
     const on = (m: unknown) => {

@@ -4,22 +4,20 @@
  * /tmp), runs the load, prints req/s, latency and CPU µs per request, and lets the child write its profile.
  * A tool for finding where the gateway's CPU goes; not part of `npm run bench:gateway`.
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { call } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad } from "./gateway-load.js";
+import { startRole } from "./gateway-spawn.js";
 
 const [role = "edge", kind = "json", conns = "50", seconds = "5", file] = process.argv.slice(2);
 const dir = process.env.GATEWAY_PROF_DIR ?? "/tmp";
 const prof = process.env.GATEWAY_PROF !== "0";
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 
+/** A role of the bundled servers (as `npm run bench:gateway` runs them), or of `file` through tsx. */
 function start(r: string, cpuProf: boolean, ...args: string[]): Promise<{ child: ChildProcess; port: number; token?: string }> {
-  const execArgv = ["--import", "tsx", ...(cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [])];
-  const child = fork(r === "upstream" || !file ? new URL("./gateway-servers.ts", import.meta.url) : file, [r, ...args], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", (m) => resolve({ child, ...(m as { port: number; token?: string }) }));
-    child.once("exit", (c) => reject(new Error(`${r} exited with ${c}`)));
-  });
+  const prof = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+  return r === "upstream" || !file ? startRole(r, args, prof) : startRole(r, args, ["--import", "tsx", ...prof], file);
 }
 const cpuOf = (child: ChildProcess) =>
   new Promise<number>((resolve) => {
