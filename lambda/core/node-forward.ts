@@ -6,7 +6,8 @@ import type { Forwarder, UpstreamReply } from "./forward.js";
  * The upstream forwarder on `node:http` / `node:https` with keep-alive agents: no Fetch API
  * objects, no WHATWG streams, no per-request abort machinery beyond one listener when the adapter
  * passes a signal. The upstream body is handed back as the `IncomingMessage` itself, which the
- * adapters `pipe()` into their output (back-pressure from the client reaches the upstream socket).
+ * adapters pass into their output (the Lambda stream by `pipe()`, node:http chunk by chunk or in one
+ * `end()` when it has arrived whole; back-pressure from the client reaches the upstream socket).
  * The modules are loaded on the first forward, so a decision-only cold start never pays for them.
  *
  * Request headers go to `http.request` as one flat raw array (`[name, value, name, value, …]`,
