@@ -7,6 +7,7 @@
  * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
  */
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startLocalEdge } from "../lambda/adapters/local.js";
@@ -16,12 +17,22 @@ export const RESULT = '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"tex
 export const SSE_EVENTS = 20;
 
 const send = (m: unknown) => process.send!(m);
-// The parent asks for this process's CPU time (user + system, µs) around each load run.
+// The parent asks for this process's CPU time (user + system of all its threads, µs) around each
+// load run, and that of its main (JavaScript) thread alone where Linux /proc tells it.
+const mainThreadCpu = (): number => {
+  try {
+    const f = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const v = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    return ((Number(v[11]) + Number(v[12])) * 1e6) / 100; // utime + stime, clock ticks (USER_HZ 100)
+  } catch {
+    return Number.NaN;
+  }
+};
 process.on("message", (m) => {
   if (m === "exit") process.exit(0); // lets a profiled child (--cpu-prof) write its profile
   if (m === "cpu") {
     const u = process.cpuUsage();
-    send({ cpu: u.user + u.system });
+    send({ cpu: u.user + u.system, main: mainThreadCpu() });
   }
 });
 
@@ -70,7 +81,7 @@ async function edge(upstreamPort: number, alg: "ed25519" | "es256"): Promise<voi
   const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
   const cfg = crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` });
   // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
-  // Audit records go to the default sink (one synchronous write to stdout per decision; the parent points stdout at /dev/null).
+  // Audit records go to the local adapter's default sink (stdout, the lines of one event-loop turn in one synchronous write; the parent points stdout at /dev/null).
   const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined });
   send({ port: e.port, token: mint(key, { exp: NOW_MS / 1000 + 3600 }) });
 }

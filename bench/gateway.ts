@@ -8,7 +8,7 @@
  * Writes bench/results/gateway.md. Bounded: `GATEWAY_SECONDS` per load run (default 5),
  * `GATEWAY_SOAK_SECONDS` (default 60), `GATEWAY_INVOCATIONS` for the Lambda loop (default 2000).
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
@@ -20,6 +20,7 @@ import { createEdge } from "../lambda/core/edge.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad, type LoadResult } from "./gateway-load.js";
 import { report, writeReport, type LambdaFigures, type Row } from "./gateway-report.js";
+import { startRole } from "./gateway-spawn.js";
 import { median } from "./support.js";
 
 const SECONDS = Number(process.env.GATEWAY_SECONDS ?? 5);
@@ -27,13 +28,8 @@ const SOAK_SECONDS = Number(process.env.GATEWAY_SOAK_SECONDS ?? 60);
 const INVOCATIONS = Number(process.env.GATEWAY_INVOCATIONS ?? 2000);
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 
-function start(role: string, ...args: string[]): Promise<{ child: ChildProcess; port: number; token?: string }> {
-  const child = fork(new URL("./gateway-servers.ts", import.meta.url), [role, ...args], { execArgv: ["--import", "tsx"], stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  return new Promise((resolve, reject) => {
-    child.once("message", (m) => resolve({ child, ...(m as { port: number; token?: string }) }));
-    child.once("exit", (c) => reject(new Error(`${role} exited with ${c}`)));
-  });
-}
+/** One server role in its own process, run as the code ships (bench/gateway-spawn.ts). */
+const start = (role: string, ...args: string[]) => startRole(role, args);
 
 /** CPU time (user + system) of a child so far, µs. */
 function cpuOf(child: ChildProcess): Promise<number> {

@@ -1,9 +1,62 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import type { EdgeConfig } from "../config.js";
 import { createEdge, type Edge, type EdgeOptions } from "../core/edge.js";
 import { LiteHeaders, LiteResponse, StreamResponse, type EdgeRequest, type EdgeResponse } from "../core/http.js";
+import { LineBatcher } from "./line-batcher.js";
+
+/**
+ * The local node:http adapter (`dev`, tests, the local stack, a long-lived gateway). Its hot path
+ * (gateway mode) is kept to what a plain proxy hop costs plus the edge's own work: no Fetch API
+ * objects, no WHATWG streams, no `AbortController` per request (a `ClientGone` signal instead),
+ * `IncomingMessage.headers` never materialised (the raw pairs are read once), the upstream body
+ * written in one `end()` when it has arrived whole and forwarded chunk by chunk otherwise, and the
+ * audit lines of one event-loop turn written to stdout in one `write` (`LineBatcher`).
+ */
+
+/**
+ * The cancellation signal of one node:http request: the slice of `AbortSignal` the forwarders
+ * use (`aborted`, `reason`, `addEventListener` / `removeEventListener` for `abort`, `onabort`,
+ * `throwIfAborted`), without an `EventTarget` (creating an `AbortController` and its signal costs
+ * more than a proxy hop's whole header handling). Aborts when the client goes away before its
+ * response is complete. The Fetch API accepts it as a signal (it reads exactly these members).
+ */
+export class ClientGone {
+  aborted = false;
+  reason: unknown = undefined;
+  onabort: ((ev: { type: "abort" }) => void) | null = null;
+  private listeners: Array<(ev: { type: "abort" }) => void> | undefined;
+  addEventListener(type: string, fn: (ev: { type: "abort" }) => void): void {
+    if (type !== "abort" || this.aborted) return;
+    (this.listeners ??= []).push(fn);
+  }
+  removeEventListener(type: string, fn: (ev: { type: "abort" }) => void): void {
+    if (type !== "abort" || !this.listeners) return;
+    const i = this.listeners.indexOf(fn);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+  throwIfAborted(): void {
+    if (this.aborted) throw this.reason;
+  }
+  abort(reason: unknown = new Error("client went away")): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    const ev = { type: "abort" as const };
+    const list = this.listeners;
+    this.listeners = undefined;
+    this.onabort?.(ev);
+    if (list) for (const fn of list) fn(ev);
+  }
+  /** Typed as the `AbortSignal` the core's `EdgeRequest` declares (it reads only the members above). */
+  get signal(): AbortSignal {
+    return this as unknown as AbortSignal;
+  }
+}
+
+/** Origins (`http://` + Host) already checked to join an origin-form target as they are. */
+const plainOrigins = new Map<string, boolean>();
+const PLAIN_ORIGIN = /^https?:\/\/[A-Za-z0-9.:[\]-]+$/;
 
 /**
  * A node:http request as the core reads it, without the Fetch API: headers from the raw pairs
@@ -19,18 +72,31 @@ export class NodeEdgeRequest implements EdgeRequest {
   readonly body: IncomingMessage | null;
   constructor(
     req: IncomingMessage,
-    origin: string,
+    /** `http://` + authority when the caller knows it; else from the request's `Host` (`fallbackHost` when it has none). */
+    origin: string | undefined,
     readonly signal?: AbortSignal,
+    fallbackHost?: string,
   ) {
     this.method = req.method ?? "GET";
+    const headers = new LiteHeaders();
+    const raw = req.rawHeaders;
+    // The first Host field names the origin (as `IncomingMessage.headers.host` would).
+    let hostField: string | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (hostField === undefined && name.length === 4 && name.toLowerCase() === "host") hostField = raw[i + 1]!;
+      headers.append(name, raw[i + 1]!);
+    }
+    this.headers = headers;
+    const o = origin ?? `http://${hostField ?? fallbackHost ?? "localhost"}`;
     const path = req.url ?? "/";
     // An origin-form target (RFC 9112 §3.2.1) joins the origin as is; anything else is parsed.
-    const plain = path.charCodeAt(0) === 0x2f && path.charCodeAt(1) !== 0x2f && /^https?:\/\/[A-Za-z0-9.:[\]-]+$/.test(origin);
-    this.url = plain ? `${origin}${path}` : new URL(path, origin).href;
-    const raw = req.rawHeaders;
-    const pairs: Array<[string, string]> = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-    this.headers = new LiteHeaders(pairs);
+    let plain = plainOrigins.get(o);
+    if (plain === undefined) {
+      plain = PLAIN_ORIGIN.test(o);
+      if (plainOrigins.size < 256) plainOrigins.set(o, plain);
+    }
+    this.url = plain && path.charCodeAt(0) === 0x2f && path.charCodeAt(1) !== 0x2f ? `${o}${path}` : new URL(path, o).href;
     this.body = this.method === "GET" || this.method === "HEAD" ? null : req;
   }
   async text(): Promise<string> {
@@ -41,20 +107,39 @@ export class NodeEdgeRequest implements EdgeRequest {
   }
 }
 
-/** Response headers for `writeHead`: repeated names (e.g. `set-cookie`) as arrays. */
-function nodeHeaders(pairs: Iterable<readonly [string, string]>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of pairs) {
-    const prev = out[k];
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  }
+/** Response headers for `writeHead`: a flat raw array (`[name, value, …]`, repeated names such as `set-cookie` kept). */
+function rawHeaders(pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < pairs.length; i++) out.push(pairs[i]![0], pairs[i]![1]);
   return out;
 }
 
+function isEventStream(pairs: ReadonlyArray<readonly [string, string]>): boolean {
+  for (let i = 0; i < pairs.length; i++) if (pairs[i]![0] === "content-type") return pairs[i]![1].startsWith("text/event-stream");
+  return false;
+}
+
+/** The node stream slice of an upstream body (`IncomingMessage`). */
+interface NodeBody {
+  pipe: unknown;
+  complete?: boolean;
+  readableLength: number;
+  readableEnded: boolean;
+  read(): Buffer | null;
+  resume(): unknown;
+  pause(): unknown;
+  on(event: string, fn: (arg?: unknown) => void): unknown;
+  once(event: string, fn: (arg?: unknown) => void): unknown;
+}
+
 /**
- * Writes a core answer to node:http. An upstream node stream is piped (back-pressure: a slow
- * client pauses the upstream socket), with headers flushed first so an SSE stream's first event
- * goes out as soon as the upstream sends it; a client that goes away cancels the upstream.
+ * Writes a core answer to node:http. An upstream node stream is forwarded chunk by chunk as it
+ * arrives (an SSE event goes out as soon as the upstream sends it); a chunk the client socket
+ * cannot take pauses the upstream until `drain` (back-pressure reaches the upstream socket); a
+ * client that goes away cancels the upstream; an upstream that dies mid-stream cuts the client's
+ * stream (never pretends it completed). An upstream body that has already arrived whole (a small
+ * JSON answer, read in the same socket read as its headers) is written with the headers in one
+ * `end()`.
  */
 export async function writeEdgeResponse(res: ServerResponse, r: EdgeResponse): Promise<void> {
   if (r instanceof LiteResponse) {
@@ -63,24 +148,54 @@ export async function writeEdgeResponse(res: ServerResponse, r: EdgeResponse): P
     return;
   }
   if (!(r instanceof StreamResponse)) return writeResponse(res, r);
-  const headers = nodeHeaders(r.headers);
-  res.writeHead(r.status, headers);
-  // An event stream's headers go out at once (a client may wait for them before the first event);
-  // other bodies carry their headers in their first write.
-  if (String(headers["content-type"] ?? "").startsWith("text/event-stream")) res.flushHeaders();
-  const body = r.body as unknown as import("node:stream").Readable;
+  const body = r.body as unknown as NodeBody;
+  if (typeof body.pipe !== "function") {
+    res.writeHead(r.status, rawHeaders(r.headers));
+    return writeChunks(res, r);
+  }
+  if (body.complete === true) {
+    // Whole already: everything it holds is buffered. Reading it to its end frees the upstream socket.
+    const data = body.readableLength > 0 ? body.read() : null;
+    body.resume();
+    res.writeHead(r.status, rawHeaders(r.headers));
+    res.end(data ?? undefined);
+    return;
+  }
+  res.writeHead(r.status, rawHeaders(r.headers));
+  // An event stream with nothing of its body yet: the headers go out now (its client may wait for
+  // them before the first event). Otherwise they go out with the first chunk, in the same write.
+  if (body.readableLength === 0 && isEventStream(r.headers)) res.flushHeaders();
+  await new Promise<void>((resolve) => {
+    let ended = false;
+    res.once("close", () => {
+      if (!res.writableFinished) r.cancel();
+      resolve();
+    });
+    const cut = () => {
+      if (!ended) res.destroy();
+    };
+    body.on("data", (c) => {
+      if (!res.write(c as Buffer)) body.pause();
+    });
+    res.on("drain", () => body.resume());
+    body.once("end", () => {
+      ended = true;
+      res.end();
+    });
+    // The upstream died mid-stream: cut the client's stream too.
+    body.once("error", cut);
+    body.once("aborted", cut);
+    body.once("close", cut);
+  });
+}
+
+/** Writes an async-iterable body chunk by chunk, waiting for `drain` (back-pressure). */
+async function writeChunks(res: ServerResponse, r: StreamResponse): Promise<void> {
   await new Promise<void>((resolve) => {
     res.once("close", () => {
       if (!res.writableFinished) r.cancel();
       resolve();
     });
-    // The upstream died mid-stream: cut the client's stream too (never pretend it completed).
-    if (typeof body.pipe === "function") {
-      body.once("error", () => res.destroy());
-      body.once("aborted", () => res.destroy());
-      body.pipe(res);
-      return;
-    }
     void (async () => {
       for await (const chunk of r.body) if (!res.write(chunk)) await new Promise<void>((ok) => res.once("drain", ok).once("close", ok));
     })().then(
@@ -88,29 +203,6 @@ export async function writeEdgeResponse(res: ServerResponse, r: EdgeResponse): P
       () => res.destroy(),
     );
   });
-}
-
-/**
- * Converts a node:http request to a Fetch `Request`. Repeated headers are joined with ", " —
- * including `Authorization`, which node itself would silently de-duplicate, so the core sees
- * (and refuses) a request carrying two tokens.
- */
-export function toRequest(req: IncomingMessage, origin: string): Request {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
-  const method = req.method ?? "GET";
-  const hasBody = method !== "GET" && method !== "HEAD";
-  const ac = new AbortController();
-  req.on("close", () => {
-    if (!req.complete) ac.abort();
-  });
-  return new Request(new URL(req.url ?? "/", origin), {
-    method,
-    headers,
-    signal: ac.signal,
-    ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: "half" } : {}),
-  } as RequestInit);
 }
 
 /** Writes a Fetch `Response` to node:http, streaming the body chunk by chunk (SSE stays unbuffered). */
@@ -155,20 +247,23 @@ export interface LocalEdge {
 
 /**
  * Starts the edge on node:http (tests, `dev`, the local stack). Binds 127.0.0.1 and an ephemeral
- * port by default; passes the peer address as the source IP.
+ * port by default; passes the peer address as the source IP. Without an `audit` sink, audit
+ * records go to stdout as JSON lines, those of one event-loop turn in one write (every line is
+ * written before the next turn, and on `close()` and process exit).
  */
 export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: string; port?: number } & EdgeOptions): Promise<LocalEdge> {
   const { configs, host = "127.0.0.1", port = 0, ...options } = opts;
-  const edge = createEdge(configs, options);
+  const stdout = options.audit ? undefined : new LineBatcher(1);
+  const edge = createEdge(configs, stdout ? { ...options, audit: (_r, line) => stdout.push(line) } : options);
+  let fallbackHost: string | undefined;
   const server = createServer((req, res) => {
-    const hostHeader = req.headers.host ?? `${host}:${(server.address() as AddressInfo).port}`;
-    let request: NodeEdgeRequest;
-    const ac = new AbortController();
+    const gone = new ClientGone();
     res.once("close", () => {
-      if (!res.writableFinished) ac.abort();
+      if (!res.writableFinished) gone.abort();
     });
+    let request: NodeEdgeRequest;
     try {
-      request = new NodeEdgeRequest(req, `http://${hostHeader}`, ac.signal);
+      request = new NodeEdgeRequest(req, undefined, gone.signal, (fallbackHost ??= `${host}:${(server.address() as AddressInfo).port}`));
     } catch {
       res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" }).end('{"error":"invalid_request"}');
       return;
@@ -201,6 +296,8 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }).then(() => edge.flush()), // seal the audit chain's head with a checkpoint
+      })
+        .then(() => edge.flush()) // seal the audit chain's head with a checkpoint
+        .finally(() => stdout?.close()),
   };
 }

@@ -42,6 +42,20 @@ function algFor(key: KeyObject): { alg: AssertionAlgorithm; hash: string | null;
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 
+/**
+ * The JSON text of `{ ...claims, iat, exp, jti }`, without copying the claims into a new object
+ * when they hold none of the three (the assertion's claims never do): the members of `claims`
+ * in order, then `iat`, `exp`, `jti`, byte for byte what `JSON.stringify` of the spread gives.
+ */
+export function payloadJson(claims: Record<string, unknown>, iat: number, exp: number, jti: string): string {
+  if (Object.hasOwn(claims, "iat") || Object.hasOwn(claims, "exp") || Object.hasOwn(claims, "jti") || typeof claims.toJSON === "function") {
+    return JSON.stringify({ ...claims, iat, exp, jti });
+  }
+  const head = JSON.stringify(claims);
+  const tail = `"iat":${JSON.stringify(iat)},"exp":${JSON.stringify(exp)},"jti":${JSON.stringify(jti)}}`;
+  return head.length === 2 ? `{${tail}` : `${head.slice(0, -1)},${tail}`;
+}
+
 /** RFC 7638 JWK thumbprint (SHA-256): a key id every instance holding the same key agrees on. */
 function thumbprint(jwk: JsonWebKey): string {
   const req = jwk.kty === "RSA" ? { e: jwk.e, kty: jwk.kty, n: jwk.n } : jwk.kty === "EC" ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
@@ -77,7 +91,7 @@ export function createAssertionSigner(key?: JsonWebKey | KeyObject, keyId?: stri
     ephemeral,
     algorithm: alg,
     sign(claims, nowSec, lifetimeSeconds) {
-      const body = `${header}.${b64({ ...claims, iat: nowSec, exp: nowSec + lifetimeSeconds, jti: randomUUID() })}`;
+      const body = `${header}.${Buffer.from(payloadJson(claims, nowSec, nowSec + lifetimeSeconds, randomUUID())).toString("base64url")}`;
       const sig = sign(hash, Buffer.from(body), dsa ? { key: priv, dsaEncoding: dsa } : priv);
       return `${body}.${sig.toString("base64url")}`;
     },
@@ -113,21 +127,18 @@ export interface AssertionFacts {
 export function assertionClaims(f: AssertionFacts): Record<string, unknown> {
   const p = f.principal;
   const first = f.calls[0];
-  return {
-    iss: f.issuer,
-    aud: f.audience,
-    sub: p.sub,
-    client_id: p.clientId,
-    ...(p.agent ? { act: { sub: p.agent } } : {}),
-    ...(p.tenant ? { tenant: p.tenant } : {}),
-    ...(f.scopes.length > 0 ? { scope: f.scopes.join(" ") } : {}),
-    mcp_server: f.server,
-    htm: f.httpMethod,
-    ...(first ? { mcp_method: first.method } : {}),
-    ...(first?.name !== undefined ? { mcp_name: first.name } : {}),
-    ...(f.calls.length > 1 ? { mcp_calls: f.calls.map((c) => (c.name === undefined ? { method: c.method } : { method: c.method, name: c.name })) } : {}),
-    ...(f.body !== undefined ? { body_sha256: bodyHash(f.body) } : {}),
-  };
+  // Member by member in one fixed order (no object spreads: this runs for every forwarded request).
+  const c: Record<string, unknown> = { iss: f.issuer, aud: f.audience, sub: p.sub, client_id: p.clientId };
+  if (p.agent) c.act = { sub: p.agent };
+  if (p.tenant) c.tenant = p.tenant;
+  if (f.scopes.length > 0) c.scope = f.scopes.join(" ");
+  c.mcp_server = f.server;
+  c.htm = f.httpMethod;
+  if (first) c.mcp_method = first.method;
+  if (first?.name !== undefined) c.mcp_name = first.name;
+  if (f.calls.length > 1) c.mcp_calls = f.calls.map((x) => (x.name === undefined ? { method: x.method } : { method: x.method, name: x.name }));
+  if (f.body !== undefined) c.body_sha256 = bodyHash(f.body);
+  return c;
 }
 
 /** base64url SHA-256 of the UTF-8 bytes of `body` (what `body_sha256` holds). */

@@ -72,8 +72,11 @@ export function fetchForwarder(fetchImpl: typeof fetch): Forwarder {
 }
 
 /** Field names listed in `Connection` values (RFC 9110 §7.6.1), lowercase. */
-function connectionNamed(value: string | null | undefined): Set<string> | undefined {
+export function connectionNamed(value: string | null | undefined): ReadonlySet<string> | undefined {
   if (!value) return undefined;
+  // The usual values name only hop-by-hop fields, which are never forwarded anyway: no set to build.
+  const v = value.length <= 10 ? value.toLowerCase() : "";
+  if (v === "keep-alive" || v === "close") return undefined;
   return new Set(value.split(",").map((t) => t.trim().toLowerCase()).filter(Boolean));
 }
 
@@ -103,7 +106,7 @@ export function upstreamHeaders(req: EdgeRequest, allow: ReadonlySet<string>, as
   const out: Array<[string, string]> = [];
   // Header names reach the core in lowercase (Fetch `Headers`, `LiteHeaders`).
   req.headers.forEach((v, name) => {
-    if ((FORWARDED_REQUEST_HEADERS.has(name) || allow.has(name)) && !NEVER_FORWARDED.has(name) && !named?.has(name)) out.push([name, v]);
+    if ((FORWARDED_REQUEST_HEADERS.has(name) || allow.has(name)) && !NEVER_FORWARDED.has(name) && (named === undefined || !named.has(name))) out.push([name, v]);
   });
   const proto = incoming.protocol.slice(0, -1);
   if (assertion) out.push([ASSERTION_HEADER, assertion]);
@@ -140,13 +143,20 @@ export async function forward(f: ForwardInput, onReplaced?: (reason: string, sta
     if (reason === "upstream_refused_edge") return plainError(502, "bad_gateway", f.cors);
     return plainError(reply.status, "upstream_error", { ...f.cors, ...(retry ? { "retry-after": retry[1] } : {}) });
   }
-  const named = connectionNamed(reply.headers.find(([k]) => k === "connection")?.[1]);
+  const rh = reply.headers;
+  // Every `Connection` field counts (a list may be split over several, RFC 9110 §5.3).
+  let conn: string | undefined;
+  for (let i = 0; i < rh.length; i++) if (rh[i]![0] === "connection") conn = conn === undefined ? rh[i]![1] : `${conn}, ${rh[i]![1]}`;
+  const named = connectionNamed(conn);
+  const cors = f.cors;
   const headers: Array<[string, string]> = [];
-  for (const [k, v] of reply.headers) {
-    if (HOP_BY_HOP.has(k) || named?.has(k) || (reply.decoded && DECODED.has(k)) || k in f.cors) continue;
-    headers.push([k, v]);
+  for (let i = 0; i < rh.length; i++) {
+    const h = rh[i]!;
+    const k = h[0];
+    if (HOP_BY_HOP.has(k) || (named !== undefined && named.has(k)) || (reply.decoded && DECODED.has(k)) || Object.hasOwn(cors, k)) continue;
+    headers.push(h);
   }
-  for (const [k, v] of Object.entries(f.cors)) headers.push([k, v]);
+  for (const k in cors) headers.push([k, cors[k]!]);
   // A WHATWG stream (Fetch forwarder) is async-iterable too: one shape for every forwarder.
   if (reply.body === null) return new LiteResponse(reply.status, Object.fromEntries(headers), null);
   return new StreamResponse(reply.status, headers, reply.body as AsyncIterable<Uint8Array>, reply.cancel);

@@ -6,8 +6,14 @@ import type { Forwarder, UpstreamReply } from "./forward.js";
  * The upstream forwarder on `node:http` / `node:https` with keep-alive agents: no Fetch API
  * objects, no WHATWG streams, no per-request abort machinery beyond one listener when the adapter
  * passes a signal. The upstream body is handed back as the `IncomingMessage` itself, which the
- * adapters `pipe()` into their output (back-pressure from the client reaches the upstream socket).
+ * adapters pass into their output (the Lambda stream by `pipe()`, node:http chunk by chunk or in one
+ * `end()` when it has arrived whole; back-pressure from the client reaches the upstream socket).
  * The modules are loaded on the first forward, so a decision-only cold start never pays for them.
+ *
+ * Request headers go to `http.request` as one flat raw array (`[name, value, name, value, …]`,
+ * the shape of `rawHeaders`), which node validates and serialises as they are, instead of one
+ * `setHeader` call (and its map of lowercase names) per field; `Host` is therefore set here, as
+ * node would set it (brackets around an IPv6 literal, the port unless it is the scheme's default).
  */
 
 /** Options of `nodeForwarder`. */
@@ -26,6 +32,22 @@ const getBuiltin = (process as { getBuiltinModule?: Builtin }).getBuiltinModule;
 /** Drops every field `node:http` must compute itself or that would break framing. */
 const OWN = new Set(["host", "content-length", "transfer-encoding", "connection"]);
 
+/** A parsed upstream origin + path (a handful per edge). */
+interface Target {
+  tls: boolean;
+  hostname: string;
+  port: number;
+  /** The `Host` field node would send for this origin. */
+  host: string;
+  base: string;
+}
+
+/** `Host` as node:http computes it for `hostname` / `port` (RFC 9110 §7.2). */
+export function hostHeaderOf(hostname: string, port: number, tls: boolean): string {
+  const h = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  return port === (tls ? 443 : 80) ? h : `${h}:${port}`;
+}
+
 /** A `Forwarder` over node:http(s) with keep-alive agents (the default on Node). */
 export function nodeForwarder(o: NodeForwarderOptions = {}): Forwarder {
   let mods: { http: typeof Http; https: typeof Https; agent: Http.Agent; tlsAgent: Https.Agent } | undefined;
@@ -38,48 +60,51 @@ export function nodeForwarder(o: NodeForwarderOptions = {}): Forwarder {
     return (mods = { http, https, agent: new http.Agent(opts), tlsAgent: new https.Agent(opts) });
   };
   // Parsed upstream origins (a handful per edge), so a request costs no URL parse.
-  const targets = new Map<string, { tls: boolean; hostname: string; port: string | number; base: string }>();
-  const targetOf = (url: string) => {
-    const q = url.indexOf("?");
-    const key = q < 0 ? url : url.slice(0, q);
+  const targets = new Map<string, Target>();
+  const targetOf = (key: string): Target => {
     let t = targets.get(key);
     if (!t) {
       const u = new URL(key);
       const tls = u.protocol === "https:";
-      t = { tls, hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname, port: u.port || (tls ? 443 : 80), base: u.pathname };
+      const hostname = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
+      const port = u.port ? Number(u.port) : tls ? 443 : 80;
+      t = { tls, hostname, port, host: hostHeaderOf(hostname, port, tls), base: u.pathname };
       if (targets.size < 64) targets.set(key, t);
     }
-    return { ...t, path: q < 0 ? t.base : `${t.base}${url.slice(q)}` };
+    return t;
   };
   return (c) =>
     new Promise<UpstreamReply>((resolve, reject) => {
       const m = load();
-      const u = targetOf(c.url);
-      const tls = u.tls;
-      const headers: Record<string, string | string[]> = {};
-      for (const [k, v] of c.headers) {
-        if (OWN.has(k)) continue;
-        const prev = headers[k];
-        headers[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+      const url = c.url;
+      const q = url.indexOf("?");
+      const t = targetOf(q < 0 ? url : url.slice(0, q));
+      const tls = t.tls;
+      const headers: string[] = ["host", t.host];
+      const pairs = c.headers;
+      for (let i = 0; i < pairs.length; i++) {
+        const p = pairs[i]!;
+        if (!OWN.has(p[0])) headers.push(p[0], p[1]);
       }
-      if (c.body !== undefined) headers["content-length"] = String(Buffer.byteLength(c.body));
+      if (c.body !== undefined) headers.push("content-length", String(Buffer.byteLength(c.body)));
       const req = (tls ? m.https : m.http).request(
         {
           protocol: tls ? "https:" : "http:",
-          hostname: u.hostname,
-          port: u.port,
-          path: u.path,
+          hostname: t.hostname,
+          port: t.port,
+          path: q < 0 ? t.base : `${t.base}${url.slice(q)}`,
           method: c.method,
-          headers,
+          // A flat raw array (see above); node's typings only describe the object form.
+          headers: headers as unknown as Http.OutgoingHttpHeaders,
           agent: tls ? m.tlsAgent : m.agent,
         },
         (res) => {
           const raw = res.rawHeaders;
-          const pairs: Array<[string, string]> = [];
-          for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+          const out: Array<[string, string]> = [];
+          for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
           const noBody = c.method === "HEAD" || res.statusCode === 204 || res.statusCode === 304;
           if (noBody) res.resume();
-          resolve({ status: res.statusCode ?? 502, headers: pairs, body: noBody ? null : res, decoded: false, cancel: () => res.destroy() });
+          resolve({ status: res.statusCode ?? 502, headers: out, body: noBody ? null : res, decoded: false, cancel: () => res.destroy() });
         },
       );
       req.on("error", reject);
