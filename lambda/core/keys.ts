@@ -2,7 +2,7 @@ import type { KeyObject } from "node:crypto";
 import { nodeCrypto } from "./node.js";
 
 const { createPublicKey } = nodeCrypto;
-import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from "jose";
+import type { RemoteJWKSet } from "jose";
 
 /** JWS algorithms the edge can verify (RFC 7518 §3.1, RFC 8037). Never `none`, never HMAC. */
 export type JwsAlg = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
@@ -93,8 +93,14 @@ export class KeyStore {
     }
   }
 
-  /** jose's remote key set, created on first use (it loads the Fetch API, which a snapshot start never needs). */
-  private get remote(): RemoteJWKSet {
+  /**
+   * jose's remote key set, created on first use: it loads the Fetch API, which a snapshot start never
+   * needs, and jose itself is imported then (in the CommonJS bundle its module body runs only on that
+   * first import, off the cold start).
+   */
+  private async remote(): Promise<RemoteJWKSet> {
+    if (this.remoteSet) return this.remoteSet;
+    const { createRemoteJWKSet, customFetch } = await import("./jwks-remote.js");
     const f = this.o.fetch;
     return (this.remoteSet ??= createRemoteJWKSet(new URL(this.o.jwksUri), {
       timeoutDuration: this.o.timeoutMs ?? 3000,
@@ -128,10 +134,10 @@ export class KeyStore {
   refresh(): Promise<void> {
     if (this.inflight) return this.inflight;
     this.lastAttempt = this.o.now();
-    this.inflight = this.remote
-      .reload()
-      .then(() => {
-        const jwks = this.remote.jwks();
+    this.inflight = this.remote()
+      .then(async (remote) => {
+        await remote.reload();
+        const jwks = remote.jwks();
         this.install((jwks?.keys ?? []) as Array<Record<string, unknown>>);
         this.loadedAt = this.o.now();
         this.lastFailed = false;
