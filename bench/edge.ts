@@ -42,7 +42,7 @@ function perRequestUnder(node: string): { node: string; rows: Record<"RS256" | "
 /** Cold start of the gateway bundle under `node` (a Node binary), against bare `node -e 0` of the same binary. */
 function coldStart(node: string = process.execPath) {
   const dir = mkdtempSync(join(tmpdir(), "edge-bench-"));
-  return buildEdgeBundle({ outdir: dir }).then(({ file, bytes }) => {
+  return buildEdgeBundle({ outdir: dir }).then(async ({ file, bytes }) => {
     const k = keyPair("RS256");
     const now = Math.floor(Date.now() / 1000);
     const [token] = tokens("RS256", k, now);
@@ -79,6 +79,46 @@ require("node:fs").writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.u
       if (innerOf) innerCpu[innerOf]!.push(Number(/^C (\d+)$/m.exec(r.stderr.toString())?.[1] ?? Number.NaN) / 1000);
       return wall;
     };
+    // Where the CPU time of a cold start goes: the same entry with CPU-time marks between its steps
+    // (bench-only build; node:crypto loaded first so that its cost is its own figure).
+    const phasesEntry = join(dir, "entry-phases.ts");
+    const lambdaDir = fileURLToPath(new URL("../lambda/", import.meta.url));
+    writeFileSync(
+      phasesEntry,
+      `import { functionUrlHandler, httpApiHandler } from ${JSON.stringify(join(lambdaDir, "adapters/aws.ts"))};
+import { edgeFromEnvironment } from ${JSON.stringify(join(lambdaDir, "aws/edge-from-env.ts"))};
+import { entryInputs } from ${JSON.stringify(join(lambdaDir, "entry-config.ts"))};
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const m0 = cpu();
+const inputs = entryInputs({ afterResponse: true });
+const m1 = cpu();
+export const edge = edgeFromEnvironment(inputs);
+const m2 = cpu();
+export const handler = functionUrlHandler(edge);
+export const httpApi = httpApiHandler(edge);
+globalThis.__phases = [m0, m1, m2, cpu()];
+`,
+    );
+    const phasesFile = (await buildEdgeBundle({ outdir: join(dir, "phases"), entry: phasesEntry })).file;
+    const phasesScript = join(dir, "phases.cjs");
+    writeFileSync(
+      phasesScript,
+      `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const s0 = cpu();
+process.getBuiltinModule("node:crypto");
+const s1 = cpu();
+const { httpApi } = require(${JSON.stringify(phasesFile)});
+const s2 = cpu();
+(async () => {
+const body = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_customers", arguments: {} } });
+const r = await httpApi({ rawPath: "/crm", rawQueryString: "", headers: { host: "mcp.example.com", authorization: "Bearer " + process.env.TOKEN, "content-type": "application/json" }, body, isBase64Encoded: false, requestContext: { http: { method: "POST", sourceIp: "203.0.113.1" } } });
+if (r.statusCode !== 501) { console.error("unexpected status " + r.statusCode); process.exit(1); }
+const s3 = cpu();
+const [m0, m1, m2, m3] = globalThis.__phases;
+require("node:fs").writeSync(2, "P " + [s1 - s0, m0 - s1, m1 - m0, m2 - m1, s2 - m2, s3 - s2].map((v) => v.toFixed(3)).join(" ") + "\\n");
+})().catch((e) => { console.error(e); process.exit(1); });\n`,
+    );
+    const phases: number[][] = [];
     const runs = Number(process.env.BENCH_COLD_RUNS ?? 31);
     const emptyEsm = join(dir, "empty.mjs");
     const emptyCjs = join(dir, "empty.cjs");
@@ -93,6 +133,10 @@ require("node:fs").writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.u
       esm.push(time([emptyEsm]));
       cjs.push(time([emptyCjs], "cjs"));
       edge.push(time([script], "edge"));
+      const p = spawnSync(node, [phasesScript], { env, stdio: ["ignore", "ignore", "pipe"] });
+      const m = /^P (.+)$/m.exec(p.stderr.toString());
+      if (p.status !== 0 || !m) throw new Error(`cold start phases run failed: ${p.stderr.toString()}`);
+      phases.push(m[1]!.split(" ").map(Number));
     }
     // Runs are interleaved (bare, esm, cjs, edge, bare, …); the paired difference of each round is robust
     // to load that drifts over the run, and the difference of minimums to load spikes.
@@ -101,7 +145,8 @@ require("node:fs").writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.u
     // (no process exit in either; Lambda never exits on the request path).
     const innerPaired = median(inner.edge!.map((e, i) => e - inner.cjs![i]!));
     const cpuPaired = median(innerCpu.edge!.map((e, i) => e - innerCpu.cjs![i]!));
-    return { bytes, bare: median(bare), esm: median(esm), cjs: median(cjs), edge: median(edge), paired, minDiff: Math.min(...edge) - Math.min(...bare), innerPaired, cpuPaired };
+    const phaseMedians = phases[0]!.map((_, i) => median(phases.map((p) => p[i]!)));
+    return { bytes, bare: median(bare), esm: median(esm), cjs: median(cjs), edge: median(edge), paired, minDiff: Math.min(...edge) - Math.min(...bare), innerPaired, cpuPaired, phaseMedians, phaseRuns: phases.length };
   });
 }
 
@@ -112,7 +157,8 @@ const log = (s: string) => {
 };
 log(`# Edge benchmark\n`);
 const loadStart = loadavg()[0]!;
-log(`Machine: ${cpus().length} CPU (${cpus()[0]?.model ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Median of ${ROUNDS} rounds; ${TOKENS} distinct tokens cycled. Ratios are against the RS256/ES256 floor measured in the same run.\n`);
+const f2 = (v: number) => v.toFixed(2);
+log(`Machine: ${cpus().length} CPU (${cpus()[0]?.model.trim() ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Load average (1 / 5 / 15 min) at start ${loadavg().map(f2).join(" / ")}. Median of ${ROUNDS} rounds; ${TOKENS} distinct tokens cycled. Ratios are against the RS256/ES256 floor measured in the same run.\n`);
 const floors: Record<string, number> = {};
 const goals: string[] = [];
 const table = (rows: Row[]) => {
@@ -123,7 +169,7 @@ const table = (rows: Row[]) => {
 };
 const met = (v: number, goal: number) => `${v.toFixed(2)}× (goal ≤ ${goal}: ${v <= goal ? "met" : "NOT met"})`;
 const verdict = (alg: string, rows: Row[]) =>
-  `${alg}: (a) decision, wall: fresh token ${met(rows[1]![2], 1.35)}, cache hit ${met(rows[2]![2], 0.2)} (in CPU time: ${rows[1]![6]!.toFixed(2)}×, ${rows[2]![6]!.toFixed(2)}×); (b) total CPU incl. audit: fresh ${met(rows[1]![4]!, 1.6)}, cache hit ${met(rows[2]![4]!, 0.35)}`;
+  `${alg}: (a) decision, wall: fresh token ${met(rows[1]![2], 1.35)}, cache hit ${met(rows[2]![2], 0.2)} (in CPU time: ${rows[1]![6]!.toFixed(2)}×, ${rows[2]![6]!.toFixed(2)}×); (b) total CPU incl. audit: fresh ${met(rows[1]![4]!, 1.6)}, cache hit ${met(rows[2]![4]!, 0.35)}; with the audit drained after every request, as on Lambda (one request per invocation): cache hit ${met(rows[3]![4]!, 0.35)}`;
 for (const alg of ["RS256", "ES256"] as const) {
   const rows = await perRequest(alg);
   floors[alg] = rows[0]![1];
@@ -132,7 +178,7 @@ for (const alg of ["RS256", "ES256"] as const) {
   table(rows);
 }
 const fixed = await fixedCosts();
-const fixedSum = Object.values(fixed).reduce((a, b) => a + b, 0);
+const fixedSum = Object.entries(fixed).reduce((a, [k, v]) => (k.includes("not counted") ? a : a + v), 0);
 const cold = await coldStart();
 log(`## Bundle and cold start\n`);
 log(`| what | value | goal |\n| --- | ---: | ---: |`);
@@ -145,6 +191,18 @@ log(`| difference (median of paired runs) | ${cold.paired.toFixed(1)} ms | ≤ 1
 log(`| difference of the fastest runs | ${cold.minDiff.toFixed(1)} ms | |`);
 log(`| in-process: start to first decision over an empty script's start (\`performance.now()\`, no exit; median of paired runs) | ${cold.innerPaired.toFixed(1)} ms | |`);
 log(`| CPU time (user + system) of the process to the first decision, over an empty script's (median of paired runs) | ${cold.cpuPaired.toFixed(1)} ms | |`);
+const phaseNames = [
+  "load node:crypto (and the node:stream modules it loads)",
+  "compile the bundle and run its module bodies",
+  "read the config, check its seal (SHA-256), read the audit/assertion settings",
+  "createEdge: server runtimes (JWKS snapshot keys imported), audit chain, authorizer",
+  "adapters",
+  "first request: event to LiteRequest, decision (RS256 verify), 501 response, its audit record written (functions compiled on first use included)",
+];
+log(`\nWhere the CPU time of the cold start goes (a bench-only build of the same entry with \`process.cpuUsage()\` marks between its steps; median of ${cold.phaseRuns} runs; sums to about the CPU row above, process start and exit excluded):\n`);
+log(`| step | CPU ms |\n| --- | ---: |`);
+cold.phaseMedians.forEach((v, i) => log(`| ${phaseNames[i]} | ${v.toFixed(2)} |`));
+log(`| total | ${cold.phaseMedians.reduce((a, b) => a + b, 0).toFixed(2)} |`);
 goals.push(`- Bundle ${(cold.bytes / 1024).toFixed(1)} KB (goal ≤ 60 KB: ${cold.bytes <= 60 * 1024 ? "met" : "NOT met"}); cold start +${cold.paired.toFixed(1)} ms over \`node -e 0\` (median of paired runs; goal ≤ 12 ms: ${cold.paired <= 12 ? "met" : "NOT met"}).`);
 
 // The same measurements under Node 22, the runtime the edge deploys to (nodejs22.x).
@@ -173,7 +231,7 @@ if (second) {
 }
 const loadEnd = loadavg()[0]!;
 const busy = Math.max(loadStart, loadEnd) > cpus().length;
-log(`\nLoad average (1 min) at the start and end of this run: ${loadStart.toFixed(1)} and ${loadEnd.toFixed(1)} on ${cpus().length} CPUs${busy ? ": a busy machine. Wall times include waiting for a core; the CPU-time columns are less affected, but cache and core sharing still inflate them" : ""}.`);
+log(`\nLoad average (1 min) at the start and end of this run: ${loadStart.toFixed(1)} and ${loadEnd.toFixed(1)} on ${cpus().length} CPUs (1 / 5 / 15 min at the end: ${loadavg().map(f2).join(" / ")})${busy ? ": a busy machine. Wall times include waiting for a core; the CPU-time columns are less affected, but cache and core sharing still inflate them" : ""}.`);
 log(`\n## Goals (this run)\n\nJudged on ${process.version} (the project's Node):\n\n${goals.join("\n")}${secondGoals.length ? `\n\nThe same goals under Node 22 (Lambda's runtime), for reference:\n\n${secondGoals.join("\n")}` : ""}`);
 log(`
 ## Notes
@@ -191,7 +249,7 @@ log(`
   \`crypto.verify\` on the signing input. On AWS the checkpoint is signed by KMS over the network
   (after the response, not on this machine's CPU).
 - Fixed per-request costs that no verification shortcut removes, measured on their own in this run:
-  ${Object.entries(fixed).map(([k, ns]) => `${k} ${(ns / 1000).toFixed(2)} µs`).join(", ")}; together
+  ${Object.entries(fixed).map(([k, ns]) => `${k} ${(ns / 1000).toFixed(2)} µs`).join(", ")}; the counted ones together
   ${(fixedSum / 1000).toFixed(2)} µs = ${(fixedSum / floors.RS256!).toFixed(2)}× of the RS256 floor.
 - Cold start: process start, \`require\` of the CommonJS bundle \`index.cjs\` (as the Lambda nodejs
   runtime loads it; node:crypto through \`process.getBuiltinModule\`), the config's seal checked (one
