@@ -247,3 +247,17 @@ describe("audit lines written once per drain", () => {
     expect(now[0]!.endsWith("\n") && now[0]!.indexOf("\n") === now[0]!.length - 1).toBe(true);
   });
 });
+
+describe("last dot found forwards", () => {
+  it("equals lastIndexOf for 50,000 generated strings with zero to six dots", async () => {
+    const { lastDot } = await import("../../lambda/core/cache.js");
+    const r = rng(5);
+    for (let i = 0; i < 50_000; i++) {
+      const n = Math.floor(r.next() * 40);
+      let s = "";
+      for (let j = 0; j < n; j++) s += r.pick([".", ".", "a", "b", "-", "_", "é", "😀"]);
+      expect(lastDot(s)).toBe(s.lastIndexOf("."));
+    }
+    for (const s of ["", ".", "..", "...", "a.b.c", "a.b.c.d.e", ".a", "a.", "ab.cd"]) expect(lastDot(s)).toBe(s.lastIndexOf("."));
+  });
+});
