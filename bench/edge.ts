@@ -162,7 +162,8 @@ log(`Machine: ${cpus().length} CPU (${cpus()[0]?.model.trim() ?? "?"}), node ${p
 const floors: Record<string, number> = {};
 const goals: string[] = [];
 const table = (rows: Row[]) => {
-  const f = (v: number | undefined, d: number) => (v === undefined ? "" : (v / d).toFixed(2));
+  // `null`: a figure not measured, as it arrives in JSON from the run under another Node binary.
+  const f = (v: number | undefined | null, d: number) => (v === undefined || v === null ? "" : (v / d).toFixed(2));
   log(`| what | (a) µs to decision, wall (median) | (a) × floor | (a) CPU µs to decision | (a) CPU × floor CPU | (b) CPU µs incl. audit after the response | (b) × floor CPU |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |`);
   for (const [name, ns, ratio, cpu, cpuRatio, dcpu, dcpuRatio] of rows) log(`| ${name} | ${f(ns, 1000)} | ${ratio.toFixed(2)} | ${f(dcpu, 1000)} | ${f(dcpuRatio, 1)} | ${f(cpu, 1000)} | ${f(cpuRatio, 1)} |`);
   log("");
