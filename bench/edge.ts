@@ -282,7 +282,7 @@ log(`
   −3.4 KB; about −1 ms); ISO timestamps from the \`getUTC*\` parts (the first \`toISOString\` call in a
   process costs 0.22–0.30 ms). Tried and dropped: fewer zod schema kinds (custom checks instead of
   literals and clones: −0.2 ms, not worth the weaker messages).
-- Evaluated for issue 3 and kept: duplicate-member check by member count (text scan from quote to quote
+- Evaluated earlier (verification hot path) and kept: duplicate-member check by member count (text scan from quote to quote
   against the parsed value's property count; same answers as the character scanner, differential test in
   test/edge/fast-paths.test.ts), cache key over the signature segment plus a byte-exact signing-input
   check, one base64url shape scan instead of two per fresh token, shared schema instances; and
