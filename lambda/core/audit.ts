@@ -1,9 +1,8 @@
-import type { KeyObject } from "node:crypto";
 import { Checkpointer, type CheckpointOptions } from "./checkpoint.js";
 import { nodeCrypto } from "./node.js";
 import { isoTime } from "./time.js";
 
-const { hash, randomUUID, createHmac, createSecretKey, randomBytes } = nodeCrypto;
+const { hash, randomUUID, createHmac, randomBytes } = nodeCrypto;
 
 /**
  * Audit records: one JSON object per decision, chained (sequence number + hash of the previous
@@ -63,10 +62,27 @@ export type AuditFields = Omit<AuditRecord, "v" | "chain" | "seq" | "prev" | "ts
 /** How parameter values appear in records: keyed hash (default), keys only, or raw (dev only). */
 export type ParamMode = "hash" | "keys" | "raw";
 
-/** Keyed hashing of parameter values: HMAC-SHA-256 under a per-deployment secret. */
+/** SHA-256 block size (RFC 2104's B), bytes. */
+const BLOCK = 64;
+/** Room for a value after the inner pad; longer values (rare in audit records) go through `createHmac`. */
+const ROOM = 1024;
+
+/**
+ * Keyed hashing of parameter values: HMAC-SHA-256 under a per-deployment secret (RFC 2104).
+ *
+ * Computed as RFC 2104 defines it, H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ text)), with two one-shot
+ * `crypto.hash` calls over preallocated padded-key buffers: about 0.5 µs less per value than a
+ * `createHmac` object (which sets up a stream and a handle each time), and no secret-key import at
+ * a cold start. Values longer than the buffer's room use `createHmac`. Differentially tested against
+ * `createHmac` (test/edge/fast-paths.test.ts).
+ */
 export class ParamHasher {
   readonly mode = "hash" as const;
-  #key: KeyObject;
+  #key: Buffer;
+  /** K ⊕ ipad, then room for the value's UTF-8 bytes. */
+  #inner: Buffer;
+  /** K ⊕ opad, then the inner hash. */
+  #outer: Buffer;
   /** Whether `sanitizeParams` leaves the hashing to `AuditChain` (after the response with `defer`). */
   readonly deferred: boolean;
   /**
@@ -78,11 +94,33 @@ export class ParamHasher {
     this.deferred = opts.deferred === true;
     const bytes = secret === undefined ? randomBytes(32) : typeof secret === "string" ? Buffer.from(secret, "utf8") : Buffer.from(secret);
     if (bytes.length < 32) throw new Error("audit HMAC key (auditHmacKey, env MCP_EDGE_AUDIT_HMAC_KEY): needs at least 32 bytes (e.g. `openssl rand -base64 32`)");
-    this.#key = createSecretKey(bytes);
+    this.#key = bytes;
+    // RFC 2104 §2: a key longer than the block is hashed first; a shorter one is padded with zeros.
+    const k = Buffer.alloc(BLOCK);
+    (bytes.length > BLOCK ? hash("sha256", bytes, "buffer") : bytes).copy(k);
+    this.#inner = Buffer.alloc(BLOCK + ROOM);
+    this.#outer = Buffer.alloc(BLOCK + 32);
+    for (let i = 0; i < BLOCK; i++) {
+      this.#inner[i] = k[i]! ^ 0x36;
+      this.#outer[i] = k[i]! ^ 0x5c;
+    }
+    k.fill(0);
   }
   /** `hmac:` + the first 22 base64url characters (128 bits) of HMAC-SHA-256 (RFC 2104). */
   digest(text: string): string {
-    return `hmac:${createHmac("sha256", this.#key).update(text).digest("base64url").slice(0, 22)}`;
+    let mac: string;
+    // At most 3 UTF-8 bytes per UTF-16 code unit: a value this short always fits.
+    if (text.length <= ROOM / 3) {
+      const inner = this.#inner;
+      const n = inner.write(text, BLOCK, "utf8");
+      // The inner hash as a binary (latin1) string, one character per byte, written back as bytes: a
+      // Buffer result (`"buffer"`) costs about 0.4 µs more.
+      this.#outer.write(hash("sha256", inner.subarray(0, BLOCK + n), "binary"), BLOCK, "latin1");
+      mac = hash("sha256", this.#outer, "base64url");
+    } else {
+      mac = createHmac("sha256", this.#key).update(text).digest("base64url");
+    }
+    return `hmac:${mac.slice(0, 22)}`;
   }
 }
 
@@ -137,6 +175,14 @@ export interface AuditChainOptions {
   onError?: ((e: unknown) => void) | undefined;
 }
 
+/**
+ * Where an `AuditChain` writes: a function called once per record with its JSON line (no newline)
+ * and the record, or a text sink (`{ text }`) called with newline-terminated lines: once per record
+ * when records are written as they are made, once per `drain()` with every line it wrote (one
+ * `write` system call for the queued records instead of one per record).
+ */
+export type AuditSink = ((line: string, record: AuditRecord) => void) | { text: (lines: string) => void };
+
 /** Records queued in deferred mode before `write` drains them itself (bounded memory). */
 const MAX_DEFERRED = 256;
 
@@ -150,11 +196,14 @@ export class AuditChain {
   #queue: Array<[AuditFields, number]> = [];
   #defer: boolean;
   #checkpoints: Checkpointer | undefined;
-  constructor(
-    private readonly sink: (line: string, record: AuditRecord) => void,
-    opts: AuditChainOptions | string = {},
-  ) {
+  /** Per-record sink, when the sink is one. */
+  #perRecord: ((line: string, record: AuditRecord) => void) | undefined;
+  /** Text sink, when the sink is one. */
+  #text: ((lines: string) => void) | undefined;
+  constructor(sink: AuditSink, opts: AuditChainOptions | string = {}) {
     const o = typeof opts === "string" ? { chain: opts } : opts;
+    if (typeof sink === "function") this.#perRecord = sink;
+    else this.#text = sink.text;
     this.chain = o.chain ?? randomUUID();
     this.#defer = o.defer === true;
     this.#checkpoints = o.checkpoints ? new Checkpointer(this.chain, o.checkpoints, o.onError ?? (() => undefined)) : undefined;
@@ -163,7 +212,8 @@ export class AuditChain {
   /** Records a decision: written now, or queued for `drain()` in deferred mode. @param nowMs epoch ms. */
   write(f: AuditFields, nowMs: number): void {
     if (!this.#defer) {
-      this.#emit(f, nowMs);
+      const line = this.#emit(f, nowMs);
+      if (this.#text) this.#text(`${line}\n`);
       return;
     }
     this.#queue.push([f, nowMs]);
@@ -181,8 +231,16 @@ export class AuditChain {
    */
   drain(nowMs: number = Date.now()): Promise<void> {
     const q = this.#queue;
-    for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1]);
-    q.length = 0;
+    if (this.#text && q.length > 0) {
+      // One write for the drained records (newline-terminated lines, in chain order).
+      let text = "";
+      for (let i = 0; i < q.length; i++) text += `${this.#emit(q[i]![0], q[i]![1])}\n`;
+      q.length = 0;
+      this.#text(text);
+    } else {
+      for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1]);
+      q.length = 0;
+    }
     if (!this.#checkpoints) return Promise.resolve();
     this.#checkpoints.tick(this.#seq - 1, this.#prev, nowMs);
     return this.#checkpoints.idle();
@@ -197,7 +255,8 @@ export class AuditChain {
     }
   }
 
-  #emit(f: AuditFields, nowMs: number): AuditRecord {
+  /** Builds, chains and (per-record sink) writes one record; returns its line. */
+  #emit(f: AuditFields, nowMs: number): string {
     hashPending(f.params);
     if (f.batch) for (const b of f.batch) hashPending(b.params);
     // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
@@ -231,9 +290,9 @@ export class AuditChain {
     const line = JSON.stringify(record);
     const seq = this.#seq++;
     this.#prev = hash("sha256", line, "base64url");
-    this.sink(line, record);
+    this.#perRecord?.(line, record);
     this.#checkpoints?.recorded(seq, this.#prev, nowMs);
-    return record;
+    return line;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AuditChain, AuditFields, ParamHasher, ParamMode } from "./audit.js";
 import { sanitizeParams } from "./audit.js";
-import { TokenCache } from "./cache.js";
+import { lastDot, TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
 import { checkTimes } from "./claims.js";
 import { HEADER_MISMATCH, headersMatch, isModern, requirementOf, type Call } from "./jsonrpc.js";
@@ -192,7 +192,7 @@ export class Authorizer {
     const cacheOn = cache.max > 0;
     // The usual header is `Bearer <token>` with single spacing: no trim (which would copy the token).
     const raw = !cacheOn ? "" : auth.charCodeAt(7) !== 0x20 && auth.charCodeAt(auth.length - 1) > 0x20 ? auth.slice(7) : auth.slice(7).trim();
-    const rawDot = raw.lastIndexOf(".");
+    const rawDot = lastDot(raw);
     let key = rawDot > 0 ? TokenCache.jwsKey(raw, rawDot) : undefined;
     let facts = key !== undefined ? cache.get(key, nowMs, raw.slice(0, rawDot)) : undefined;
     // Introspection caches by the SHA-256 of the whole token (introspect.ts).
@@ -220,7 +220,7 @@ export class Authorizer {
           // Synchronous when the key is held (the common case); awaits only a JWKS fetch.
           facts = factsOf((verifyJwsHeld(token, s.headers, s.keys, shaped) ?? (await verifyJws(token, s.headers, s.keys, shaped))).claims, s, st);
           if (cacheOn) {
-            const dot = token.lastIndexOf(".");
+            const dot = lastDot(token);
             cache.set((key ??= TokenCache.jwsKey(token, dot)), facts, nowMs, facts.times.exp * 1000, token.slice(0, dot));
           }
         }

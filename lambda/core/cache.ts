@@ -3,6 +3,20 @@ import { nodeCrypto } from "./node.js";
 const { hash } = nodeCrypto;
 
 /**
+ * `s.lastIndexOf(".")`, found forwards: `indexOf` is vectorised in V8 and `lastIndexOf` is not
+ * (about 0.15 µs against 0.04 µs on an RS256 token). A compact JWS has two dots, so two forward
+ * searches and a third that finds none give the same answer; any other count defers to
+ * `lastIndexOf`. Differentially tested (test/edge/fast-paths.test.ts).
+ */
+export function lastDot(s: string): number {
+  const a = s.indexOf(".");
+  if (a < 0) return -1;
+  const b = s.indexOf(".", a + 1);
+  if (b < 0) return a;
+  return s.indexOf(".", b + 1) < 0 ? b : s.lastIndexOf(".");
+}
+
+/**
  * Verified-token cache: a bounded LRU keyed by a SHA-256 (the token itself is never held). An entry
  * lives no longer than `min(exp, now + ttl)`. It stores what signature verification produced; every
  * per-request check still runs on a hit.
@@ -37,7 +51,7 @@ export class TokenCache<V> {
   }
 
   /** Cache key of a compact JWS: base64url SHA-256 of its signature segment (pass the signing input to `get`/`set`). */
-  static jwsKey(token: string, dot: number = token.lastIndexOf(".")): string {
+  static jwsKey(token: string, dot: number = lastDot(token)): string {
     return hash("sha256", token.slice(dot + 1), "base64url");
   }
 

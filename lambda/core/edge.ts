@@ -1,7 +1,7 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import { parseEdgeConfig, type EdgeConfig } from "../config.js";
 import { assertionClaims, createAssertionSigner, type AssertionSigner } from "./assertion.js";
-import { AuditChain, ParamHasher, type AuditRecord, type ParamMode } from "./audit.js";
+import { AuditChain, ParamHasher, type AuditRecord, type AuditSink, type ParamMode } from "./audit.js";
 import type { CheckpointOptions } from "./checkpoint.js";
 import { Authorizer, type Decision, type LogEntry, type Principal, type RequestContext } from "./authorize.js";
 import { corsFor, plainError } from "./challenge.js";
@@ -146,21 +146,29 @@ function headerPairs(r: EdgeRequest): Array<[string, string]> {
 }
 
 /**
- * Writes one line to fd 1 or 2 synchronously: no stream set-up on a cold start, and nothing left
- * buffered when Lambda freezes the process after the response (stdio pipes are synchronous on
- * Linux anyway). Falls back to the process streams.
+ * Writes newline-terminated text to fd 1 or 2 synchronously: no stream set-up on a cold start, and
+ * nothing left buffered when Lambda freezes the process after the response (stdio pipes are
+ * synchronous on Linux anyway). A short write (a full non-blocking pipe) is continued; what cannot
+ * be written now (EAGAIN) goes through the process stream, which queues it.
  */
-function writeLine(fd: 1 | 2, line: string): void {
+function writeText(fd: 1 | 2, text: string): void {
+  let buf: Buffer | undefined;
+  let done = 0;
   try {
     const fs = (process as unknown as { getBuiltinModule(id: string): typeof import("node:fs") }).getBuiltinModule("node:fs");
-    fs.writeSync(fd, `${line}\n`);
+    done = fs.writeSync(fd, text);
+    // Bytes written: equal to the length for ASCII text (audit lines are ASCII unless a field is not).
+    if (done === text.length) return;
+    buf = Buffer.from(text, "utf8");
+    while (done < buf.length) done += fs.writeSync(fd, buf, done);
   } catch {
-    (fd === 1 ? process.stdout : process.stderr).write(`${line}\n`);
+    const rest = buf ? buf.subarray(done) : done === 0 ? text : Buffer.from(text, "utf8").subarray(done);
+    (fd === 1 ? process.stdout : process.stderr).write(rest);
   }
 }
 
 const defaultLog = (e: LogEntry) => {
-  if (e.level !== "info") writeLine(2, JSON.stringify({ ...e, ts: isoTime(Date.now()) }));
+  if (e.level !== "info") writeText(2, `${JSON.stringify({ ...e, ts: isoTime(Date.now()) })}\n`);
 };
 
 /**
@@ -174,7 +182,9 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
   // Resolved per call: touching the global loads the Fetch implementation, which a cold start avoids.
   const fetchImpl: typeof fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const log = options.log ?? defaultLog;
-  const sink = options.audit ?? ((_r: AuditRecord, line: string) => writeLine(1, line));
+  // Default: JSON lines on stdout, one write per drain (deferred mode) or per record.
+  const userSink = options.audit;
+  const sink: AuditSink = userSink ? (line, rec) => userSink(rec, line) : { text: (lines) => writeText(1, lines) };
   const runtimes = list.map((c) =>
     buildRuntime(c, {
       now,
@@ -189,7 +199,7 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     if (seen.has(k)) throw new Error(`createEdge: servers '${seen.get(k)}' and '${r.config.server}' share the resource ${r.config.resource}`);
     seen.set(k, r.config.server);
   }
-  const audit = new AuditChain((line, rec) => sink(rec, line), {
+  const audit = new AuditChain(sink, {
     chain: options.auditChainId,
     checkpoints: options.checkpoints,
     defer: options.deferAudit,

@@ -2,7 +2,6 @@ import type { KeyObject } from "node:crypto";
 import { nodeCrypto } from "./node.js";
 
 const { createPublicKey } = nodeCrypto;
-import { createRemoteJWKSet, customFetch, type RemoteJWKSet } from "jose";
 
 /** JWS algorithms the edge can verify (RFC 7518 §3.1, RFC 8037). Never `none`, never HMAC. */
 export type JwsAlg = "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "ES512" | "EdDSA";
@@ -48,6 +47,38 @@ export function importVerifyKey(jwk: Record<string, unknown>, allowed: ReadonlyS
   return { kid, key, algs };
 }
 
+/** A JWKS fetch that failed: not answered in time, not 200 OK (redirects are not followed), or not a JWKS. */
+export class JwksFetchError extends Error {
+  override readonly name = "JwksFetchError";
+}
+
+/**
+ * GETs a JSON Web Key Set (RFC 7517 §5): redirects are not followed (a 3xx is a failure, like any
+ * status but 200), the whole exchange (headers and body) is bounded by `timeoutMs`, and the answer
+ * must be an object whose `keys` is an array of objects. Each key is then checked and imported by
+ * `importVerifyKey`.
+ */
+export async function fetchJwks(url: string, fetchImpl: typeof fetch, timeoutMs: number): Promise<Array<Record<string, unknown>>> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const timedOut = (e: unknown) => (signal.aborted ? new JwksFetchError(`no answer within ${timeoutMs} ms`, { cause: e }) : e);
+  const res = await fetchImpl(url, { method: "GET", redirect: "manual", signal, headers: { accept: "application/json, application/jwk-set+json", "user-agent": "pulumi-mcp-auth-edge" } }).catch((e: unknown) => {
+    throw timedOut(e);
+  });
+  if (res.status !== 200) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new JwksFetchError(`HTTP ${res.status} (expected 200 OK)`);
+  }
+  let json: unknown;
+  try {
+    json = await res.json();
+  } catch (e) {
+    throw signal.aborted ? timedOut(e) : new JwksFetchError("the answer is not JSON", { cause: e });
+  }
+  const keys = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as { keys?: unknown }).keys : undefined;
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === "object" && k !== null && !Array.isArray(k))) throw new JwksFetchError("the answer is not a JSON Web Key Set");
+  return keys as Array<Record<string, unknown>>;
+}
+
 /** Options of the key store; times in milliseconds. */
 export interface KeyStoreOptions {
   jwksUri: string;
@@ -70,8 +101,8 @@ export interface KeyStoreOptions {
 export type KeyLookup = { key: VerifyKey } | { error: "unknown_kid" | "alg_not_allowed_for_key" | "jwks_unavailable" };
 
 /**
- * Keys of one issuer, cached per `kid`. Fetching goes through jose's remote key set (timeout,
- * redirect refusal); this store adds the snapshot seed, an alg binding per key, one rate-limited
+ * Keys of one issuer, cached per `kid`. Fetching is `fetchJwks` (timeout, redirect refusal, 200
+ * only, JWKS shape); this store adds the snapshot seed, an alg binding per key, one rate-limited
  * refetch on an unknown `kid` (key rotation without a redeploy) and failing closed when the
  * issuer is unreachable.
  */
@@ -82,7 +113,6 @@ export class KeyStore {
   private lastAttempt = -Infinity;
   private lastFailed = false;
   private inflight: Promise<void> | undefined;
-  private remoteSet: RemoteJWKSet | undefined;
   private readonly allowed: ReadonlySet<JwsAlg>;
 
   constructor(private readonly o: KeyStoreOptions) {
@@ -91,16 +121,6 @@ export class KeyStore {
       this.install(o.snapshot.keys);
       this.loadedAt = o.now();
     }
-  }
-
-  /** jose's remote key set, created on first use (it loads the Fetch API, which a snapshot start never needs). */
-  private get remote(): RemoteJWKSet {
-    const f = this.o.fetch;
-    return (this.remoteSet ??= createRemoteJWKSet(new URL(this.o.jwksUri), {
-      timeoutDuration: this.o.timeoutMs ?? 3000,
-      cooldownDuration: this.o.cooldownMs ?? 30_000,
-      ...(f ? { [customFetch]: (url: string, init: RequestInit) => f(url, init) } : {}),
-    }));
   }
 
   /** Number of usable keys currently held. */
@@ -128,11 +148,10 @@ export class KeyStore {
   refresh(): Promise<void> {
     if (this.inflight) return this.inflight;
     this.lastAttempt = this.o.now();
-    this.inflight = this.remote
-      .reload()
-      .then(() => {
-        const jwks = this.remote.jwks();
-        this.install((jwks?.keys ?? []) as Array<Record<string, unknown>>);
+    // The Fetch API is touched only here: a cold start served from the snapshot never loads it.
+    this.inflight = fetchJwks(this.o.jwksUri, this.o.fetch ?? ((input, init) => globalThis.fetch(input, init)), this.o.timeoutMs ?? 3000)
+      .then((keys) => {
+        this.install(keys);
         this.loadedAt = this.o.now();
         this.lastFailed = false;
       })

@@ -188,3 +188,76 @@ describe("ISO timestamps without Date.prototype.toISOString", () => {
     expect(() => isoTime(Number.NaN)).toThrow(RangeError);
   });
 });
+
+describe("argument-value HMAC from padded-key states", () => {
+  it("equals createHmac for 20,000 generated values and keys of 32 to 200 bytes", async () => {
+    const { createHmac, randomBytes } = await import("node:crypto");
+    const { ParamHasher } = await import("../../lambda/core/audit.js");
+    const r = rng(11);
+    // Code units from every UTF-8 length class, lone surrogates included (both sides encode them as U+FFFD).
+    const units = ["a", "0", " ", '"', "\\", "\u0000", "\u007f", "é", "\u07ff", "\u0800", "€", "\uffff", "\ud83d\ude00", "\ud83d", "\ude00", "😀"];
+    const keys = [32, 33, 63, 64, 65, 128, 200].map((n) => randomBytes(n));
+    const hashers = keys.map((k) => new ParamHasher(k));
+    const ref = (key: Buffer, text: string) => `hmac:${createHmac("sha256", key).update(text).digest("base64url").slice(0, 22)}`;
+    for (let i = 0; i < 20_000; i++) {
+      // Lengths around the preallocated room (341 code units always fit; longer ones take createHmac).
+      const len = r.pick([0, 1, 2, 10, 64, 100, 340, 341, 342, 500, 1024, 1025, 3000]);
+      let text = "";
+      while (text.length < len) text += r.pick(units);
+      const k = Math.floor(r.next() * keys.length);
+      expect(hashers[k]!.digest(text)).toBe(ref(keys[k]!, text));
+    }
+  });
+
+  it("takes a string secret as UTF-8 and keeps refusing keys under 32 bytes", async () => {
+    const { createHmac } = await import("node:crypto");
+    const { ParamHasher } = await import("../../lambda/core/audit.js");
+    const secret = "ключ-".repeat(8);
+    expect(new ParamHasher(secret).digest("cus_4711")).toBe(`hmac:${createHmac("sha256", Buffer.from(secret, "utf8")).update("cus_4711").digest("base64url").slice(0, 22)}`);
+    expect(() => new ParamHasher("x".repeat(31))).toThrow(/at least 32 bytes/);
+  });
+});
+
+describe("audit lines written once per drain", () => {
+  it("writes exactly the per-record sink's lines, newline-terminated, in one call per drain", async () => {
+    const { AuditChain, ParamHasher, sanitizeParams } = await import("../../lambda/core/audit.js");
+    const hasher = new ParamHasher("k".repeat(32), { deferred: true });
+    const fields = (i: number) => ({ server: "crm", decision: "allow" as const, status: 200, reason: "ok", user: `u${i}`, method: "tools/call", tool: "list_customers", params: sanitizeParams({ q: `v${i}`, n: i }, hasher) });
+    const perRecord: string[] = [];
+    const calls: string[] = [];
+    const a = new AuditChain((line) => void perRecord.push(line), { chain: "c", defer: true });
+    const b = new AuditChain({ text: (t) => void calls.push(t) }, { chain: "c", defer: true });
+    for (const [n, at] of [[3, 1_700_000_000_000], [1, 1_700_000_000_001], [0, 1_700_000_000_002], [200, 1_700_000_000_003]] as const) {
+      for (let i = 0; i < n; i++) {
+        a.write(fields(i), at);
+        b.write(fields(i), at);
+      }
+      await a.drain(at);
+      await b.drain(at);
+    }
+    // No call for an empty drain; every line ends in a newline; same lines, same order.
+    expect(calls).toHaveLength(3);
+    expect(calls.every((t) => t.endsWith("\n"))).toBe(true);
+    expect(calls.join("").split("\n").slice(0, -1)).toEqual(perRecord);
+    // Written as they are made (no `defer`): one newline-terminated line per call.
+    const now: string[] = [];
+    const c = new AuditChain({ text: (t) => void now.push(t) }, { chain: "c" });
+    c.write(fields(1), 1_700_000_000_000);
+    expect(now).toHaveLength(1);
+    expect(now[0]!.endsWith("\n") && now[0]!.indexOf("\n") === now[0]!.length - 1).toBe(true);
+  });
+});
+
+describe("last dot found forwards", () => {
+  it("equals lastIndexOf for 50,000 generated strings with zero to six dots", async () => {
+    const { lastDot } = await import("../../lambda/core/cache.js");
+    const r = rng(5);
+    for (let i = 0; i < 50_000; i++) {
+      const n = Math.floor(r.next() * 40);
+      let s = "";
+      for (let j = 0; j < n; j++) s += r.pick([".", ".", "a", "b", "-", "_", "é", "😀"]);
+      expect(lastDot(s)).toBe(s.lastIndexOf("."));
+    }
+    for (const s of ["", ".", "..", "...", "a.b.c", "a.b.c.d.e", ".a", "a.", "ab.cd"]) expect(lastDot(s)).toBe(s.lastIndexOf("."));
+  });
+});

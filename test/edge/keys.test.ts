@@ -123,3 +123,56 @@ describe("JWKS freshness", () => {
     expect((await edge.authorize(post(call("list_customers"), bearer(mint(b, { iat: clock.ms / 1000 - 10, exp: clock.ms / 1000 + 600 }))))).allow).toBe(true);
   });
 });
+
+describe("JWKS fetch", () => {
+  const url = "https://idp.example.com/jwks";
+  const answer = (status: number, body: string, headers: Record<string, string> = {}) => (async () => new Response(body, { status, headers })) as unknown as typeof fetch;
+
+  it("asks once with GET, no redirect following and a timeout signal, and returns the keys", async () => {
+    const { fetchJwks } = await import("../../lambda/core/keys.js");
+    const seen: RequestInit[] = [];
+    const k = rsaKey("k1");
+    const f = (async (_u: RequestInfo | URL, init?: RequestInit) => {
+      seen.push(init!);
+      return new Response(JSON.stringify({ keys: [k.jwk] }), { headers: { "content-type": "application/jwk-set+json" } });
+    }) as typeof fetch;
+    expect(await fetchJwks(url, f, 3000)).toEqual([k.jwk]);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method: "GET", redirect: "manual" });
+    expect(seen[0]!.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it("refuses a redirect, any status but 200, a body that is not JSON and JSON that is not a key set", async () => {
+    const { fetchJwks, JwksFetchError } = await import("../../lambda/core/keys.js");
+    for (const f of [
+      answer(302, "", { location: "https://attacker.example/jwks" }),
+      answer(404, "not found"),
+      answer(500, JSON.stringify({ keys: [] })),
+      answer(200, "<html>"),
+      answer(200, JSON.stringify([{ kty: "RSA" }])),
+      answer(200, JSON.stringify({ keys: {} })),
+      answer(200, JSON.stringify({ keys: [null] })),
+      answer(200, JSON.stringify({ keys: [[1]] })),
+      answer(200, "null"),
+    ]) {
+      await expect(fetchJwks(url, f, 3000)).rejects.toBeInstanceOf(JwksFetchError);
+    }
+  });
+
+  it("gives up when the issuer does not answer in time", async () => {
+    const { fetchJwks, JwksFetchError } = await import("../../lambda/core/keys.js");
+    const hang = ((_u: RequestInfo | URL, init?: RequestInit) =>
+      new Promise((_, reject) => init!.signal!.addEventListener("abort", () => reject(init!.signal!.reason)))) as typeof fetch;
+    const t0 = Date.now();
+    await expect(fetchJwks(url, hang, 50)).rejects.toThrow(JwksFetchError);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it("fails closed (503) on a JWKS answer that is not a key set, and reports it", async () => {
+    const k = rsaKey("k1");
+    const { edge, logs } = harness([crmConfig([], { jwks: undefined })], { fetch: answer(200, JSON.stringify({ keys: "none" })) });
+    const res = await edge.handle(post(call("list_customers"), bearer(mint(k))));
+    expect(res.status).toBe(503);
+    expect(logs.some((l) => l.reason === "jwks_unavailable" && String(l.detail).startsWith("JwksFetchError"))).toBe(true);
+  });
+});
