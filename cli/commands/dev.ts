@@ -55,8 +55,9 @@ Options:
   --audit                  Also print the edge's audit records (JSON lines) on stdout.
   --audit-file <path>      Append the edge's chained audit records to this file (default
                            <tmpdir>/pulumi-mcp-auth-dev/<plan>/audit.jsonl, kept across runs);
-                           signed checkpoints go to <file>.checkpoints.jsonl, their key to
-                           <file>.checkpoint-key.pem (created once; public key beside it).
+                           signed checkpoints go beside it (audit.checkpoints.jsonl for
+                           audit.jsonl), signed with the key in audit.checkpoint-key.pem
+                           (created once, mode 0600; its public key in ….pub.pem).
   --audit-admin-group <g>  Group allowed into the audit surface: a declared group's name or IdP
                            group (default: the first declared group whose name says "admin").
   --no-audit-surface       Do not serve the audit surface (the audit file is still written).

@@ -182,9 +182,15 @@ export function fileAuditSource(file: string, sensitivityOf: (scope: string) => 
     if (cache && cache.size === st.size && cache.mtimeMs === st.mtimeMs) return cache;
     const buf = await readFile(file);
     const consumed = buf.lastIndexOf(0x0a) + 1;
-    const sha = (end: number): string => createHash("sha256").update(buf.subarray(0, end)).digest("base64url");
-    // Grown only (the edge appended): index the new lines on top of what is indexed.
-    const grown = cache !== undefined && cache.consumed > 0 && consumed >= cache.consumed && sha(cache.consumed) === cache.prefixHash;
+    // One pass of SHA-256 over the bytes: up to what is indexed (compared), then on to the last complete line.
+    const hash = createHash("sha256");
+    let grown = false;
+    if (cache !== undefined && cache.consumed > 0 && consumed >= cache.consumed) {
+      hash.update(buf.subarray(0, cache.consumed));
+      // Grown only (the edge appended): index the new lines on top of what is indexed.
+      grown = hash.copy().digest("base64url") === cache.prefixHash;
+      if (grown) hash.update(buf.subarray(cache.consumed, consumed));
+    }
     const ix = grown ? cache! : fresh();
     const text = buf.subarray(ix.consumed, consumed).toString("utf8");
     const lines = text.split("\n");
@@ -193,7 +199,7 @@ export function fileAuditSource(file: string, sensitivityOf: (scope: string) => 
     ix.size = st.size;
     ix.mtimeMs = st.mtimeMs;
     ix.consumed = consumed;
-    ix.prefixHash = sha(consumed);
+    ix.prefixHash = (grown ? hash : createHash("sha256").update(buf.subarray(0, consumed))).digest("base64url");
     cache = ix;
     return ix;
   }

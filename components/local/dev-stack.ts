@@ -251,7 +251,7 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
 /** The audit surface (components/audit-surface) over the audit file, at `/audit` on its own port. */
 async function startSurface(plan: McpAuthPlan, host: string, o: NonNullable<DevStackOptions["auditSurface"]>, file: string, issuer: string, opts: DevStackOptions): Promise<DevAuditSurface & { close(): Promise<void> }> {
   // Loaded only when the surface runs (openid-client).
-  const [{ createAuditSurface }, { fileAuditSource }] = await Promise.all([import("../audit-surface/server.js"), import("../audit-surface/file-source.js")]);
+  const [{ createAuditSurface }, { fileAuditSource }, { RecordFilterSchema }] = await Promise.all([import("../audit-surface/server.js"), import("../audit-surface/file-source.js"), import("../audit-surface/records.js")]);
   const server: Server = createHttpServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -262,8 +262,11 @@ async function startSurface(plan: McpAuthPlan, host: string, o: NonNullable<DevS
   });
   const origin = `http://${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
   const sensitivity = new Map(plan.scopes.map((s) => [s.name, s.sensitivity]));
+  const source = fileAuditSource(file, (s) => sensitivity.get(s));
+  // Reads, verifies and indexes the file now, so the first admin's first page does not wait for it.
+  void source.query(RecordFilterSchema.parse({ limit: 1 })).catch(() => undefined);
   const surface = createAuditSurface({
-    source: fileAuditSource(file, (s) => sensitivity.get(s)),
+    source,
     signIn: { issuer, clientId: AUDIT_SURFACE_CLIENT_ID, redirectUri: `${origin}${AUDIT_SURFACE_PATH}/callback`, allowInsecureLoopback: true },
     adminGroup: o.adminGroup,
     basePath: AUDIT_SURFACE_PATH,
