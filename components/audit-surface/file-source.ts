@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
+import { createHash, type Hash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { open, readFile, stat } from "node:fs/promises";
 import type { Sensitivity } from "../model/sensitivity.js";
 import { verifyAuditChain } from "../../lambda/core/audit.js";
 import { matches, readRecord, type RecordFilter } from "./records.js";
@@ -14,10 +15,11 @@ import type { AuditSource, RecordPage, VerifiedRecord } from "./source.js";
  * server, tenant, decision, sensitivity) the positions of the records that have it. A query walks the
  * shortest matching list within the time range (binary search), newest first.
  *
- * When the file's size or mtime changes it is read again, and its bytes already indexed are compared
- * with their SHA-256: if the file only grew (the edge appended), only the new complete lines are parsed
- * and verified, each chain against its last indexed record; if anything before was changed, the whole
- * file is verified and indexed again.
+ * When the file's size or mtime changes and its last indexed bytes are as they were (the edge
+ * appended), only the new complete lines are read, parsed and verified, each chain against its last
+ * indexed record. Whether anything before them changed is checked in the background, at most every
+ * `recheckSeconds`, with a SHA-256 of the indexed bytes; any other change (or a failed check) makes
+ * the next query read, verify and index the whole file again, so an edited record shows as broken.
  */
 
 interface Index {
@@ -25,8 +27,13 @@ interface Index {
   mtimeMs: number;
   /** Bytes indexed: up to the last complete line. */
   consumed: number;
-  /** SHA-256 of those bytes. */
-  prefixHash: string;
+  /** SHA-256 state over those bytes (copied to compare). */
+  hash: Hash;
+  /** The last indexed bytes (at most {@link TAIL_BYTES}): an append must leave them as they are. */
+  tail: Buffer;
+  /** When the indexed bytes were last checked whole (ms), and whether the file changed since. */
+  checkedAt: number;
+  changedSinceCheck: boolean;
   /** Oldest first: by time, then position in the chain. */
   recs: VerifiedRecord[];
   /** Each record's time (epoch ms), aligned with `recs`. */
@@ -41,6 +48,8 @@ interface Index {
 }
 
 const EMPTY: readonly number[] = [];
+/** Bytes before the indexed end compared on every append (more than a record line). */
+const TAIL_BYTES = 4096;
 
 /** The posting-list keys of a record (one per filterable value it has). */
 function keysOf(r: VerifiedRecord): string[] {
@@ -92,9 +101,25 @@ const timeOf = (r: VerifiedRecord): number => {
 };
 const before = (a: VerifiedRecord, ta: number, b: VerifiedRecord, tb: number): boolean => ta < tb || (ta === tb && a.seq < b.seq);
 
-export function fileAuditSource(file: string, sensitivityOf: (scope: string) => Sensitivity | undefined): AuditSource {
+export interface FileSourceOptions {
+  /**
+   * When appended lines were indexed from the file's tail alone, how soon (at most) the bytes indexed
+   * before are checked again against their SHA-256, in the background (default 30 s). 0 checks on
+   * every change before answering.
+   */
+  recheckSeconds?: number;
+  /** Clock, ms (tests). */
+  now?: () => number;
+}
+
+export function fileAuditSource(file: string, sensitivityOf: (scope: string) => Sensitivity | undefined, opts: FileSourceOptions = {}): AuditSource {
   let cache: Index | undefined;
   let loading: Promise<Index> | undefined;
+  /** Set when the indexed bytes changed: the next query reads the file whole. */
+  let stale = false;
+  let checking: Promise<void> | undefined;
+  const now = opts.now ?? Date.now;
+  const recheckMs = (opts.recheckSeconds ?? 30) * 1000;
 
   /**
    * Reads `lines` (complete lines of the file, in order), verifies them with the last indexed record
@@ -172,36 +197,82 @@ export function fileAuditSource(file: string, sensitivityOf: (scope: string) => 
     });
   }
 
+  /** Indexes `bytes` (complete lines) that follow what `ix` has indexed. */
+  function extend(ix: Index, bytes: Buffer, st: { size: number; mtimeMs: number }): void {
+    if (bytes.length > 0) {
+      const lines = bytes.toString("utf8").split("\n");
+      lines.pop(); // after the last "\n"
+      place(ix, ingest(ix, lines));
+      ix.hash.update(bytes);
+      ix.consumed += bytes.length;
+      ix.tail = bytes.length >= TAIL_BYTES ? Buffer.from(bytes.subarray(bytes.length - TAIL_BYTES)) : Buffer.concat([ix.tail, bytes]).subarray(-TAIL_BYTES);
+    }
+    ix.size = st.size;
+    ix.mtimeMs = st.mtimeMs;
+  }
+
+  /** Whether the file's first `consumed` bytes still hash to `digest` (read in chunks, no whole-file buffer). */
+  async function unchanged(consumed: number, digest: string): Promise<boolean> {
+    const h = createHash("sha256");
+    for await (const chunk of createReadStream(file, { start: 0, end: consumed - 1, highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+    return h.digest("base64url") === digest;
+  }
+
+  /**
+   * After indexing a change from the tail alone: checks that nothing before it changed (SHA-256 of the
+   * indexed bytes), at most every `recheckSeconds`, in the background; a mismatch makes the next query
+   * read and verify the whole file. With `recheckSeconds: 0`, checks before answering.
+   */
+  async function recheck(ix: Index): Promise<void> {
+    if (!ix.changedSinceCheck || checking || now() - ix.checkedAt < recheckMs) return;
+    ix.changedSinceCheck = false;
+    ix.checkedAt = now();
+    const run = unchanged(ix.consumed, ix.hash.copy().digest("base64url")).then(
+      (same) => void (same || (stale = true)),
+      () => void (stale = true),
+    );
+    checking = run.finally(() => (checking = undefined));
+    if (recheckMs === 0) await checking;
+  }
+
   async function load(): Promise<Index> {
     const st = await stat(file).catch((err: NodeJS.ErrnoException) => {
       if (err.code === "ENOENT") return undefined;
       throw err;
     });
-    const fresh = (): Index => ({ size: 0, mtimeMs: 0, consumed: 0, prefixHash: "", recs: [], times: [], postings: new Map(), byKey: new Map(), lastOfChain: new Map(), lengths: new Map() });
+    const fresh = (): Index => ({ size: 0, mtimeMs: 0, consumed: 0, hash: createHash("sha256"), tail: Buffer.alloc(0), checkedAt: now(), changedSinceCheck: false, recs: [], times: [], postings: new Map(), byKey: new Map(), lastOfChain: new Map(), lengths: new Map() });
     if (!st) return (cache = fresh());
-    if (cache && cache.size === st.size && cache.mtimeMs === st.mtimeMs) return cache;
-    const buf = await readFile(file);
-    const consumed = buf.lastIndexOf(0x0a) + 1;
-    // One pass of SHA-256 over the bytes: up to what is indexed (compared), then on to the last complete line.
-    const hash = createHash("sha256");
-    let grown = false;
-    if (cache !== undefined && cache.consumed > 0 && consumed >= cache.consumed) {
-      hash.update(buf.subarray(0, cache.consumed));
-      // Grown only (the edge appended): index the new lines on top of what is indexed.
-      grown = hash.copy().digest("base64url") === cache.prefixHash;
-      if (grown) hash.update(buf.subarray(cache.consumed, consumed));
+    const ix = cache;
+    if (ix && !stale) {
+      if (ix.size !== st.size || ix.mtimeMs !== st.mtimeMs) {
+        if (st.size >= ix.consumed) {
+          // The edge appends: read the indexed tail and what follows; if the tail is as indexed, index only the new lines.
+          const from = ix.consumed - ix.tail.length;
+          const fh = await open(file, "r");
+          let got: Buffer;
+          try {
+            const buf = Buffer.alloc(Math.max(0, st.size - from));
+            got = buf.subarray(0, (await fh.read(buf, 0, buf.length, from)).bytesRead);
+          } finally {
+            await fh.close();
+          }
+          if (got.length >= ix.tail.length && got.subarray(0, ix.tail.length).equals(ix.tail)) {
+            const rest = got.subarray(ix.tail.length);
+            extend(ix, rest.subarray(0, rest.lastIndexOf(0x0a) + 1), st);
+            ix.changedSinceCheck = true;
+          } else stale = true;
+        } else stale = true;
+      }
+      if (!stale) await recheck(ix);
+      if (!stale) return ix;
     }
-    const ix = grown ? cache! : fresh();
-    const text = buf.subarray(ix.consumed, consumed).toString("utf8");
-    const lines = text.split("\n");
-    lines.pop(); // after the last "\n"
-    place(ix, ingest(ix, lines));
-    ix.size = st.size;
-    ix.mtimeMs = st.mtimeMs;
-    ix.consumed = consumed;
-    ix.prefixHash = (grown ? hash : createHash("sha256").update(buf.subarray(0, consumed))).digest("base64url");
-    cache = ix;
-    return ix;
+    // First read, or the file changed before what is indexed: read, verify and index it whole.
+    stale = false;
+    const buf = await readFile(file);
+    const whole = fresh();
+    extend(whole, buf.subarray(0, buf.lastIndexOf(0x0a) + 1), st);
+    cache = whole;
+    return whole;
   }
 
   const current = async (): Promise<Index> => {

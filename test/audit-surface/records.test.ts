@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { appendFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { fileAuditSource } from "../../components/audit-surface/file-source.js";
 import { parseFilter, readRecord, RecordFilterSchema, toCsv } from "../../components/audit-surface/records.js";
 import { plan } from "../edge/helpers.js";
@@ -119,13 +119,16 @@ describe("audit file source: appends and edits while it runs", () => {
 
   it("re-verifies the whole file when a line before the appended ones changed, even at the same length", async () => {
     const f = await copy("edited-and-appended.jsonl");
-    const src = fileAuditSource(f.path, level);
+    // Enough records that line 2 lies before the tail bytes an append is compared with.
+    for (let i = 0; i < 40; i++) f.lines.push(next(f.lines.at(-1)!, {}));
+    await writeFile(f.path, `${f.lines.join("\n")}\n`);
+    const src = fileAuditSource(f.path, level, { recheckSeconds: 0 });
     expect((await src.query(all)).records.every((r) => r.verification.status === "verified")).toBe(true);
     const lines = [...f.lines, next(f.lines.at(-1)!, { user: "zoe" })];
     lines[1] = lines[1]!.replace('"carol"', '"marol"');
     await writeFile(f.path, `${lines.join("\n")}\n`);
-    const page = await src.query(all);
-    expect(page.total).toBe(5);
+    const page = await src.query(RecordFilterSchema.parse({ limit: 1000 }));
+    expect(page.total).toBe(45);
     expect(page.records.filter((r) => r.verification.status === "broken").map((r) => r.seq).sort()).toEqual([1, 2]);
   });
 
@@ -141,5 +144,29 @@ describe("audit file source: appends and edits while it runs", () => {
     const window = await src.query(RecordFilterSchema.parse({ to: new Date(Date.parse(first.ts) - 1).toISOString() }));
     expect(window.records.map((r) => r.user)).toEqual(["old"]);
     expect((await src.query(RecordFilterSchema.parse({ from: first.ts, user: "alice" }))).total).toBe(2);
+  });
+
+  it("by default checks the bytes before an append in the background, within recheckSeconds", async () => {
+    const f = await copy("edited-later.jsonl");
+    // Enough records that line 2 lies before the tail bytes an append is compared with.
+    for (let i = 0; i < 40; i++) f.lines.push(next(f.lines.at(-1)!, {}));
+    await writeFile(f.path, `${f.lines.join("\n")}\n`);
+    let clock = 1_000_000;
+    const src = fileAuditSource(f.path, level, { recheckSeconds: 30, now: () => clock });
+    await src.query(all);
+    const lines = [...f.lines, next(f.lines.at(-1)!, { user: "zoe" })];
+    lines[1] = lines[1]!.replace('"carol"', '"marol"');
+    await writeFile(f.path, `${lines.join("\n")}\n`);
+    // Within the interval: the append is indexed from the tail; the edit is not seen yet.
+    const first = await src.query(all);
+    expect(first.total).toBe(45);
+    expect(first.records[0]!.user).toBe("zoe");
+    expect(first.records.every((r) => r.verification.status === "verified")).toBe(true);
+    clock += 31_000;
+    await src.query(all); // starts the check
+    await vi.waitFor(async () => {
+      const page = await src.query(all);
+      expect(page.records.filter((r) => r.verification.status === "broken").map((r) => r.seq).sort()).toEqual([1, 2]);
+    });
   });
 });
