@@ -7,7 +7,7 @@ import { cpus } from "node:os";
 import { scrubPaths } from "./support.js";
 
 const dir = new URL("./results/", import.meta.url);
-const ORDER = ["compile.md", "edge.md", "aws.md", "diff.md", "front.md"];
+const ORDER = ["compile.md", "edge.md", "aws.md", "diff.md", "front.md", "surface.md"];
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".md"))
   .sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
@@ -15,7 +15,7 @@ const files = readdirSync(dir)
 const header = `# Benchmark results
 
 Written by \`npm run bench\` from \`bench/results/*.md\`, which each benchmark rewrites when it runs
-(\`npm run bench:compile\`, \`bench:edge\`, \`bench:diff\`; the AWS artifact figures come from
+(\`npm run bench:compile\`, \`bench:edge\`, \`bench:diff\`, \`bench:gateway\`, \`bench:front\`, \`bench:surface\`; the AWS artifact figures come from
 \`npx tsx test/targets/aws/measure-artifact.ts\`). Every figure is measured on the machine named in its
 section, and every ratio is against a baseline measured in the same run. Last assembled on a
 ${cpus().length}-core ${cpus()[0]?.model.trim() ?? "machine"} with Node ${process.version}.

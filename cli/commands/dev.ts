@@ -1,4 +1,5 @@
 import { writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { UsageError, type CliIO, type Command } from "../io.js";
 import { parseCommandArgs } from "../args.js";
@@ -7,9 +8,28 @@ import { loadPlanForCommand } from "../plan-loader.js";
 import { isLoopbackHost } from "../../components/local/loopback.js";
 // The stack (oidc-provider, the MCP SDK) is imported when `dev` runs, not when `--help` lists commands.
 import type { DevStack, PortInUseError } from "../../components/local/dev-stack.js";
+import type { McpAuthPlan } from "../../components/plan/schema.js";
 
-/** Default ports of `dev` (authorization server, edge, demo MCP server). */
-export const DEV_DEFAULT_PORTS = { as: 9400, edge: 9401, demo: 9402 } as const;
+/** Default ports of `dev` (authorization server, edge, demo MCP server, audit surface). */
+export const DEV_DEFAULT_PORTS = { as: 9400, edge: 9401, demo: 9402, audit: 9403 } as const;
+
+/** Where `dev` appends the edge's audit records unless `--audit-file` says otherwise (kept across runs). */
+export function defaultAuditFile(planName: string): string {
+  return path.join(os.tmpdir(), "pulumi-mcp-auth-dev", planName.replace(/[^A-Za-z0-9._-]/g, "_"), "audit.jsonl");
+}
+
+/**
+ * The IdP group of the audit surface's admins: `--audit-admin-group` (a declared group's name or its
+ * `idpGroup`), else the first declared group whose name or `idpGroup` says "admin"; undefined if none.
+ */
+export function auditAdminGroup(plan: McpAuthPlan, flag: string | undefined): string | undefined {
+  if (flag !== undefined) {
+    const g = plan.groups.find((x) => x.name === flag || x.idpGroup === flag);
+    if (!g) throw new UsageError(`dev: --audit-admin-group '${flag}' is not a declared group; declared: ${plan.groups.map((x) => `${x.name} (IdP group '${x.idpGroup}')`).join(", ") || "(none)"}`);
+    return g.idpGroup;
+  }
+  return plan.groups.find((x) => /admin/i.test(x.name) || /admin/i.test(x.idpGroup))?.idpGroup;
+}
 
 const help = `Usage: pulumi-mcp-auth dev [file] [options]
 
@@ -17,19 +37,30 @@ Runs the whole product on this machine, no cloud account needed: the authorizati
 (an OAuth 2.1 authorization server compiled from the declaration, default ./mcp-auth.ts) with an
 embedded OpenID provider standing in for your IdP, the edge (the same code as the Lambda) in
 front of a demo MCP server with in-memory data.
+The edge's audit records go to a local audit file, and a read-only audit surface over that file
+(sign-in at the embedded IdP, admin group only) lets you search, inspect and export them.
 Everything binds 127.0.0.1 unless --host says otherwise. Ctrl-C stops it.
 
 Options:
   --as-port <port>         Authorization server port (default ${DEV_DEFAULT_PORTS.as}; 0 = any free port).
   --edge-port <port>       Edge port, where MCP clients connect (default ${DEV_DEFAULT_PORTS.edge}).
   --demo-port <port>       Demo MCP server port (default ${DEV_DEFAULT_PORTS.demo}).
+  --audit-port <port>      Audit surface port (default ${DEV_DEFAULT_PORTS.audit}); the page is at /audit/.
   --host <address>         Bind address (default 127.0.0.1). Anything but loopback exposes
                            password-less dev logins to the network; a warning is printed.
   --auto-approve <user>    Sign in as this seeded dev user and approve every request without
                            pages (automation only; refused unless bound to loopback).
   --agent-credentials <f>  Write the generated agent-tier client credentials (private keys)
                            to this JSON file (mode 0600).
-  --audit                  Print the edge's audit records (JSON lines) on stdout.
+  --audit                  Also print the edge's audit records (JSON lines) on stdout.
+  --audit-file <path>      Append the edge's chained audit records to this file (default
+                           <tmpdir>/pulumi-mcp-auth-dev/<plan>/audit.jsonl, kept across runs);
+                           signed checkpoints go beside it (audit.checkpoints.jsonl for
+                           audit.jsonl), signed with the key in audit.checkpoint-key.pem
+                           (created once, mode 0600; its public key in ….pub.pem).
+  --audit-admin-group <g>  Group allowed into the audit surface: a declared group's name or IdP
+                           group (default: the first declared group whose name says "admin").
+  --no-audit-surface       Do not serve the audit surface (the audit file is still written).
   -h, --help               Show this help.
 
 Exit codes:
@@ -45,7 +76,7 @@ function port(flag: string, value: string | undefined, fallback: number): number
   return n;
 }
 
-const FLAG_FOR: Record<PortInUseError["role"], string> = { "authorization server": "--as-port", edge: "--edge-port", "demo MCP server": "--demo-port" };
+const FLAG_FOR: Record<PortInUseError["role"], string> = { "authorization server": "--as-port", edge: "--edge-port", "demo MCP server": "--demo-port", "audit surface": "--audit-port" };
 
 /** What a dynamically registered client may get, e.g. " (registers dynamically: tier 'dcr', up to routine)". */
 function dcrNote(stack: DevStack): string {
@@ -66,7 +97,7 @@ function preRegisteredHint(stack: DevStack): string[] {
 }
 
 /** The text `dev` prints once everything listens. */
-export function describeStack(stack: DevStack, autoApprove?: string, credentialsFile?: string): string {
+export function describeStack(stack: DevStack, autoApprove?: string, credentialsFile?: string, surfaceNote?: string): string {
   const as = stack.authorizationServer;
   const w = Math.max(...stack.servers.map((s) => s.name.length), 6);
   const lines = [
@@ -81,6 +112,13 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
     ...stack.servers.flatMap((s) => [`  ${s.name.padEnd(w)}  ${s.mcpUrl}`, `  ${"".padEnd(w)}  metadata ${s.metadataUrl}`]),
     `Demo MCP server       ${stack.demo.url} (in-memory data, reset on restart)`,
     "",
+    ...(stack.audit ? [`Audit log             ${stack.audit.file}`, `  checkpoints         ${stack.audit.checkpointFile} (verify: pulumi-mcp-auth audit verify <log> --checkpoints <file> --key ${stack.audit.publicKeyFile})`] : []),
+    ...(stack.auditSurface
+      ? [`Audit surface         ${stack.auditSurface.url} (sign in at the dev IdP; members of '${stack.auditSurface.adminGroup}': ${adminsOf(stack, stack.auditSurface.adminGroup)})`]
+      : surfaceNote
+        ? [`Audit surface         not served: ${surfaceNote}`]
+        : []),
+    ...(stack.audit || surfaceNote ? [""] : []),
     `Dev users: ${stack.plan.dev.users.map((u) => `${u.username} (${u.groups.join(", ") || "no groups"})`).join("; ") || "(none: declare dev.users)"}`,
   ];
   const pre = stack.plan.tiers.flatMap((t) => t.clients.map((c) => `${c.name} [${t.name}]`));
@@ -113,6 +151,12 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
   }
   lines.push("", "Press Ctrl-C to stop.", "");
   return lines.join("\n");
+}
+
+/** Dev users in the admin group, by username. */
+function adminsOf(stack: DevStack, idpGroup: string): string {
+  const groups = new Set(stack.plan.groups.filter((g) => g.idpGroup === idpGroup).map((g) => g.name));
+  return stack.plan.dev.users.filter((u) => u.groups.some((g) => groups.has(g))).map((u) => u.username).join(", ") || "no dev user";
 }
 
 type DevStackModule = typeof import("../../components/local/dev-stack.js");
@@ -156,13 +200,17 @@ export async function runDev(
     "auto-approve": { type: "string" },
     "agent-credentials": { type: "string" },
     audit: { type: "boolean", default: false },
+    "audit-file": { type: "string" },
+    "audit-port": { type: "string" },
+    "audit-admin-group": { type: "string" },
+    "no-audit-surface": { type: "boolean", default: false },
   });
   const host = values.host ?? "127.0.0.1";
   const autoApprove = values["auto-approve"];
   if (autoApprove !== undefined && !isLoopbackHost(host)) {
     throw new UsageError(`dev: --auto-approve is refused when binding ${host}; it is only allowed on loopback (127.0.0.1 or ::1)`);
   }
-  const ports = { as: port("as-port", values["as-port"], DEV_DEFAULT_PORTS.as), edge: port("edge-port", values["edge-port"], DEV_DEFAULT_PORTS.edge), demo: port("demo-port", values["demo-port"], DEV_DEFAULT_PORTS.demo) };
+  const ports = { as: port("as-port", values["as-port"], DEV_DEFAULT_PORTS.as), edge: port("edge-port", values["edge-port"], DEV_DEFAULT_PORTS.edge), demo: port("demo-port", values["demo-port"], DEV_DEFAULT_PORTS.demo), audit: port("audit-port", values["audit-port"], DEV_DEFAULT_PORTS.audit) };
   const loaded = await loadPlanForCommand(positionals[0], io.cwd);
   if (!loaded.ok) {
     io.stderr(formatIssues(loaded.file, loaded.issues, paint(false)));
@@ -171,6 +219,12 @@ export async function runDev(
   if (autoApprove !== undefined && !loaded.plan.dev.users.some((u) => u.username === autoApprove)) {
     throw new UsageError(`dev: --auto-approve '${autoApprove}' is not a seeded dev user; known: ${loaded.plan.dev.users.map((u) => u.username).join(", ") || "(none: declare dev.users)"}`);
   }
+  const auditFile = values["audit-file"] !== undefined ? path.resolve(io.cwd, values["audit-file"]) : defaultAuditFile(loaded.plan.name);
+  const adminGroup = auditAdminGroup(loaded.plan, values["audit-admin-group"]);
+  let surfaceNote: string | undefined;
+  if (values["no-audit-surface"]) surfaceNote = "--no-audit-surface";
+  else if (!["127.0.0.1", "::1", "localhost"].includes(host)) surfaceNote = `served on 127.0.0.1, ::1 or localhost only, not ${host}`;
+  else if (adminGroup === undefined) surfaceNote = "no declared group names an admin; pass --audit-admin-group <group>";
   let devStack: DevStackModule;
   try {
     devStack = await loadStack();
@@ -201,6 +255,8 @@ export async function runDev(
       asPort: ports.as,
       edgePort: ports.edge,
       demoPort: ports.demo,
+      auditFile,
+      ...(surfaceNote === undefined && adminGroup !== undefined ? { auditSurface: { adminGroup, port: ports.audit } } : {}),
       ...(autoApprove !== undefined ? { autoApprove } : {}),
       log: (line) => io.stderr(`[auth] ${line}\n`),
       ...(values.audit ? { audit: (_r, line: string) => io.stdout(`${line}\n`) } : {}),
@@ -223,7 +279,7 @@ export async function runDev(
     await writeFile(credentialsFile, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   }
   if (!isLoopbackHost(host)) io.stderr(`dev: WARNING: bound to ${host}, not loopback: anyone who can reach it can sign in as a dev user\n`);
-  io.stdout(describeStack(stack, autoApprove, credentialsFile));
+  io.stdout(describeStack(stack, autoApprove, credentialsFile, surfaceNote));
   io.stderr(`dev: the front's state is in table '${state.tableName}' at ${state.endpoint} (pulumi-mcp-auth revoke --table ${state.tableName} --endpoint ${state.endpoint} …)\n`);
   onReady?.(stack);
   await (stop ?? signalled());
@@ -276,7 +332,7 @@ function signalled(): Promise<void> {
 
 const dev: Command = {
   name: "dev",
-  summary: "Run the local stack: authorization server, edge and demo MCP server (no cloud account).",
+  summary: "Run the local stack: authorization server, edge, demo MCP server and audit surface (no cloud account).",
   help,
   run: (args, io) => runDev(args, io),
 };

@@ -2,6 +2,7 @@
 export { createAuditSurface } from "./server.js";
 export type { AuditSurface, AuditSurfaceOptions } from "./server.js";
 export { fileAuditSource } from "./file-source.js";
+export type { FileSourceOptions } from "./file-source.js";
 export { cloudWatchAuditSource, insightsFilter, insightsString } from "./cloudwatch-source.js";
 export type { CloudWatchSourceOptions } from "./cloudwatch-source.js";
 export type { AuditSource, RecordPage, VerifiedRecord, Verification } from "./source.js";

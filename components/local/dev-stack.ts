@@ -1,7 +1,11 @@
 import { generateKeyPairSync } from "node:crypto";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
+import { fileCheckpoints } from "../../lambda/checkpoint-file.js";
 import type { EdgeConfig } from "../../lambda/config.js";
 import type { AuditRecord } from "../../lambda/core/audit.js";
 import type { LogEntry } from "../../lambda/core/edge.js";
@@ -10,11 +14,14 @@ import type { McpAuthPlan } from "../plan/schema.js";
 import { startAuthorizationServer, type LocalAuthorizationServer } from "./authorization-server.js";
 import { startDemoMcpServer, type DemoMcpServer } from "./demo-mcp-server.js";
 import { devPlan } from "./dev-plan.js";
+import { AUDIT_SURFACE_CLIENT_ID, AUDIT_SURFACE_PATH } from "./upstream-idp.js";
 
 /**
  * The embedded local stack: the authorization front with an embedded upstream IdP, the edge (the
  * same code as the Lambda, via its node:http adapter, in gateway mode, trusting the front as its
- * issuer and reading its revocation list) and the demo MCP server behind it.
+ * issuer and reading its revocation list) and the demo MCP server behind it. With `auditFile`, the
+ * edge appends its chained audit records to that file and signed checkpoints beside it; with
+ * `auditSurface`, the audit surface serves that file at `/audit` behind sign-in at the embedded IdP.
  */
 
 /** Environment-variable name under which the edge looks up its introspection secret (in memory only). */
@@ -46,6 +53,34 @@ export interface DevStackOptions {
   store?: import("../front/store/types.js").FrontStore;
   /** Seconds the edge keeps the front's revocation list (default 10; the revocation bound). */
   revocationCacheSeconds?: number;
+  /**
+   * The edge's audit log: each record is appended to this file as one JSON line (besides `audit`),
+   * and signed checkpoints go to {@link checkpointFilesFor} next to it (the key is created once).
+   */
+  auditFile?: string;
+  /**
+   * The audit surface over `auditFile` (required with it), mounted at `/audit` on its own port, signing
+   * in at the embedded IdP. Loopback binds only (the IdP's surface client has loopback redirect URIs).
+   */
+  auditSurface?: {
+    /** IdP group whose members may use it (a declared group's `idpGroup`). */
+    adminGroup: string;
+    /** 0 (default) picks a free port. */
+    port?: number;
+  };
+}
+
+/** Where the dev stack writes the checkpoints of `auditFile`, and the key that signs them. */
+export function checkpointFilesFor(auditFile: string): { checkpointFile: string; keyFile: string } {
+  const stem = auditFile.replace(/\.jsonl?$/, "");
+  return { checkpointFile: `${stem}.checkpoints.jsonl`, keyFile: `${stem}.checkpoint-key.pem` };
+}
+
+/** The running audit surface of the dev stack. */
+export interface DevAuditSurface {
+  /** The page, e.g. `http://127.0.0.1:9403/audit/`. */
+  url: string;
+  adminGroup: string;
 }
 
 /** One MCP server of the running stack. */
@@ -68,6 +103,9 @@ export interface DevStack {
   demo: DemoMcpServer;
   edgeConfigs: EdgeConfig[];
   servers: DevServerInfo[];
+  /** The audit file, its checkpoint file and the checkpoints' public key (with `auditFile`). */
+  audit?: { file: string; checkpointFile: string; publicKeyFile: string };
+  auditSurface?: DevAuditSurface;
   close(): Promise<void>;
 }
 
@@ -75,7 +113,7 @@ export interface DevStack {
 export class PortInUseError extends Error {
   override readonly name = "PortInUseError";
   constructor(
-    readonly role: "authorization server" | "edge" | "demo MCP server",
+    readonly role: "authorization server" | "edge" | "demo MCP server" | "audit surface",
     readonly port: number,
   ) {
     super(`port ${port} (${role}) is already in use`);
@@ -105,6 +143,8 @@ async function bindAs<T>(role: PortInUseError["role"], port: number, start: () =
 /** Starts demo server, authorization server and edge; on any failure closes what started. */
 export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
   const host = opts.host ?? "127.0.0.1";
+  if (opts.auditSurface && !opts.auditFile) throw new Error("the audit surface needs an audit file (auditFile)");
+  if (opts.auditSurface && !["127.0.0.1", "::1", "localhost"].includes(host)) throw new Error(`the local audit surface is served on loopback only (127.0.0.1, ::1 or localhost), not ${host}`);
   const started: Array<{ close(): Promise<void> }> = [];
   try {
     // The edge signs an identity assertion for the upstream (no token passthrough, MCP RS-17);
@@ -148,16 +188,32 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
         upstream: demo.urlFor(s.name),
       }),
     );
+    let audit: DevStack["audit"];
+    let sink = opts.audit ?? (() => undefined);
+    let checkpoints: ReturnType<typeof fileCheckpoints> | undefined;
+    if (opts.auditFile) {
+      const file = path.resolve(opts.auditFile);
+      const { checkpointFile, keyFile } = checkpointFilesFor(file);
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      checkpoints = fileCheckpoints({ keyFile, file: checkpointFile });
+      const toStdout = sink;
+      sink = (record, line) => {
+        appendFileSync(file, `${line}\n`, { flag: "a", mode: 0o600 });
+        toStdout(record, line);
+      };
+      audit = { file, checkpointFile, publicKeyFile: `${keyFile}.pub.pem` };
+    }
     const edge = await bindAs("edge", edgePort, () =>
       startLocalEdge({
         configs: edgeConfigs,
         host,
         port: edgePort,
         secrets: (name) => (name === LOCAL_INTROSPECTION_SECRET_ENV ? as.introspection.clientSecret : undefined),
-        audit: opts.audit ?? (() => undefined),
+        audit: sink,
         log: opts.edgeLog ?? (() => undefined),
         tokenCache: { max: 0 },
         assertionKey,
+        ...(checkpoints ? { checkpoints } : {}),
         ...(opts.now ? { now: opts.now } : {}),
       }),
     );
@@ -169,6 +225,11 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       metadataUrl: `${edgeOrigin}/.well-known/oauth-protected-resource/${encodeURIComponent(s.name)}`,
       upstream: demo.urlFor(s.name),
     }));
+    let surface: (DevAuditSurface & { close(): Promise<void> }) | undefined;
+    if (opts.auditSurface && audit) {
+      surface = await bindAs("audit surface", opts.auditSurface.port ?? 0, () => startSurface(plan, host, opts.auditSurface!, audit.file, as.upstreamIssuer, opts));
+      started.push(surface);
+    }
     let closed: Promise<void> | undefined;
     return {
       plan,
@@ -177,10 +238,54 @@ export async function startDevStack(opts: DevStackOptions): Promise<DevStack> {
       demo,
       edgeConfigs,
       servers,
-      close: () => (closed ??= Promise.all([edge.close(), as.close(), demo.close()]).then(() => undefined)),
+      ...(audit ? { audit } : {}),
+      ...(surface ? { auditSurface: { url: surface.url, adminGroup: surface.adminGroup } } : {}),
+      close: () => (closed ??= Promise.all([edge.close(), as.close(), demo.close(), surface?.close()]).then(() => undefined)),
     };
   } catch (err) {
     await Promise.allSettled(started.map((s) => s.close()));
     throw err;
   }
+}
+
+/** The audit surface (components/audit-surface) over the audit file, at `/audit` on its own port. */
+async function startSurface(plan: McpAuthPlan, host: string, o: NonNullable<DevStackOptions["auditSurface"]>, file: string, issuer: string, opts: DevStackOptions): Promise<DevAuditSurface & { close(): Promise<void> }> {
+  // Loaded only when the surface runs (openid-client).
+  const [{ createAuditSurface }, { fileAuditSource }, { RecordFilterSchema }] = await Promise.all([import("../audit-surface/server.js"), import("../audit-surface/file-source.js"), import("../audit-surface/records.js")]);
+  const server: Server = createHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const origin = `http://${host.includes(":") ? `[${host}]` : host}:${(server.address() as AddressInfo).port}`;
+  const sensitivity = new Map(plan.scopes.map((s) => [s.name, s.sensitivity]));
+  const source = fileAuditSource(file, (s) => sensitivity.get(s));
+  // Reads, verifies and indexes the file now, so the first admin's first page does not wait for it.
+  void source.query(RecordFilterSchema.parse({ limit: 1 })).catch(() => undefined);
+  const surface = createAuditSurface({
+    source,
+    signIn: { issuer, clientId: AUDIT_SURFACE_CLIENT_ID, redirectUri: `${origin}${AUDIT_SURFACE_PATH}/callback`, allowInsecureLoopback: true },
+    adminGroup: o.adminGroup,
+    basePath: AUDIT_SURFACE_PATH,
+    ...(opts.log ? { log: opts.log } : {}),
+  });
+  server.on("request", (req, res) => {
+    if ((req.url ?? "/").split("?")[0] === "/" && (req.method === "GET" || req.method === "HEAD")) {
+      res.writeHead(302, { location: `${AUDIT_SURFACE_PATH}/` }).end();
+      return;
+    }
+    surface.handle(req, res);
+  });
+  return {
+    url: `${origin}${AUDIT_SURFACE_PATH}/`,
+    adminGroup: o.adminGroup,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }

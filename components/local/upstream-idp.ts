@@ -10,9 +10,20 @@ import type { McpAuthPlan } from "../plan/schema.js";
 /**
  * The embedded upstream IdP of the local stack: a second oidc-provider standing in for Okta, Auth0
  * or Entra. Its users are the plan's dev users; each reports the `idpGroup` of its plan groups in a
- * `groups` claim, as a real IdP reports group names. The front is its only client (confidential,
- * PKCE). It signs a user in without a password (development only) and never asks for consent.
+ * `groups` claim, as a real IdP reports group names. Its clients: the front (confidential, PKCE) and
+ * the local audit surface (public loopback client, PKCE; see {@link AUDIT_SURFACE_CLIENT_ID}). It signs
+ * a user in without a password (development only) and never asks for consent.
  */
+
+/**
+ * The local audit surface's client at the embedded IdP: a public client (PKCE, no secret to hand
+ * around) of application type `native`, so its loopback redirect URIs match on any port (RFC 8252
+ * §7.3): the surface's port is only known once it listens.
+ */
+export const AUDIT_SURFACE_CLIENT_ID = "mcp-audit-surface";
+/** The path the local stack mounts the audit surface at; its callback is `<path>/callback`. */
+export const AUDIT_SURFACE_PATH = "/audit";
+const AUDIT_SURFACE_REDIRECT_URIS = ["127.0.0.1", "localhost", "[::1]"].map((h) => `http://${h}${AUDIT_SURFACE_PATH}/callback`);
 
 export interface UpstreamIdpOptions {
   plan: McpAuthPlan;
@@ -55,7 +66,10 @@ export async function createUpstreamIdp(opts: UpstreamIdpOptions): Promise<Upstr
   const memory = createMemoryStore();
   const configuration: Configuration = {
     adapter: (name: string) => memory.adapter(name),
-    clients: [{ client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: [opts.redirectUri], grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "client_secret_basic" }],
+    clients: [
+      { client_id: client.clientId, client_secret: client.clientSecret, redirect_uris: [opts.redirectUri], grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "client_secret_basic" },
+      { client_id: AUDIT_SURFACE_CLIENT_ID, application_type: "native", redirect_uris: AUDIT_SURFACE_REDIRECT_URIS, grant_types: ["authorization_code"], response_types: ["code"], token_endpoint_auth_method: "none" },
+    ],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: randomBytes(6).toString("hex"), alg: "RS256", use: "sig" }] } as Configuration["jwks"],
     cookies: { keys: [randomBytes(32).toString("base64url")], names: COOKIE_NAMES } as Configuration["cookies"],
     pkce: { required: () => true },
@@ -85,8 +99,8 @@ export async function createUpstreamIdp(opts: UpstreamIdpOptions): Promise<Upstr
       res.end(html);
     };
     if (details.prompt.name === "consent") {
-      // The front is a first-party client of this IdP: its OpenID scopes are granted without a page.
-      const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: client.clientId });
+      // The front and the audit surface are first-party clients of this IdP: their OpenID scopes are granted without a page.
+      const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: String(details.params["client_id"]) });
       grant.addOIDCScope(String(details.params["scope"] ?? "openid"));
       return void (await provider.interactionFinished(req, res, { consent: { grantId: await grant.save() } }, { mergeWithLastSubmission: true }));
     }
@@ -107,7 +121,10 @@ export async function createUpstreamIdp(opts: UpstreamIdpOptions): Promise<Upstr
       if (!users.has(username)) return send(400, errorPage("Unknown user", `'${username}' is not a seeded dev user.`));
       return void (await provider.interactionFinished(req, res, { login: { accountId: username, amr: ["dev"] } }, { mergeWithLastSubmission: false }));
     }
-    const view = { clientId: client.clientId, name: "pulumi-mcp-auth authorization front", tier: "first-party", redirectHost: new URL(opts.redirectUri).host };
+    const surface = details.params["client_id"] === AUDIT_SURFACE_CLIENT_ID;
+    const view = surface
+      ? { clientId: AUDIT_SURFACE_CLIENT_ID, name: "pulumi-mcp-auth audit surface", tier: "first-party", redirectHost: new URL(String(details.params["redirect_uri"])).host }
+      : { clientId: client.clientId, name: "pulumi-mcp-auth authorization front", tier: "first-party", redirectHost: new URL(opts.redirectUri).host };
     return send(200, loginPage(`${here}/login`, `${here}/abort`, token, view, plan.dev.users));
   }
 

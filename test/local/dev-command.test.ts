@@ -1,17 +1,21 @@
 import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { runDev } from "../../cli/commands/dev.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { auditAdminGroup, defaultAuditFile, runDev } from "../../cli/commands/dev.js";
 import { UsageError, type CliIO } from "../../cli/io.js";
 import type { DevStack } from "../../components/local/dev-stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const FILE = "stacks/crm/mcp-auth.ts";
-const ANY_PORTS = ["--as-port", "0", "--edge-port", "0", "--demo-port", "0"];
+const AUDIT_DIR = mkdtempSync(path.join(tmpdir(), "dev-audit-"));
+const AUDIT_FILE = path.join(AUDIT_DIR, "audit.jsonl");
+const ANY_PORTS = ["--as-port", "0", "--edge-port", "0", "--demo-port", "0", "--audit-port", "0", "--audit-file", AUDIT_FILE];
+afterAll(() => rm(AUDIT_DIR, { recursive: true, force: true }));
 
 function capture(): CliIO & { out: string[]; err: string[] } {
   const out: string[] = [];
@@ -80,7 +84,7 @@ describe("pulumi-mcp-auth dev", () => {
   });
 
   it("exits 2 naming the port and the flag when a port is taken", async () => {
-    for (const [flag, role] of [["--edge-port", "edge"], ["--as-port", "authorization server"], ["--demo-port", "demo MCP server"]] as const) {
+    for (const [flag, role] of [["--edge-port", "edge"], ["--as-port", "authorization server"], ["--demo-port", "demo MCP server"], ["--audit-port", "audit surface"]] as const) {
       const busy = await occupy();
       const port = (busy.address() as AddressInfo).port;
       try {
@@ -93,6 +97,77 @@ describe("pulumi-mcp-auth dev", () => {
         busy.close();
       }
     }
+  });
+
+  it("writes the edge's audit records and checkpoints to the audit file and serves the audit surface over it", async () => {
+    const io = capture();
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    let stack: DevStack | undefined;
+    const code = runDev([FILE, ...ANY_PORTS], io, stopped, (s) => {
+      stack = s;
+      stop();
+    });
+    expect(await code).toBe(0);
+    expect(stack).toBeDefined();
+    const text = io.out.join("");
+    const surface = stack!.auditSurface!.url;
+    expect(surface).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/audit\/$/);
+    expect(text).toContain(`Audit surface         ${surface} (sign in at the dev IdP; members of 'CRM Admins': alice)`);
+    expect(text).toContain(`Audit log             ${AUDIT_FILE}`);
+    expect(text).toContain(`--key ${AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem.pub.pem")}`);
+    expect(stack!.audit).toEqual({ file: AUDIT_FILE, checkpointFile: AUDIT_FILE.replace(/\.jsonl$/, ".checkpoints.jsonl"), publicKeyFile: AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem.pub.pem") });
+    expect((await stat(AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem"))).mode & 0o777).toBe(0o600);
+  });
+
+  it("serves the surface's sign-in redirect to the embedded IdP, and no record without a session", async () => {
+    const io = capture();
+    let stop!: () => void;
+    const stopped = new Promise<void>((r) => (stop = r));
+    let stack!: DevStack;
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    const code = runDev([FILE, ...ANY_PORTS], io, stopped, (s) => {
+      stack = s;
+      ready();
+    });
+    await isReady;
+    try {
+      const mcp = await fetch(stack.servers[0]!.mcpUrl, { method: "POST" });
+      expect(mcp.status).toBe(401);
+      const api = await fetch(`${stack.auditSurface!.url}api/records`);
+      expect(api.status).toBe(401);
+      const login = await fetch(`${stack.auditSurface!.url}login`, { redirect: "manual" });
+      expect(login.status).toBe(302);
+      const to = new URL(login.headers.get("location")!);
+      expect(to.origin).toBe(stack.authorizationServer.upstreamIssuer);
+      expect(to.searchParams.get("client_id")).toBe("mcp-audit-surface");
+      expect(to.searchParams.get("redirect_uri")).toBe(`${stack.auditSurface!.url}callback`);
+      expect(to.searchParams.get("code_challenge_method")).toBe("S256");
+      const root = await fetch(new URL("/", stack.auditSurface!.url), { redirect: "manual" });
+      expect(root.headers.get("location")).toBe("/audit/");
+    } finally {
+      stop();
+    }
+    expect(await code).toBe(0);
+    const lines = (await readFile(AUDIT_FILE, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toMatchObject({ server: "crm", decision: "deny", status: 401, reason: "no_token" });
+  });
+
+  it("skips the surface with --no-audit-surface, and checks --audit-admin-group", async () => {
+    const io = capture();
+    let stack: DevStack | undefined;
+    expect(await runDev([FILE, ...ANY_PORTS, "--no-audit-surface"], io, Promise.resolve(), (s) => (stack = s))).toBe(0);
+    expect(stack!.auditSurface).toBeUndefined();
+    expect(stack!.audit?.file).toBe(AUDIT_FILE);
+    expect(io.out.join("")).toContain("Audit surface         not served: --no-audit-surface");
+    await expect(runDev([FILE, ...ANY_PORTS, "--audit-admin-group", "nobody"], capture(), Promise.resolve())).rejects.toThrow(/--audit-admin-group 'nobody' is not a declared group; declared: crm-admins \(IdP group 'CRM Admins'\), sales-ops/);
+    const plan = (await import("./fixtures.js")).crmPlan();
+    expect(auditAdminGroup(plan, undefined)).toBe("CRM Admins");
+    expect(auditAdminGroup(plan, "sales-ops")).toBe("CRM Sales Ops");
+    expect(auditAdminGroup(plan, "CRM Sales")).toBe("CRM Sales");
+    expect(auditAdminGroup({ ...plan, groups: plan.groups.filter((g) => !/admin/i.test(g.name)) }, undefined)).toBeUndefined();
+    expect(defaultAuditFile("crm")).toBe(path.join(tmpdir(), "pulumi-mcp-auth-dev", "crm", "audit.jsonl"));
   });
 
   it("rejects a bad port value with a usage error", async () => {
