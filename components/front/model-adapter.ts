@@ -3,6 +3,7 @@ import { errors } from "oidc-provider";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { isPerAction } from "./consent-policy.js";
 import type { CimdResolver } from "./registration/wiring.js";
+import type { RequestReads } from "./request-reads.js";
 import type { FrontStore } from "./store/types.js";
 
 /** A URL client ID: a client ID metadata document (draft-ietf-oauth-client-id-metadata-document). */
@@ -14,8 +15,11 @@ export function isUrlClientId(id: string): boolean {
  * The store's adapter for one oidc-provider model, with two rules of the front on top:
  * - `Client`: a URL client ID is resolved from its metadata document (never stored);
  * - `RefreshToken`: per-action (critical) scopes are never written into a refresh token.
+ * With `reads`, a refresh token read also starts the reads the refresh needs next (its grant,
+ * account, consent, the revocation records; see request-reads.ts), and a grant read takes the
+ * prefetched one.
  */
-export function modelAdapter(input: { store: FrontStore; plan: McpAuthPlan; cimd: CimdResolver | undefined }, name: string): Adapter {
+export function modelAdapter(input: { store: FrontStore; plan: McpAuthPlan; cimd: CimdResolver | undefined; reads?: RequestReads }, name: string): Adapter {
   const inner = input.store.adapter(name);
   const delegate: Adapter = {
     upsert: (id, payload, expiresIn) => inner.upsert(id, payload, expiresIn),
@@ -43,8 +47,18 @@ export function modelAdapter(input: { store: FrontStore; plan: McpAuthPlan; cimd
       },
     });
   }
+  const reads = input.reads;
+  if (name === "Grant" && reads) {
+    return Object.assign(delegate, { find: (id: string) => reads.takeGrant(id) ?? inner.find(id) });
+  }
   if (name === "RefreshToken") {
     return Object.assign(delegate, {
+      async find(id: string) {
+        reads?.refreshTokenLookup();
+        const payload = await inner.find(id);
+        if (payload && reads) reads.refreshTokenFound(payload);
+        return payload;
+      },
       upsert(id: string, payload: Record<string, unknown>, expiresIn: number) {
         const scope = typeof payload["scope"] === "string" ? payload["scope"].split(" ").filter((s) => s && !isPerAction(input.plan, s)).join(" ") : payload["scope"];
         return inner.upsert(id, { ...payload, scope } as never, expiresIn);

@@ -48,6 +48,22 @@ export async function deleteKeys(client: DynamoDBClient, tableName: string, keys
   }
 }
 
+/**
+ * Writes items with BatchWriteItem (25 per call, the API limit), retrying unprocessed ones with a
+ * short backoff; resolves only once every item is written.
+ */
+export async function putItems(client: DynamoDBClient, tableName: string, items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === 8) throw new Error(`DynamoDB kept ${pending.length} writes unprocessed in table '${tableName}'`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = res.UnprocessedItems?.[tableName] ?? [];
+    }
+  }
+}
+
 export function isConditionFailure(err: unknown): boolean {
   return (err as { name?: string } | undefined)?.name === "ConditionalCheckFailedException";
 }
