@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Metafile, Plugin } from "esbuild";
+import { mimeDbSubset } from "./mime-subset.js";
 
 /**
  * Bundles the front's Lambda home into one minified CommonJS file (`index.cjs`, handler
@@ -17,7 +18,8 @@ import type { Metafile, Plugin } from "esbuild";
  * - `import { z } from "zod"` is compiled as a namespace import of zod's classic API, which esbuild
  *   can tree-shake (the `z` object of zod's index keeps every locale and the JSON Schema code alive:
  *   ~450 KB minified for a few object schemas);
- * - one copy of `mime-db` (koa's `accepts` pins an older one; the newer is a superset);
+ * - one small `mime-db` (mime-subset.ts: the entries whose answers the front can observe) instead
+ *   of two full copies (koa's `accepts` pins an older one), each indexed at load;
  * - koa's `body instanceof Response` / `instanceof ReadableStream` checks first look for the
  *   method such an object has: reading the `Response` global makes Node load its fetch
  *   implementation (undici) and `ReadableStream` its web streams, on the first JSON answer, for
@@ -65,12 +67,16 @@ function zodNamespacePlugin(zodClassic: string): Plugin {
   };
 }
 
-/** Resolves every `mime-db` to one copy. */
-function oneMimeDbPlugin(mimeDb: string): Plugin {
+/** Resolves every `mime-db` to one copy holding only what the front can observe (mime-subset.ts). */
+export function mimeDbSubsetPlugin(mimeDb: string): Plugin {
   return {
-    name: "one-mime-db",
+    name: "mime-db-subset",
     setup(b) {
-      b.onResolve({ filter: /^mime-db$/ }, () => ({ path: mimeDb }));
+      b.onResolve({ filter: /^mime-db$/ }, () => ({ path: mimeDb, namespace: "front-mime-db" }));
+      b.onLoad({ filter: /.*/, namespace: "front-mime-db" }, (args) => {
+        const db = JSON.parse(readFileSync(join(dirname(args.path), "db.json"), "utf8")) as Parameters<typeof mimeDbSubset>[0];
+        return { contents: `module.exports = ${JSON.stringify(mimeDbSubset(db))};\n`, loader: "js" };
+      });
     },
   };
 }
@@ -139,7 +145,7 @@ export async function buildFrontBundle(opts: FrontBundleOptions = {}): Promise<{
   const bundled = new Set(wanted.filter(installed));
   const plugins: Plugin[] = [awsSdkPlugin(bundled), koaWebGlobalsPlugin(), lazyListFormatPlugin()];
   if (installed("zod")) plugins.push(zodNamespacePlugin(join(dirname(require.resolve("zod/package.json")), "v4", "classic", "external.js")));
-  if (installed("mime-db")) plugins.push(oneMimeDbPlugin(require.resolve("mime-db")));
+  if (installed("mime-db")) plugins.push(mimeDbSubsetPlugin(require.resolve("mime-db")));
   const result = await build({
     stdin: { contents: `export * from ${JSON.stringify(entry)};\n`, resolveDir: dirname(entry), sourcefile: "front-index.ts", loader: "ts" },
     outfile: file,
