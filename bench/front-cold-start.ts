@@ -5,7 +5,7 @@
  * and credentials from the environment the Lambda runtime sets, here a closed local endpoint),
  * builds the front from injected config and secret, and answers one Function URL event
  * (discovery). It prints one JSON line: the status, the issuer in the body, the time from process
- * start, and whether the DynamoDB client was constructed.
+ * start, the process's CPU time so far, and whether the DynamoDB client was constructed.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,7 +41,8 @@ const handler = createHandler({
 handler({ version: "2.0", rawPath: "/.well-known/oauth-authorization-server", rawQueryString: "", headers: { host: "abc.lambda-url.eu-west-1.on.aws" }, isBase64Encoded: false, requestContext: { http: { method: "GET", path: "/.well-known/oauth-authorization-server", sourceIp: "203.0.113.1", protocol: "HTTP/1.1", userAgent: "bench" } } })
   .then((r) => {
     const ms = performance.now();
-    process.stdout.write(JSON.stringify({ status: r.statusCode, issuer: JSON.parse(r.body).issuer, ms, dynamoClient }) + "\\n");
+    const cpu = process.cpuUsage();
+    process.stdout.write(JSON.stringify({ status: r.statusCode, issuer: JSON.parse(r.body).issuer, ms, cpuMs: (cpu.user + cpu.system) / 1000, dynamoClient }) + "\\n");
   });
 `,
   );
