@@ -5,7 +5,8 @@
  * and credentials from the environment the Lambda runtime sets, here a closed local endpoint),
  * builds the front from injected config and secret, and answers one Function URL event
  * (discovery). It prints one JSON line: the status, the issuer in the body, the time from process
- * start, the process's CPU time so far, and whether the DynamoDB client was constructed.
+ * start, the process's CPU time so far, whether the DynamoDB client was constructed, and the
+ * phases (process start to the script, require of the bundle, handler start and the answer).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,7 +24,9 @@ export function coldStartScript(dir: string, bundleFile: string, plan: unknown):
     script,
     `// What the Lambda runtime sets (credentials of the function's role, its region); the endpoint is closed.
 Object.assign(process.env, { AWS_REGION: "eu-west-1", AWS_ACCESS_KEY_ID: "x", AWS_SECRET_ACCESS_KEY: "x", AWS_SESSION_TOKEN: "x", AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" });
+const loadStart = performance.now();
 const { createHandler, createDefaultDynamoClient } = require(${JSON.stringify(bundleFile)});
+const loaded = performance.now();
 let dynamoClient = false;
 const handler = createHandler({
   env: { MCP_FRONT_TABLE: "front", MCP_FRONT_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:1:secret:front" },
@@ -42,7 +45,7 @@ handler({ version: "2.0", rawPath: "/.well-known/oauth-authorization-server", ra
   .then((r) => {
     const ms = performance.now();
     const cpu = process.cpuUsage();
-    process.stdout.write(JSON.stringify({ status: r.statusCode, issuer: JSON.parse(r.body).issuer, ms, cpuMs: (cpu.user + cpu.system) / 1000, dynamoClient }) + "\\n");
+    process.stdout.write(JSON.stringify({ status: r.statusCode, issuer: JSON.parse(r.body).issuer, ms, cpuMs: (cpu.user + cpu.system) / 1000, dynamoClient, phases: { toScript: loadStart, require: loaded - loadStart, startAndAnswer: ms - loaded } }) + "\\n");
   });
 `,
   );

@@ -33,8 +33,16 @@ import { median } from "./support.js";
 const N = Number(process.env.BENCH_FRONT_N ?? 60);
 /** The cold-start goal: wall time over bare node. */
 const COLD_START_GOAL_MS = 150;
-/** Where the cold start's time goes (profiled with --cpu-prof and per-module timers on the unminified bundle, 5 Dec 2026). */
-const COLD_START_NOTES = "";
+/**
+ * Where the cold start's time goes: measured on 5 Dec 2026 with \`node --cpu-prof\` on the minified
+ * bundle (shares of the samples over bare node, 5 runs) and per-module timers on the unminified one.
+ */
+const COLD_START_CHANGES = `
+What was taken out of this path (5 Dec 2026; the same measurement on a quiet machine was 379 ms over bare node with a 1,218 KB bundle that required the AWS SDK from \`node_modules\`): the DynamoDB and Secrets Manager clients are bundled from their ES builds, tree-shaken to the commands used (the SDK was resolved and compiled file by file from the runtime's copy); \`zod\` is tree-shaken (its \`z\` object kept every locale and the JSON Schema code, ~370 KB); \`mime-db\` is reduced to the entries whose answers the front can observe (two full copies were parsed and indexed at load); koa's \`instanceof Response\` no longer loads Node's fetch implementation (undici) on the first JSON answer, oidc-provider's two \`Intl.ListFormat\` no longer load ICU data at load, the access-token verification key (WebCrypto) is imported on first use and the store's record schemas are built on first write. Same CPU-time measurement, old and new bundle interleaved on this busy machine: 418 → 251 ms over bare node.
+`;
+const COLD_START_WHERE = `
+Where the remaining time goes (shares of CPU profile samples over bare node, minified bundle): about a third compiling the ~950 KB script (V8 parses all of it before running any: oidc-provider with koa ~330 KB, the AWS SDK ~320 KB, zod ~95 KB, jose ~40 KB, the front itself ~60 KB); a third running module initialisers (oidc-provider and koa with its CommonJS dependencies, the SDK's middleware and protocol classes, zod's schema classes and the plan's schemas built at load) and then the work of the path itself (validating config and secret, \`new DynamoDBClient\` ≈ 1/20 of the total, \`createFront\` with \`new Provider\` ≈ 1/8, the discovery answer); about a fifth loading Node built-ins the path needs (http, https and tls for the SDK's HTTP handler, crypto, zlib, streams, fs/promises); a tenth young-generation garbage collection while the heap grows. No single dependency can go: the path needs oidc-provider (discovery is its answer) and the SDK client (constructed by the handler); what is left is their size. Code splitting (an ES module bundle whose dynamically imported parts are separate files) moves ~125 KB off this path, ~7 % of its CPU time in an A/B, not enough to reach the goal for the change of archive format.
+`;
 const plan = compile(crm);
 const CRM = plan.servers.find((s) => s.name === "crm")!.resource;
 
@@ -174,7 +182,13 @@ async function storeCalls(dynamo: DynamoDBClient, request: () => Promise<Respons
   return { count: seen.length, sequential, operations: [...counts].map(([op, n]) => `${n} ${op}`).join(", ") };
 }
 
-function coldStart(): Promise<{ bare: number; front: number; bareCpu: number; frontCpu: number; bytes: number }> {
+interface Phases {
+  toScript: number;
+  require: number;
+  startAndAnswer: number;
+}
+
+function coldStart(): Promise<{ bare: number; front: number; bareCpu: number; frontCpu: number; phases: Phases; bytes: number }> {
   const dir = mkdtempSync(join(tmpdir(), "front-bench-"));
   return buildFrontBundle({ outdir: dir }).then(({ file, bytes }) => {
     const script = coldStartScript(dir, file, plan);
@@ -186,17 +200,25 @@ function coldStart(): Promise<{ bare: number; front: number; bareCpu: number; fr
       const r = spawnSync(process.execPath, args, { env, encoding: "utf8", cwd: dir });
       const wall = performance.now() - t;
       if (r.status !== 0) throw new Error(r.stderr);
-      const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { status?: number; dynamoClient?: boolean; cpuMs: number };
+      const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { status?: number; dynamoClient?: boolean; cpuMs: number; phases?: Phases };
       if (args[0] !== "-e" && (out.status !== 200 || out.dynamoClient !== true)) throw new Error(`cold start did not answer 200 with its DynamoDB client: ${r.stdout}`);
-      return { wall, cpu: out.cpuMs };
+      return { wall, cpu: out.cpuMs, phases: out.phases };
     };
     const bare: { wall: number; cpu: number }[] = [];
-    const front: { wall: number; cpu: number }[] = [];
+    const front: { wall: number; cpu: number; phases?: Phases | undefined }[] = [];
     for (let i = 0; i < 9; i++) {
       bare.push(run(["-e", "const c = process.cpuUsage(); process.stdout.write(JSON.stringify({ cpuMs: (c.user + c.system) / 1000 }))"]));
       front.push(run([script]));
     }
-    return { bare: median(bare.map((x) => x.wall)), front: median(front.map((x) => x.wall)), bareCpu: median(bare.map((x) => x.cpu)), frontCpu: median(front.map((x) => x.cpu)), bytes };
+    const phase = (k: keyof Phases) => median(front.map((x) => x.phases![k]));
+    return {
+      bare: median(bare.map((x) => x.wall)),
+      front: median(front.map((x) => x.wall)),
+      bareCpu: median(bare.map((x) => x.cpu)),
+      frontCpu: median(front.map((x) => x.cpu)),
+      phases: { toScript: phase("toScript"), require: phase("require"), startAndAnswer: phase("startAndAnswer") },
+      bytes,
+    };
   });
 }
 
@@ -269,7 +291,9 @@ Process start + require of the bundle + the DynamoDB client the handler construc
 | bare \`node -e 0\` | ${cold.bare.toFixed(0)} ms | ${cold.bareCpu.toFixed(0)} ms | — |
 | front cold path | ${cold.front.toFixed(0)} ms | ${cold.frontCpu.toFixed(0)} ms | — |
 | front over bare node | ${over.toFixed(0)} ms | ${(cold.frontCpu - cold.bareCpu).toFixed(0)} ms | ≤ ${COLD_START_GOAL_MS} ms: ${met ? "met" : "**NOT met**"} |
-${COLD_START_NOTES}
+
+Phases inside the front's process (medians, wall): ${cold.phases.toScript.toFixed(0)} ms from process start to the script, ${cold.phases.require.toFixed(0)} ms to require the bundle (read, compile, run its module initialisers), ${cold.phases.startAndAnswer.toFixed(0)} ms for the handler to start (config and secret validated, DynamoDB client, \`createFront\`) and answer.
+${COLD_START_CHANGES}${met ? "" : COLD_START_WHERE}
 ## Registration throughput
 
 | what | per second |
