@@ -279,7 +279,7 @@ The front runs \`createFront\` with the DynamoDB store on dynalite (an in-proces
 | token endpoint (refresh) | ${f(mine.token.p50)} | ${f(mine.token.p95)} | ${f(base.token.p50)} | ${f(base.token.p95)} |
 | authorization request | ${f(mine.auth.p50)} | ${f(mine.auth.p95)} | ${f(base.auth.p50)} | ${f(base.auth.p95)} |
 
-DynamoDB calls of one refresh on the front: ${mine.calls.count} (${mine.calls.operations}) in ${mine.calls.sequential} round trips one after the other (calls that overlap count once): the refresh token read with the revocation query, then its grant, account and consent in parallel, the conditional write that consumes it (a replayed token loses there), and the new token with its grant member in one batch write.
+DynamoDB calls of one refresh on the front: ${mine.calls.count} (${mine.calls.operations}) in ${mine.calls.sequential} round trips one after the other (calls that overlap count once): the refresh token read with the revocation query, then its grant, account and consent in one batch read, the conditional write that consumes it (a replayed token loses there), and the new token with its grant member in one batch write. Before (5 Dec 2026): 9 calls, one after the other, the consent read twice.
 
 ## Lambda bundle and cold start
 

@@ -82,12 +82,12 @@ async function refresh(token: string, clientId: string): Promise<{ status: numbe
 const counted = (list: string[]) => [...list].sort().join(" ");
 
 describe("a refresh on the DynamoDB store", () => {
-  it("makes 7 DynamoDB calls: token and revocations, grant, account and consent (once), the conditional consume, one batch write", async () => {
+  it("makes 5 DynamoDB calls: token and revocations, grant, account and consent in one batch read (the consent once), the conditional consume, one batch write", async () => {
     const rt = await refreshTokenFor("alice", "claude-code");
     calls = [];
     const r = await refresh(rt, "claude-code");
     expect(r.status).toBe(200);
-    expect(counted(calls)).toBe("BatchWriteItem GetItem GetItem GetItem GetItem Query UpdateItem");
+    expect(counted(calls)).toBe("BatchGetItem BatchWriteItem GetItem Query UpdateItem");
     // Rotation (public client): a new refresh token; the old one is spent.
     expect(typeof r.body["refresh_token"]).toBe("string");
     expect(r.body["refresh_token"]).not.toBe(rt);
@@ -118,9 +118,9 @@ describe("a refresh on the DynamoDB store", () => {
     const second = await refreshTokenFor("dave", clientId);
     calls = [];
     expect((await refresh(first, clientId)).status).toBe(200);
-    expect(calls.length).toBe(7);
+    expect(calls.length).toBe(5);
     calls = [];
     expect((await refresh(second, clientId)).status).toBe(200);
-    expect(calls.length).toBe(7);
+    expect(calls.length).toBe(5);
   });
 });

@@ -1,7 +1,7 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import { errors } from "oidc-provider";
-import { deleteKeys, expired, isConditionFailure, N, num, putItems, queryAll, S, str, type Item } from "./dynamodb-items.js";
+import { deleteKeys, expired, isConditionFailure, N, num, putItems, queryAll, S, str, type Item, type ItemReader } from "./dynamodb-items.js";
 
 /**
  * oidc-provider's adapter contract (its `example/my_adapter.js`) on the front's DynamoDB table.
@@ -29,6 +29,8 @@ const GRANTABLE = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "
 export interface DynamoAdapterContext {
   client: DynamoDBClient;
   tableName: string;
+  /** Strongly consistent single-item reads (batched with the reads asked for at the same time). */
+  read: ItemReader;
   /** Epoch seconds. */
   nowSeconds: () => number;
 }
@@ -68,8 +70,7 @@ export class DynamoAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const res = await this.ctx.client.send(new GetItemCommand({ TableName: this.ctx.tableName, Key: key(this.itemPk(id)), ConsistentRead: true }));
-    const item = res.Item;
+    const item = await this.ctx.read(key(this.itemPk(id)));
     if (!item || expired(item, this.ctx.nowSeconds())) return undefined;
     const data = str(item, "data");
     if (data === undefined) return undefined;
@@ -79,9 +80,9 @@ export class DynamoAdapter implements Adapter {
   }
 
   private async findByPointer(pk: string): Promise<AdapterPayload | undefined> {
-    const res = await this.ctx.client.send(new GetItemCommand({ TableName: this.ctx.tableName, Key: key(pk), ConsistentRead: true }));
-    const ref = str(res.Item, "ref");
-    if (!res.Item || ref === undefined || expired(res.Item, this.ctx.nowSeconds())) return undefined;
+    const pointer = await this.ctx.read(key(pk));
+    const ref = str(pointer, "ref");
+    if (!pointer || ref === undefined || expired(pointer, this.ctx.nowSeconds())) return undefined;
     return this.find(ref);
   }
 

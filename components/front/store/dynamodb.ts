@@ -1,9 +1,9 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { Adapter } from "oidc-provider";
 import { z } from "zod";
 import { DynamoAdapter } from "./dynamodb-adapter.js";
-import { expired, N, num, queryAll, S, str, type Item } from "./dynamodb-items.js";
+import { createItemReader, expired, N, num, queryAll, S, str, type Item } from "./dynamodb-items.js";
 import { FRONT_TABLE } from "./table.js";
 import type { ConsentRecord, FrontStore, RegistrationRecord, RevocationRecord } from "./types.js";
 
@@ -89,7 +89,8 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
   if (!tableName) throw new Error("createDynamoStore: tableName is required (the front's DynamoDB table)");
   const nowMs = options.now ?? Date.now;
   const nowSeconds = (): number => Math.floor(nowMs() / 1000);
-  const adapterCtx = { client, tableName, nowSeconds };
+  const read = createItemReader(client, tableName);
+  const adapterCtx = { client, tableName, read, nowSeconds };
   const adapters = new Map<string, Adapter>();
 
   return {
@@ -103,8 +104,8 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
     },
 
     async getConsent(sub, clientId, resource) {
-      const res = await client.send(new GetItemCommand({ TableName: tableName, Key: consentKey(sub, clientId, resource), ConsistentRead: true }));
-      return res.Item ? dataOf<ConsentRecord>(res.Item) : undefined;
+      const item = await read(consentKey(sub, clientId, resource));
+      return item ? dataOf<ConsentRecord>(item) : undefined;
     },
 
     async putConsent(record) {
