@@ -4,7 +4,8 @@
  *   front (createFront, DynamoDB store on dynalite) against oidc-provider's quick-start
  *   configuration (memory adapter, opaque tokens) on the same loopback;
  * - cold start of the front's Lambda bundle (require + DynamoDB client + createFront + one
- *   discovery answer, no network) over bare `node -e 0`;
+ *   discovery answer, no network) over bare `node -e 0`, wall and CPU time;
+ * - DynamoDB calls per refresh, and how many of them follow one another (round trips in sequence);
  * - registration throughput: CIMD with the document cached, and the DCR guard with dynalite.
  * Writes bench/results/front.md. Bounded to well under a minute.
  */
@@ -12,7 +13,7 @@ import { spawnSync } from "node:child_process";
 import { createServer, type RequestListener, type Server } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { cpus, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -30,6 +31,18 @@ import { coldStartScript } from "./front-cold-start.js";
 import { median } from "./support.js";
 
 const N = Number(process.env.BENCH_FRONT_N ?? 60);
+/** The cold-start goal: wall time over bare node. */
+const COLD_START_GOAL_MS = 150;
+/**
+ * Where the cold start's time goes: measured on 5 Dec 2026 with \`node --cpu-prof\` on the minified
+ * bundle (shares of the samples over bare node, 5 runs) and per-module timers on the unminified one.
+ */
+const COLD_START_CHANGES = `
+What was taken out of this path (5 Dec 2026; the same measurement on a quiet machine was 379 ms over bare node with a 1,218 KB bundle that required the AWS SDK from \`node_modules\`): the DynamoDB and Secrets Manager clients are bundled from their ES builds, tree-shaken to the commands used (the SDK was resolved and compiled file by file from the runtime's copy); \`zod\` is tree-shaken (its \`z\` object kept every locale and the JSON Schema code, ~370 KB); \`mime-db\` is reduced to the entries whose answers the front can observe (two full copies were parsed and indexed at load); koa's \`instanceof Response\` no longer loads Node's fetch implementation (undici) on the first JSON answer, oidc-provider's two \`Intl.ListFormat\` no longer load ICU data at load, the access-token verification key (WebCrypto) is imported on first use and the store's record schemas are built on first write. Old and new bundle on this machine, 5 Dec 2026: CPU time over bare node 418 → 251 ms (interleaved runs, load average about 7), wall time over bare node 401 → 229 ms (back to back, load average about 2).
+`;
+const COLD_START_WHERE = `
+Where the remaining time goes (shares of CPU profile samples over bare node, minified bundle): about a third compiling the ~950 KB script (V8 parses all of it before running any: oidc-provider with koa ~330 KB, the AWS SDK ~320 KB, zod ~95 KB, jose ~40 KB, the front itself ~60 KB); a third running module initialisers (oidc-provider and koa with its CommonJS dependencies, the SDK's middleware and protocol classes, zod's schema classes and the plan's schemas built at load) and then the work of the path itself (validating config and secret, \`new DynamoDBClient\` ≈ 1/20 of the total, \`createFront\` with \`new Provider\` ≈ 1/8, the discovery answer); about a fifth loading Node built-ins the path needs (http, https and tls for the SDK's HTTP handler, crypto, zlib, streams, fs/promises); a tenth young-generation garbage collection while the heap grows. No single dependency can go: the path needs oidc-provider (discovery is its answer) and the SDK client (constructed by the handler); what is left is their size. Code splitting (an ES module bundle whose dynamically imported parts are separate files) moves ~125 KB off this path, ~7 % of its CPU time in an A/B, not enough to reach the goal for the change of archive format.
+`;
 const plan = compile(crm);
 const CRM = plan.servers.find((s) => s.name === "crm")!.resource;
 
@@ -107,7 +120,7 @@ async function theFront(dynamo: DynamoDBClient) {
   const claude = await provider.Client.find("claude-code");
   const tokens: string[] = [];
   const authTime = Math.floor(Date.now() / 1000);
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < N + 1; i++) {
     const sub = `user${i}`;
     await store.adapter("FrontAccount").upsert(sub, { sub, upstreamIssuer: "https://idp.example.com", username: sub, name: sub, email: `${sub}@example.com`, groups: ["sales-reps"], authTime } as never, 3600);
     const grant = new provider.Grant({ accountId: sub, clientId: "claude-code" });
@@ -116,7 +129,9 @@ async function theFront(dynamo: DynamoDBClient) {
     tokens.push(await new provider.RefreshToken({ client: claude, accountId: sub, grantId, scope: "crm:customers:read", resource: CRM, gty: "authorization_code", authTime } as never).save());
   }
   let i = 0;
-  const token = await timed(N, () => fetch(`${origin}/token`, form({ grant_type: "refresh_token", refresh_token: tokens[i++]!, client_id: "claude-code", resource: CRM })), 200);
+  const refresh = () => fetch(`${origin}/token`, form({ grant_type: "refresh_token", refresh_token: tokens[i++]!, client_id: "claude-code", resource: CRM }));
+  const calls = await storeCalls(dynamo, refresh);
+  const token = await timed(N, refresh, 200);
   const auth = await timed(
     N,
     () =>
@@ -126,28 +141,84 @@ async function theFront(dynamo: DynamoDBClient) {
   server.closeAllConnections();
   server.close();
   await front.close();
-  return { token, auth, store, tableName };
+  return { token, auth, calls, store, tableName };
 }
 
-function coldStart(): Promise<{ bare: number; front: number; bytes: number }> {
+/**
+ * The DynamoDB calls one request makes (a middleware on the client records each call's start and
+ * end): how many, by operation, and how many round trips in sequence (calls that overlap in time
+ * count once).
+ */
+async function storeCalls(dynamo: DynamoDBClient, request: () => Promise<Response>): Promise<{ count: number; sequential: number; operations: string }> {
+  const seen: { op: string; start: number; end: number }[] = [];
+  let on = true;
+  dynamo.middlewareStack.add(
+    (next, context) => async (args) => {
+      const start = performance.now();
+      try {
+        return await next(args);
+      } finally {
+        if (on) seen.push({ op: String((context as { commandName?: string }).commandName ?? "?").replace(/Command$/, ""), start, end: performance.now() });
+      }
+    },
+    { step: "initialize", name: "benchStoreCalls" },
+  );
+  try {
+    const r = await request();
+    const body = await r.text();
+    if (r.status !== 200) throw new Error(`expected HTTP 200, got ${r.status}: ${body.slice(0, 300)}`);
+  } finally {
+    on = false;
+    dynamo.middlewareStack.remove("benchStoreCalls");
+  }
+  let sequential = 0;
+  let until = -Infinity;
+  for (const c of [...seen].sort((a, b) => a.start - b.start)) {
+    if (c.start >= until) sequential++;
+    until = Math.max(until, c.end);
+  }
+  const counts = new Map<string, number>();
+  for (const c of seen) counts.set(c.op, (counts.get(c.op) ?? 0) + 1);
+  return { count: seen.length, sequential, operations: [...counts].map(([op, n]) => `${n} ${op}`).join(", ") };
+}
+
+interface Phases {
+  toScript: number;
+  require: number;
+  startAndAnswer: number;
+}
+
+function coldStart(): Promise<{ bare: number; front: number; bareCpu: number; frontCpu: number; phases: Phases; bytes: number }> {
   const dir = mkdtempSync(join(tmpdir(), "front-bench-"));
   return buildFrontBundle({ outdir: dir }).then(({ file, bytes }) => {
     const script = coldStartScript(dir, file, plan);
-    const env = { ...process.env, NODE_PATH: resolve("node_modules") };
-    const wall = (args: string[]) => {
+    // The bundle carries its dependencies: no NODE_PATH (nothing may be resolved from node_modules).
+    const env = { ...process.env };
+    delete env["NODE_PATH"];
+    const run = (args: string[]) => {
       const t = performance.now();
-      const r = spawnSync(process.execPath, args, { env, encoding: "utf8" });
+      const r = spawnSync(process.execPath, args, { env, encoding: "utf8", cwd: dir });
+      const wall = performance.now() - t;
       if (r.status !== 0) throw new Error(r.stderr);
-      if (args[0] !== "-e" && !r.stdout.includes('"status":200')) throw new Error(`cold start did not answer 200: ${r.stdout}`);
-      return performance.now() - t;
+      const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { status?: number; dynamoClient?: boolean; cpuMs: number; phases?: Phases };
+      if (args[0] !== "-e" && (out.status !== 200 || out.dynamoClient !== true)) throw new Error(`cold start did not answer 200 with its DynamoDB client: ${r.stdout}`);
+      return { wall, cpu: out.cpuMs, phases: out.phases };
     };
-    const bare: number[] = [];
-    const front: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      bare.push(wall(["-e", "0"]));
-      front.push(wall([script]));
+    const bare: { wall: number; cpu: number }[] = [];
+    const front: { wall: number; cpu: number; phases?: Phases | undefined }[] = [];
+    for (let i = 0; i < 9; i++) {
+      bare.push(run(["-e", "const c = process.cpuUsage(); process.stdout.write(JSON.stringify({ cpuMs: (c.user + c.system) / 1000 }))"]));
+      front.push(run([script]));
     }
-    return { bare: median(bare), front: median(front), bytes };
+    const phase = (k: keyof Phases) => median(front.map((x) => x.phases![k]));
+    return {
+      bare: median(bare.map((x) => x.wall)),
+      front: median(front.map((x) => x.wall)),
+      bareCpu: median(bare.map((x) => x.cpu)),
+      frontCpu: median(front.map((x) => x.cpu)),
+      phases: { toScript: phase("toScript"), require: phase("require"), startAndAnswer: phase("startAndAnswer") },
+      bytes,
+    };
   });
 }
 
@@ -181,6 +252,7 @@ async function registration(client: DynamoDBClient) {
   return { cimdPerSecond, dcrPerSecond };
 }
 
+const loadStart = loadavg()[0]!;
 const local = await startLocalDynamo();
 const client = new DynamoDBClient(localDynamoClientConfig(local.endpoint));
 try {
@@ -188,10 +260,15 @@ try {
   const mine = await theFront(client);
   const cold = await coldStart();
   const reg = await registration(client);
+  const loadEnd = loadavg()[0]!;
+  // Before the run the load is other work's; at the end it includes this benchmark's own (about one core).
+  const busy = loadStart > cpus().length / 2 || loadEnd > cpus().length;
   const f = (x: number) => x.toFixed(2);
+  const over = cold.front - cold.bare;
+  const met = over <= COLD_START_GOAL_MS;
   const md = `# Authorization front benchmark
 
-Machine: ${cpus().length} CPU (${cpus()[0]?.model.trim() ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}; measured while other work ran on the machine, so treat the figures as upper bounds. Written by \`npm run bench:front\`.
+Machine: ${cpus().length} CPU (${cpus()[0]?.model.trim() ?? "?"}), node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Load average (1 min) at the start and end of this run: ${loadStart.toFixed(1)} and ${loadEnd.toFixed(1)}${busy ? `: other work ran on the machine (${cpus().length} CPUs), so wall times include waiting for a core and are upper bounds; the CPU-time figures are less affected (cache and core sharing still inflate them)` : ": a quiet machine"}. Written by \`npm run bench:front\`.
 
 ## Latency on loopback (${N} sequential requests each, first ${Math.min(10, N >> 2)} dropped)
 
@@ -202,17 +279,21 @@ The front runs \`createFront\` with the DynamoDB store on dynalite (an in-proces
 | token endpoint (refresh) | ${f(mine.token.p50)} | ${f(mine.token.p95)} | ${f(base.token.p50)} | ${f(base.token.p95)} |
 | authorization request | ${f(mine.auth.p50)} | ${f(mine.auth.p95)} | ${f(base.auth.p50)} | ${f(base.auth.p95)} |
 
+DynamoDB calls of one refresh on the front: ${mine.calls.count} (${mine.calls.operations}) in ${mine.calls.sequential} round trips one after the other (calls that overlap count once): the refresh token read with the revocation query, then its grant, account and consent in one batch read, the conditional write that consumes it (a replayed token loses there), and the new token with its grant member in one batch write. Before (5 Dec 2026): 9 calls, one after the other, the consent read twice.
+
 ## Lambda bundle and cold start
 
-Process start + require of the bundle + DynamoDB client + \`createFront\` + one discovery answer, with config and secret injected (no network), median of 7, against bare \`node -e 0\` of the same binary.
+Process start + require of the bundle + the DynamoDB client the handler constructs (the SDK inside the bundle, region and credentials from the environment as on Lambda) + \`createFront\` + one discovery answer, with config and secret injected (no network, no \`node_modules\`), median of 9, against bare \`node -e 0\` of the same binary. CPU time is the process's user + system time up to the answer.
 
-| what | value | goal |
-| --- | ---: | ---: |
-| bundle size | ${(cold.bytes / 1024).toFixed(0)} KB | — |
-| bare \`node -e 0\` | ${cold.bare.toFixed(0)} ms | — |
-| front cold path | ${cold.front.toFixed(0)} ms | — |
-| front over bare node | ${(cold.front - cold.bare).toFixed(0)} ms | ≤ 150 ms |
+| what | wall | CPU | goal |
+| --- | ---: | ---: | ---: |
+| bundle size | ${(cold.bytes / 1024).toFixed(0)} KB | | — |
+| bare \`node -e 0\` | ${cold.bare.toFixed(0)} ms | ${cold.bareCpu.toFixed(0)} ms | — |
+| front cold path | ${cold.front.toFixed(0)} ms | ${cold.frontCpu.toFixed(0)} ms | — |
+| front over bare node | ${over.toFixed(0)} ms | ${(cold.frontCpu - cold.bareCpu).toFixed(0)} ms | ≤ ${COLD_START_GOAL_MS} ms: ${met ? "met" : "**NOT met**"} |
 
+Phases inside the front's process (medians, wall): ${cold.phases.toScript.toFixed(0)} ms from process start to the script, ${cold.phases.require.toFixed(0)} ms to require the bundle (read, compile, run its module initialisers), ${cold.phases.startAndAnswer.toFixed(0)} ms for the handler to start (config and secret validated, DynamoDB client, \`createFront\`) and answer.
+${COLD_START_CHANGES}${met ? "" : COLD_START_WHERE}
 ## Registration throughput
 
 | what | per second |

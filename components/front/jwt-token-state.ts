@@ -52,7 +52,10 @@ function isJwt(token: string): boolean {
 export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const { provider, issuer } = opts;
   const now = opts.now ?? Date.now;
-  const keyPromise = importJWK(opts.publicJwk, "RS256");
+  // Imported once, on the first introspection or revocation (not at start: a cold start that
+  // answers something else need not load WebCrypto for it).
+  let keyPromise: ReturnType<typeof importJWK> | undefined;
+  const verificationKey = () => (keyPromise ??= importJWK(opts.publicJwk, "RS256"));
 
   /** Who is calling: the edge, or a client identified by ID (public) or by secret (confidential). */
   async function caller(req: IncomingMessage, form: URLSearchParams): Promise<{ id: string; edge: boolean } | undefined> {
@@ -73,15 +76,16 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
   async function activeClaims(token: string): Promise<Record<string, unknown> | undefined> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, await keyPromise, { issuer, typ: "at+jwt", currentDate: new Date(now()) }));
+      ({ payload } = await jwtVerify(token, await verificationKey(), { issuer, typ: "at+jwt", currentDate: new Date(now()) }));
     } catch {
       return undefined;
     }
     const gid = typeof payload["gid"] === "string" ? payload["gid"] : undefined;
-    if (gid && !(await provider.Grant.find(gid))) return undefined;
     const sub = typeof payload["sub"] === "string" ? payload["sub"] : undefined;
     const clientId = typeof payload["client_id"] === "string" ? payload["client_id"] : undefined;
-    if (await opts.revoker.check({ sub, clientId, grantId: gid, iat: Number(payload["iat"]) })) return undefined;
+    // The grant and the revocation records are independent reads: one round trip, not two.
+    const [grant, revoked] = await Promise.all([gid ? provider.Grant.find(gid) : true, opts.revoker.check({ sub, clientId, grantId: gid, iat: Number(payload["iat"]) })]);
+    if (!grant || revoked) return undefined;
     return payload;
   }
 

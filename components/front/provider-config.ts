@@ -8,6 +8,7 @@ import type { FrontAccount } from "./federation.js";
 import { errorPage } from "./pages.js";
 import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
 import { modelAdapter } from "./model-adapter.js";
+import { createRequestReads } from "./request-reads.js";
 import { dcrMetadataProblem, type CimdResolver } from "./registration/wiring.js";
 import type { FrontStore } from "./store/types.js";
 
@@ -124,6 +125,10 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
   const { plan } = input;
   const nowSec = () => Math.floor(input.now() / 1000);
   const dcr = dcrTier(plan);
+  // Per-request reads: no item is read twice in one request; a refresh's reads run in parallel.
+  const reads = createRequestReads({ store: input.store, findAccount: input.findAccount, now: input.now });
+  // Adapters are stateless wrappers: one per model for the provider's lifetime.
+  const adapters = new Map<string, ReturnType<typeof modelAdapter>>();
 
   return {
     clients: preRegisteredClients(input),
@@ -138,9 +143,13 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
     clientDefaults: { grant_types: ["authorization_code", "refresh_token"], response_types: ["code"], token_endpoint_auth_method: "none" },
     allowOmittingSingleRegisteredRedirectUri: false,
     // Every model (sessions, grants, codes, refresh tokens, dynamic clients) lives in the store.
-    adapter: (name: string) => modelAdapter({ store: input.store, plan, cimd: input.cimd }, name),
+    adapter: (name: string) => {
+      let a = adapters.get(name);
+      if (!a) adapters.set(name, (a = modelAdapter({ store: input.store, plan, cimd: input.cimd, reads }, name)));
+      return a;
+    },
     async findAccount(_ctx: KoaContextWithOIDC, sub: string) {
-      const u = await input.findAccount(sub);
+      const u = await reads.account(sub);
       if (!u) return undefined;
       return { accountId: sub, claims: async () => ({ sub, name: u.name, email: u.email, groups: u.groups }) };
     },
@@ -150,7 +159,7 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       if (!token.accountId) return undefined;
       const source = (ctx?.oidc?.entities.AuthorizationCode ?? ctx?.oidc?.entities.RefreshToken) as { authTime?: number } | undefined;
       const resource = token.resourceServer?.audience;
-      const record = resource && token.clientId ? await input.store.getConsent(token.accountId, token.clientId, resource) : undefined;
+      const record = resource && token.clientId ? await reads.consent(token.accountId, token.clientId, resource) : undefined;
       // The oldest consent among the scopes with a re-consent cadence (high, critical), else among all.
       const dated = (list: string[]) => list.map((s) => record?.scopes[s]).filter((t): t is number => t !== undefined);
       const sensitive = dated(scopesOf(token).filter((s) => scopeSensitivity(plan, s) !== "routine"));
@@ -179,9 +188,9 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
             // A refresh never yields a per-action (critical) scope, nor one whose consent is past its
             // re-consent cadence: both need the user again (a refresh would reset the token's iat).
             const rt = refresh as { accountId: string; grantId?: string; iiat?: number; iat?: number };
-            const revoked = revokedBy(await input.store.listRevocations(nowSec() - 90 * 86_400), { sub: rt.accountId, clientId: client.clientId, grantId: rt.grantId, iat: rt.iiat ?? rt.iat ?? 0 });
+            const [revocations, record] = await Promise.all([reads.revocations(), reads.consent(refresh.accountId, client.clientId, server.resource)]);
+            const revoked = revokedBy(revocations, { sub: rt.accountId, clientId: client.clientId, grantId: rt.grantId, iat: rt.iiat ?? rt.iat ?? 0 });
             if (revoked) throw new errors.InvalidGrant(`the grant was revoked (${revoked.kind})`);
-            const record = await input.store.getConsent(refresh.accountId, client.clientId, server.resource);
             const due = new Set(reconsentDue(plan, server.resource, scopes, record, nowSec()));
             scopes = scopes.filter((s) => !isPerAction(plan, s) && !due.has(s));
           }

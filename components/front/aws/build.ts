@@ -1,12 +1,31 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Metafile, Plugin } from "esbuild";
+import { mimeDbSubset } from "./mime-subset.js";
 
 /**
  * Bundles the front's Lambda home into one minified CommonJS file (`index.cjs`, handler
- * `index.handler`) with esbuild, like the edge's `lambda/build.ts`. The AWS SDK v3 stays external:
- * the Lambda Node.js runtimes ship it, so the bundle carries only the front (oidc-provider and its
- * dependencies, jose, zod).
+ * `index.handler`) with esbuild, like the edge's `lambda/build.ts`.
+ *
+ * Cold start is mostly the time to load code, so the bundle is shaped for it:
+ * - the AWS SDK clients the front uses (DynamoDB, Secrets Manager) are bundled from their ES module
+ *   builds (`module` main field/condition), tree-shaken to the commands the code imports, instead
+ *   of being required from the runtime's copy (hundreds of files resolved and compiled one by one).
+ *   A client that is not installed where the bundle is built stays external: the Lambda Node.js
+ *   runtimes ship the SDK v3. Every other `@aws-sdk/*` and `@smithy/*` import stays external too;
+ * - `import { z } from "zod"` is compiled as a namespace import of zod's classic API, which esbuild
+ *   can tree-shake (the `z` object of zod's index keeps every locale and the JSON Schema code alive:
+ *   ~450 KB minified for a few object schemas);
+ * - one small `mime-db` (mime-subset.ts: the entries whose answers the front can observe) instead
+ *   of two full copies (koa's `accepts` pins an older one), each indexed at load;
+ * - koa's `body instanceof Response` / `instanceof ReadableStream` checks first look for the
+ *   method such an object has: reading the `Response` global makes Node load its fetch
+ *   implementation (undici) and `ReadableStream` its web streams, on the first JSON answer, for
+ *   nothing (the front never answers with either). Same result for every value;
+ * - oidc-provider's two `Intl.ListFormat` (error message wording) are created on first use instead
+ *   of at load: creating one loads ICU's locale data, a measurable slice of the cold start.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -16,29 +35,139 @@ export function frontEntry(): string {
   return existsSync(ts) ? ts : join(here, "entry.js");
 }
 
-export async function buildFrontBundle(opts: { outdir?: string; entry?: string } = {}): Promise<{ file: string; bytes: number }> {
+/** The AWS SDK clients bundled into the front's Lambda (when installed where the bundle is built). */
+export const FRONT_BUNDLED_SDK_CLIENTS = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager"] as const;
+
+export interface FrontBundleOptions {
+  outdir?: string;
+  /** Another entry (the audit surface's Lambda reuses this build). */
+  entry?: string;
+  /** AWS SDK clients to bundle; others stay external. Default: {@link FRONT_BUNDLED_SDK_CLIENTS} for the front's entry, none for another entry. */
+  bundleSdkClients?: readonly string[];
+  /** Also return esbuild's metafile (what is in the bundle, by input). */
+  metafile?: boolean;
+  /** Default true; false keeps names and module comments (profiling). */
+  minify?: boolean;
+}
+
+/** Rewrites `import { z } from "zod"` in the project's own sources into a namespace import esbuild can tree-shake. */
+function zodNamespacePlugin(zodClassic: string): Plugin {
+  const named = /import\s*\{\s*z\s*\}\s*from\s*["']zod["'];?/g;
+  return {
+    name: "zod-namespace",
+    setup(b) {
+      b.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+        if (args.path.includes(`${"/"}node_modules${"/"}`)) return undefined;
+        const text = readFileSync(args.path, "utf8");
+        if (!named.test(text)) return undefined;
+        named.lastIndex = 0;
+        return { contents: text.replace(named, `import * as z from ${JSON.stringify(zodClassic)};`), loader: "ts", resolveDir: dirname(args.path) };
+      });
+    },
+  };
+}
+
+/** Resolves every `mime-db` to one copy holding only what the front can observe (mime-subset.ts). */
+export function mimeDbSubsetPlugin(mimeDb: string): Plugin {
+  return {
+    name: "mime-db-subset",
+    setup(b) {
+      b.onResolve({ filter: /^mime-db$/ }, () => ({ path: mimeDb, namespace: "front-mime-db" }));
+      b.onLoad({ filter: /.*/, namespace: "front-mime-db" }, (args) => {
+        const db = JSON.parse(readFileSync(join(dirname(args.path), "db.json"), "utf8")) as Parameters<typeof mimeDbSubset>[0];
+        return { contents: `module.exports = ${JSON.stringify(mimeDbSubset(db))};\n`, loader: "js" };
+      });
+    },
+  };
+}
+
+/** Guards koa's `instanceof Response|ReadableStream` so that plain bodies never touch those lazy globals. */
+function koaWebGlobalsPlugin(): Plugin {
+  const guard: Record<string, string> = { Response: "arrayBuffer", ReadableStream: "getReader" };
+  return {
+    name: "koa-web-globals",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]koa[\\/]lib[\\/](response|application)\.js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        const contents = text.replace(/\b(\w+) instanceof (Response|ReadableStream)\b/g, (_m, v: string, g: string) => `(typeof ${v}?.${guard[g]} === "function" && ${v} instanceof ${g})`);
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
+/** Makes oidc-provider's module-level `Intl.ListFormat` instances lazy (same `format` results). */
+function lazyListFormatPlugin(): Plugin {
+  return {
+    name: "lazy-list-format",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]oidc-provider[\\/]lib[\\/]helpers[\\/]formatters\.js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        const contents = text.replace(/const (\w+) = new Intl\.ListFormat\(([^)]*)\);/g, (_m, name: string, init: string) => `let ${name}Instance;\nconst ${name} = { format: (list) => (${name}Instance ??= new Intl.ListFormat(${init})).format(list) };`);
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
+/** Keeps `@aws-sdk/*` and `@smithy/*` external except the bundled clients and what they import. */
+function awsSdkPlugin(bundled: ReadonlySet<string>): Plugin {
+  return {
+    name: "aws-sdk-external",
+    setup(b) {
+      b.onResolve({ filter: /^@(aws-sdk|smithy|aws)\// }, (args) => {
+        const pkg = args.path.split("/").slice(0, 2).join("/");
+        const fromSdk = /[\\/]node_modules[\\/]@(aws-sdk|smithy|aws)[\\/]/.test(args.importer);
+        if (bundled.has(pkg) || (fromSdk && bundled.size > 0)) return undefined;
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
+
+export async function buildFrontBundle(opts: FrontBundleOptions = {}): Promise<{ file: string; bytes: number; metafile?: Metafile }> {
   const { build } = await import("esbuild");
   const outdir = resolve(opts.outdir ?? join(here, "..", "..", "..", "dist", "front"));
   mkdirSync(outdir, { recursive: true });
   const file = join(outdir, "index.cjs");
   const entry = resolve(opts.entry ?? frontEntry());
   if (!existsSync(entry)) throw new Error(`front bundle: entry ${entry} does not exist`);
-  await build({
-    stdin: { contents: `export { handler, createHandler } from ${JSON.stringify(entry)};\n`, resolveDir: dirname(entry), sourcefile: "front-index.ts", loader: "ts" },
+  const require = createRequire(entry);
+  const installed = (pkg: string): boolean => {
+    try {
+      require.resolve(`${pkg}/package.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const wanted = opts.bundleSdkClients ?? (opts.entry === undefined ? FRONT_BUNDLED_SDK_CLIENTS : []);
+  const bundled = new Set(wanted.filter(installed));
+  const plugins: Plugin[] = [awsSdkPlugin(bundled), koaWebGlobalsPlugin(), lazyListFormatPlugin()];
+  if (installed("zod")) plugins.push(zodNamespacePlugin(join(dirname(require.resolve("zod/package.json")), "v4", "classic", "external.js")));
+  if (installed("mime-db")) plugins.push(mimeDbSubsetPlugin(require.resolve("mime-db")));
+  const result = await build({
+    stdin: { contents: `export * from ${JSON.stringify(entry)};\n`, resolveDir: dirname(entry), sourcefile: "front-index.ts", loader: "ts" },
     outfile: file,
     bundle: true,
     format: "cjs",
     banner: { js: '"use strict";' },
     platform: "node",
     target: "node22",
-    minify: true,
+    minify: opts.minify ?? true,
     treeShaking: true,
     legalComments: "none",
-    external: ["@aws-sdk/*", "@smithy/*", "dynalite"],
+    // ES module builds first (the AWS SDK's are tree-shakable per command); packages with an
+    // `exports` map pick theirs by condition.
+    mainFields: ["module", "main"],
+    conditions: ["module"],
+    external: ["dynalite"],
+    plugins,
+    metafile: opts.metafile ?? false,
     logOverride: { "empty-import-meta": "silent" },
     logLevel: "warning",
   });
-  return { file, bytes: statSync(file).size };
+  return { file, bytes: statSync(file).size, ...(result.metafile ? { metafile: result.metafile } : {}) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -3,6 +3,8 @@ import type { McpAuthPlan } from "../../plan/schema.js";
 import { createFront } from "../front.js";
 import { createFrontHandler, type FrontHandlerDeps, type FrontLambdaHandler } from "./handler.js";
 
+export { createDefaultDynamoClient } from "./handler.js";
+
 /**
  * The Lambda entry of the front's AWS home (bundled by `build.ts` into `index.cjs`, handler
  * `index.handler`): the handler of `handler.ts` with the front itself as its request listener.

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RequestListener } from "node:http";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { createDynamoStore } from "../store/dynamodb.js";
 import type { FrontStore } from "../store/types.js";
 import { invokeListener, type FunctionUrlResult } from "./adapter.js";
@@ -47,15 +47,12 @@ export interface FrontHandlerDeps {
 export type FrontLambdaHandler = (event: LambdaFunctionURLEvent) => Promise<FunctionUrlResult>;
 
 async function defaultReadSecret(arn: string): Promise<string> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-  const client = new SecretsManagerClient({});
-  const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!out.SecretString) throw new Error(`secret ${arn} has no string value`);
-  return out.SecretString;
+  const { readSecretString } = await import("./secret-source.js");
+  return readSecretString(arn);
 }
 
-async function defaultDynamo(): Promise<DynamoDBClient> {
-  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+/** The deployed handler's DynamoDB client: region and credentials from the Lambda environment. */
+export async function createDefaultDynamoClient(): Promise<DynamoDBClient> {
   return new DynamoDBClient({});
 }
 
@@ -89,7 +86,7 @@ export function createFrontHandler(deps: FrontHandlerDeps): FrontLambdaHandler {
     const secretArn = env[FRONT_ENV.secretArn];
     if (!tableName || !secretArn) throw new Error(`the front needs ${FRONT_ENV.tableName} and ${FRONT_ENV.secretArn} in its environment (McpAuthFront sets both)`);
     const readConfig = deps.readConfig ?? (() => readFileSync(join(__dirname, FRONT_CONFIG_FILE), "utf8"));
-    const [configText, secretText, client] = await Promise.all([Promise.resolve().then(readConfig), (deps.readSecret ?? defaultReadSecret)(secretArn), (deps.dynamo ?? defaultDynamo)()]);
+    const [configText, secretText, client] = await Promise.all([Promise.resolve().then(readConfig), (deps.readSecret ?? defaultReadSecret)(secretArn), (deps.dynamo ?? createDefaultDynamoClient)()]);
     const config = parseOrExplain(FrontLambdaConfigSchema, JSON.parse(configText), FRONT_CONFIG_FILE);
     const secrets: FrontSecrets = parseOrExplain(FrontSecretsSchema, JSON.parse(secretText), "the front's secret");
     const signingKey = parseSigningKey(JSON.stringify(secrets.signingKey), "the front's secret: signingKey");

@@ -1,7 +1,7 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import { errors } from "oidc-provider";
-import { deleteKeys, expired, isConditionFailure, N, num, queryAll, S, str, type Item } from "./dynamodb-items.js";
+import { deleteKeys, expired, isConditionFailure, N, num, putItems, queryAll, S, str, type Item, type ItemReader } from "./dynamodb-items.js";
 
 /**
  * oidc-provider's adapter contract (its `example/my_adapter.js`) on the front's DynamoDB table.
@@ -14,10 +14,13 @@ import { deleteKeys, expired, isConditionFailure, N, num, queryAll, S, str, type
  * - `oidcgrant#<grantId>` with sort key `<Model>#<id>`: one member per token of a grant
  *   (revokeByGrantId is one strongly consistent query).
  *
- * DynamoDB-compatible servers have no multi-item transactions everywhere (dynalite has none), so
- * writes are ordered to fail closed: the grant member and lookup pointers are written before the
- * token, hence a token that exists is always found by revokeByGrantId; a pointer left without its
- * token resolves to nothing.
+ * DynamoDB-compatible servers have no multi-item transactions everywhere (dynalite has none). A
+ * token and its grant member and lookup pointers are written in one BatchWriteItem (one round
+ * trip), and `upsert` resolves only once all of them are written (unprocessed items are retried):
+ * a token oidc-provider hands out is always found by revokeByGrantId. When the write fails,
+ * `upsert` rejects and the request fails, so a token written without its member never reaches a
+ * client (its value is random and was never sent); a pointer left without its token resolves to
+ * nothing.
  */
 
 /** Models whose tokens belong to a grant (oidc-provider's memory adapter uses the same list). */
@@ -26,6 +29,8 @@ const GRANTABLE = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "
 export interface DynamoAdapterContext {
   client: DynamoDBClient;
   tableName: string;
+  /** Strongly consistent single-item reads (batched with the reads asked for at the same time). */
+  read: ItemReader;
   /** Epoch seconds. */
   nowSeconds: () => number;
 }
@@ -56,17 +61,16 @@ export class DynamoAdapter implements Adapter {
     if (typeof payload.userCode === "string") {
       pointers.push({ ...key(`oidcusercode#${this.model}#${payload.userCode}`), ref: S(id), ...ttl });
     }
-    await Promise.all(pointers.map((Item) => client.send(new PutItemCommand({ TableName: tableName, Item }))));
     const item: Item = { ...key(this.itemPk(id)), data: S(JSON.stringify(payload)), ...ttl };
     if (typeof payload.grantId === "string") item["grantId"] = S(payload.grantId);
     if (typeof payload.uid === "string") item["uid"] = S(payload.uid);
     if (typeof payload.userCode === "string") item["userCode"] = S(payload.userCode);
-    await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    if (pointers.length === 0) await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    else await putItems(client, tableName, [...pointers, item]);
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    const res = await this.ctx.client.send(new GetItemCommand({ TableName: this.ctx.tableName, Key: key(this.itemPk(id)), ConsistentRead: true }));
-    const item = res.Item;
+    const item = await this.ctx.read(key(this.itemPk(id)));
     if (!item || expired(item, this.ctx.nowSeconds())) return undefined;
     const data = str(item, "data");
     if (data === undefined) return undefined;
@@ -76,9 +80,9 @@ export class DynamoAdapter implements Adapter {
   }
 
   private async findByPointer(pk: string): Promise<AdapterPayload | undefined> {
-    const res = await this.ctx.client.send(new GetItemCommand({ TableName: this.ctx.tableName, Key: key(pk), ConsistentRead: true }));
-    const ref = str(res.Item, "ref");
-    if (!res.Item || ref === undefined || expired(res.Item, this.ctx.nowSeconds())) return undefined;
+    const pointer = await this.ctx.read(key(pk));
+    const ref = str(pointer, "ref");
+    if (!pointer || ref === undefined || expired(pointer, this.ctx.nowSeconds())) return undefined;
     return this.find(ref);
   }
 

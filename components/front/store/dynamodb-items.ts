@@ -1,4 +1,4 @@
-import { BatchWriteItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, BatchWriteItemCommand, GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest } from "@aws-sdk/client-dynamodb";
 
 /** Small helpers over the low-level DynamoDB API shared by the front's store and its adapter. */
 
@@ -46,6 +46,77 @@ export async function deleteKeys(client: DynamoDBClient, tableName: string, keys
       pending = res.UnprocessedItems?.[tableName] ?? [];
     }
   }
+}
+
+/**
+ * Writes items with BatchWriteItem (25 per call, the API limit), retrying unprocessed ones with a
+ * short backoff; resolves only once every item is written.
+ */
+export async function putItems(client: DynamoDBClient, tableName: string, items: Item[]): Promise<void> {
+  for (let i = 0; i < items.length; i += 25) {
+    let pending: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt === 8) throw new Error(`DynamoDB kept ${pending.length} writes unprocessed in table '${tableName}'`);
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const res = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      pending = res.UnprocessedItems?.[tableName] ?? [];
+    }
+  }
+}
+
+/** Reads one item by key, strongly consistent; undefined when absent. */
+export type ItemReader = (key: Item) => Promise<Item | undefined>;
+
+/**
+ * Strongly consistent reads of single items that are batched: the reads asked for in the same
+ * turn of the event loop (a refresh asks for its grant, account and consent together) go to
+ * DynamoDB as one BatchGetItem (up to 100 keys, unprocessed keys retried), a lone read as GetItem.
+ * Each caller gets its own item or undefined; a failure rejects every read of the batch.
+ */
+export function createItemReader(client: DynamoDBClient, tableName: string): ItemReader {
+  let pending: Map<string, { key: Item; waiters: { resolve(item: Item | undefined): void; reject(err: unknown): void }[] }> | undefined;
+  const id = (k: Item) => `${str(k, "pk")}\u0000${str(k, "sk")}`;
+
+  async function flush(batch: NonNullable<typeof pending>): Promise<void> {
+    const entries = [...batch.values()];
+    try {
+      if (entries.length === 1) {
+        const res = await client.send(new GetItemCommand({ TableName: tableName, Key: entries[0]!.key, ConsistentRead: true }));
+        for (const w of entries[0]!.waiters) w.resolve(res.Item);
+        return;
+      }
+      const found = new Map<string, Item>();
+      for (let i = 0; i < entries.length; i += 100) {
+        let keys = entries.slice(i, i + 100).map((e) => e.key);
+        for (let attempt = 0; keys.length > 0; attempt++) {
+          if (attempt === 8) throw new Error(`DynamoDB kept ${keys.length} reads unprocessed in table '${tableName}'`);
+          if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const res = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+          for (const item of res.Responses?.[tableName] ?? []) found.set(id(item), item);
+          keys = (res.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
+        }
+      }
+      for (const [k, e] of batch) for (const w of e.waiters) w.resolve(found.get(k));
+    } catch (err) {
+      for (const e of entries) for (const w of e.waiters) w.reject(err);
+    }
+  }
+
+  return (key) =>
+    new Promise<Item | undefined>((resolve, reject) => {
+      if (!pending) {
+        const batch = new Map() as NonNullable<typeof pending>;
+        pending = batch;
+        queueMicrotask(() => {
+          pending = undefined;
+          void flush(batch);
+        });
+      }
+      const k = id(key);
+      const entry = pending.get(k);
+      if (entry) entry.waiters.push({ resolve, reject });
+      else pending.set(k, { key, waiters: [{ resolve, reject }] });
+    });
 }
 
 export function isConditionFailure(err: unknown): boolean {

@@ -1,9 +1,9 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
 import type { Adapter } from "oidc-provider";
 import { z } from "zod";
 import { DynamoAdapter } from "./dynamodb-adapter.js";
-import { expired, N, num, queryAll, S, str, type Item } from "./dynamodb-items.js";
+import { createItemReader, expired, N, num, queryAll, S, str, type Item } from "./dynamodb-items.js";
 import { FRONT_TABLE } from "./table.js";
 import type { ConsentRecord, FrontStore, RegistrationRecord, RevocationRecord } from "./types.js";
 
@@ -32,32 +32,40 @@ export interface DynamoStoreOptions {
 
 const REGISTRATION_RETENTION_SECONDS = 90 * 86_400;
 
-const Sec = z.number().int().nonnegative();
-const ConsentSchema = z.strictObject({
-  sub: z.string().min(1),
-  clientId: z.string().min(1),
-  resource: z.string().min(1),
-  scopes: z.record(z.string().min(1), Sec),
-  grantIds: z.array(z.string().min(1)),
-  updatedAt: Sec,
-});
-const RevocationSchema = z.strictObject({
-  kind: z.enum(["user", "client", "grant"]),
-  id: z.string().min(1),
-  at: Sec,
-  by: z.enum(["user", "admin", "client"]),
-  expiresAt: Sec,
-});
-const RegistrationSchema = z.strictObject({
-  clientId: z.string(),
-  via: z.enum(["dcr", "cimd"]),
-  at: Sec,
-  sourceIp: z.string(),
-  softwareId: z.string().optional(),
-  redirectHosts: z.array(z.string()),
-  accepted: z.boolean(),
-  reason: z.string().optional(),
-});
+/** The record schemas, built on first use (a cold start that writes nothing need not build them). */
+function buildSchemas() {
+  const Sec = z.number().int().nonnegative();
+  return {
+    Sec,
+    Consent: z.strictObject({
+      sub: z.string().min(1),
+      clientId: z.string().min(1),
+      resource: z.string().min(1),
+      scopes: z.record(z.string().min(1), Sec),
+      grantIds: z.array(z.string().min(1)),
+      updatedAt: Sec,
+    }),
+    Revocation: z.strictObject({
+      kind: z.enum(["user", "client", "grant"]),
+      id: z.string().min(1),
+      at: Sec,
+      by: z.enum(["user", "admin", "client"]),
+      expiresAt: Sec,
+    }),
+    Registration: z.strictObject({
+      clientId: z.string(),
+      via: z.enum(["dcr", "cimd"]),
+      at: Sec,
+      sourceIp: z.string(),
+      softwareId: z.string().optional(),
+      redirectHosts: z.array(z.string()),
+      accepted: z.boolean(),
+      reason: z.string().optional(),
+    }),
+  };
+}
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+const schema = () => (schemas ??= buildSchemas());
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const r = schema.safeParse(value);
@@ -81,7 +89,8 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
   if (!tableName) throw new Error("createDynamoStore: tableName is required (the front's DynamoDB table)");
   const nowMs = options.now ?? Date.now;
   const nowSeconds = (): number => Math.floor(nowMs() / 1000);
-  const adapterCtx = { client, tableName, nowSeconds };
+  const read = createItemReader(client, tableName);
+  const adapterCtx = { client, tableName, read, nowSeconds };
   const adapters = new Map<string, Adapter>();
 
   return {
@@ -95,12 +104,12 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
     },
 
     async getConsent(sub, clientId, resource) {
-      const res = await client.send(new GetItemCommand({ TableName: tableName, Key: consentKey(sub, clientId, resource), ConsistentRead: true }));
-      return res.Item ? dataOf<ConsentRecord>(res.Item) : undefined;
+      const item = await read(consentKey(sub, clientId, resource));
+      return item ? dataOf<ConsentRecord>(item) : undefined;
     },
 
     async putConsent(record) {
-      const r = parse(ConsentSchema, record, "consent record");
+      const r = parse(schema().Consent, record, "consent record");
       await client.send(
         new PutItemCommand({
           TableName: tableName,
@@ -137,7 +146,7 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
     },
 
     async addRevocation(record) {
-      const r = parse(RevocationSchema, record, "revocation record");
+      const r = parse(schema().Revocation, record, "revocation record");
       await client.send(
         new PutItemCommand({
           TableName: tableName,
@@ -147,7 +156,7 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
     },
 
     async listRevocations(since) {
-      const s = parse(Sec, Math.max(0, Math.floor(since)), "revocation cursor");
+      const s = parse(schema().Sec, Math.max(0, Math.floor(since)), "revocation cursor");
       const items = await queryAll(client, {
         TableName: tableName,
         KeyConditionExpression: "pk = :pk AND sk >= :since",
@@ -178,7 +187,7 @@ export function createDynamoStore(options: DynamoStoreOptions): FrontStore {
     },
 
     async recordRegistration(record) {
-      const r = parse(RegistrationSchema, record, "registration record");
+      const r = parse(schema().Registration, record, "registration record");
       const day = Math.floor(r.at / 86_400) * 86_400;
       await client.send(
         new PutItemCommand({
