@@ -101,6 +101,7 @@ export function displayPath(p: string, root = REPO_ROOT): string {
 export function scrubPaths(text: string, root = REPO_ROOT): string {
   return text.replace(/(?<![\w.:/-])\/(?:[\w.@+-]+\/)+[\w.@+-]*[\w@+-]/g, (m) => {
     const first = m.split("/")[1]!;
+    if (first === "dev") return m; // /dev/null and friends are the same on every machine
     return existsSync(`/${first}`) && !first.startsWith(".") ? displayPath(m, root) : m;
   });
 }

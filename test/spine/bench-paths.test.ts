@@ -27,4 +27,8 @@ describe("published benchmark figures", () => {
     const text = `under \`${path.join(ROOT, "bench/edge.ts")}\` and \`/usr/bin/node\`; metadata at /.well-known/oauth-protected-resource/crm and https://mcp.example.com/crm/tools`;
     expect(scrubPaths(text)).toBe("under `bench/edge.ts` and `node`; metadata at /.well-known/oauth-protected-resource/crm and https://mcp.example.com/crm/tools");
   });
+
+  it("leave device paths such as /dev/null as they are: they name no machine", () => {
+    expect(scrubPaths("audit lines written to /dev/null, as the edge writes to stdout")).toBe("audit lines written to /dev/null, as the edge writes to stdout");
+  });
 });
