@@ -13,6 +13,7 @@ import { filterListResponse, LIST_METHODS } from "./list-filter.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { isoTime } from "./time.js";
 import { buildRuntime, originAllowed, type ServerRuntime } from "./server.js";
+import { getBuiltin } from "./node.js";
 
 export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
 export type { EdgeRequest, EdgeResponse } from "./http.js";
@@ -155,7 +156,7 @@ function writeText(fd: 1 | 2, text: string): void {
   let buf: Buffer | undefined;
   let done = 0;
   try {
-    const fs = (process as unknown as { getBuiltinModule(id: string): typeof import("node:fs") }).getBuiltinModule("node:fs");
+    const fs = getBuiltin("node:fs") as typeof import("node:fs");
     done = fs.writeSync(fd, text);
     // Bytes written: equal to the length for ASCII text (audit lines are ASCII unless a field is not).
     if (done === text.length) return;

@@ -6,10 +6,11 @@
  */
 
 import type * as NodeBuffer from "node:buffer";
+import { getBuiltin } from "./node.js";
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 /** `node:buffer` `isUtf8` (strict UTF-8 validation, native). */
-export const { isUtf8 } = (process as unknown as { getBuiltinModule(id: string): unknown }).getBuiltinModule("node:buffer") as typeof NodeBuffer;
+export const { isUtf8 } = getBuiltin("node:buffer") as typeof NodeBuffer;
 
 /** Decodes an unpadded base64url segment; `undefined` when it is not strictly base64url. */
 export function b64uDecode(segment: string): Buffer | undefined {

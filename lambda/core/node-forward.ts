@@ -1,6 +1,7 @@
 import type * as Http from "node:http";
 import type * as Https from "node:https";
 import type { Forwarder, UpstreamReply } from "./forward.js";
+import { getBuiltin } from "./node.js";
 
 /**
  * The upstream forwarder on `node:http` / `node:https` with keep-alive agents: no Fetch API
@@ -26,8 +27,6 @@ export interface NodeForwarderOptions {
   idleTimeoutMs?: number;
 }
 
-type Builtin = (id: string) => unknown;
-const getBuiltin = (process as { getBuiltinModule?: Builtin }).getBuiltinModule;
 
 /** Drops every field `node:http` must compute itself or that would break framing. */
 const OWN = new Set(["host", "content-length", "transfer-encoding", "connection"]);
@@ -53,7 +52,6 @@ export function nodeForwarder(o: NodeForwarderOptions = {}): Forwarder {
   let mods: { http: typeof Http; https: typeof Https; agent: Http.Agent; tlsAgent: Https.Agent } | undefined;
   const load = () => {
     if (mods) return mods;
-    if (!getBuiltin) throw new Error("nodeForwarder needs Node.js >= 20.16 (process.getBuiltinModule)");
     const http = getBuiltin("node:http") as typeof Http;
     const https = getBuiltin("node:https") as typeof Https;
     const opts = { keepAlive: true, maxSockets: o.maxSockets ?? 256, maxFreeSockets: o.maxFreeSockets ?? 256, timeout: o.idleTimeoutMs ?? 4000, scheduling: "lifo" as const };

@@ -5,7 +5,9 @@ import type * as NodeCrypto from "node:crypto";
  * export getter (loading WebCrypto), which costs milliseconds of cold start. `getBuiltinModule`
  * (Node ≥ 20.16; the package needs ≥ 20.19) returns the CommonJS module as is.
  */
-const getBuiltin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-if (!getBuiltin) throw new Error("pulumi-mcp-auth edge needs Node.js >= 20.19 (process.getBuiltinModule)");
+const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+if (!builtin) throw new Error("pulumi-mcp-auth edge needs Node.js >= 20.19 (process.getBuiltinModule)");
+/** `process.getBuiltinModule`, checked once here for every module of the edge. */
+export const getBuiltin: (id: string) => unknown = builtin;
 
 export const nodeCrypto = getBuiltin("node:crypto") as typeof NodeCrypto;
