@@ -66,7 +66,8 @@ Options:
 Exit codes:
   0  stopped with Ctrl-C (SIGINT) or SIGTERM
   2  invalid declaration, bad arguments, a port already in use, or the optional peer
-     dependencies (oidc-provider, @modelcontextprotocol/sdk) not installed
+     dependencies (oidc-provider, @modelcontextprotocol/sdk, dynalite,
+     @aws-sdk/client-dynamodb) not installed
 `;
 
 function port(flag: string, value: string | undefined, fallback: number): number {
@@ -177,7 +178,8 @@ export function missingPeer(err: unknown): string | undefined {
 /** One line naming what to install (every peer: the local stack needs each of them). */
 export function missingPeersMessage(missing: string): string {
   const install = Object.entries(DEV_PEERS).map(([p, r]) => `${p}@${r}`).join(" ");
-  return `dev: the local stack needs the optional peer dependencies ${Object.keys(DEV_PEERS).join(" and ")}, and ${missing} is not installed; install them with: npm install --save-dev ${install}`;
+  const names = Object.keys(DEV_PEERS);
+  return `dev: the local stack needs the optional peer dependencies ${names.slice(0, -1).join(", ")} and ${names.at(-1)}, and ${missing} is not installed; install them with: npm install --save-dev ${install}`;
 }
 
 /**
