@@ -33,8 +33,13 @@ Exit codes:
   2  bad arguments
 `;
 
-/** How long a revocation record is kept: well past the 60-minute access-token cap the guardrail rules enforce. */
-export const REVOCATION_RETENTION_SECONDS = 24 * 3600;
+/**
+ * How long a revocation record is kept: as long as the front keeps the records it writes itself
+ * (components/front/revocation.ts), past the longest refresh token the guardrail rules allow (90 days,
+ * RFC 9700 §4.14), so a token of the revoked user, client or grant that escaped the deletion (issued
+ * while the command ran) is still refused at refresh and introspection.
+ */
+export const REVOCATION_RETENTION_SECONDS = 90 * 86_400;
 
 /** oidc-provider models whose items belong to a grant. */
 const GRANT_MODELS = ["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest"] as const;
