@@ -59,7 +59,8 @@ Options:
                            audit.jsonl), signed with the key in audit.checkpoint-key.pem
                            (created once, mode 0600; its public key in ….pub.pem).
   --audit-admin-group <g>  Group allowed into the audit surface: a declared group's name or IdP
-                           group (default: the first declared group whose name says "admin").
+                           group (default: the first declared group whose name or IdP group
+                           says "admin"). A name that is not a declared group exits 2.
   --no-audit-surface       Do not serve the audit surface (the audit file is still written).
   -h, --help               Show this help.
 

@@ -146,11 +146,12 @@ describe("the options the docs name", () => {
       const help = await helpFlags(command);
       for (const flag of flagsIn(row.split("|")[1]!)) expect(help, `${flag} in the row of '${command}'`).toContain(flag);
     }
-    // docs/local.md and the README's "Try it locally" are about `dev`, and show one audit verify line.
+    // docs/local.md and the README's "Try it locally" are about `dev`, and show an audit verify and a revoke line.
     const dev = await helpFlags("dev");
+    const revoke = await helpFlags("revoke");
     for (const [doc, text] of [["docs/local.md", read("docs/local.md")], ["README.md", section(readme(), "Try it locally")]] as const) {
       for (const line of text.split("\n")) {
-        const known = line.includes("audit verify") ? audit : dev;
+        const known = line.includes("audit verify") ? audit : line.includes("pulumi-mcp-auth revoke") ? revoke : dev;
         for (const flag of flagsIn(line)) if (!OTHER_TOOLS.has(flag)) expect(known, `${flag} in ${doc}: ${line.trim()}`).toContain(flag);
       }
     }
@@ -181,6 +182,18 @@ describe("the options the docs name", () => {
     for (const [doc, text] of [["README.md", readme()], ["docs/cli.md", read("docs/cli.md")], ["docs/local.md", read("docs/local.md")]] as const) {
       for (const flag of flagsIn(text)) if (!OTHER_TOOLS.has(flag)) expect(all, `${flag} in ${doc}`).toContain(flag);
     }
+  });
+});
+
+describe("the commands the docs list", () => {
+  it("are every command of the CLI, in docs/cli.md's table and the README's Development section", () => {
+    const rows = read("docs/cli.md")
+      .split("\n")
+      .filter((l) => /^\| `[a-z]+[ `]/.test(l))
+      .map((l) => /^\| `([a-z]+)/.exec(l)![1]!);
+    expect(rows.sort()).toEqual([...COMMANDS].sort());
+    const dev = /^cli\/\s+pulumi-mcp-auth: (.*)$/m.exec(section(readme(), "Development"))![1]!;
+    expect(dev.split(", ").map((c) => c.split(" ")[0]).sort()).toEqual([...COMMANDS].sort());
   });
 });
 
@@ -219,6 +232,7 @@ describe("rule ids and counts in the docs", () => {
     "authorization-code-grant",
     "crm-admins",
     "claude-code",
+    "mcp-auth-front",
     PLAN_DERIVATION_POLICY,
   ]);
 
