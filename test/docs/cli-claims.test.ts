@@ -132,6 +132,23 @@ describe("docs/cli.md's example sessions", () => {
   });
 });
 
+describe("docs/cli.md's audit verify section", () => {
+  it("lists the keys of the --format json document and every problem kind the verifier reports", async () => {
+    const text = section(read("docs/cli.md"), "`audit verify`");
+    const shown = /\| `--format json` \| `\{ ([^}]*) \}` \|/.exec(text)![1]!.split(", ").map((k) => k.replace(/: .*$/, ""));
+    const empty = path.join(tmp, "empty.jsonl");
+    writeFileSync(empty, "");
+    const r = await run(["audit", "verify", empty, "--format", "json"]);
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout))).toEqual(shown);
+    const source = readFileSync(path.join(ROOT, "lambda/core/audit-verify.ts"), "utf8");
+    const union = source.slice(source.indexOf("problem:"), source.indexOf("}", source.indexOf("problem:")));
+    const kinds = [...union.matchAll(/\| "([a-z_]+)"/g)].map((m) => m[1]!);
+    expect(kinds.length).toBeGreaterThan(5);
+    for (const kind of kinds) expect(text, kind).toContain(`\`${kind}\``);
+  });
+});
+
 describe("the options the docs name", () => {
   it("each appear in the --help of the command they are documented for", async () => {
     const cli = read("docs/cli.md");
