@@ -9,6 +9,8 @@ import { rules } from "../../components/rules/index.js";
 import { COMPILE_DEFAULTS } from "../../components/plan/compile.js";
 import { SENSITIVITY_BOUNDS, SENSITIVITY_DEFAULTS } from "../../components/model/sensitivity.js";
 import { MAX_REFRESH_TOKEN_DAYS } from "../../components/model/bounds.js";
+import { DeclarationError } from "../../components/model/validate.js";
+import { compile } from "../../components/plan/compile.js";
 import { PLAN_DERIVATION_POLICY } from "../../policy-packs/mcp-auth-guardrails/src/plan/planPolicies.js";
 
 /**
@@ -301,5 +303,49 @@ describe("docs/declarations.md's defaults and bounds", () => {
     }
     expect(level("high")).toContain(`renewed every ${d.high.reconsentDays} days (≤ ${b.high.reconsentDays})`);
     expect(level("critical")).toContain(`renewed every ${d.critical.reconsentDays} days (≤ ${b.critical.reconsentDays})`);
+  });
+});
+
+describe("the problems the docs quote", () => {
+  /** `path: message` of every problem compile() reports for a declaration. */
+  function problems(decl: unknown): string[] {
+    try {
+      compile(decl);
+    } catch (e) {
+      if (e instanceof DeclarationError) return e.issues.map((i) => `${i.path}: ${i.message}`);
+      throw e;
+    }
+    return [];
+  }
+  const declaration = (over: { tokens?: unknown; exportScope?: string }) => ({
+    name: "crm",
+    scopes: {
+      "crm:customers:read": { description: "Read customer records", sensitivity: "routine" },
+      "crm:customers:export": { description: "Export customers in bulk", sensitivity: "high" },
+    },
+    servers: [
+      { name: "crm", resource: "https://mcp.example.com/crm", displayName: "CRM", tools: { list_customers: { scopes: ["crm:customers:read"] } } },
+      { name: "crm-admin", resource: "https://mcp.example.com/crm-admin", displayName: "CRM admin", tools: { export_customers: { scopes: [over.exportScope ?? "crm:customers:export"] } } },
+    ],
+    tiers: { verified: { registration: "pre-registered", clientType: "public", grantTypes: ["authorization_code"], maxSensitivity: "critical" } },
+    ...(over.tokens ? { tokens: over.tokens } : {}),
+  });
+  /** A quoted problem, with the docs' line breaks undone. */
+  const quoted = (doc: string, start: string) => {
+    const text = read(doc).replace(/\n/g, " ");
+    const from = text.indexOf(`\`${start}`);
+    expect(from, `${doc} quotes ${start}`).toBeGreaterThanOrEqual(0);
+    return text.slice(from + 1, text.indexOf("`", from + 1));
+  };
+
+  it("quote the message of a lifetime above its bound as compile() words it", () => {
+    const [actual] = problems(declaration({ tokens: { accessTokenMinutes: { high: 45 } } }));
+    expect(quoted("docs/declarations.md", "tokens.accessTokenMinutes.high:")).toBe(actual);
+    expect(quoted("docs/rules.md", "tokens.accessTokenMinutes.high:")).toBe(actual);
+  });
+
+  it("quote the message of an undeclared scope as compile() words it", () => {
+    const [actual] = problems(declaration({ exportScope: "crm:customers:exprt" }));
+    expect(quoted("docs/declarations.md", "servers[1].tools.export_customers.scopes[0]:")).toBe(actual);
   });
 });
