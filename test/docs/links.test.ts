@@ -41,4 +41,15 @@ describe("links in the README and the docs", () => {
     }
     expect(broken).toEqual([]);
   });
+
+  it("name only repository paths that exist", () => {
+    const missing: string[] = [];
+    for (const doc of DOCS) {
+      const text = readFileSync(path.join(ROOT, doc), "utf8");
+      for (const m of text.matchAll(/`((?:components|lambda|cli|stacks|test|bench|policy-packs|tools\/conformance|docs)\/[\w./-]*)`/g)) {
+        if (!existsSync(path.join(ROOT, m[1]!))) missing.push(`${doc}: ${m[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });
