@@ -163,5 +163,12 @@ describeIf("the official MCP conformance suite", () => {
     );
     const failed = checks.filter((c) => c.status === "FAILURE").map((c) => c.name);
     expect(failed.filter((n) => !KNOWN_HEADER_GAPS.has(n))).toEqual([]);
+    // docs/local.md's results table and its list of known failures say what this run saw.
+    const doc = await readFile(path.join(ROOT, "docs/local.md"), "utf8");
+    const row = doc.split("\n").find((l) => l.startsWith("| `server` / `http-header-validation`"))!;
+    const [, pass, total, fail] = /(\d+) of (\d+) checks pass; (\d+) fails?/.exec(row) ?? [];
+    expect([Number(pass), Number(total), Number(fail)], row).toEqual([passed.length, checks.length, failed.length]);
+    const listed = doc.slice(doc.indexOf("## Conformance results"), doc.indexOf("## Limits"));
+    for (const name of failed) expect(listed, name).toContain(`\`${name}\`:`);
   });
 });
