@@ -134,6 +134,22 @@ describe("docs/cli.md's example sessions", () => {
   });
 });
 
+describe("docs/cli.md on a hand-edited plan JSON", () => {
+  it("shows the line check prints for a DCR tier given an export scope by hand, and exit code 2", async () => {
+    const crm = (await import("../../stacks/crm/mcp-auth.js")).default;
+    const plan = compile(crm);
+    const dcr = plan.servers.find((s) => s.name === "crm")!.access.find((a) => a.tier === "dcr")!;
+    (dcr.scopes as string[]).push("crm:customers:export");
+    (dcr.scopes as string[]).sort();
+    const file = path.join(tmp, "edited-plan.json");
+    writeFileSync(file, `${JSON.stringify(plan, null, 2)}\n`);
+    const r = await run(["check", file]);
+    expect(r.code).toBe(2);
+    const shown = /^`(servers\[crm\]\.access\[dcr\]\.scopes .*)`\.$/m.exec(read("docs/cli.md"))![1]!;
+    expect(r.stderr.split("\n").map((l) => l.trim())).toContain(shown);
+  });
+});
+
 describe("docs/cli.md's audit verify section", () => {
   it("lists the keys of the --format json document and every problem kind the verifier reports", async () => {
     const text = section(read("docs/cli.md"), "`audit verify`");
