@@ -244,6 +244,9 @@ function tenantModel(args: ParsedAuth0Args, hasDcr: boolean, hasCimd: boolean): 
     );
   }
   steps.push("Tenant Settings > API Authorization: keep the Default Audience empty; a default audience is added to every request and overrides the resource parameter.");
+  // RFC 9207: `iss` in authorization responses is the client's mix-up defence; the auth0 provider
+  // has no setting for Auth0's toggle, so it stays a manual step even when the tenant is managed.
+  steps.push("Tenant Settings > Advanced: enable 'Include Issuer in Authorization Responses' so authorization responses carry iss (RFC 9207), which MCP clients check against the issuer they discovered.");
   if ((hasDcr || hasCimd) && !args.domainConnection) {
     steps.push("Promote the connection(s) your users sign in with to domain level (is_domain_connection=true): third-party clients (DCR, CIMD) only see domain-level connections.");
   }

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { z } from "zod";
 import { AUDIT_ENV } from "../../../lambda/aws/audit-checkpoints.js";
+import { logGroupName } from "./function.js";
 
 /**
  * Tamper-evident audit storage on AWS (`McpEdge` option `auditArchive`):
@@ -27,6 +28,11 @@ export interface AuditArchiveOptions {
    * random key: values stay unrecoverable but cannot be correlated across instances.
    */
   readonly hmacKey?: pulumi.Input<string>;
+}
+
+/** The checkpoint log group: `<the edge's record log group>/audit-checkpoints` (`/pulumi-mcp-auth/<project>/<stack>/<name>/audit-checkpoints`). */
+export function checkpointLogGroupName(name: string, project?: string, stack?: string): string {
+  return `${logGroupName(name, project, stack)}/audit-checkpoints`;
 }
 
 /** @internal Exported for tests. */
@@ -57,7 +63,9 @@ export function createAuditArchive(parent: pulumi.Resource, name: string, option
   const retentionDays = options.retentionDays ?? defaults.retentionDays;
 
   const key = new aws.kms.Key(`${name}-audit-signing`, { description: `Signs the audit checkpoints of the MCP auth edge ${name}`, customerMasterKeySpec: "ECC_NIST_P256", keyUsage: "SIGN_VERIFY", deletionWindowInDays: 30, tags }, opts);
-  const checkpointLogs = new aws.cloudwatch.LogGroup(`${name}-audit-checkpoints`, { name: `/pulumi-mcp-auth/${name}/audit-checkpoints`, retentionInDays: defaults.retentionDays, tags }, opts);
+  // Named like the record log group (project and stack included), so two stacks of one program in
+  // one account never claim the same checkpoint log group.
+  const checkpointLogs = new aws.cloudwatch.LogGroup(`${name}-audit-checkpoints`, { name: checkpointLogGroupName(name), retentionInDays: defaults.retentionDays, tags }, opts);
 
   const bucket = new aws.s3.Bucket(`${name}-audit-archive`, { objectLockEnabled: true, forceDestroy: false, tags }, opts);
   new aws.s3.BucketPublicAccessBlock(`${name}-audit-archive`, { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, opts);

@@ -66,7 +66,16 @@ export const FRONT_LOG_EVENTS = {
   failedSignIn: { id: "failed-sign-ins", pattern: '"sign_in_failed"', description: "Failed sign-ins at the upstream IdP above the threshold." },
 } as const;
 
+/** CloudWatch namespace of the front's metrics; each stack publishes under `PulumiMcpAuth/Front/<project>/<stack>`. */
 export const FRONT_METRIC_NAMESPACE = "PulumiMcpAuth/Front";
+
+/**
+ * The namespace of one stack's front metrics: two stacks of one program in one account (dev, prod)
+ * never add their counts into each other's metrics and alarms (as the edge's `auditMetricNamespace`).
+ */
+export function frontMetricNamespace(project: string = pulumi.getProject(), stack: string = pulumi.getStack()): string {
+  return `${FRONT_METRIC_NAMESPACE}/${project}/${stack}`;
+}
 
 export function createFrontAlarms(
   parent: pulumi.Resource,
@@ -76,6 +85,7 @@ export function createFrontAlarms(
   tags?: Record<string, string>,
 ) {
   const out: aws.cloudwatch.MetricAlarm[] = [];
+  const namespace = frontMetricNamespace();
   for (const [ev, threshold] of [
     [FRONT_LOG_EVENTS.registration, a.registrationBurstThreshold],
     [FRONT_LOG_EVENTS.failedSignIn, a.failedSignInThreshold],
@@ -83,7 +93,7 @@ export function createFrontAlarms(
     const metricName = `${name}-${ev.id}`;
     new aws.cloudwatch.LogMetricFilter(
       `${name}-mf-${ev.id}`,
-      { name: metricName, logGroupName, pattern: ev.pattern, metricTransformation: { name: metricName, namespace: FRONT_METRIC_NAMESPACE, value: "1", defaultValue: "0", unit: "Count" } },
+      { name: metricName, logGroupName, pattern: ev.pattern, metricTransformation: { name: metricName, namespace, value: "1", defaultValue: "0", unit: "Count" } },
       { parent },
     );
     out.push(
@@ -91,7 +101,7 @@ export function createFrontAlarms(
         `${name}-alarm-${ev.id}`,
         {
           alarmDescription: ev.description,
-          namespace: FRONT_METRIC_NAMESPACE,
+          namespace,
           metricName,
           statistic: "Sum",
           period: a.periodSeconds,

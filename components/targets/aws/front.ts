@@ -91,7 +91,7 @@ export class McpAuthFront extends pulumi.ComponentResource {
       { parent: this },
     );
     // Child names end in `-front` so that a front and an edge may share a name (log group
-    // `/pulumi-mcp-auth/<name>-front` beside the edge's `/pulumi-mcp-auth/<name>`).
+    // `/pulumi-mcp-auth/<project>/<stack>/<name>-front` beside the edge's `…/<name>`).
     const { logGroup, role, fn } = createEdgeFunction(this, {
       name: `${name}-front`,
       code,

@@ -214,14 +214,16 @@ describe("tenant settings and outputs", () => {
     expect(t.clientIdMetadataDocumentSupported).toBe(false);
   });
 
-  it("lists the manual tenant steps when it does not manage the tenant, and always the empty default audience", () => {
+  it("lists the manual tenant steps when it does not manage the tenant, and always the empty default audience and the issuer in authorization responses", () => {
     const unmanaged = model().tenant.manualSteps.join("\n");
     expect(unmanaged).toMatch(/compatibility/);
     expect(unmanaged).toMatch(/Default Audience empty/);
     expect(unmanaged).toMatch(/domain level/);
+    expect(unmanaged).toMatch(/Include Issuer in Authorization Responses/);
     const managed = model({ tenant: { manage: true }, domainConnection: { name: "mcp-users" } }).tenant.manualSteps;
-    expect(managed).toHaveLength(1);
+    expect(managed).toHaveLength(2);
     expect(managed[0]).toMatch(/Default Audience empty/);
+    expect(managed[1]).toMatch(/Include Issuer in Authorization Responses.*RFC 9207/);
   });
 });
 

@@ -68,8 +68,8 @@ describe("McpEdge auditArchive (tamper-evident audit storage)", () => {
     }
     const subs = mine("aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter");
     expect(subs.map((s) => [s.inputs.logGroup, s.inputs.filterPattern, s.inputs.destinationArn]).sort()).toEqual([
-      ["/pulumi-mcp-auth/ar3/audit-checkpoints", "", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/ar3-audit-checkpoints"],
       ["/pulumi-mcp-auth/project/stack/ar3", "", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/ar3-audit-records"],
+      ["/pulumi-mcp-auth/project/stack/ar3/audit-checkpoints", "", "arn:aws:firehose:eu-west-1:123456789012:deliverystream/ar3-audit-checkpoints"],
     ]);
     // Firehose may write objects but never delete or read them.
     const fh = policyOf(mine("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "ar3-audit-firehose")!);
@@ -83,12 +83,12 @@ describe("McpEdge auditArchive (tamper-evident audit storage)", () => {
     const grant = policyOf(mine("aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "ar4-audit-checkpoints")!);
     expect(grant.Statement).toEqual([
       { Effect: "Allow", Action: "kms:Sign", Resource: "arn:aws:kms:eu-west-1:123456789012:key/ar4-audit-signing", Condition: { StringEquals: { "kms:SigningAlgorithm": "ECDSA_SHA_256", "kms:MessageType": "RAW" } } },
-      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/pulumi-mcp-auth/ar4/audit-checkpoints:*" },
+      { Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:eu-west-1:123456789012:log-group:/pulumi-mcp-auth/project/stack/ar4/audit-checkpoints:*" },
     ]);
     const fn = only(mine("aws:lambda/function:Function"));
     expect(fn.inputs.environment.variables).toMatchObject({
       MCP_EDGE_AUDIT_KMS_KEY_ID: "arn:aws:kms:eu-west-1:123456789012:key/ar4-audit-signing",
-      MCP_EDGE_AUDIT_CHECKPOINT_LOG_GROUP: "/pulumi-mcp-auth/ar4/audit-checkpoints",
+      MCP_EDGE_AUDIT_CHECKPOINT_LOG_GROUP: "/pulumi-mcp-auth/project/stack/ar4/audit-checkpoints",
       MCP_EDGE_AUDIT_CHECKPOINT_EVERY: "50",
     });
   });
@@ -99,6 +99,16 @@ describe("McpEdge auditArchive (tamper-evident audit storage)", () => {
     const versions = mine("aws:secretsmanager/secretVersion:SecretVersion").filter((v) => JSON.stringify(v.inputs).includes("MCP_EDGE_AUDIT_HMAC_KEY"));
     expect(versions).toHaveLength(1);
     expect(JSON.stringify(versions[0]!.inputs)).toContain("x".repeat(44));
+  });
+
+  it("names the checkpoint log group after the project and stack, so the dev and prod stacks of one program never claim the same group", async () => {
+    const { checkpointLogGroupName } = await import("../../../components/targets/aws/audit-archive.js");
+    const { logGroupName } = await import("../../../components/targets/aws/function.js");
+    expect(checkpointLogGroupName("crm", "platform", "dev")).toBe("/pulumi-mcp-auth/platform/dev/crm/audit-checkpoints");
+    expect(checkpointLogGroupName("crm", "platform", "dev")).not.toBe(checkpointLogGroupName("crm", "platform", "prod"));
+    expect(checkpointLogGroupName("crm", "platform", "dev")).toBe(`${logGroupName("crm", "platform", "dev")}/audit-checkpoints`);
+    const { mine } = await deploy("ar8", { auditArchive: {} });
+    expect(mine("aws:cloudwatch/logGroup:LogGroup").map((g) => g.inputs.name).sort()).toEqual(["/pulumi-mcp-auth/project/stack/ar8", "/pulumi-mcp-auth/project/stack/ar8/audit-checkpoints"]);
   });
 
   it("refuses a retention outside 1..36500 days, naming the field", () => {

@@ -171,6 +171,16 @@ describe("McpAuthFront", () => {
     expect(alarms.every((a) => a.inputs.alarmActions[0] === "arn:aws:sns:eu-west-1:123456789012:sec")).toBe(true);
   });
 
+  it("publishes its metrics under the project and stack, so the dev and prod fronts of one program never add into each other's alarms", async () => {
+    const { mine } = await deploy("f6b");
+    const namespaces = [
+      ...mine("aws:cloudwatch/logMetricFilter:LogMetricFilter").map((f) => f.inputs.metricTransformation.namespace),
+      ...mine("aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.inputs.namespace),
+    ];
+    expect(namespaces).toHaveLength(4);
+    expect(new Set(namespaces)).toEqual(new Set(["PulumiMcpAuth/Front/project/stack"]));
+  });
+
   it("publishes the public key only and hands the edge what it needs to trust the front", async () => {
     const { front } = await deploy("f7");
     const jwks = await promiseOf(front.jwks);
