@@ -150,6 +150,18 @@ const unhashed = new WeakMap<Record<string, string>, ParamHasher>();
  * response with `defer`); the raw values never reach a sink.
  */
 export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
+  const out = paramTexts(args, mode);
+  if (out && typeof mode === "object" && mode.deferred) unhashed.set(out, mode);
+  return out;
+}
+let processHasher: ParamHasher | undefined;
+
+/**
+ * `sanitizeParams` without marking the values still to hash: with a `deferred` hasher they stay raw,
+ * and whoever puts them in a record passes that hasher to `AuditChain.write` with it (`Authorizer`
+ * does), which hashes them before the record is serialised. Spares a WeakMap entry per record.
+ */
+export function paramTexts(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
   const out: Record<string, string> = {};
   const a = args as Record<string, unknown>;
@@ -160,16 +172,19 @@ export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Re
     const text = mode === "keys" ? "" : typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined");
     out[k] = hasher && !hasher.deferred ? hasher.digest(text) : text;
   }
-  if (hasher?.deferred) unhashed.set(out, hasher);
   return out;
 }
-let processHasher: ParamHasher | undefined;
 
 /** Hashes the values of a params object `sanitizeParams` left pending (in place, once). */
 function hashPending(p: Record<string, string> | undefined): void {
   const h = p && unhashed.get(p);
   if (!h) return;
   unhashed.delete(p!);
+  hashValues(p!, h);
+}
+
+/** Hashes every value of `p` in place. */
+function hashValues(p: Record<string, string>, h: ParamHasher): void {
   for (const k in p) p[k] = h.digest(p[k]!);
 }
 
@@ -206,7 +221,7 @@ export class AuditChain {
   #prev = "genesis";
   #tsMs = Number.NaN;
   #tsIso = "";
-  #queue: Array<[AuditFields, number]> = [];
+  #queue: Array<[AuditFields, number, ParamHasher | undefined]> = [];
   #defer: boolean;
   #checkpoints: Checkpointer | undefined;
   /** Per-record sink, when the sink is one. */
@@ -222,14 +237,18 @@ export class AuditChain {
     this.#checkpoints = o.checkpoints ? new Checkpointer(this.chain, o.checkpoints, o.onError ?? (() => undefined)) : undefined;
   }
 
-  /** Records a decision: written now, or queued for `drain()` in deferred mode. @param nowMs epoch ms. */
-  write(f: AuditFields, nowMs: number): void {
+  /**
+   * Records a decision: written now, or queued for `drain()` in deferred mode. @param nowMs epoch ms.
+   * @param unhashedUnder the deferred hasher whose raw values (`paramTexts`) the record's params (and
+   * its batch's) still hold: they are hashed under it before the record is serialised.
+   */
+  write(f: AuditFields, nowMs: number, unhashedUnder?: ParamHasher): void {
     if (!this.#defer) {
-      const line = this.#emit(f, nowMs);
+      const line = this.#emit(f, nowMs, unhashedUnder);
       if (this.#text) this.#text(`${line}\n`);
       return;
     }
-    this.#queue.push([f, nowMs]);
+    this.#queue.push([f, nowMs, unhashedUnder]);
     if (this.#queue.length >= MAX_DEFERRED) void this.drain();
   }
 
@@ -247,11 +266,11 @@ export class AuditChain {
     if (this.#text && q.length > 0) {
       // One write for the drained records (newline-terminated lines, in chain order).
       let text = "";
-      for (let i = 0; i < q.length; i++) text += `${this.#emit(q[i]![0], q[i]![1])}\n`;
+      for (let i = 0; i < q.length; i++) text += `${this.#emit(q[i]![0], q[i]![1], q[i]![2])}\n`;
       q.length = 0;
       this.#text(text);
     } else {
-      for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1]);
+      for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1], q[i]![2]);
       q.length = 0;
     }
     if (!this.#checkpoints) return Promise.resolve();
@@ -269,9 +288,14 @@ export class AuditChain {
   }
 
   /** Builds, chains and (per-record sink) writes one record; returns its line. */
-  #emit(f: AuditFields, nowMs: number): string {
-    hashPending(f.params);
-    if (f.batch) for (const b of f.batch) hashPending(b.params);
+  #emit(f: AuditFields, nowMs: number, unhashedUnder: ParamHasher | undefined): string {
+    if (unhashedUnder) {
+      if (f.params) hashValues(f.params, unhashedUnder);
+      if (f.batch) for (const b of f.batch) if (b.params) hashValues(b.params, unhashedUnder);
+    } else {
+      hashPending(f.params);
+      if (f.batch) for (const b of f.batch) hashPending(b.params);
+    }
     // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
     const record: AuditRecord = {
       v: 1,
