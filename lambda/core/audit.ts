@@ -85,12 +85,12 @@ export class ParamHasher {
   #outer: Buffer;
   /** `#inner.subarray(0, BLOCK + n)` by value length `n`, made once per length (no view allocated per value). */
   #views: Buffer[] = [];
-  /** Whether `sanitizeParams` leaves the hashing to `AuditChain` (after the response with `defer`). */
+  /** Whether `paramTexts` leaves the hashing to `AuditChain` (after the response with `defer`). */
   readonly deferred: boolean;
   /**
    * @param secret at least 32 bytes (a string is taken as UTF-8). Without one, a random key per
    * process: values are then unrecoverable but cannot be correlated across instances.
-   * @param opts.deferred leave the hashing to `AuditChain` (see `sanitizeParams`).
+   * @param opts.deferred leave the hashing to `AuditChain` (see `paramTexts`).
    */
   constructor(secret?: string | Uint8Array, opts: { deferred?: boolean } = {}) {
     this.deferred = opts.deferred === true;
@@ -138,28 +138,21 @@ export class ParamHasher {
 }
 
 /**
- * Params objects whose values are still to be hashed, with their hasher. `AuditChain` hashes them
- * when it serialises the record, so with `defer` the HMACs run after the response. Kept apart (not a
- * property) so the record object stays exactly its fields.
- */
-const unhashed = new WeakMap<Record<string, string>, ParamHasher>();
-
-/**
- * Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. A
- * `deferred` hasher leaves the values to be hashed when `AuditChain` writes the record (so after the
- * response with `defer`); the raw values never reach a sink.
+ * Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. Values
+ * are hashed here even under a `deferred` hasher: deferring is `Authorizer`'s (`paramTexts`, with
+ * the hasher handed to `AuditChain.write`), so raw values never reach a record otherwise.
  */
 export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   const out = paramTexts(args, mode);
-  if (out && typeof mode === "object" && mode.deferred) unhashed.set(out, mode);
+  if (out && typeof mode === "object" && mode.deferred) hashValues(out, mode);
   return out;
 }
 let processHasher: ParamHasher | undefined;
 
 /**
- * `sanitizeParams` without marking the values still to hash: with a `deferred` hasher they stay raw,
- * and whoever puts them in a record passes that hasher to `AuditChain.write` with it (`Authorizer`
- * does), which hashes them before the record is serialised. Spares a WeakMap entry per record.
+ * `sanitizeParams` that leaves the values raw under a `deferred` hasher: whoever puts them in a
+ * record passes that hasher to `AuditChain.write` with it (`Authorizer` does), which hashes them
+ * before the record is serialised (after the response with `defer`).
  */
 export function paramTexts(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
@@ -173,14 +166,6 @@ export function paramTexts(args: unknown, mode: ParamMode | ParamHasher): Record
     out[k] = hasher && !hasher.deferred ? hasher.digest(text) : text;
   }
   return out;
-}
-
-/** Hashes the values of a params object `sanitizeParams` left pending (in place, once). */
-function hashPending(p: Record<string, string> | undefined): void {
-  const h = p && unhashed.get(p);
-  if (!h) return;
-  unhashed.delete(p!);
-  hashValues(p!, h);
 }
 
 /** Hashes every value of `p` in place. */
@@ -292,9 +277,6 @@ export class AuditChain {
     if (unhashedUnder) {
       if (f.params) hashValues(f.params, unhashedUnder);
       if (f.batch) for (const b of f.batch) if (b.params) hashValues(b.params, unhashedUnder);
-    } else {
-      hashPending(f.params);
-      if (f.batch) for (const b of f.batch) hashPending(b.params);
     }
     // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
     const record: AuditRecord = {

@@ -80,9 +80,9 @@ export interface AuthorizerDeps {
 export class Authorizer {
   private readonly states = new WeakMap<ServerRuntime, ServerState>();
   /** A deferred hasher: records carry raw argument values (`paramTexts`), hashed by the chain before serialising. */
-  private readonly unhashedUnder: ParamHasher | undefined;
+  readonly #unhashedUnder: ParamHasher | undefined;
   constructor(private readonly d: AuthorizerDeps) {
-    this.unhashedUnder = typeof d.paramMode === "object" && d.paramMode.deferred ? d.paramMode : undefined;
+    this.#unhashedUnder = typeof d.paramMode === "object" && d.paramMode.deferred ? d.paramMode : undefined;
   }
 
   private stateOf(s: ServerRuntime): ServerState {
@@ -98,11 +98,11 @@ export class Authorizer {
     if (x.s.config.enforcement === "observe" && observable(response.status, reason)) {
       x.rec.decision = "allow";
       x.rec.would = "deny";
-      this.d.audit.write(x.rec, x.nowMs, this.unhashedUnder);
+      this.d.audit.write(x.rec, x.nowMs, this.#unhashedUnder);
       this.d.log({ level: "info", event: "observe_would_deny", server: x.s.config.server, reason, status: response.status });
       return { allow: false, response, observed: true };
     }
-    this.d.audit.write(x.rec, x.nowMs, this.unhashedUnder);
+    this.d.audit.write(x.rec, x.nowMs, this.#unhashedUnder);
     this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: x.s.config.server, reason, status: response.status });
     return { allow: false, response };
   }
@@ -288,7 +288,7 @@ export class Authorizer {
     rec.decision = "allow";
     rec.status = 200;
     rec.reason = "ok";
-    this.d.audit.write(rec, nowMs, this.unhashedUnder);
+    this.d.audit.write(rec, nowMs, this.#unhashedUnder);
     return { allow: true, principal: p, scopes: r.scopes, calls, session };
   }
 
