@@ -67,10 +67,10 @@ require("node:fs").writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.u
     // Sealed as McpEdge ships it: validated here (deploy time), only the seal is checked at cold start.
     const env = { ...process.env, MCP_EDGE_CONFIG: JSON.stringify(sealEdgeConfigs([config])), TOKEN: token! };
     /** Wall time of the whole process, ms; `inner` records the script's own `T <performance.now()>` line. */
-    const inner: Record<string, number[]> = { cjs: [], edge: [] };
+    const inner: Record<string, number[]> = { cjs: [], edge: [], rt: [], rtEdge: [] };
     /** CPU time (user + system, ms) of the process up to the same point: robust to a busy machine. */
-    const innerCpu: Record<string, number[]> = { cjs: [], edge: [] };
-    const time = (args: string[], innerOf?: "cjs" | "edge") => {
+    const innerCpu: Record<string, number[]> = { cjs: [], edge: [], rt: [], rtEdge: [] };
+    const time = (args: string[], innerOf?: "cjs" | "edge" | "rt" | "rtEdge") => {
       const t0 = process.hrtime.bigint();
       const r = spawnSync(node, args, { env, stdio: ["ignore", "ignore", "pipe"] });
       if (r.status !== 0) throw new Error(`cold start run failed: ${r.stderr.toString()}`);
@@ -104,6 +104,8 @@ globalThis.__phases = [m0, m1, m2, cpu()];
     writeFileSync(
       phasesScript,
       `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+// "rt": node:http (and the node:stream modules it loads) first, as the Lambda runtime has them before the handler.
+if (process.argv[2] === "rt") new (require("node:http").Agent)({ keepAlive: true, maxSockets: 1 });
 const s0 = cpu();
 process.getBuiltinModule("node:crypto");
 const s1 = cpu();
@@ -119,24 +121,55 @@ require("node:fs").writeSync(2, "P " + [s1 - s0, m0 - s1, m1 - m0, m2 - m1, s2 -
 })().catch((e) => { console.error(e); process.exit(1); });\n`,
     );
     const phases: number[][] = [];
+    /** The same steps with node:http loaded first, as under the Lambda runtime. */
+    const rtPhases: number[][] = [];
     const runs = Number(process.env.BENCH_COLD_RUNS ?? 31);
     const emptyEsm = join(dir, "empty.mjs");
     const emptyCjs = join(dir, "empty.cjs");
     writeFileSync(emptyEsm, "");
     writeFileSync(emptyCjs, 'require("node:fs").writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.user + u.system)(process.cpuUsage()) + "\\n");\n');
+    // Like for like with Lambda: the nodejs runtime has loaded modules of its own before it requires
+    // the handler, and `node -e 0` has not. Its runtime interface client
+    // (aws/aws-lambda-nodejs-runtime-interface-client: src/index.mjs, RAPIDClient.js, ResponseStream.js,
+    // LogPatch.js, UserFunction.js) starts as an ES module, requires node:http and creates an
+    // http.Agent, and requires node:net, node:util, node:fs and node:path; node:http loads node:stream,
+    // which node:crypto would otherwise load on the edge's account. This stand-in does the same, then
+    // requires the handler script when one is named (the baseline and the measured process differ
+    // only by the handler).
+    const runtime = join(dir, "runtime.mjs");
+    writeFileSync(
+      runtime,
+      `import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
+const http = require("node:http");
+new http.Agent({ keepAlive: true, maxSockets: 1 });
+require("node:net"); require("node:util"); require("node:path");
+const fs = require("node:fs");
+if (process.argv[2]) require(process.argv[2]);
+else fs.writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.user + u.system)(process.cpuUsage()) + "\\n");
+`,
+    );
     const bare: number[] = [];
     const esm: number[] = [];
     const cjs: number[] = [];
     const edge: number[] = [];
+    const rt: number[] = [];
+    const rtEdge: number[] = [];
     for (let i = 0; i < runs; i++) {
       bare.push(time(["-e", "0"]));
       esm.push(time([emptyEsm]));
       cjs.push(time([emptyCjs], "cjs"));
       edge.push(time([script], "edge"));
+      rt.push(time([runtime], "rt"));
+      rtEdge.push(time([runtime, script], "rtEdge"));
       const p = spawnSync(node, [phasesScript], { env, stdio: ["ignore", "ignore", "pipe"] });
       const m = /^P (.+)$/m.exec(p.stderr.toString());
       if (p.status !== 0 || !m) throw new Error(`cold start phases run failed: ${p.stderr.toString()}`);
       phases.push(m[1]!.split(" ").map(Number));
+      const q = spawnSync(node, [phasesScript, "rt"], { env, stdio: ["ignore", "ignore", "pipe"] });
+      const mq = /^P (.+)$/m.exec(q.stderr.toString());
+      if (q.status !== 0 || !mq) throw new Error(`cold start phases run failed: ${q.stderr.toString()}`);
+      rtPhases.push(mq[1]!.split(" ").map(Number));
     }
     // Runs are interleaved (bare, esm, cjs, edge, bare, …); the paired difference of each round is robust
     // to load that drifts over the run, and the difference of minimums to load spikes.
@@ -146,7 +179,12 @@ require("node:fs").writeSync(2, "P " + [s1 - s0, m0 - s1, m1 - m0, m2 - m1, s2 -
     const innerPaired = median(inner.edge!.map((e, i) => e - inner.cjs![i]!));
     const cpuPaired = median(innerCpu.edge!.map((e, i) => e - innerCpu.cjs![i]!));
     const phaseMedians = phases[0]!.map((_, i) => median(phases.map((p) => p[i]!)));
-    return { bytes, bare: median(bare), esm: median(esm), cjs: median(cjs), edge: median(edge), paired, minDiff: Math.min(...edge) - Math.min(...bare), innerPaired, cpuPaired, phaseMedians, phaseRuns: phases.length };
+    const rtPhaseMedians = rtPhases[0]!.map((_, i) => median(rtPhases.map((p) => p[i]!)));
+    // Over the Lambda runtime stand-in: wall time of the whole process, in-process time and CPU time.
+    const rtPaired = median(rtEdge.map((e, i) => e - rt[i]!));
+    const rtInnerPaired = median(inner.rtEdge!.map((e, i) => e - inner.rt![i]!));
+    const rtCpuPaired = median(innerCpu.rtEdge!.map((e, i) => e - innerCpu.rt![i]!));
+    return { bytes, bare: median(bare), esm: median(esm), cjs: median(cjs), edge: median(edge), paired, minDiff: Math.min(...edge) - Math.min(...bare), innerPaired, cpuPaired, phaseMedians, rtPhaseMedians, phaseRuns: phases.length, rt: median(rt), rtEdge: median(rtEdge), rtPaired, rtInnerPaired, rtCpuPaired };
   });
 }
 
@@ -192,6 +230,10 @@ log(`| difference (median of paired runs) | ${cold.paired.toFixed(1)} ms | ≤ 1
 log(`| difference of the fastest runs | ${cold.minDiff.toFixed(1)} ms | |`);
 log(`| in-process: start to first decision over an empty script's start (\`performance.now()\`, no exit; median of paired runs) | ${cold.innerPaired.toFixed(1)} ms | |`);
 log(`| CPU time (user + system) of the process to the first decision, over an empty script's (median of paired runs) | ${cold.cpuPaired.toFixed(1)} ms | |`);
+log(`| Lambda runtime stand-in \`node runtime.mjs\` (ES module; node:http with an Agent, node:net, node:util, node:fs, node:path, as the runtime loads them before the handler; median) | ${cold.rt.toFixed(1)} ms | |`);
+log(`| the stand-in, then the same handler script: require bundle + seal check + first decision + its audit record (median) | ${cold.rtEdge.toFixed(1)} ms | |`);
+log(`| difference over the runtime stand-in (median of paired runs): what the handler adds to a Lambda cold start | ${cold.rtPaired.toFixed(1)} ms | ≤ 12 ms |`);
+log(`| the same, in-process (\`performance.now()\`, no exit) / CPU time (median of paired runs) | ${cold.rtInnerPaired.toFixed(1)} ms / ${cold.rtCpuPaired.toFixed(1)} ms | |`);
 const phaseNames = [
   "load node:crypto (and the node:stream modules it loads)",
   "compile the bundle and run its module bodies",
@@ -201,10 +243,10 @@ const phaseNames = [
   "first request: event to LiteRequest, decision (RS256 verify), 501 response, its audit record written (functions compiled on first use included)",
 ];
 log(`\nWhere the CPU time of the cold start goes (a bench-only build of the same entry with \`process.cpuUsage()\` marks between its steps; median of ${cold.phaseRuns} runs; sums to about the CPU row above, process start and exit excluded):\n`);
-log(`| step | CPU ms |\n| --- | ---: |`);
-cold.phaseMedians.forEach((v, i) => log(`| ${phaseNames[i]} | ${v.toFixed(2)} |`));
-log(`| total | ${cold.phaseMedians.reduce((a, b) => a + b, 0).toFixed(2)} |`);
-goals.push(`- Bundle ${(cold.bytes / 1024).toFixed(1)} KB (goal ≤ 60 KB: ${cold.bytes <= 60 * 1024 ? "met" : "NOT met"}); cold start +${cold.paired.toFixed(1)} ms over \`node -e 0\` (median of paired runs; goal ≤ 12 ms: ${cold.paired <= 12 ? "met" : "NOT met"}).`);
+log(`| step | CPU ms | CPU ms, node:http loaded first (as under the Lambda runtime) |\n| --- | ---: | ---: |`);
+cold.phaseMedians.forEach((v, i) => log(`| ${phaseNames[i]} | ${v.toFixed(2)} | ${cold.rtPhaseMedians[i]!.toFixed(2)} |`));
+log(`| total | ${cold.phaseMedians.reduce((a, b) => a + b, 0).toFixed(2)} | ${cold.rtPhaseMedians.reduce((a, b) => a + b, 0).toFixed(2)} |`);
+goals.push(`- Bundle ${(cold.bytes / 1024).toFixed(1)} KB (goal ≤ 60 KB: ${cold.bytes <= 60 * 1024 ? "met" : "NOT met"}); cold start +${cold.paired.toFixed(1)} ms over \`node -e 0\` (median of paired runs; goal ≤ 12 ms: ${cold.paired <= 12 ? "met" : "NOT met"}); +${cold.rtPaired.toFixed(1)} ms over the Lambda runtime stand-in, like for like (goal ≤ 12 ms: ${cold.rtPaired <= 12 ? "met" : "NOT met"}).`);
 
 // The same measurements under Node 22, the runtime the edge deploys to (nodejs22.x).
 const second = node22();
@@ -226,7 +268,8 @@ if (second) {
   log(`| difference (median of paired runs) | ${c22.paired.toFixed(1)} ms |`);
   log(`| difference of the fastest runs | ${c22.minDiff.toFixed(1)} ms |`);
   log(`| in-process: start to first decision over an empty script's start (median of paired runs) | ${c22.innerPaired.toFixed(1)} ms |`);
-  secondGoals.push(`- Cold start +${c22.paired.toFixed(1)} ms over \`node -e 0\` (median of paired runs; goal ≤ 12 ms: ${c22.paired <= 12 ? "met" : "NOT met"}).`);
+  log(`| difference over the Lambda runtime stand-in (median of paired runs) | ${c22.rtPaired.toFixed(1)} ms |`);
+  secondGoals.push(`- Cold start +${c22.paired.toFixed(1)} ms over \`node -e 0\` (median of paired runs; goal ≤ 12 ms: ${c22.paired <= 12 ? "met" : "NOT met"}); +${c22.rtPaired.toFixed(1)} ms over the Lambda runtime stand-in (goal ≤ 12 ms: ${c22.rtPaired <= 12 ? "met" : "NOT met"}).`);
 } else {
   log(`\n(Node 22 not found: run \`node tools/conformance/install.mjs\` or set BENCH_NODE22 to a Node 22 binary for the deploy-runtime figures.)`);
 }
@@ -263,6 +306,21 @@ log(`
   network; Fetch API never loaded). The judged figure is wall time of the whole process, so it also
   holds process exit; the in-process row (\`performance.now()\` at the end of the decision, against an
   empty script's) leaves it out, as a Lambda request path would.
+- Which baseline: \`node -e 0\` is not what a Lambda cold start adds the handler to. \`node -e 0\` loads
+  102 internal modules (the ES module loader's among them) against 97 for an empty CommonJS script, so
+  it is if anything slightly dearer than the bare start; neither has node:crypto or node:stream (the
+  brief's "node -e 0 already has node:crypto and node:stream" does not hold on v22:
+  \`process.moduleLoadList\` shows neither). The Lambda nodejs runtime, however, has loaded more before
+  it requires the handler: its runtime interface client (aws/aws-lambda-nodejs-runtime-interface-client,
+  src/index.mjs, RAPIDClient.js, ResponseStream.js, LogPatch.js, UserFunction.js) is an ES module that
+  requires node:http (creating an \`http.Agent\`), node:net, node:util, node:fs and node:path before
+  \`UserFunction.load\`; node:http loads node:stream (19 modules of its own), which against \`node -e 0\`
+  the edge pays for inside node:crypto (36 modules cold, 17 after node:http). The rows "over the
+  Lambda runtime stand-in" compare like for like: the same stand-in (\`runtime.mjs\`, doing those
+  loads) with and without the handler script, interleaved with the other runs. The \`node -e 0\` rows
+  stay as they were, for comparison with earlier runs. The stand-in is an approximation: the real
+  runtime also loads its native RAPID client and does more module resolution, which neither side of the
+  difference contains.
 - Sealed configs against validating at cold start, A/B on 5 Dec 2026 on the busy machine
   (\`npx tsx bench/cold-start-ab.ts\`: the same entry bundled both ways, CPU time of the process to the
   first decision over an empty script, median of 21 paired runs): 22.7 ms sealed, 34.8 ms validating
@@ -342,6 +400,22 @@ log(`
     functions on the request path on first use, with 0.7 ms for the first RSA verification; of
     createEdge about 2 ms is once per process (a second createEdge in the same process takes 0.6 ms).
     No V8 code cache, snapshot or flag is used (the requirements exclude them).
+- Pass of 5 Dec 2026 (evening), each measured with \`npx tsx bench/edge-ab.ts <ref>\` (the core of the
+  working tree against a git ref, CPU time per request incl. the audit, median of per-round ratios)
+  on a busy machine: argument-value HMACs copy an ASCII value into the padded-key buffer code unit by
+  code unit instead of \`Buffer.write\`, and reuse one buffer view per value length instead of a
+  \`subarray\` per value (about 25 % less CPU per HMAC in an interleaved micro-benchmark); the
+  authorizer hands its deferred hasher to \`AuditChain.write\` instead of marking each params object in
+  a WeakMap; together cache hit −3 %, fresh token −2.3 % (41 rounds). The Lambda entries build the
+  edge with the node:http forwarder named and no extra routes, so the Fetch API forwarder and the
+  \`Request\` building for extra routes leave the bundle; KeyStore and Authorizer state moved to
+  \`#private\` fields (shortened by the minifier): 61873 → 61100 B. Tried and dropped: SHA-256 in
+  JavaScript from precomputed HMAC midstates (two compressions per value, no faster than two native
+  one-shot hashes); a \`latin1\` instead of base64url cache key (−0.04 µs); keying the token cache by
+  the signature itself (would hold the token, which the cache's design excludes). Cold start: the
+  first \`randomUUID\` costs 0.07 ms more than 16 random bytes formatted by hand (not worth it); the
+  rest of the CPU table is loading node:crypto, compiling the 60 KB bundle and compiling the request
+  path on first use, none of which is work the first request can skip.
 - Node binary: \`${process.execPath}\` (${process.version}). The machine is shared with other work:
   figures move by ±20 % between runs; ratios are medians of per-round ratios measured back to back.`);
 try {

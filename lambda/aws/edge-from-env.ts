@@ -1,5 +1,6 @@
 import { AUDIT_ENV } from "./audit-checkpoints.js";
-import { createEdge, type Edge, type EdgeOptions } from "../core/edge.js";
+import { edgeWithForwarder, type Edge, type EdgeOptions } from "../core/edge.js";
+import { nodeForwarder } from "../core/node-forward.js";
 import { entryInputs } from "../entry-config.js";
 import { deferredEdge } from "./deferred-edge.js";
 import { loadEdgeSecrets, usesSecretsManager } from "./secrets.js";
@@ -17,7 +18,9 @@ import { loadEdgeSecrets, usesSecretsManager } from "./secrets.js";
  */
 export function edgeFromEnvironment(inputs: ReturnType<typeof entryInputs> = entryInputs(), env: NodeJS.ProcessEnv = process.env): Edge {
   const [configs, options] = inputs;
-  if (!usesSecretsManager(env)) return createEdge(configs as never, options);
+  // The entries forward with node:http (`createEdge`'s default without `fetch`); naming it keeps the
+  // Fetch API forwarder out of the bundle.
+  if (!usesSecretsManager(env)) return edgeWithForwarder(configs as never, options, nodeForwarder());
   const ready = loadEdgeSecrets(env).then((s) => {
     // Named secrets from Secrets Manager first; the environment only for names it does not hold.
     const opts: EdgeOptions = { ...options, secrets: (name) => s.values[name] ?? env[name] };
@@ -25,7 +28,7 @@ export function edgeFromEnvironment(inputs: ReturnType<typeof entryInputs> = ent
     const hmac = s.values[AUDIT_ENV.hmacKey];
     if (hmac !== undefined) opts.auditHmacKey = hmac;
     if (s.assertionKey) opts.assertionKey = s.assertionKey;
-    return createEdge(configs as never, opts);
+    return edgeWithForwarder(configs as never, opts, nodeForwarder());
   });
   return deferredEdge(ready, (message) => process.stderr.write(`${JSON.stringify({ level: "error", event: "edge_init_failed", detail: message })}\n`));
 }

@@ -83,12 +83,14 @@ export class ParamHasher {
   #inner: Buffer;
   /** K ⊕ opad, then the inner hash. */
   #outer: Buffer;
-  /** Whether `sanitizeParams` leaves the hashing to `AuditChain` (after the response with `defer`). */
+  /** `#inner.subarray(0, BLOCK + n)` by value length `n`, made once per length (no view allocated per value). */
+  #views: Buffer[] = [];
+  /** Whether `paramTexts` leaves the hashing to `AuditChain` (after the response with `defer`). */
   readonly deferred: boolean;
   /**
    * @param secret at least 32 bytes (a string is taken as UTF-8). Without one, a random key per
    * process: values are then unrecoverable but cannot be correlated across instances.
-   * @param opts.deferred leave the hashing to `AuditChain` (see `sanitizeParams`).
+   * @param opts.deferred leave the hashing to `AuditChain` (see `paramTexts`).
    */
   constructor(secret?: string | Uint8Array, opts: { deferred?: boolean } = {}) {
     this.deferred = opts.deferred === true;
@@ -112,10 +114,21 @@ export class ParamHasher {
     // At most 3 UTF-8 bytes per UTF-16 code unit: a value this short always fits.
     if (text.length <= ROOM / 3) {
       const inner = this.#inner;
-      const n = inner.write(text, BLOCK, "utf8");
+      // ASCII (the usual argument value) is its own UTF-8: copied code unit by code unit, cheaper than
+      // `Buffer.write` for short values. Anything else is encoded by `Buffer.write`, whose UTF-8 (a
+      // lone surrogate becomes U+FFFD) is what `createHmac` hashes too.
+      let n = text.length;
+      for (let i = 0; i < n; i++) {
+        const c = text.charCodeAt(i);
+        if (c > 0x7f) {
+          n = inner.write(text, BLOCK, "utf8");
+          break;
+        }
+        inner[BLOCK + i] = c;
+      }
       // The inner hash as a binary (latin1) string, one character per byte, written back as bytes: a
       // Buffer result (`"buffer"`) costs about 0.4 µs more.
-      this.#outer.write(hash("sha256", inner.subarray(0, BLOCK + n), "binary"), BLOCK, "latin1");
+      this.#outer.write(hash("sha256", (this.#views[n] ??= inner.subarray(0, BLOCK + n)), "binary"), BLOCK, "latin1");
       mac = hash("sha256", this.#outer, "base64url");
     } else {
       mac = createHmac("sha256", this.#key).update(text).digest("base64url");
@@ -125,18 +138,23 @@ export class ParamHasher {
 }
 
 /**
- * Params objects whose values are still to be hashed, with their hasher. `AuditChain` hashes them
- * when it serialises the record, so with `defer` the HMACs run after the response. Kept apart (not a
- * property) so the record object stays exactly its fields.
- */
-const unhashed = new WeakMap<Record<string, string>, ParamHasher>();
-
-/**
- * Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. A
- * `deferred` hasher leaves the values to be hashed when `AuditChain` writes the record (so after the
- * response with `defer`); the raw values never reach a sink.
+ * Parameter keys with values hashed under `mode` (a `ParamHasher`), or per the named mode. Values
+ * are hashed here even under a `deferred` hasher: deferring is `Authorizer`'s (`paramTexts`, with
+ * the hasher handed to `AuditChain.write`), so raw values never reach a record otherwise.
  */
 export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
+  const out = paramTexts(args, mode);
+  if (out && typeof mode === "object" && mode.deferred) hashValues(out, mode);
+  return out;
+}
+let processHasher: ParamHasher | undefined;
+
+/**
+ * `sanitizeParams` that leaves the values raw under a `deferred` hasher: whoever puts them in a
+ * record passes that hasher to `AuditChain.write` with it (`Authorizer` does), which hashes them
+ * before the record is serialised (after the response with `defer`).
+ */
+export function paramTexts(args: unknown, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return undefined;
   const out: Record<string, string> = {};
   const a = args as Record<string, unknown>;
@@ -147,16 +165,11 @@ export function sanitizeParams(args: unknown, mode: ParamMode | ParamHasher): Re
     const text = mode === "keys" ? "" : typeof v === "string" ? v : (JSON.stringify(v) ?? "undefined");
     out[k] = hasher && !hasher.deferred ? hasher.digest(text) : text;
   }
-  if (hasher?.deferred) unhashed.set(out, hasher);
   return out;
 }
-let processHasher: ParamHasher | undefined;
 
-/** Hashes the values of a params object `sanitizeParams` left pending (in place, once). */
-function hashPending(p: Record<string, string> | undefined): void {
-  const h = p && unhashed.get(p);
-  if (!h) return;
-  unhashed.delete(p!);
+/** Hashes every value of `p` in place. */
+function hashValues(p: Record<string, string>, h: ParamHasher): void {
   for (const k in p) p[k] = h.digest(p[k]!);
 }
 
@@ -193,7 +206,7 @@ export class AuditChain {
   #prev = "genesis";
   #tsMs = Number.NaN;
   #tsIso = "";
-  #queue: Array<[AuditFields, number]> = [];
+  #queue: Array<[AuditFields, number, ParamHasher | undefined]> = [];
   #defer: boolean;
   #checkpoints: Checkpointer | undefined;
   /** Per-record sink, when the sink is one. */
@@ -209,14 +222,18 @@ export class AuditChain {
     this.#checkpoints = o.checkpoints ? new Checkpointer(this.chain, o.checkpoints, o.onError ?? (() => undefined)) : undefined;
   }
 
-  /** Records a decision: written now, or queued for `drain()` in deferred mode. @param nowMs epoch ms. */
-  write(f: AuditFields, nowMs: number): void {
+  /**
+   * Records a decision: written now, or queued for `drain()` in deferred mode. @param nowMs epoch ms.
+   * @param unhashedUnder the deferred hasher whose raw values (`paramTexts`) the record's params (and
+   * its batch's) still hold: they are hashed under it before the record is serialised.
+   */
+  write(f: AuditFields, nowMs: number, unhashedUnder?: ParamHasher): void {
     if (!this.#defer) {
-      const line = this.#emit(f, nowMs);
+      const line = this.#emit(f, nowMs, unhashedUnder);
       if (this.#text) this.#text(`${line}\n`);
       return;
     }
-    this.#queue.push([f, nowMs]);
+    this.#queue.push([f, nowMs, unhashedUnder]);
     if (this.#queue.length >= MAX_DEFERRED) void this.drain();
   }
 
@@ -234,11 +251,11 @@ export class AuditChain {
     if (this.#text && q.length > 0) {
       // One write for the drained records (newline-terminated lines, in chain order).
       let text = "";
-      for (let i = 0; i < q.length; i++) text += `${this.#emit(q[i]![0], q[i]![1])}\n`;
+      for (let i = 0; i < q.length; i++) text += `${this.#emit(q[i]![0], q[i]![1], q[i]![2])}\n`;
       q.length = 0;
       this.#text(text);
     } else {
-      for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1]);
+      for (let i = 0; i < q.length; i++) this.#emit(q[i]![0], q[i]![1], q[i]![2]);
       q.length = 0;
     }
     if (!this.#checkpoints) return Promise.resolve();
@@ -256,9 +273,11 @@ export class AuditChain {
   }
 
   /** Builds, chains and (per-record sink) writes one record; returns its line. */
-  #emit(f: AuditFields, nowMs: number): string {
-    hashPending(f.params);
-    if (f.batch) for (const b of f.batch) hashPending(b.params);
+  #emit(f: AuditFields, nowMs: number, unhashedUnder: ParamHasher | undefined): string {
+    if (unhashedUnder) {
+      if (f.params) hashValues(f.params, unhashedUnder);
+      if (f.batch) for (const b of f.batch) if (b.params) hashValues(b.params, unhashedUnder);
+    }
     // Built field by field in one fixed order (one hidden class; much cheaper than object spread).
     const record: AuditRecord = {
       v: 1,

@@ -1,5 +1,5 @@
 import type { AuditChain, AuditFields, ParamHasher, ParamMode } from "./audit.js";
-import { sanitizeParams } from "./audit.js";
+import { paramTexts } from "./audit.js";
 import { lastDot, TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
 import { checkTimes } from "./claims.js";
@@ -79,7 +79,11 @@ export interface AuthorizerDeps {
  */
 export class Authorizer {
   private readonly states = new WeakMap<ServerRuntime, ServerState>();
-  constructor(private readonly d: AuthorizerDeps) {}
+  /** A deferred hasher: records carry raw argument values (`paramTexts`), hashed by the chain before serialising. */
+  readonly #unhashedUnder: ParamHasher | undefined;
+  constructor(private readonly d: AuthorizerDeps) {
+    this.#unhashedUnder = typeof d.paramMode === "object" && d.paramMode.deferred ? d.paramMode : undefined;
+  }
 
   private stateOf(s: ServerRuntime): ServerState {
     let st = this.states.get(s);
@@ -94,11 +98,11 @@ export class Authorizer {
     if (x.s.config.enforcement === "observe" && observable(response.status, reason)) {
       x.rec.decision = "allow";
       x.rec.would = "deny";
-      this.d.audit.write(x.rec, x.nowMs);
+      this.d.audit.write(x.rec, x.nowMs, this.#unhashedUnder);
       this.d.log({ level: "info", event: "observe_would_deny", server: x.s.config.server, reason, status: response.status });
       return { allow: false, response, observed: true };
     }
-    this.d.audit.write(x.rec, x.nowMs);
+    this.d.audit.write(x.rec, x.nowMs, this.#unhashedUnder);
     this.d.log({ level: response.status >= 500 ? "error" : "info", event: "deny", server: x.s.config.server, reason, status: response.status });
     return { allow: false, response };
   }
@@ -284,7 +288,7 @@ export class Authorizer {
     rec.decision = "allow";
     rec.status = 200;
     rec.reason = "ok";
-    this.d.audit.write(rec, nowMs);
+    this.d.audit.write(rec, nowMs, this.#unhashedUnder);
     return { allow: true, principal: p, scopes: r.scopes, calls, session };
   }
 
@@ -332,7 +336,7 @@ function challengeScopes(x: DenyContext): readonly string[] {
 
 /** Audit parameters of a call: tool and prompt arguments (hashed per `mode`). */
 function paramsOf(c: Call, mode: ParamMode | ParamHasher): Record<string, string> | undefined {
-  return sanitizeParams(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
+  return paramTexts(c.method === "tools/call" || c.method === "prompts/get" ? c.params?.arguments : undefined, mode);
 }
 const NO_CORS: Record<string, string> = {};
 /**

@@ -14,6 +14,7 @@ import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
 import { isoTime } from "./time.js";
 import { buildRuntime, originAllowed, type ServerRuntime } from "./server.js";
 import { getBuiltin } from "./node.js";
+import { routeRunner, type ExtraRoute, type RouteRunner } from "./routes.js";
 
 export type { Decision, LogEntry, Principal, RequestContext } from "./authorize.js";
 export type { EdgeRequest, EdgeResponse } from "./http.js";
@@ -47,7 +48,7 @@ export interface EdgeOptions {
   /** Operator log (never tokens). Default: one JSON line on stderr for warn/error, silent for info. */
   log?: (entry: LogEntry) => void;
   /** Extra unauthenticated routes, consulted after metadata and before the auth gate; first non-undefined wins. */
-  routes?: Array<(req: Request) => Promise<Response | undefined>>;
+  routes?: ExtraRoute[];
   /**
    * Private key signing the upstream identity assertion: a `KeyObject` (imported once, e.g. from
    * Secrets Manager at init) or a private JWK. The algorithm follows from the key: Ed25519 →
@@ -137,15 +138,6 @@ export interface Edge {
   flush(): Promise<void>;
 }
 
-function isFetchRequest(r: EdgeRequest): r is Request {
-  return typeof (r as Request).clone === "function";
-}
-function headerPairs(r: EdgeRequest): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
-  r.headers.forEach((v, k) => out.push([k, v]));
-  return out;
-}
-
 /**
  * Writes newline-terminated text to fd 1 or 2 synchronously: no stream set-up on a cold start, and
  * nothing left buffered when Lambda freezes the process after the response (stdio pipes are
@@ -177,6 +169,16 @@ const defaultLog = (e: LogEntry) => {
  * config throws `EdgeConfigError` naming the field, so a cold start fails loudly.
  */
 export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions = {}): Edge {
+  return edgeWithForwarder(configs, options, options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder()), routeRunner(options.routes));
+}
+
+/**
+ * `createEdge` with the upstream forwarder chosen by the caller and the extra routes already made
+ * a runner (`options.forwarder` and `options.routes` are not read). The Lambda entries call it with
+ * `nodeForwarder()` and no routes, so their bundles leave out the Fetch API forwarder and the
+ * `Request` building they never use.
+ */
+export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions, forwarder: Forwarder, runRoutes?: RouteRunner): Edge {
   const list = (Array.isArray(configs) ? configs : [configs]).map((c) => parseEdgeConfig(c));
   if (list.length === 0) throw new Error("createEdge: at least one edge config is required");
   const now = options.now ?? Date.now;
@@ -219,7 +221,6 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
     return signer;
   };
   const edgeJwks = () => getSigner().jwks;
-  const forwarder: Forwarder = options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder());
   const forwardAllow = new Map(runtimes.map((r) => [r, new Set(r.config.forwardHeaders ?? [])]));
 
   /** Route by the resource URI's path; among equal paths prefer the request's host. */
@@ -285,19 +286,11 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
         return new LiteResponse(200, { "content-type": "application/jwk-set+json", "cache-control": "public, max-age=300" }, req.method === "HEAD" ? null : JSON.stringify(edgeJwks()));
       }
       // Extra routes see a standard Request; a non-Fetch request's body is read once, bounded, and reused below.
-      let preread: string | undefined | LiteResponse | null = null;
-      if (options.routes?.length) {
-        let asFetch: Request;
-        if (isFetchRequest(req)) asFetch = req;
-        else {
-          preread = await readBody(req);
-          if (preread instanceof LiteResponse) return preread;
-          asFetch = new Request(req.url, { method: req.method, headers: headerPairs(req), ...(preread !== undefined ? { body: preread } : {}) });
-        }
-        for (const route of options.routes) {
-          const r = await route(asFetch);
-          if (r) return r;
-        }
+      let preread: string | undefined | null = null;
+      if (runRoutes) {
+        const r = await runRoutes(req, readBody);
+        if (!("preread" in r)) return r;
+        preread = r.preread;
       }
       const s = byPath(path, host, (r) => r.path);
       if (!s) return plainError(404, "not_found");

@@ -107,32 +107,32 @@ export type KeyLookup = { key: VerifyKey } | { error: "unknown_kid" | "alg_not_a
  * issuer is unreachable.
  */
 export class KeyStore {
-  private byKid = new Map<string, VerifyKey>();
-  private anonymous: VerifyKey[] = [];
-  private loadedAt = -Infinity;
-  private lastAttempt = -Infinity;
-  private lastFailed = false;
-  private inflight: Promise<void> | undefined;
-  private readonly allowed: ReadonlySet<JwsAlg>;
+  #byKid = new Map<string, VerifyKey>();
+  #anonymous: VerifyKey[] = [];
+  #loadedAt = -Infinity;
+  #lastAttempt = -Infinity;
+  #lastFailed = false;
+  #inflight: Promise<void> | undefined;
+  readonly #allowed: ReadonlySet<JwsAlg>;
 
   constructor(private readonly o: KeyStoreOptions) {
-    this.allowed = new Set(o.algorithms);
+    this.#allowed = new Set(o.algorithms);
     if (o.snapshot) {
-      this.install(o.snapshot.keys);
-      this.loadedAt = o.now();
+      this.#install(o.snapshot.keys);
+      this.#loadedAt = o.now();
     }
   }
 
   /** Number of usable keys currently held. */
   get size(): number {
-    return this.byKid.size + this.anonymous.length;
+    return this.#byKid.size + this.#anonymous.length;
   }
 
-  private install(keys: Array<Record<string, unknown>>): void {
+  #install(keys: Array<Record<string, unknown>>): void {
     const byKid = new Map<string, VerifyKey>();
     const anonymous: VerifyKey[] = [];
     for (const jwk of keys) {
-      const k = importVerifyKey(jwk, this.allowed);
+      const k = importVerifyKey(jwk, this.#allowed);
       if (typeof k === "string") {
         this.o.onProblem?.("jwks_key_skipped", `${String(jwk.kid ?? "(no kid)")}: ${k}`);
         continue;
@@ -140,29 +140,29 @@ export class KeyStore {
       if (k.kid === undefined) anonymous.push(k);
       else if (!byKid.has(k.kid)) byKid.set(k.kid, k);
     }
-    this.byKid = byKid;
-    this.anonymous = anonymous;
+    this.#byKid = byKid;
+    this.#anonymous = anonymous;
   }
 
   /** Fetches the JWKS now (deduplicated). Never throws; failures are reported and remembered. */
   refresh(): Promise<void> {
-    if (this.inflight) return this.inflight;
-    this.lastAttempt = this.o.now();
+    if (this.#inflight) return this.#inflight;
+    this.#lastAttempt = this.o.now();
     // The Fetch API is touched only here: a cold start served from the snapshot never loads it.
-    this.inflight = fetchJwks(this.o.jwksUri, this.o.fetch ?? ((input, init) => globalThis.fetch(input, init)), this.o.timeoutMs ?? 3000)
+    this.#inflight = fetchJwks(this.o.jwksUri, this.o.fetch ?? ((input, init) => globalThis.fetch(input, init)), this.o.timeoutMs ?? 3000)
       .then((keys) => {
-        this.install(keys);
-        this.loadedAt = this.o.now();
-        this.lastFailed = false;
+        this.#install(keys);
+        this.#loadedAt = this.o.now();
+        this.#lastFailed = false;
       })
       .catch((e: unknown) => {
-        this.lastFailed = true;
+        this.#lastFailed = true;
         this.o.onProblem?.("jwks_unavailable", e instanceof Error ? `${e.name}: ${e.message}` : String(e));
       })
       .finally(() => {
-        this.inflight = undefined;
+        this.#inflight = undefined;
       });
-    return this.inflight;
+    return this.#inflight;
   }
 
   /**
@@ -170,10 +170,10 @@ export class KeyStore {
    * refreshed in the background (still used meanwhile), so a key removed from the JWKS drops out.
    */
   peek(kid: string | undefined, alg: JwsAlg): VerifyKey | undefined {
-    if (this.o.now() - this.loadedAt > (this.o.maxAgeMs ?? 600_000) && !this.inflight && this.o.now() - this.lastAttempt >= (this.o.cooldownMs ?? 30_000)) {
+    if (this.o.now() - this.#loadedAt > (this.o.maxAgeMs ?? 600_000) && !this.#inflight && this.o.now() - this.#lastAttempt >= (this.o.cooldownMs ?? 30_000)) {
       void this.refresh();
     }
-    const k = kid === undefined ? (this.anonymous.length === 1 ? this.anonymous[0] : undefined) : this.byKid.get(kid);
+    const k = kid === undefined ? (this.#anonymous.length === 1 ? this.#anonymous[0] : undefined) : this.#byKid.get(kid);
     return k && k.algs.has(alg) ? k : undefined;
   }
 
@@ -183,13 +183,13 @@ export class KeyStore {
    */
   async get(kid: string | undefined, alg: JwsAlg): Promise<KeyLookup> {
     const now = this.o.now();
-    let k = kid === undefined ? (this.anonymous.length === 1 ? this.anonymous[0] : undefined) : this.byKid.get(kid);
+    let k = kid === undefined ? (this.#anonymous.length === 1 ? this.#anonymous[0] : undefined) : this.#byKid.get(kid);
     if (!k) {
-      const never = this.loadedAt === -Infinity;
-      if (never || now - this.lastAttempt >= (this.o.cooldownMs ?? 30_000)) await this.refresh();
-      else if (this.inflight) await this.inflight;
-      k = kid === undefined ? (this.anonymous.length === 1 ? this.anonymous[0] : undefined) : this.byKid.get(kid);
-      if (!k) return { error: this.lastFailed ? "jwks_unavailable" : "unknown_kid" };
+      const never = this.#loadedAt === -Infinity;
+      if (never || now - this.#lastAttempt >= (this.o.cooldownMs ?? 30_000)) await this.refresh();
+      else if (this.#inflight) await this.#inflight;
+      k = kid === undefined ? (this.#anonymous.length === 1 ? this.#anonymous[0] : undefined) : this.#byKid.get(kid);
+      if (!k) return { error: this.#lastFailed ? "jwks_unavailable" : "unknown_kid" };
     }
     if (!k.algs.has(alg)) return { error: "alg_not_allowed_for_key" };
     return { key: k };

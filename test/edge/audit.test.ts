@@ -35,6 +35,27 @@ describe("audit records", () => {
     expect(audit[2]!.user).toBeUndefined();
   });
 
+  it("writes argument values after the response only as the keyed hashes an immediate writer writes, in allowed, denied and batched records", async () => {
+    const hmacKey = "k".repeat(32);
+    const t = mint(key, { scope: "crm:customers:read crm:deals:read" });
+    const batch = [call("list_customers", { query: "acme corp", limit: 5 }, 1), call("list_deals", { stage: "open" }, 2)];
+    const send = async (h: ReturnType<typeof harness>) => {
+      await h.edge.handle(post(call("list_customers", { query: "acme corp", limit: 5 }), bearer(t)));
+      await h.edge.handle(post(call("delete_customer", { id: "cus_4711" }), bearer(t)));
+      await h.edge.handle(post(batch, bearer(t)));
+      await h.edge.afterResponse();
+      return h.lines;
+    };
+    const now = await send(harness([crmConfig([key])], { auditChainId: "c", auditHmacKey: hmacKey }));
+    const deferred = harness([crmConfig([key])], { auditChainId: "c", auditHmacKey: hmacKey, deferAudit: true });
+    const later = await send(deferred);
+    expect(later).toEqual(now);
+    expect(later).toHaveLength(3);
+    for (const line of later) for (const raw of ["acme corp", "cus_4711", '"open"']) expect(line).not.toContain(raw);
+    expect(deferred.audit[2]!.batch).toEqual([{ method: "tools/call", tool: "list_deals", params: { stage: expect.stringMatching(/^hmac:[\w-]{22}$/) } }]);
+    expect(deferred.audit[1]).toMatchObject({ decision: "deny", reason: "insufficient_scope", params: { id: expect.stringMatching(/^hmac:[\w-]{22}$/) } });
+  });
+
   it("chains records so the verifier accepts an intact log", async () => {
     const { lines } = await traffic();
     expect(verifyAuditChain(lines)).toMatchObject({ ok: true, records: 4, chains: 1 });

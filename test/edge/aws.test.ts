@@ -120,14 +120,14 @@ describe("config validation at cold start", () => {
 });
 
 describe("bundle", () => {
-  it("builds the gateway as one minified CommonJS file of at most 64 KiB whose handler loads a config from the environment", async () => {
+  it("builds the gateway as one minified CommonJS file of at most 60 KiB whose handler loads a config from the environment", async () => {
     const { buildEdgeBundle } = await import("../../lambda/build.js");
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
     const { join } = await import("node:path");
     const { file, bytes } = await buildEdgeBundle({ outdir: mkdtempSync(join(tmpdir(), "edge-test-")) });
     expect(file.endsWith("index.cjs")).toBe(true);
-    expect(bytes).toBeLessThanOrEqual(68 * 1024);
+    expect(bytes).toBeLessThanOrEqual(60 * 1024);
     process.env.MCP_EDGE_CONFIG = JSON.stringify(sealEdgeConfigs([crmConfig([key])]));
     try {
       const mod = (await import(file)) as { handler: unknown; httpApi: (e: V2Event) => Promise<{ statusCode: number }> };
@@ -138,7 +138,7 @@ describe("bundle", () => {
     }
   }, 30_000);
 
-  it("builds the REST authorizer as one minified CommonJS file of at most 64 KiB that answers authorizer events", async () => {
+  it("builds the REST authorizer as one minified CommonJS file of at most 61 KiB that answers authorizer events", async () => {
     const { buildEdgeBundle } = await import("../../lambda/build.js");
     const { mkdtempSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");
@@ -147,7 +147,7 @@ describe("bundle", () => {
     const entry = fileURLToPath(new URL("../../lambda/aws/authorizer-entry.ts", import.meta.url));
     const { file, bytes } = await buildEdgeBundle({ outdir: mkdtempSync(join(tmpdir(), "edge-test-")), entry });
     expect(file.endsWith("index.cjs")).toBe(true);
-    expect(bytes).toBeLessThanOrEqual(68 * 1024);
+    expect(bytes).toBeLessThanOrEqual(61 * 1024);
     process.env.MCP_EDGE_CONFIG = JSON.stringify(sealEdgeConfigs([crmConfig([key])]));
     try {
       const mod = (await import(file)) as { handler: (e: unknown) => Promise<unknown> };

@@ -209,6 +209,31 @@ describe("argument-value HMAC from padded-key states", () => {
     }
   });
 
+  it("equals createHmac for ASCII values of every length that fits and for values that turn non-ASCII at any position", async () => {
+    const { createHmac, randomBytes } = await import("node:crypto");
+    const { ParamHasher } = await import("../../lambda/core/audit.js");
+    const r = rng(12);
+    const key = randomBytes(32);
+    const hasher = new ParamHasher(key);
+    const ref = (text: string) => `hmac:${createHmac("sha256", key).update(text).digest("base64url").slice(0, 22)}`;
+    const ascii = (len: number) => {
+      let t = "";
+      for (let i = 0; i < len; i++) t += String.fromCharCode(Math.floor(r.next() * 128));
+      return t;
+    };
+    const cases: string[] = [];
+    // ASCII is copied byte by byte: every length up to the room and a little past it (createHmac there).
+    for (let len = 0; len <= 345; len++) cases.push(ascii(len));
+    // A non-ASCII code unit after an ASCII prefix: the bytes copied so far are rewritten by Buffer.write.
+    for (const tail of ["é", "€", "😀", "\ud83d", "\ude00x"]) for (let p = 0; p <= 80; p += 3) cases.push(ascii(p) + tail + ascii(Math.floor(r.next() * 20)));
+    // Shuffled, so a short value often follows a longer one (views are reused per length).
+    for (let i = cases.length - 1; i > 0; i--) {
+      const j = Math.floor(r.next() * (i + 1));
+      [cases[i], cases[j]] = [cases[j]!, cases[i]!];
+    }
+    for (const text of cases) expect(hasher.digest(text)).toBe(ref(text));
+  });
+
   it("takes a string secret as UTF-8 and keeps refusing keys under 32 bytes", async () => {
     const { createHmac } = await import("node:crypto");
     const { ParamHasher } = await import("../../lambda/core/audit.js");
