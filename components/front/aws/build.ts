@@ -10,11 +10,13 @@ import { mimeDbSubset } from "./mime-subset.js";
  * `index.handler`) with esbuild, like the edge's `lambda/build.ts`.
  *
  * Cold start is mostly the time to load code, so the bundle is shaped for it:
- * - the AWS SDK clients the front uses (DynamoDB, Secrets Manager) are bundled from their ES module
- *   builds (`module` main field/condition), tree-shaken to the commands the code imports, instead
- *   of being required from the runtime's copy (hundreds of files resolved and compiled one by one).
- *   A client that is not installed where the bundle is built stays external: the Lambda Node.js
- *   runtimes ship the SDK v3. Every other `@aws-sdk/*` and `@smithy/*` import stays external too;
+ * - no AWS SDK client: the front speaks to DynamoDB and Secrets Manager with its own small client
+ *   (`aws-json-client.ts`: AWS's SigV4 signer, `@smithy/signature-v4`, bundled from its ES module
+ *   build, ~15 KB, and a keep-alive node:https request per call) instead of the SDK's clients
+ *   (~320 KB of middleware, protocol and endpoint-rule code to compile and run at every cold
+ *   start). A package that is not installed where the bundle is built stays external: the Lambda
+ *   Node.js runtimes ship the SDK v3 and its `@smithy/*` packages. Every other `@aws-sdk/*` and
+ *   `@smithy/*` import stays external too;
  * - `import { z } from "zod"` is compiled as a namespace import of zod's classic API, which esbuild
  *   can tree-shake (the `z` object of zod's index keeps every locale and the JSON Schema code alive:
  *   ~450 KB minified for a few object schemas);
@@ -35,14 +37,14 @@ export function frontEntry(): string {
   return existsSync(ts) ? ts : join(here, "entry.js");
 }
 
-/** The AWS SDK clients bundled into the front's Lambda (when installed where the bundle is built). */
-export const FRONT_BUNDLED_SDK_CLIENTS = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager"] as const;
+/** The AWS packages bundled into the front's Lambda (when installed where the bundle is built): the SigV4 signer of its own client. */
+export const FRONT_BUNDLED_SDK_CLIENTS = ["@smithy/signature-v4"] as const;
 
 export interface FrontBundleOptions {
   outdir?: string;
   /** Another entry (the audit surface's Lambda reuses this build). */
   entry?: string;
-  /** AWS SDK clients to bundle; others stay external. Default: {@link FRONT_BUNDLED_SDK_CLIENTS} for the front's entry, none for another entry. */
+  /** AWS SDK packages to bundle (with what they import); others stay external. Default: {@link FRONT_BUNDLED_SDK_CLIENTS} for the front's entry, none for another entry. */
   bundleSdkClients?: readonly string[];
   /** Also return esbuild's metafile (what is in the bundle, by input). */
   metafile?: boolean;
@@ -110,7 +112,7 @@ function lazyListFormatPlugin(): Plugin {
   };
 }
 
-/** Keeps `@aws-sdk/*` and `@smithy/*` external except the bundled clients and what they import. */
+/** Keeps `@aws-sdk/*` and `@smithy/*` external except the bundled packages and what they import. */
 function awsSdkPlugin(bundled: ReadonlySet<string>): Plugin {
   return {
     name: "aws-sdk-external",
