@@ -27,7 +27,15 @@ import { mimeDbSubset } from "./mime-subset.js";
  *   implementation (undici) and `ReadableStream` its web streams, on the first JSON answer, for
  *   nothing (the front never answers with either). Same result for every value;
  * - oidc-provider's two `Intl.ListFormat` (error message wording) are created on first use instead
- *   of at load: creating one loads ICU's locale data, a measurable slice of the cold start.
+ *   of at load: creating one loads ICU's locale data, a measurable slice of the cold start;
+ * - `destroy` (koa's, for stream bodies) reads `fs.ReadStream` and requires `zlib` at load, only for
+ *   `instanceof` checks when a stream body is destroyed: Node then loads its fs streams, fs/promises
+ *   with readline, and zlib at every cold start. They are read on the first check instead (the front
+ *   answers no stream bodies; same answers for every value);
+ * - oidc-provider's and koa's `node:assert` is a check that loads Node's assert module only when an
+ *   assertion fails (`LAZY_ASSERT_SOURCE`): their assertions at load and in `new Provider` all pass,
+ *   and loading Node's assert (with its diff and worker helpers) is a few milliseconds of every
+ *   cold start. A failing assertion throws Node's own AssertionError, as before.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -112,6 +120,56 @@ function lazyListFormatPlugin(): Plugin {
   };
 }
 
+/** Makes `destroy`'s `fs.ReadStream` and `zlib` lookups happen at the first check instead of at load. */
+function lazyDestroyBuiltinsPlugin(): Plugin {
+  return {
+    name: "lazy-destroy-builtins",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]destroy[\\/]index\.js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        const eager = ["var ReadStream = require('fs').ReadStream\n", "var Zlib = require('zlib')\n"];
+        // An unexpected version is bundled as it is (correct, only slower).
+        if (!eager.every((line) => text.includes(line))) return undefined;
+        const contents = eager
+          .reduce((t, line) => t.replace(line, ""), text)
+          .replace(/\binstanceof ReadStream\b/g, "instanceof require('fs').ReadStream")
+          .replace(/\bZlib\./g, "require('zlib').");
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
+/**
+ * `node:assert` for oidc-provider and koa, which call only `assert(value, message)` (`ok`) and, on
+ * the strict export, `assert.equal(actual, expected, message)` (`strictEqual`): a passing check
+ * costs a comparison; a failing one calls Node's assert with the same arguments, which throws.
+ */
+export const LAZY_ASSERT_SOURCE = `"use strict";
+let real;
+const load = () => (real ??= require("node:assert"));
+function ok(value, message) {
+  if (!value) load().ok.apply(undefined, arguments);
+}
+ok.equal = function equal(actual, expected, message) {
+  if (!Object.is(actual, expected)) load().strict.equal.apply(undefined, arguments);
+};
+ok.ok = ok;
+ok.strict = ok;
+module.exports = ok;
+`;
+
+/** Resolves oidc-provider's and koa's `node:assert` to {@link LAZY_ASSERT_SOURCE}. */
+function lazyAssertPlugin(): Plugin {
+  return {
+    name: "lazy-assert",
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]node_modules[\\/](oidc-provider|koa)[\\/]/.test(args.importer) ? { path: "lazy-assert", namespace: "front-lazy-assert" } : undefined));
+      b.onLoad({ filter: /.*/, namespace: "front-lazy-assert" }, () => ({ contents: LAZY_ASSERT_SOURCE, loader: "js" }));
+    },
+  };
+}
+
 /** Keeps `@aws-sdk/*` and `@smithy/*` external except the bundled packages and what they import. */
 function awsSdkPlugin(bundled: ReadonlySet<string>): Plugin {
   return {
@@ -145,7 +203,7 @@ export async function buildFrontBundle(opts: FrontBundleOptions = {}): Promise<{
   };
   const wanted = opts.bundleSdkClients ?? (opts.entry === undefined ? FRONT_BUNDLED_SDK_CLIENTS : []);
   const bundled = new Set(wanted.filter(installed));
-  const plugins: Plugin[] = [awsSdkPlugin(bundled), koaWebGlobalsPlugin(), lazyListFormatPlugin()];
+  const plugins: Plugin[] = [awsSdkPlugin(bundled), koaWebGlobalsPlugin(), lazyListFormatPlugin(), lazyDestroyBuiltinsPlugin(), lazyAssertPlugin()];
   if (installed("zod")) plugins.push(zodNamespacePlugin(join(dirname(require.resolve("zod/package.json")), "v4", "classic", "external.js")));
   if (installed("mime-db")) plugins.push(mimeDbSubsetPlugin(require.resolve("mime-db")));
   const result = await build({
