@@ -36,7 +36,7 @@ const handler = createHandler({
   // path: discovery reads nothing from the store.
   dynamo: async () => {
     const client = await createDefaultDynamoClient();
-    dynamoClient = typeof client.send === "function";
+    dynamoClient = typeof client.call === "function";
     return client;
   },
   write: () => {},

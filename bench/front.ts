@@ -17,6 +17,8 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createHash, randomBytes } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createDynamoHttpClient } from "../components/front/aws/dynamo-client.js";
+import type { DynamoApi } from "../components/front/store/dynamo-api.js";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
 import { buildFrontBundle } from "../components/front/aws/build.js";
@@ -38,10 +40,10 @@ const COLD_START_GOAL_MS = 150;
  * bundle (shares of the samples over bare node, 5 runs) and per-module timers on the unminified one.
  */
 const COLD_START_CHANGES = `
-What was taken out of this path (5 Dec 2026; the same measurement on a quiet machine was 379 ms over bare node with a 1,218 KB bundle that required the AWS SDK from \`node_modules\`): the DynamoDB and Secrets Manager clients are bundled from their ES builds, tree-shaken to the commands used (the SDK was resolved and compiled file by file from the runtime's copy); \`zod\` is tree-shaken (its \`z\` object kept every locale and the JSON Schema code, ~370 KB); \`mime-db\` is reduced to the entries whose answers the front can observe (two full copies were parsed and indexed at load); koa's \`instanceof Response\` no longer loads Node's fetch implementation (undici) on the first JSON answer, oidc-provider's two \`Intl.ListFormat\` no longer load ICU data at load, the access-token verification key (WebCrypto) is imported on first use and the store's record schemas are built on first write. Old and new bundle on this machine, 5 Dec 2026: CPU time over bare node 418 → 251 ms (interleaved runs, load average about 7), wall time over bare node 401 → 229 ms (back to back, load average about 2).
+What was taken out of this path: (5 Dec 2026, first pass; the same measurement on a quiet machine was 379 ms over bare node with a 1,218 KB bundle that required the AWS SDK from \`node_modules\`) the SDK clients bundled from their ES builds, \`zod\` tree-shaken, \`mime-db\` reduced to the entries whose answers the front can observe, koa's \`instanceof Response\` no longer loading undici, oidc-provider's \`Intl.ListFormat\` created on first use, the access-token verification key imported on first use and the store's record schemas built on first write (quiet machine: 234 ms wall, 256 ms CPU over bare node, 971 KB). Second pass (5 Dec 2026): no AWS SDK client in the bundle: DynamoDB and Secrets Manager are reached by the front's own client (\`components/front/aws/aws-json-client.ts\`: AWS's SigV4 signer \`@smithy/signature-v4\`, ~15 KB, the JSON protocols, the SDK's standard retries, timeouts and error names, a keep-alive node:https request per call; checked against the SDK's signer and, on dynalite, the SDK's answers and errors), ~320 KB less to compile and ~300 classes and middleware less to build; openid-client is loaded on the first sign-in; the DCR and CIMD metadata schemas are built on first use; \`destroy\` (koa) no longer loads fs streams, fs/promises with readline and zlib at load, and oidc-provider's and koa's \`node:assert\` loads Node's assert only when an assertion fails; the front ranks sensitivity levels without building the model's zod schemas. Old and new bundle on this machine, 21 interleaved runs, 5 Dec 2026 (load average 1 to 3): CPU time over bare node 290 → 213 ms (paired difference −83 ms), wall time over bare node 329 → 225 ms (paired −96 ms); 971 → 635 KB.
 `;
 const COLD_START_WHERE = `
-Where the remaining time goes (shares of CPU profile samples over bare node, minified bundle): about a third compiling the ~950 KB script (V8 parses all of it before running any: oidc-provider with koa ~330 KB, the AWS SDK ~320 KB, zod ~95 KB, jose ~40 KB, the front itself ~60 KB); a third running module initialisers (oidc-provider and koa with its CommonJS dependencies, the SDK's middleware and protocol classes, zod's schema classes and the plan's schemas built at load) and then the work of the path itself (validating config and secret, \`new DynamoDBClient\` ≈ 1/20 of the total, \`createFront\` with \`new Provider\` ≈ 1/8, the discovery answer); about a fifth loading Node built-ins the path needs (http, https and tls for the SDK's HTTP handler, crypto, zlib, streams, fs/promises); a tenth young-generation garbage collection while the heap grows. No single dependency can go: the path needs oidc-provider (discovery is its answer) and the SDK client (constructed by the handler); what is left is their size. Code splitting (an ES module bundle whose dynamically imported parts are separate files) moves ~125 KB off this path, ~7 % of its CPU time in an A/B, not enough to reach the goal for the change of archive format.
+Where the remaining time goes (CPU profile of the unminified bundle and per-module timers, second pass): compiling the ~635 KB script (oidc-provider ~285 KB with koa ~30 KB and its CommonJS dependencies, zod ~95 KB, jose ~40 KB, openid-client with oauth4webapi ~35 KB (in the bundle, run only at the first sign-in), the front itself ~90 KB); running module initialisers (koa with its CommonJS dependencies and node:http, net, streams, crypto, the public util module; oidc-provider's modules; zod's schema classes and the schemas built at load: the Lambda config and secret, \`createFront\`'s options, the DCR deny list); young-generation garbage collection while the heap grows to ~8 MB (four scavenges); node:https and tls for the AWS client (the secret read needs them); then the path itself (config and secret validated, SigV4 client constructed, \`createFront\` with \`new Provider\`, the discovery answer). What is left is mostly oidc-provider, koa and zod, which the path needs.
 `;
 const plan = compile(crm);
 const CRM = plan.servers.find((s) => s.name === "crm")!.resource;
@@ -97,9 +99,9 @@ async function quickStart() {
   return { token, auth };
 }
 
-async function theFront(dynamo: DynamoDBClient) {
+async function theFront(sdk: DynamoDBClient, dynamo: ObservedDynamo) {
   const tableName = `bench-${randomBytes(4).toString("hex")}`;
-  await createFrontTable(dynamo, tableName);
+  await createFrontTable(sdk, tableName);
   const store = createDynamoStore({ client: dynamo, tableName });
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const agent = await generateKeyPair("ES256", { extractable: true });
@@ -144,32 +146,38 @@ async function theFront(dynamo: DynamoDBClient) {
   return { token, auth, calls, store, tableName };
 }
 
-/**
- * The DynamoDB calls one request makes (a middleware on the client records each call's start and
- * end): how many, by operation, and how many round trips in sequence (calls that overlap in time
- * count once).
- */
-async function storeCalls(dynamo: DynamoDBClient, request: () => Promise<Response>): Promise<{ count: number; sequential: number; operations: string }> {
-  const seen: { op: string; start: number; end: number }[] = [];
-  let on = true;
-  dynamo.middlewareStack.add(
-    (next, context) => async (args) => {
+/** The front's own DynamoDB client (what its Lambda uses), each call reported to the current observer. */
+interface ObservedDynamo extends DynamoApi {
+  observer?: ((call: { op: string; start: number; end: number }) => void) | undefined;
+}
+
+function observed(inner: DynamoApi): ObservedDynamo {
+  const o: ObservedDynamo = {
+    async call(op, input) {
       const start = performance.now();
       try {
-        return await next(args);
+        return await inner.call(op, input);
       } finally {
-        if (on) seen.push({ op: String((context as { commandName?: string }).commandName ?? "?").replace(/Command$/, ""), start, end: performance.now() });
+        o.observer?.({ op, start, end: performance.now() });
       }
     },
-    { step: "initialize", name: "benchStoreCalls" },
-  );
+  };
+  return o;
+}
+
+/**
+ * The DynamoDB calls one request makes (the client reports each call's start and end): how many,
+ * by operation, and how many round trips in sequence (calls that overlap in time count once).
+ */
+async function storeCalls(dynamo: ObservedDynamo, request: () => Promise<Response>): Promise<{ count: number; sequential: number; operations: string }> {
+  const seen: { op: string; start: number; end: number }[] = [];
+  dynamo.observer = (c) => seen.push(c);
   try {
     const r = await request();
     const body = await r.text();
     if (r.status !== 200) throw new Error(`expected HTTP 200, got ${r.status}: ${body.slice(0, 300)}`);
   } finally {
-    on = false;
-    dynamo.middlewareStack.remove("benchStoreCalls");
+    dynamo.observer = undefined;
   }
   let sequential = 0;
   let until = -Infinity;
@@ -222,7 +230,7 @@ function coldStart(): Promise<{ bare: number; front: number; bareCpu: number; fr
   });
 }
 
-async function registration(client: DynamoDBClient) {
+async function registration(sdk: DynamoDBClient, client: DynamoApi) {
   const cimdTier = plan.tiers.find((t) => t.registration === "cimd")!;
   let docUrl = "";
   const { server, origin } = await listen((_req, res) => {
@@ -239,7 +247,7 @@ async function registration(client: DynamoDBClient) {
   server.close();
 
   const tableName = `bench-dcr-${randomBytes(4).toString("hex")}`;
-  await createFrontTable(client, tableName);
+  await createFrontTable(sdk, tableName);
   const guard = createDcrGuard({ tier: plan.tiers.find((t) => t.registration === "dcr")!, store: createDynamoStore({ client, tableName }), plan });
   const meta = { client_name: "Bench", redirect_uris: ["http://127.0.0.1:40000/callback"], grant_types: ["authorization_code", "refresh_token"], token_endpoint_auth_method: "none" };
   const D = 300;
@@ -254,12 +262,16 @@ async function registration(client: DynamoDBClient) {
 
 const loadStart = loadavg()[0]!;
 const local = await startLocalDynamo();
-const client = new DynamoDBClient(localDynamoClientConfig(local.endpoint));
+const localConfig = localDynamoClientConfig(local.endpoint);
+// The SDK creates the tables; the front runs on its own client, as on Lambda.
+const sdk = new DynamoDBClient(localConfig);
+const own = createDynamoHttpClient({ endpoint: new URL(localConfig.endpoint), region: localConfig.region, credentials: localConfig.credentials, maxAttempts: localConfig.maxAttempts });
+const client = observed(own);
 try {
   const base = await quickStart();
-  const mine = await theFront(client);
+  const mine = await theFront(sdk, client);
   const cold = await coldStart();
-  const reg = await registration(client);
+  const reg = await registration(sdk, client);
   const loadEnd = loadavg()[0]!;
   // Before the run the load is other work's; at the end it includes this benchmark's own (about one core).
   const busy = loadStart > cpus().length / 2 || loadEnd > cpus().length;
@@ -272,7 +284,7 @@ Machine: ${cpus().length} CPU (${cpus()[0]?.model.trim() ?? "?"}), node ${proces
 
 ## Latency on loopback (${N} sequential requests each, first ${Math.min(10, N >> 2)} dropped)
 
-The front runs \`createFront\` with the DynamoDB store on dynalite (an in-process DynamoDB-compatible server reached over HTTP), the CRM plan and an RS256 key, and issues RFC 9068 JWT access tokens; the baseline is oidc-provider's quick-start configuration (memory adapter, opaque tokens). Token endpoint: \`refresh_token\` grant with rotation, a fresh refresh token per request. Authorization request: \`GET /auth\` with PKCE up to the redirect to the sign-in interaction.
+The front runs \`createFront\` with the DynamoDB store on dynalite (an in-process DynamoDB-compatible server reached over HTTP) through the front's own DynamoDB client (SigV4-signed JSON over keep-alive HTTP, as on Lambda), the CRM plan and an RS256 key, and issues RFC 9068 JWT access tokens; the baseline is oidc-provider's quick-start configuration (memory adapter, opaque tokens). Token endpoint: \`refresh_token\` grant with rotation, a fresh refresh token per request. Authorization request: \`GET /auth\` with PKCE up to the redirect to the sign-in interaction.
 
 | what | front p50 ms | front p95 ms | quick-start p50 ms | quick-start p95 ms |
 | --- | ---: | ---: | ---: | ---: |
@@ -283,7 +295,7 @@ DynamoDB calls of one refresh on the front: ${mine.calls.count} (${mine.calls.op
 
 ## Lambda bundle and cold start
 
-Process start + require of the bundle + the DynamoDB client the handler constructs (the SDK inside the bundle, region and credentials from the environment as on Lambda) + \`createFront\` + one discovery answer, with config and secret injected (no network, no \`node_modules\`), median of 9, against bare \`node -e 0\` of the same binary. CPU time is the process's user + system time up to the answer.
+Process start + require of the bundle + the DynamoDB client the handler constructs (the front's own SigV4 client, region, credentials and endpoint from the environment as on Lambda; node:https and tls are loaded with it, the secret read needs them) + \`createFront\` + one discovery answer, with config and secret injected (no network, no \`node_modules\`), median of 9, against bare \`node -e 0\` of the same binary. CPU time is the process's user + system time up to the answer.
 
 | what | wall | CPU | goal |
 | --- | ---: | ---: | ---: |
@@ -304,6 +316,7 @@ ${COLD_START_CHANGES}${met ? "" : COLD_START_WHERE}
   writeFileSync(new URL("./results/front.md", import.meta.url), md);
   process.stdout.write(md);
 } finally {
-  client.destroy();
+  sdk.destroy();
+  own.close();
   await local.close();
 }

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import * as oidc from "openid-client";
+import type * as oidc from "openid-client";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { planGroupsOf, type FrontUser } from "./policy.js";
 import { FEDERATION_CALLBACK_PATH } from "./federation-path.js";
@@ -141,6 +141,13 @@ function stringsOf(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
+/**
+ * openid-client, loaded when a sign-in first needs it: the front's cold start (discovery, tokens,
+ * the edge's introspection) never signs anyone in, and its Lambda bundle then need not run it.
+ */
+let openidClient: Promise<typeof import("./federation-client.js")> | undefined;
+const loadOpenidClient = () => (openidClient ??= import("./federation-client.js"));
+
 export function createFederation(options: { plan: McpAuthPlan; issuer: string; upstream: UpstreamConfig; store: FrontStore; subjectKey: string; now: () => number }): Federation {
   const { upstream, store } = options;
   const redirectUri = `${options.issuer}${FEDERATION_CALLBACK_PATH}`;
@@ -153,23 +160,25 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
 
   /** Upstream discovery, once; retried on the next sign-in when it failed (the IdP was down). */
   function discovered(): Promise<oidc.Configuration> {
-    config ??= oidc
-      .discovery(
-        new URL(upstream.issuer),
-        upstream.clientId,
-        { redirect_uris: [redirectUri] },
-        upstream.clientSecret !== undefined ? oidc.ClientSecretBasic(upstream.clientSecret) : oidc.None(),
-        // Plain http only for an upstream on loopback, or when the front itself is a plain-http
-        // development server (the embedded dev IdP); an https front needs an https IdP.
-        {
-          execute: [
-            ...(isLoopbackHttp(upstream.issuer) || (upstream.issuer.startsWith("http:") && options.issuer.startsWith("http:")) ? [oidc.allowInsecureRequests] : []),
-            // The ID token's signature is checked against the IdP's published JWKS (fetched from its
-            // discovery document's jwks_uri and cached), not only trusted because it came over TLS
-            // from the token endpoint (which OpenID Connect Core §3.1.3.7 would allow).
-            oidc.enableNonRepudiationChecks,
-          ],
-        },
+    config ??= loadOpenidClient()
+      .then((oidc) =>
+        oidc.discovery(
+          new URL(upstream.issuer),
+          upstream.clientId,
+          { redirect_uris: [redirectUri] },
+          upstream.clientSecret !== undefined ? oidc.ClientSecretBasic(upstream.clientSecret) : oidc.None(),
+          // Plain http only for an upstream on loopback, or when the front itself is a plain-http
+          // development server (the embedded dev IdP); an https front needs an https IdP.
+          {
+            execute: [
+              ...(isLoopbackHttp(upstream.issuer) || (upstream.issuer.startsWith("http:") && options.issuer.startsWith("http:")) ? [oidc.allowInsecureRequests] : []),
+              // The ID token's signature is checked against the IdP's published JWKS (fetched from its
+              // discovery document's jwks_uri and cached), not only trusted because it came over TLS
+              // from the token endpoint (which OpenID Connect Core §3.1.3.7 would allow).
+              oidc.enableNonRepudiationChecks,
+            ],
+          },
+        ),
       )
       .catch((err: Error) => {
         config = undefined;
@@ -181,6 +190,7 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
   return {
     async start(purpose, uid) {
       const c = await discovered();
+      const oidc = await loadOpenidClient();
       const state = oidc.randomState();
       const verifier = oidc.randomPKCECodeVerifier();
       const nonce = oidc.randomNonce();
@@ -215,6 +225,7 @@ export function createFederation(options: { plan: McpAuthPlan; issuer: string; u
         throw new FederationError(`the identity provider refused the sign-in (${code ?? "malformed error code"})`, found.uid, "upstream_error", code);
       }
       let c: oidc.Configuration;
+      const oidc = await loadOpenidClient();
       try {
         c = await discovered();
       } catch (err) {

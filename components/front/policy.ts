@@ -1,5 +1,13 @@
 import type { McpAuthPlan, PlanServer, PlanTier } from "../plan/schema.js";
-import { sensitivityRank, type Sensitivity } from "../model/sensitivity.js";
+import type { Sensitivity } from "../model/sensitivity.js";
+
+/**
+ * Rank of a sensitivity level, lowest first: the order of `SENSITIVITY_LEVELS` in
+ * `model/sensitivity.ts` (test/front/policy-rank.test.ts checks they agree). Kept here so that the
+ * front's Lambda bundle does not build that module's zod schemas at every cold start.
+ */
+const RANK: Readonly<Record<Sensitivity, number>> = { routine: 0, high: 1, critical: 2 };
+const sensitivityRank = (level: Sensitivity): number => RANK[level];
 
 /**
  * Who may hold what on the authorization front. Pure functions over the plan, shared by the

@@ -1,4 +1,3 @@
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createItemReader, S } from "../../components/front/store/dynamodb-items.js";
 import { dynamoFixture, type DynamoFixture } from "./store-helpers.js";
@@ -12,14 +11,8 @@ let calls: string[] = [];
 beforeAll(async () => {
   fx = await dynamoFixture();
   ({ tableName } = await fx.table());
-  fx.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String((context as { commandName?: string }).commandName).replace(/Command$/, ""));
-      return next(args);
-    },
-    { step: "initialize", name: "countCalls" },
-  );
-  for (const pk of ["a", "b", "c"]) await fx.client.send(new PutItemCommand({ TableName: tableName, Item: { pk: S(pk), sk: S("_"), data: S(`item ${pk}`) } }));
+  fx.onCall((operation) => calls.push(operation));
+  for (const pk of ["a", "b", "c"]) await fx.client.call("PutItem", { TableName: tableName, Item: { pk: S(pk), sk: S("_"), data: S(`item ${pk}`) } });
 });
 
 afterAll(() => fx.close());

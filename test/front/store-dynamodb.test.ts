@@ -1,5 +1,6 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDynamoHttpClient } from "../../components/front/aws/dynamo-client.js";
 import { createDynamoStore } from "../../components/front/store/dynamodb.js";
 import { localDynamoClientConfig } from "../../components/front/store/local-dynamo.js";
 import type { ConsentRecord } from "../../components/front/store/types.js";
@@ -156,10 +157,19 @@ describe("DynamoDB store: consents, revocations, counters", () => {
   });
 
   it("rejects every call when the database cannot be reached (fails closed)", async () => {
+    const config = localDynamoClientConfig("http://127.0.0.1:9");
+    const dead = createDynamoHttpClient({ endpoint: new URL(config.endpoint), region: config.region, credentials: config.credentials, maxAttempts: 1 });
+    const store = createDynamoStore({ client: dead, tableName: "front" });
+    await expect(store.adapter("Session").find("s")).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await expect(store.listRevocations(0)).rejects.toThrow();
+    await expect(store.incrementCounter("k", 60, 0)).rejects.toThrow();
+    dead.close();
+  });
+
+  it("rejects every call when the database cannot be reached through an AWS SDK client too", async () => {
     const dead = new DynamoDBClient({ ...localDynamoClientConfig("http://127.0.0.1:9"), maxAttempts: 1 });
     const store = createDynamoStore({ client: dead, tableName: "front" });
     await expect(store.adapter("Session").find("s")).rejects.toThrow();
-    await expect(store.listRevocations(0)).rejects.toThrow();
     await expect(store.incrementCounter("k", 60, 0)).rejects.toThrow();
     dead.destroy();
   });

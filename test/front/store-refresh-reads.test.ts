@@ -26,13 +26,7 @@ let calls: string[] = [];
 
 beforeAll(async () => {
   fx = await dynamoFixture();
-  fx.client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push(String((context as { commandName?: string }).commandName).replace(/Command$/, ""));
-      return next(args);
-    },
-    { step: "initialize", name: "countCalls" },
-  );
+  fx.onCall((operation) => calls.push(operation));
   ({ store } = await fx.table());
   const { privateKey } = await generateKeyPair("RS256", { extractable: true });
   const agent = await generateKeyPair("ES256", { extractable: true });

@@ -10,11 +10,13 @@ import { mimeDbSubset } from "./mime-subset.js";
  * `index.handler`) with esbuild, like the edge's `lambda/build.ts`.
  *
  * Cold start is mostly the time to load code, so the bundle is shaped for it:
- * - the AWS SDK clients the front uses (DynamoDB, Secrets Manager) are bundled from their ES module
- *   builds (`module` main field/condition), tree-shaken to the commands the code imports, instead
- *   of being required from the runtime's copy (hundreds of files resolved and compiled one by one).
- *   A client that is not installed where the bundle is built stays external: the Lambda Node.js
- *   runtimes ship the SDK v3. Every other `@aws-sdk/*` and `@smithy/*` import stays external too;
+ * - no AWS SDK client: the front speaks to DynamoDB and Secrets Manager with its own small client
+ *   (`aws-json-client.ts`: AWS's SigV4 signer, `@smithy/signature-v4`, bundled from its ES module
+ *   build, ~15 KB, and a keep-alive node:https request per call) instead of the SDK's clients
+ *   (~320 KB of middleware, protocol and endpoint-rule code to compile and run at every cold
+ *   start). A package that is not installed where the bundle is built stays external: the Lambda
+ *   Node.js runtimes ship the SDK v3 and its `@smithy/*` packages. Every other `@aws-sdk/*` and
+ *   `@smithy/*` import stays external too;
  * - `import { z } from "zod"` is compiled as a namespace import of zod's classic API, which esbuild
  *   can tree-shake (the `z` object of zod's index keeps every locale and the JSON Schema code alive:
  *   ~450 KB minified for a few object schemas);
@@ -25,7 +27,15 @@ import { mimeDbSubset } from "./mime-subset.js";
  *   implementation (undici) and `ReadableStream` its web streams, on the first JSON answer, for
  *   nothing (the front never answers with either). Same result for every value;
  * - oidc-provider's two `Intl.ListFormat` (error message wording) are created on first use instead
- *   of at load: creating one loads ICU's locale data, a measurable slice of the cold start.
+ *   of at load: creating one loads ICU's locale data, a measurable slice of the cold start;
+ * - `destroy` (koa's, for stream bodies) reads `fs.ReadStream` and requires `zlib` at load, only for
+ *   `instanceof` checks when a stream body is destroyed: Node then loads its fs streams, fs/promises
+ *   with readline, and zlib at every cold start. They are read on the first check instead (the front
+ *   answers no stream bodies; same answers for every value);
+ * - oidc-provider's and koa's `node:assert` is a check that loads Node's assert module only when an
+ *   assertion fails (`LAZY_ASSERT_SOURCE`): their assertions at load and in `new Provider` all pass,
+ *   and loading Node's assert (with its diff and worker helpers) is a few milliseconds of every
+ *   cold start. A failing assertion throws Node's own AssertionError, as before.
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -35,14 +45,14 @@ export function frontEntry(): string {
   return existsSync(ts) ? ts : join(here, "entry.js");
 }
 
-/** The AWS SDK clients bundled into the front's Lambda (when installed where the bundle is built). */
-export const FRONT_BUNDLED_SDK_CLIENTS = ["@aws-sdk/client-dynamodb", "@aws-sdk/client-secrets-manager"] as const;
+/** The AWS packages bundled into the front's Lambda (when installed where the bundle is built): the SigV4 signer of its own client. */
+export const FRONT_BUNDLED_SDK_CLIENTS = ["@smithy/signature-v4"] as const;
 
 export interface FrontBundleOptions {
   outdir?: string;
   /** Another entry (the audit surface's Lambda reuses this build). */
   entry?: string;
-  /** AWS SDK clients to bundle; others stay external. Default: {@link FRONT_BUNDLED_SDK_CLIENTS} for the front's entry, none for another entry. */
+  /** AWS SDK packages to bundle (with what they import); others stay external. Default: {@link FRONT_BUNDLED_SDK_CLIENTS} for the front's entry, none for another entry. */
   bundleSdkClients?: readonly string[];
   /** Also return esbuild's metafile (what is in the bundle, by input). */
   metafile?: boolean;
@@ -110,7 +120,57 @@ function lazyListFormatPlugin(): Plugin {
   };
 }
 
-/** Keeps `@aws-sdk/*` and `@smithy/*` external except the bundled clients and what they import. */
+/** Makes `destroy`'s `fs.ReadStream` and `zlib` lookups happen at the first check instead of at load. */
+function lazyDestroyBuiltinsPlugin(): Plugin {
+  return {
+    name: "lazy-destroy-builtins",
+    setup(b) {
+      b.onLoad({ filter: /[\\/]node_modules[\\/]destroy[\\/]index\.js$/ }, (args) => {
+        const text = readFileSync(args.path, "utf8");
+        const eager = ["var ReadStream = require('fs').ReadStream\n", "var Zlib = require('zlib')\n"];
+        // An unexpected version is bundled as it is (correct, only slower).
+        if (!eager.every((line) => text.includes(line))) return undefined;
+        const contents = eager
+          .reduce((t, line) => t.replace(line, ""), text)
+          .replace(/\binstanceof ReadStream\b/g, "instanceof require('fs').ReadStream")
+          .replace(/\bZlib\./g, "require('zlib').");
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
+/**
+ * `node:assert` for oidc-provider and koa, which call only `assert(value, message)` (`ok`) and, on
+ * the strict export, `assert.equal(actual, expected, message)` (`strictEqual`): a passing check
+ * costs a comparison; a failing one calls Node's assert with the same arguments, which throws.
+ */
+export const LAZY_ASSERT_SOURCE = `"use strict";
+let real;
+const load = () => (real ??= require("node:assert"));
+function ok(value, message) {
+  if (!value) load().ok.apply(undefined, arguments);
+}
+ok.equal = function equal(actual, expected, message) {
+  if (!Object.is(actual, expected)) load().strict.equal.apply(undefined, arguments);
+};
+ok.ok = ok;
+ok.strict = ok;
+module.exports = ok;
+`;
+
+/** Resolves oidc-provider's and koa's `node:assert` to {@link LAZY_ASSERT_SOURCE}. */
+function lazyAssertPlugin(): Plugin {
+  return {
+    name: "lazy-assert",
+    setup(b) {
+      b.onResolve({ filter: /^(node:)?assert$/ }, (args) => (/[\\/]node_modules[\\/](oidc-provider|koa)[\\/]/.test(args.importer) ? { path: "lazy-assert", namespace: "front-lazy-assert" } : undefined));
+      b.onLoad({ filter: /.*/, namespace: "front-lazy-assert" }, () => ({ contents: LAZY_ASSERT_SOURCE, loader: "js" }));
+    },
+  };
+}
+
+/** Keeps `@aws-sdk/*` and `@smithy/*` external except the bundled packages and what they import. */
 function awsSdkPlugin(bundled: ReadonlySet<string>): Plugin {
   return {
     name: "aws-sdk-external",
@@ -143,7 +203,7 @@ export async function buildFrontBundle(opts: FrontBundleOptions = {}): Promise<{
   };
   const wanted = opts.bundleSdkClients ?? (opts.entry === undefined ? FRONT_BUNDLED_SDK_CLIENTS : []);
   const bundled = new Set(wanted.filter(installed));
-  const plugins: Plugin[] = [awsSdkPlugin(bundled), koaWebGlobalsPlugin(), lazyListFormatPlugin()];
+  const plugins: Plugin[] = [awsSdkPlugin(bundled), koaWebGlobalsPlugin(), lazyListFormatPlugin(), lazyDestroyBuiltinsPlugin(), lazyAssertPlugin()];
   if (installed("zod")) plugins.push(zodNamespacePlugin(join(dirname(require.resolve("zod/package.json")), "v4", "classic", "external.js")));
   if (installed("mime-db")) plugins.push(mimeDbSubsetPlugin(require.resolve("mime-db")));
   const result = await build({

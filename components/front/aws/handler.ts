@@ -2,12 +2,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RequestListener } from "node:http";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { createDynamoStore } from "../store/dynamodb.js";
+import type { DynamoApi } from "../store/dynamo-api.js";
+import { createDynamoApiStore } from "../store/dynamodb-store.js";
 import type { FrontStore } from "../store/types.js";
 import { invokeListener, type FunctionUrlResult } from "./adapter.js";
 import { FRONT_CONFIG_FILE, FRONT_ENV, FrontLambdaConfigSchema, FrontSecretsSchema, parseOrExplain, type FrontLambdaConfig, type FrontSecrets } from "./config.js";
 import { deriveSecret, FRONT_EDGE_CLIENT_ID, parseSigningKey, type SigningJwk } from "./derive.js";
+import { dynamoClientFromEnv } from "./dynamo-client.js";
+import { readSecretString } from "./secret-source.js";
 
 /**
  * The front's Lambda home: at cold start it reads `front-config.json`, the one Secrets Manager
@@ -35,10 +37,10 @@ export interface FrontHandlerDeps {
   createListener(ctx: FrontLambdaContext): Promise<RequestListener>;
   /** Default: `front-config.json` next to the bundle. */
   readConfig?: () => string;
-  /** Default: Secrets Manager `GetSecretValue` (the AWS SDK the Lambda runtime provides). */
+  /** Default: Secrets Manager `GetSecretValue` (`secret-source.ts`). */
   readSecret?: (arn: string) => Promise<string>;
-  /** Default: a DynamoDB client for the function's region. */
-  dynamo?: () => Promise<DynamoDBClient>;
+  /** Default: the front's DynamoDB client (`dynamo-client.ts`) for the function's region. */
+  dynamo?: () => Promise<DynamoApi>;
   env?: Readonly<Record<string, string | undefined>>;
   /** Where log lines go. Default: stdout. */
   write?: (line: string) => void;
@@ -46,14 +48,11 @@ export interface FrontHandlerDeps {
 
 export type FrontLambdaHandler = (event: LambdaFunctionURLEvent) => Promise<FunctionUrlResult>;
 
-async function defaultReadSecret(arn: string): Promise<string> {
-  const { readSecretString } = await import("./secret-source.js");
-  return readSecretString(arn);
-}
+const defaultReadSecret = (arn: string): Promise<string> => readSecretString(arn);
 
-/** The deployed handler's DynamoDB client: region and credentials from the Lambda environment. */
-export async function createDefaultDynamoClient(): Promise<DynamoDBClient> {
-  return new DynamoDBClient({});
+/** The deployed handler's DynamoDB client: region, credentials and endpoint from the Lambda environment. */
+export async function createDefaultDynamoClient(): Promise<DynamoApi> {
+  return dynamoClientFromEnv(process.env);
 }
 
 /** Logs each registration attempt as a JSON line the `registrations` metric filter counts. */
@@ -90,7 +89,7 @@ export function createFrontHandler(deps: FrontHandlerDeps): FrontLambdaHandler {
     const config = parseOrExplain(FrontLambdaConfigSchema, JSON.parse(configText), FRONT_CONFIG_FILE);
     const secrets: FrontSecrets = parseOrExplain(FrontSecretsSchema, JSON.parse(secretText), "the front's secret");
     const signingKey = parseSigningKey(JSON.stringify(secrets.signingKey), "the front's secret: signingKey");
-    const store = loggingStore(createDynamoStore({ client, tableName }), write);
+    const store = loggingStore(createDynamoApiStore({ client, tableName }), write);
     const log = (line: string) => write(JSON.stringify({ event: "front", message: line }));
     const listener = await deps.createListener({
       config,

@@ -54,16 +54,19 @@ export interface CimdResolver {
 const MIN_CACHE_SECONDS = 30;
 const MAX_CACHE_SECONDS = 86_400;
 
-const Document = z.looseObject({
-  client_id: z.string(),
-  client_name: z.string().max(200).optional(),
-  redirect_uris: z.array(z.string()).min(1, "a client ID metadata document must list redirect_uris"),
-  grant_types: z.array(z.string()).optional(),
-  response_types: z.array(z.string()).optional(),
-  token_endpoint_auth_method: z.string().optional(),
-  jwks_uri: z.url().optional(),
-  jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-});
+/** The client ID metadata document's members the front reads; built on first use (not at cold start). */
+const buildDocumentSchema = () =>
+  z.looseObject({
+    client_id: z.string(),
+    client_name: z.string().max(200).optional(),
+    redirect_uris: z.array(z.string()).min(1, "a client ID metadata document must list redirect_uris"),
+    grant_types: z.array(z.string()).optional(),
+    response_types: z.array(z.string()).optional(),
+    token_endpoint_auth_method: z.string().optional(),
+    jwks_uri: z.url().optional(),
+    jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+  });
+let documentSchema: ReturnType<typeof buildDocumentSchema> | undefined;
 
 /** Does the URL qualify as a client ID at all (draft §3: https, a path, no fragment, no credentials, no dot segments)? */
 function clientIdProblem(clientId: string, allowLoopback: boolean): { url?: URL; problem?: string } {
@@ -105,7 +108,7 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
   const inFlight = new Map<string, Promise<ClientMetadata>>();
 
   function toMetadata(clientId: string, raw: unknown): ClientMetadata {
-    const parsed = Document.safeParse(raw);
+    const parsed = (documentSchema ??= buildDocumentSchema()).safeParse(raw);
     if (!parsed.success) {
       throw new CimdError("invalid_client_metadata", `client ID metadata document ${clientId} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(document)"}: ${i.message}`).join("; ")}`);
     }

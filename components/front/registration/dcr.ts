@@ -79,21 +79,26 @@ export const DcrDenyListSchema = z.strictObject({
     .optional(),
 });
 
-/** RFC 7591 §2 client metadata, as far as the DCR tier lets a client choose it. */
-const MetadataSchema = z.looseObject({
-  redirect_uris: z.array(z.string()).optional(),
-  grant_types: z.array(z.string()).optional(),
-  response_types: z.array(z.string()).optional(),
-  token_endpoint_auth_method: z.string().optional(),
-  scope: z.string().optional(),
-  application_type: z.enum(["native", "web"]).optional(),
-  client_name: z.string().max(200).optional(),
-  software_id: z.string().max(200).optional(),
-  software_version: z.string().max(100).optional(),
-  software_statement: z.unknown().optional(),
-  jwks_uri: z.url().optional(),
-  jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
-});
+/**
+ * RFC 7591 §2 client metadata, as far as the DCR tier lets a client choose it. Built on first use:
+ * a cold start that registers no client need not build it.
+ */
+const buildMetadataSchema = () =>
+  z.looseObject({
+    redirect_uris: z.array(z.string()).optional(),
+    grant_types: z.array(z.string()).optional(),
+    response_types: z.array(z.string()).optional(),
+    token_endpoint_auth_method: z.string().optional(),
+    scope: z.string().optional(),
+    application_type: z.enum(["native", "web"]).optional(),
+    client_name: z.string().max(200).optional(),
+    software_id: z.string().max(200).optional(),
+    software_version: z.string().max(100).optional(),
+    software_statement: z.unknown().optional(),
+    jwks_uri: z.url().optional(),
+    jwks: z.strictObject({ keys: z.array(z.record(z.string(), z.unknown())).min(1) }).optional(),
+  });
+let metadataSchema: ReturnType<typeof buildMetadataSchema> | undefined;
 
 /**
  * The DCR tier's rules on client metadata (token endpoint auth method, grant and response types,
@@ -193,7 +198,7 @@ export function createDcrGuard(options: DcrGuardOptions): DcrGuard {
       }
 
       if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return refuse(400, "invalid_client_metadata", "the registration request body must be a JSON object (RFC 7591 §3.1)");
-      const parsed = MetadataSchema.safeParse(metadata);
+      const parsed = (metadataSchema ??= buildMetadataSchema()).safeParse(metadata);
       if (!parsed.success) return refuse(400, "invalid_client_metadata", parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; "));
       const m = parsed.data;
 

@@ -1,6 +1,6 @@
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Adapter, AdapterPayload } from "oidc-provider";
 import { errors } from "oidc-provider";
+import type { DynamoApi } from "./dynamo-api.js";
 import { deleteKeys, expired, isConditionFailure, N, num, putItems, queryAll, S, str, type Item, type ItemReader } from "./dynamodb-items.js";
 
 /**
@@ -27,7 +27,7 @@ import { deleteKeys, expired, isConditionFailure, N, num, putItems, queryAll, S,
 const GRANTABLE = new Set(["AccessToken", "AuthorizationCode", "RefreshToken", "DeviceCode", "BackchannelAuthenticationRequest", "PreAuthorizedCode"]);
 
 export interface DynamoAdapterContext {
-  client: DynamoDBClient;
+  client: DynamoApi;
   tableName: string;
   /** Strongly consistent single-item reads (batched with the reads asked for at the same time). */
   read: ItemReader;
@@ -65,7 +65,7 @@ export class DynamoAdapter implements Adapter {
     if (typeof payload.grantId === "string") item["grantId"] = S(payload.grantId);
     if (typeof payload.uid === "string") item["uid"] = S(payload.uid);
     if (typeof payload.userCode === "string") item["userCode"] = S(payload.userCode);
-    if (pointers.length === 0) await client.send(new PutItemCommand({ TableName: tableName, Item: item }));
+    if (pointers.length === 0) await client.call("PutItem", { TableName: tableName, Item: item });
     else await putItems(client, tableName, [...pointers, item]);
   }
 
@@ -103,16 +103,14 @@ export class DynamoAdapter implements Adapter {
   async consume(id: string): Promise<void> {
     const now = this.ctx.nowSeconds();
     try {
-      await this.ctx.client.send(
-        new UpdateItemCommand({
-          TableName: this.ctx.tableName,
-          Key: key(this.itemPk(id)),
-          UpdateExpression: "SET #c = :now",
-          ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#c) AND (attribute_not_exists(#e) OR #e > :now)",
-          ExpressionAttributeNames: { "#pk": "pk", "#c": "consumed", "#e": "expiresAt" },
-          ExpressionAttributeValues: { ":now": N(now) },
-        }),
-      );
+      await this.ctx.client.call("UpdateItem", {
+        TableName: this.ctx.tableName,
+        Key: key(this.itemPk(id)),
+        UpdateExpression: "SET #c = :now",
+        ConditionExpression: "attribute_exists(#pk) AND attribute_not_exists(#c) AND (attribute_not_exists(#e) OR #e > :now)",
+        ExpressionAttributeNames: { "#pk": "pk", "#c": "consumed", "#e": "expiresAt" },
+        ExpressionAttributeValues: { ":now": N(now) },
+      });
     } catch (err) {
       if (isConditionFailure(err)) throw new errors.InvalidGrant(`${this.model === "AuthorizationCode" ? "authorization code" : "grant"} already used`);
       throw err;
@@ -121,14 +119,14 @@ export class DynamoAdapter implements Adapter {
 
   async destroy(id: string): Promise<void> {
     const { client, tableName } = this.ctx;
-    const res = await client.send(new DeleteItemCommand({ TableName: tableName, Key: key(this.itemPk(id)), ReturnValues: "ALL_OLD" }));
+    const res = await client.call("DeleteItem", { TableName: tableName, Key: key(this.itemPk(id)), ReturnValues: "ALL_OLD" });
     const old = res.Attributes;
     if (!old) return;
     const grantId = str(old, "grantId");
     const uid = str(old, "uid");
     const userCode = str(old, "userCode");
     const cleanup: Promise<unknown>[] = [];
-    if (grantId !== undefined && GRANTABLE.has(this.model)) cleanup.push(client.send(new DeleteItemCommand({ TableName: tableName, Key: key(`oidcgrant#${grantId}`, `${this.model}#${id}`) })));
+    if (grantId !== undefined && GRANTABLE.has(this.model)) cleanup.push(client.call("DeleteItem", { TableName: tableName, Key: key(`oidcgrant#${grantId}`, `${this.model}#${id}`) }));
     if (uid !== undefined && this.model === "Session") cleanup.push(this.deletePointer(`oidcuid#${this.model}#${uid}`, id));
     if (userCode !== undefined) cleanup.push(this.deletePointer(`oidcusercode#${this.model}#${userCode}`, id));
     await Promise.all(cleanup);
@@ -137,7 +135,7 @@ export class DynamoAdapter implements Adapter {
   /** Deletes a lookup pointer only while it still points at `id` (a newer item may own it). */
   private async deletePointer(pk: string, id: string): Promise<void> {
     try {
-      await this.ctx.client.send(new DeleteItemCommand({ TableName: this.ctx.tableName, Key: key(pk), ConditionExpression: "#ref = :id", ExpressionAttributeNames: { "#ref": "ref" }, ExpressionAttributeValues: { ":id": S(id) } }));
+      await this.ctx.client.call("DeleteItem", { TableName: this.ctx.tableName, Key: key(pk), ConditionExpression: "#ref = :id", ExpressionAttributeNames: { "#ref": "ref" }, ExpressionAttributeValues: { ":id": S(id) } });
     } catch (err) {
       if (!isConditionFailure(err)) throw err;
     }

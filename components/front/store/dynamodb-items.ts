@@ -1,4 +1,5 @@
-import { BatchGetItemCommand, BatchWriteItemCommand, GetItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient, type QueryCommandInput, type WriteRequest } from "@aws-sdk/client-dynamodb";
+import type { AttributeValue, QueryInput, WriteRequest } from "@aws-sdk/client-dynamodb";
+import type { DynamoApi } from "./dynamo-api.js";
 
 /** Small helpers over the low-level DynamoDB API shared by the front's store and its adapter. */
 
@@ -24,11 +25,11 @@ export function expired(item: Item, nowSeconds: number): boolean {
 }
 
 /** Every item of a query, following `LastEvaluatedKey`. */
-export async function queryAll(client: DynamoDBClient, input: QueryCommandInput): Promise<Item[]> {
+export async function queryAll(client: DynamoApi, input: QueryInput): Promise<Item[]> {
   const out: Item[] = [];
   let start: Item | undefined;
   do {
-    const page = await client.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}) }));
+    const page = await client.call("Query", { ...input, ...(start ? { ExclusiveStartKey: start } : {}) });
     out.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
@@ -36,13 +37,13 @@ export async function queryAll(client: DynamoDBClient, input: QueryCommandInput)
 }
 
 /** Deletes keys in batches of 25 (the API limit), retrying unprocessed ones with a short backoff. */
-export async function deleteKeys(client: DynamoDBClient, tableName: string, keys: Item[]): Promise<void> {
+export async function deleteKeys(client: DynamoApi, tableName: string, keys: Item[]): Promise<void> {
   for (let i = 0; i < keys.length; i += 25) {
     let pending: WriteRequest[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 8) throw new Error(`DynamoDB kept ${pending.length} deletes unprocessed in table '${tableName}'; retry the revocation`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const res = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      const res = await client.call("BatchWriteItem", { RequestItems: { [tableName]: pending } });
       pending = res.UnprocessedItems?.[tableName] ?? [];
     }
   }
@@ -52,13 +53,13 @@ export async function deleteKeys(client: DynamoDBClient, tableName: string, keys
  * Writes items with BatchWriteItem (25 per call, the API limit), retrying unprocessed ones with a
  * short backoff; resolves only once every item is written.
  */
-export async function putItems(client: DynamoDBClient, tableName: string, items: Item[]): Promise<void> {
+export async function putItems(client: DynamoApi, tableName: string, items: Item[]): Promise<void> {
   for (let i = 0; i < items.length; i += 25) {
     let pending: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt === 8) throw new Error(`DynamoDB kept ${pending.length} writes unprocessed in table '${tableName}'`);
       if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const res = await client.send(new BatchWriteItemCommand({ RequestItems: { [tableName]: pending } }));
+      const res = await client.call("BatchWriteItem", { RequestItems: { [tableName]: pending } });
       pending = res.UnprocessedItems?.[tableName] ?? [];
     }
   }
@@ -73,7 +74,7 @@ export type ItemReader = (key: Item) => Promise<Item | undefined>;
  * DynamoDB as one BatchGetItem (up to 100 keys, unprocessed keys retried), a lone read as GetItem.
  * Each caller gets its own item or undefined; a failure rejects every read of the batch.
  */
-export function createItemReader(client: DynamoDBClient, tableName: string): ItemReader {
+export function createItemReader(client: DynamoApi, tableName: string): ItemReader {
   let pending: Map<string, { key: Item; waiters: { resolve(item: Item | undefined): void; reject(err: unknown): void }[] }> | undefined;
   const id = (k: Item) => `${str(k, "pk")}\u0000${str(k, "sk")}`;
 
@@ -81,7 +82,7 @@ export function createItemReader(client: DynamoDBClient, tableName: string): Ite
     const entries = [...batch.values()];
     try {
       if (entries.length === 1) {
-        const res = await client.send(new GetItemCommand({ TableName: tableName, Key: entries[0]!.key, ConsistentRead: true }));
+        const res = await client.call("GetItem", { TableName: tableName, Key: entries[0]!.key, ConsistentRead: true });
         for (const w of entries[0]!.waiters) w.resolve(res.Item);
         return;
       }
@@ -91,7 +92,7 @@ export function createItemReader(client: DynamoDBClient, tableName: string): Ite
         for (let attempt = 0; keys.length > 0; attempt++) {
           if (attempt === 8) throw new Error(`DynamoDB kept ${keys.length} reads unprocessed in table '${tableName}'`);
           if (attempt > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-          const res = await client.send(new BatchGetItemCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }));
+          const res = await client.call("BatchGetItem", { RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } });
           for (const item of res.Responses?.[tableName] ?? []) found.set(id(item), item);
           keys = (res.UnprocessedKeys?.[tableName]?.Keys ?? []) as Item[];
         }
