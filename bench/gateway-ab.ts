@@ -3,7 +3,8 @@
  * starts one upstream and each role, then runs short loads round-robin so that machine noise hits
  * all alike, and prints per role the min and median CPU µs per request of the serving process and
  * the median req/s. Default roles: the plain proxy and the edge of this tree (bundled, as in
- * `npm run bench:gateway`); a `role=file` argument runs that file through tsx. A tool for comparing
+ * `npm run bench:gateway`); a `role=file` argument adds that role of another servers file (e.g. a
+ * checkout of the base branch: `edge=/tmp/base/bench/gateway-servers.ts`), bundled the same way. A tool for comparing
  * changes, not part of `npm run bench:gateway`.
  */
 import type { ChildProcess } from "node:child_process";
@@ -15,8 +16,8 @@ const [kind = "json", conns = "50", rounds = "5", seconds = "2", ...extra] = pro
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 const here = new URL("./gateway-servers.ts", import.meta.url).pathname;
 
-/** A role from this tree's bundled servers, or from another servers file (run through tsx). */
-const start = (file: string, r: string, ...args: string[]) => (file === here ? startRole(r, args) : startRole(r, args, ["--import", "tsx"], file));
+/** A role from this tree's bundled servers, or from another servers file (bundled the same way). */
+const start = (file: string, r: string, ...args: string[]) => (file === here ? startRole(r, args) : startRole(r, args, [], file));
 const cpuOf = (child: ChildProcess) =>
   new Promise<{ cpu: number; main: number }>((resolve) => {
     const on = (m: unknown) => {
