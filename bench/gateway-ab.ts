@@ -34,6 +34,14 @@ const up = await start(here, "upstream");
 const specs = [["proxy", here], ["edge", here], ...extra.map((e) => e.split("="))] as Array<[string, string]>;
 const roles = [];
 for (const [r, file] of specs) roles.push({ name: `${r}${file === here ? "" : ` (${file})`}`, ...(await start(file, r, String(up.port))), cpu: [] as number[], loop: [] as number[], rps: [] as number[], p99: [] as number[], fe: [] as number[] });
+// A fresh process runs its request path in V8's lower tiers for several seconds (the optimising
+// compiler works through the hot functions on background threads, sharing the cores with the
+// load): every role serves load for `GATEWAY_AB_WARM` seconds (default 8) before the first round.
+const WARM = Number(process.env.GATEWAY_AB_WARM ?? 8);
+for (const t of roles) {
+  const req = postRequest(`/crm${kind === "sse" ? "?sse=1" : ""}`, { authorization: `Bearer ${t.token ?? "x"}`, accept: "application/json, text/event-stream" }, BODY);
+  if (WARM > 0) await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: WARM, sse: kind === "sse" });
+}
 for (let i = 0; i < Number(rounds); i++) {
   for (const t of roles) {
     const req = postRequest(`/crm${kind === "sse" ? "?sse=1" : ""}`, { authorization: `Bearer ${t.token ?? "x"}`, accept: "application/json, text/event-stream" }, BODY);
