@@ -3,7 +3,8 @@
  * starts one upstream and each role, then runs short loads round-robin so that machine noise hits
  * all alike, and prints per role the min and median CPU µs per request of the serving process and
  * the median req/s. Default roles: the plain proxy and the edge of this tree (bundled, as in
- * `npm run bench:gateway`); a `role=file` argument runs that file through tsx. A tool for comparing
+ * `npm run bench:gateway`); a `role=file` argument adds that role of another servers file (e.g. a
+ * checkout of the base branch: `edge=/tmp/base/bench/gateway-servers.ts`), bundled the same way. A tool for comparing
  * changes, not part of `npm run bench:gateway`.
  */
 import type { ChildProcess } from "node:child_process";
@@ -15,8 +16,8 @@ const [kind = "json", conns = "50", rounds = "5", seconds = "2", ...extra] = pro
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 const here = new URL("./gateway-servers.ts", import.meta.url).pathname;
 
-/** A role from this tree's bundled servers, or from another servers file (run through tsx). */
-const start = (file: string, r: string, ...args: string[]) => (file === here ? startRole(r, args) : startRole(r, args, ["--import", "tsx"], file));
+/** A role from this tree's bundled servers, or from another servers file (bundled the same way). */
+const start = (file: string, r: string, ...args: string[]) => (file === here ? startRole(r, args) : startRole(r, args, [], file));
 const cpuOf = (child: ChildProcess) =>
   new Promise<{ cpu: number; main: number }>((resolve) => {
     const on = (m: unknown) => {
@@ -33,6 +34,14 @@ const up = await start(here, "upstream");
 const specs = [["proxy", here], ["edge", here], ...extra.map((e) => e.split("="))] as Array<[string, string]>;
 const roles = [];
 for (const [r, file] of specs) roles.push({ name: `${r}${file === here ? "" : ` (${file})`}`, ...(await start(file, r, String(up.port))), cpu: [] as number[], loop: [] as number[], rps: [] as number[], p99: [] as number[], fe: [] as number[] });
+// A fresh process runs its request path in V8's lower tiers for several seconds (the optimising
+// compiler works through the hot functions on background threads, sharing the cores with the
+// load): every role serves load for `GATEWAY_AB_WARM` seconds (default 8) before the first round.
+const WARM = Number(process.env.GATEWAY_AB_WARM ?? 8);
+for (const t of roles) {
+  const req = postRequest(`/crm${kind === "sse" ? "?sse=1" : ""}`, { authorization: `Bearer ${t.token ?? "x"}`, accept: "application/json, text/event-stream" }, BODY);
+  if (WARM > 0) await runLoad({ port: t.port, request: req, connections: Number(conns), seconds: WARM, sse: kind === "sse" });
+}
 for (let i = 0; i < Number(rounds); i++) {
   for (const t of roles) {
     const req = postRequest(`/crm${kind === "sse" ? "?sse=1" : ""}`, { authorization: `Bearer ${t.token ?? "x"}`, accept: "application/json, text/event-stream" }, BODY);

@@ -14,10 +14,10 @@ const dir = process.env.GATEWAY_PROF_DIR ?? "/tmp";
 const prof = process.env.GATEWAY_PROF !== "0";
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 
-/** A role of the bundled servers (as `npm run bench:gateway` runs them), or of `file` through tsx. */
+/** A role of the bundled servers (as `npm run bench:gateway` runs them), or of another servers `file` (bundled the same way). */
 function start(r: string, cpuProf: boolean, ...args: string[]): Promise<{ child: ChildProcess; port: number; token?: string }> {
   const prof = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
-  return r === "upstream" || !file ? startRole(r, args, prof) : startRole(r, args, ["--import", "tsx", ...prof], file);
+  return r === "upstream" || !file ? startRole(r, args, prof) : startRole(r, args, prof, file);
 }
 const cpuOf = (child: ChildProcess) =>
   new Promise<number>((resolve) => {

@@ -6,6 +6,8 @@ import { median } from "./support.js";
 
 export interface Row { path: string; conns: number; kind: "json" | "sse"; r: LoadResult; /** CPU of the serving process per request, µs. */ cpuUs: number }
 export interface Soak { soak: LoadResult; growth: number; peak: number; seconds: number; samples: number }
+/** Req/s of each 1-second warm-up load per serving process (before its first measured run). */
+export type Warmup = Record<string, Array<{ kind: "json" | "sse"; rps: number }>>;
 export interface LambdaFigures { kind: string; direct: number[]; edge: number[]; directFirst: number[]; edgeFirst: number[] }
 
 const MB = 1024 * 1024;
@@ -15,7 +17,7 @@ const rps = (r: LoadResult) => r.requests / r.seconds;
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 const p = (xs: number[], q: number) => percentile(Float64Array.from(xs), q);
 
-export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[]): string {
+export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[], warm?: { seconds: number; rps: Warmup }): string {
   const get = (path: string, conns: number, kind: string) => rows.find((x) => x.path === path && x.conns === conns && x.kind === kind)!.r;
   const lines: string[] = [];
   lines.push("# Gateway benchmark", "");
@@ -35,6 +37,21 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
     "`npm run bench:gateway` (bench/gateway.ts). Loopback only; the upstream, the proxy and the edge each run in their own process (bench/gateway-servers.ts bundled by esbuild and run by node, as the code ships: not through tsx, whose keep-names wrappers would cost every closure created per request), the load generator (raw keep-alive sockets, one request in flight per connection, bench/gateway-load.ts) in the benchmark's process; all share the machine's cores. The upstream answers every `tools/call` with a small JSON-RPC result, or with an SSE stream of 20 events (one per event-loop turn). The edge runs `startLocalEdge` in gateway mode with a valid RS256 token (every decision a verified-token cache hit), writes an audit record per request to stdout (/dev/null; the local adapter writes the lines of one event-loop turn in one write), and signs an Ed25519 identity assertion per request.",
     "",
   );
+  if (warm && warm.seconds > 0) {
+    lines.push(
+      "## Warm-up",
+      "",
+      `Each serving process served ${warm.seconds} s of load at 50 connections (JSON and SSE alternating, 1 s each) before its first measured run, as a long-lived gateway is warm. A fresh process runs its request path in V8's lower tiers for seconds while the optimising compiler works through the hot functions on background threads, sharing the cores with the load; the req/s of each warm-up second show how long that takes (before this warm-up existed, the 50-connection JSON run of the edge measured mostly this period).`,
+      "",
+      "| process | JSON req/s, warm-up seconds in order | SSE req/s, warm-up seconds in order |",
+      "| --- | --- | --- |",
+    );
+    for (const [path, xs] of Object.entries(warm.rps)) {
+      const of = (k: string) => xs.filter((x) => x.kind === k).map((x) => x.rps.toFixed(0)).join(", ");
+      lines.push(`| ${path} | ${of("json")} | ${of("sse")} |`);
+    }
+    lines.push("");
+  }
   lines.push("## Throughput and latency", "", "| path | conns | response | req/s | p50 ms | p99 ms | first SSE event p50 / p99 ms | CPU µs / request (serving process) | errors |", "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const x of rows) {
     const fe = x.kind === "sse" ? `${f2(percentile(x.r.firstEvent, 50))} / ${f2(percentile(x.r.firstEvent, 99))}` : "";

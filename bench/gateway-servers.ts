@@ -3,7 +3,8 @@
  * reads their memory from /proc): `upstream` (a trivial MCP server answering every `tools/call`
  * with a small JSON-RPC result, or with an SSE stream of 20 events when the query says `sse`),
  * `proxy` (a plain keep-alive node:http pass-through proxy, no auth: the floor of one hop), and
- * `edge` / `edge-es256` (`startLocalEdge` in gateway mode, assertion signed with Ed25519 / ES256).
+ * `edge` / `edge-es256` (`startLocalEdge` in gateway mode, assertion signed with Ed25519 / ES256),
+ * and `edge-node` (the `edge` role with node:http's client for the upstream hop instead of undici).
  * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
  */
 import { generateKeyPairSync } from "node:crypto";
@@ -11,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startLocalEdge } from "../lambda/adapters/local.js";
+import { nodeForwarder } from "../lambda/core/node-forward.js";
 import { crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 
 export const RESULT = '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}';
@@ -76,13 +78,13 @@ async function proxy(upstreamPort: number): Promise<void> {
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
 }
 
-async function edge(upstreamPort: number, alg: "ed25519" | "es256"): Promise<void> {
+async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici"): Promise<void> {
   const key = rsaKey();
   const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
   const cfg = crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` });
   // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
   // Audit records go to the local adapter's default sink (stdout, the lines of one event-loop turn in one synchronous write; the parent points stdout at /dev/null).
-  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined });
+  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined, ...(upstreamClient === "node" ? { forwarder: nodeForwarder() } : {}) });
   send({ port: e.port, token: mint(key, { exp: NOW_MS / 1000 + 3600 }) });
 }
 
@@ -91,4 +93,5 @@ if (role === "upstream") await upstream();
 else if (role === "proxy") await proxy(Number(upstreamPort));
 else if (role === "edge") await edge(Number(upstreamPort), "ed25519");
 else if (role === "edge-es256") await edge(Number(upstreamPort), "es256");
+else if (role === "edge-node") await edge(Number(upstreamPort), "ed25519", "node");
 else throw new Error(`unknown role ${role}`);

@@ -9,14 +9,25 @@ import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-let built: Promise<string> | undefined;
+const built = new Map<string, Promise<string>>();
+const here = fileURLToPath(new URL("./gateway-servers.ts", import.meta.url));
 
-/** The bundled servers module (built on first use). */
-export function serversModule(): Promise<string> {
-  return (built ??= (async () => {
-    const outfile = fileURLToPath(new URL("./.build/gateway-servers.mjs", import.meta.url));
+/**
+ * The bundled servers module (built on first use): this tree's, or another tree's
+ * `bench/gateway-servers.ts` (`source`, e.g. a checkout of the base branch for an A/B).
+ */
+export function serversModule(source: string = here): Promise<string> {
+  let b = built.get(source);
+  if (!b) built.set(source, (b = bundle(source)));
+  return b;
+}
+
+async function bundle(source: string): Promise<string> {
+  {
+    const name = source === here ? "gateway-servers" : `gateway-servers-${built.size}`;
+    const outfile = fileURLToPath(new URL(`./.build/${name}.mjs`, import.meta.url));
     await build({
-      entryPoints: [fileURLToPath(new URL("./gateway-servers.ts", import.meta.url))],
+      entryPoints: [source],
       outfile,
       bundle: true,
       format: "esm",
@@ -26,12 +37,16 @@ export function serversModule(): Promise<string> {
       logLevel: "error",
     });
     return outfile;
-  })());
+  }
 }
 
-/** Forks one role (`upstream`, `proxy`, `edge`, `edge-es256`), resolves with its port (and token). */
-export async function startRole(role: string, args: string[] = [], execArgv: string[] = [], file?: string): Promise<{ child: ChildProcess; port: number; token?: string }> {
-  const child = fork(file ?? (await serversModule()), [role, ...args], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+/**
+ * Forks one role (`upstream`, `proxy`, `edge`, `edge-es256`), resolves with its port (and token).
+ * `file`: another servers source, bundled like this tree's (`bundled`, the default) or run as is.
+ */
+export async function startRole(role: string, args: string[] = [], execArgv: string[] = [], file?: string, bundled = true): Promise<{ child: ChildProcess; port: number; token?: string }> {
+  const module = file === undefined ? await serversModule() : bundled ? await serversModule(file) : file;
+  const child = fork(module, [role, ...args], { execArgv, stdio: ["ignore", "ignore", "inherit", "ipc"] });
   return new Promise((resolve, reject) => {
     child.once("message", (m) => resolve({ child, ...(m as { port: number; token?: string }) }));
     child.once("exit", (c) => reject(new Error(`${role} exited with ${c}`)));

@@ -4,6 +4,7 @@ import type { EdgeConfig } from "../config.js";
 import { createEdge, type Edge, type EdgeOptions } from "../core/edge.js";
 import { LiteHeaders, LiteResponse, StreamResponse, type EdgeRequest, type EdgeResponse } from "../core/http.js";
 import { LineBatcher } from "./line-batcher.js";
+import { undiciForwarder, UpstreamBody } from "./undici-forward.js";
 
 /**
  * The local node:http adapter (`dev`, tests, the local stack, a long-lived gateway). Its hot path
@@ -148,6 +149,19 @@ export async function writeEdgeResponse(res: ServerResponse, r: EdgeResponse): P
     return;
   }
   if (!(r instanceof StreamResponse)) return writeResponse(res, r);
+  if (r.body instanceof UpstreamBody) {
+    const up = r.body;
+    res.writeHead(r.status, rawHeaders(r.headers));
+    // Whole already (a small JSON answer read with its headers): headers and body in one write.
+    if (up.complete) {
+      res.end(up.takeAll());
+      return;
+    }
+    // An event stream with nothing of its body yet: the headers go out now (its client may wait for
+    // them before the first event). Otherwise they go out with the first chunk, in the same write.
+    if (up.queuedBytes === 0 && isEventStream(r.headers)) res.flushHeaders();
+    return up.pipeTo(res);
+  }
   const body = r.body as unknown as NodeBody;
   if (typeof body.pipe !== "function") {
     res.writeHead(r.status, rawHeaders(r.headers));
@@ -254,7 +268,9 @@ export interface LocalEdge {
 export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: string; port?: number } & EdgeOptions): Promise<LocalEdge> {
   const { configs, host = "127.0.0.1", port = 0, ...options } = opts;
   const stdout = options.audit ? undefined : new LineBatcher(1);
-  const edge = createEdge(configs, stdout ? { ...options, audit: (_r, line) => stdout.push(line) } : options);
+  // Gateway mode's upstream hop: undici pools unless the caller chose a forwarder (or a fetch).
+  const upstream = options.forwarder || options.fetch ? undefined : undiciForwarder();
+  const edge = createEdge(configs, { ...options, ...(stdout ? { audit: (_r, line) => stdout.push(line) } : {}), ...(upstream ? { forwarder: upstream } : {}) });
   let fallbackHost: string | undefined;
   const server = createServer((req, res) => {
     const gone = new ClientGone();
@@ -298,6 +314,9 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
         server.close((e) => (e ? reject(e) : resolve()));
       })
         .then(() => edge.flush()) // seal the audit chain's head with a checkpoint
-        .finally(() => stdout?.close()),
+        .finally(() => {
+          stdout?.close();
+          return upstream?.close();
+        }),
   };
 }

@@ -9,7 +9,7 @@ import { createEdge, MAX_BODY_BYTES } from "../../lambda/core/edge.js";
 import { verifyEdgeAssertion } from "../../lambda/upstream.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "./helpers.js";
 
-/** The gateway on node:http in front of a real upstream: headers, errors, streaming, cancellation. */
+/** The gateway on node:http (upstream hop over undici, the default) in front of a real upstream: headers, errors, streaming, cancellation. */
 
 const key = rsaKey();
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -59,7 +59,7 @@ function send(headers: Record<string, string>, body?: string, path = "/crm"): Pr
 
 const auth = () => ({ authorization: `Bearer ${mint(key, { scope: "crm:customers:read crm:deals:read" })}` });
 
-describe("gateway forwarding (node:http forwarder)", () => {
+describe("gateway forwarding (startLocalEdge; its upstream hop over undici)", () => {
   it("forwards the MCP headers and the declared ones only, with Forwarded and X-Forwarded-For from what the edge saw", async () => {
     route = (_q, res) => res.writeHead(200, { "content-type": "application/json" }).end('{"jsonrpc":"2.0","id":1,"result":{}}');
     const r = await send(
