@@ -20,7 +20,7 @@ import { buildEdgeBundle } from "../lambda/build.js";
 import { sealEdgeConfigs } from "../lambda/seal-config.js";
 import crm from "../stacks/crm/mcp-auth.js";
 import { fixedCosts, ISS, keyPair, perRequest, ROUNDS, TOKENS, tokens, type Row } from "./edge-requests.js";
-import { median } from "./support.js";
+import { displayPath, median } from "./support.js";
 
 /** The second Node binary (Lambda's nodejs22.x major), or undefined when absent or switched off. */
 function node22(): string | undefined {
@@ -416,7 +416,7 @@ log(`
   first \`randomUUID\` costs 0.07 ms more than 16 random bytes formatted by hand (not worth it); the
   rest of the CPU table is loading node:crypto, compiling the 60 KB bundle and compiling the request
   path on first use, none of which is work the first request can skip.
-- Node binary: \`${process.execPath}\` (${process.version}). The machine is shared with other work:
+- Node binary: \`${displayPath(process.execPath)}\` (${process.version}). The machine is shared with other work:
   figures move by ±20 % between runs; ratios are medians of per-round ratios measured back to back.`);
 try {
   log(`\nGit: ${execFileSync("git", ["rev-parse", "--short", "HEAD"]).toString().trim()} (working tree may differ).`);

@@ -42,7 +42,7 @@ export interface EntryOptions {
 function configText(): string {
   const inline = process.env.MCP_EDGE_CONFIG;
   if (inline) return inline;
-  // getBuiltinModule: no ESM facade (which would load fs streams) on the cold path; Node >= 20.19.
+  // getBuiltinModule: no ESM facade (which would load fs streams) on the cold path; Node >= 22.12.
   const { readFileSync } = (process as unknown as { getBuiltinModule(id: string): typeof import("node:fs") }).getBuiltinModule("node:fs");
   // Next to the bundle: `__dirname` in the CommonJS bundle, a file URL when loaded as ESM.
   const path = process.env.MCP_EDGE_CONFIG_PATH || (typeof __dirname === "string" ? `${__dirname}/edge-config.json` : new URL("edge-config.json", import.meta.url));
