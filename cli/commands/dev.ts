@@ -262,6 +262,7 @@ export async function runDev(
       ...(surfaceNote === undefined && adminGroup !== undefined ? { auditSurface: { adminGroup, port: ports.audit } } : {}),
       ...(autoApprove !== undefined ? { autoApprove } : {}),
       log: (line) => io.stderr(`[auth] ${line}\n`),
+      auditSurfaceLog: (line) => io.stderr(`[audit] ${line}\n`),
       ...(values.audit ? { audit: (_r, line: string) => io.stdout(`${line}\n`) } : {}),
       edgeLog: (e) => {
         if (e.level !== "info") io.stderr(`[edge] ${JSON.stringify(e)}\n`);

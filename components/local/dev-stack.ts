@@ -43,6 +43,8 @@ export interface DevStackOptions {
   autoApprove?: string;
   /** Authorization-server log lines. */
   log?: (line: string) => void;
+  /** Audit-surface log lines (sign-ins, refusals, exports). Default: `log`. */
+  auditSurfaceLog?: (line: string) => void;
   /** Edge audit records (default: discarded). */
   audit?: (record: AuditRecord, line: string) => void;
   /** Edge operator log (default: discarded). */
@@ -270,7 +272,7 @@ async function startSurface(plan: McpAuthPlan, host: string, o: NonNullable<DevS
     signIn: { issuer, clientId: AUDIT_SURFACE_CLIENT_ID, redirectUri: `${origin}${AUDIT_SURFACE_PATH}/callback`, allowInsecureLoopback: true },
     adminGroup: o.adminGroup,
     basePath: AUDIT_SURFACE_PATH,
-    ...(opts.log ? { log: opts.log } : {}),
+    ...((opts.auditSurfaceLog ?? opts.log) ? { log: opts.auditSurfaceLog ?? opts.log } : {}),
   });
   server.on("request", (req, res) => {
     if ((req.url ?? "/").split("?")[0] === "/" && (req.method === "GET" || req.method === "HEAD")) {

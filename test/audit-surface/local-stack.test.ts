@@ -153,7 +153,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env["CI"])("the local stack's 
 
   it("never logs a token, code or secret", () => {
     const logs = out.join("") + err.join("");
-    expect(logs).toContain("audit surface: alice@example.test signed in");
+    // The surface's lines are its own ([audit]), not the authorization server's ([auth]).
+    expect(err.join("")).toContain("[audit] audit surface: alice@example.test signed in");
+    expect(logs).not.toContain("[auth] audit surface:");
     expect(logs).toMatch(/audit surface: refused bob@example.test/);
     expect(logs).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\./);
     expect(logs).not.toMatch(/[?&](code|state)=/);
