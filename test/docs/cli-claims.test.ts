@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { COMMANDS, main } from "../../cli/run.js";
+import { COMMANDS } from "../../cli/run.js";
 import { DEV_DEFAULT_PORTS } from "../../cli/commands/dev.js";
 import { rules } from "../../components/rules/index.js";
 import { COMPILE_DEFAULTS } from "../../components/plan/compile.js";
@@ -12,6 +12,7 @@ import { MAX_REFRESH_TOKEN_DAYS } from "../../components/model/bounds.js";
 import { DeclarationError } from "../../components/model/validate.js";
 import { compile } from "../../components/plan/compile.js";
 import { PLAN_DERIVATION_POLICY } from "../../policy-packs/mcp-auth-guardrails/src/plan/planPolicies.js";
+import { runCli, type CliRun } from "../support/cli.js";
 
 /**
  * Claims of the README, docs/cli.md, docs/local.md, docs/declarations.md and docs/front.md that are
@@ -27,11 +28,9 @@ const readme = () => {
   return text.slice(0, text.indexOf("## Performance")) + text.slice(text.indexOf("## Development"));
 };
 
-async function run(args: readonly string[], cwd = ROOT): Promise<{ code: number; out: string; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env: {} });
-  return { code, out: stdout + stderr, stdout, stderr };
+async function run(args: readonly string[], cwd = ROOT): Promise<CliRun & { out: string }> {
+  const r = await runCli(args, { cwd });
+  return { ...r, out: r.stdout + r.stderr };
 }
 
 /** Long options named in a text (`--format`, `--no-audit-surface`). */

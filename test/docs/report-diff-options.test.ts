@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../cli/run.js";
 import { compile, serializePlan } from "../../components/index.js";
 import { crmDeclaration } from "../diff/fixtures/cases.js";
+import { runCli } from "../support/cli.js";
 
 /**
  * The option tables of docs/report.md and docs/diff.md against the commands: every option they list
@@ -15,19 +15,8 @@ import { crmDeclaration } from "../diff/fixtures/cases.js";
  */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let dir: string;
-async function run(args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: dir, env: {} });
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args, { cwd: dir });
 
 interface DocOption {
   flag: string;

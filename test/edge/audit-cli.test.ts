@@ -4,21 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { main } from "../../cli/run.js";
 import { keySigner } from "../../lambda/core/checkpoint.js";
 import { startLocalEdge } from "../../lambda/adapters/local.js";
 import { fileCheckpoints } from "../../lambda/checkpoint-file.js";
 import { bearer, call, crmConfig, harness, mint, post, rsaKey } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 const key = rsaKey();
 const signing = generateKeyPairSync("ec", { namedCurve: "P-256" });
 
-async function cli(args: string[], cwd: string) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env: {}, stdoutIsTTY: false });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd, stdoutIsTTY: false });
 
 /** Seven decisions with checkpoints every 3, written to files the way an operator downloads them. */
 async function exported() {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../cli/run.js";
 import type { FrontStore } from "../../components/front/store/types.js";
 import { dynamoFixture, type DynamoFixture } from "./store-helpers.js";
+import { runCli } from "../support/cli.js";
 
 let fx: DynamoFixture;
 beforeAll(async () => {
@@ -39,12 +39,7 @@ async function alive(store: FrontStore, g: string): Promise<boolean[]> {
   ]).then((xs) => xs.map(Boolean));
 }
 
-async function cli(...args: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["revoke", ...args], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: process.cwd(), env: {} });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCli(["revoke", ...args]);
 
 describe("pulumi-mcp-auth revoke", () => {
   it("--user destroys every grant and token of the user, removes the consents, records the revocation and prints what it revoked", async () => {

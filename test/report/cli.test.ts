@@ -2,23 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../../cli/run.js";
 import { compile, serializePlan } from "../../components/index.js";
 import { crmDeclaration } from "../diff/fixtures/cases.js";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+import { runCli } from "../support/cli.js";
 
 let dir: string;
-async function run(args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: dir, env: {} });
-  return { code, stdout, stderr };
-}
+const run = (args: string[]) => runCli(args, { cwd: dir });
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "mcp-auth-report-"));

@@ -2,18 +2,11 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIOWithTty } from "../../cli/format.js";
-import { main } from "../../cli/run.js";
 import { CRM } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 /** Runs the CLI in-process in `cwd` with captured output. */
-async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIOWithTty = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env: {} };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], cwd: string) => runCli(args, { cwd });
 
 let dir: string;
 beforeAll(async () => {

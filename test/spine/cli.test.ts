@@ -6,12 +6,12 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compile, serializePlan } from "../../components/index.js";
-import { main } from "../../cli/run.js";
 import { rules } from "../../components/rules/index.js";
 import type { CliIOWithTty } from "../../cli/format.js";
 import crm from "../../stacks/crm/mcp-auth.js";
 import { base } from "../fixtures/declarations/_base.js";
 import { CRM, FIXTURES, ROOT } from "./helpers.js";
+import { runCli } from "../support/cli.js";
 
 interface Run {
   code: number;
@@ -33,11 +33,8 @@ function cli(args: string[], cwd = ROOT): Promise<Run> {
 }
 
 /** Runs `main` in-process with captured output. */
-async function inProcess(args: string[], extra: Partial<CliIOWithTty> = {}, commandsDir?: URL): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd: ROOT, env: {}, ...extra }, commandsDir ? { commandsDir } : {});
-  return { code, stdout, stderr };
+function inProcess(args: string[], extra: Partial<CliIOWithTty> = {}, commandsDir?: URL): Promise<Run> {
+  return runCli(args, { cwd: ROOT, ...extra }, commandsDir);
 }
 
 let tmp: string;
