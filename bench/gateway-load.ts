@@ -136,8 +136,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
       let firstSeen = false;
       const send = () => {
         // A timer may fire a little before `due` (node's timers run on the event loop's cached
-        // millisecond clock): a request sent early counts from when it was sent.
-        // Latency counts from the earlier of the two: a late request from its scheduled time.
+        // millisecond clock): such a request counts from when it was sent, a late one from `due`.
         sentAt = Math.min(sentAt, performance.now());
         r.reset();
         firstSeen = false;

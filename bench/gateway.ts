@@ -31,7 +31,7 @@ const SECONDS = Number(process.env.GATEWAY_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.GATEWAY_WARMUP_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.GATEWAY_SOAK_SECONDS ?? 60);
 const INVOCATIONS = Number(process.env.GATEWAY_INVOCATIONS ?? 2000);
-/** The offered load of the equal-load runs, as a share of the proxy's saturated throughput. */
+/** The offered load of the equal-load runs, as a share of the lower saturated throughput (proxy, edge). */
 const EQUAL_SHARE = Number(process.env.GATEWAY_EQUAL_SHARE ?? 0.5);
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 
@@ -103,12 +103,13 @@ async function main(): Promise<void> {
   }
 
   // Equal offered load (open loop, bench/gateway-load.ts): at 50 connections, the proxy and the edge
-  // each get the same fixed request rate, EQUAL_SHARE of the proxy's saturated throughput of this
-  // run, latency from each request's scheduled send time; two rounds each, alternating.
+  // each get the same fixed request rate, EQUAL_SHARE of the lower of their saturated throughputs of
+  // this run (so that neither runs near its capacity, where queueing would dominate again), latency
+  // from each request's scheduled send time; two rounds each, alternating.
   const equal: EqualLoad[] = [];
   for (const kind of ["json", "sse"] as const) {
-    const sat = rows.find((x) => x.path === "plain node:http proxy" && x.conns === 50 && x.kind === kind)!;
-    const rate = Math.max(1, Math.round(EQUAL_SHARE * rps(sat.r)));
+    const sat = (path: string) => rps(rows.find((x) => x.path === path && x.conns === 50 && x.kind === kind)!.r);
+    const rate = Math.max(1, Math.round(EQUAL_SHARE * Math.min(sat("plain node:http proxy"), sat("edge"))));
     const runs: Record<string, LoadResult[]> = { "plain node:http proxy": [], edge: [] };
     for (let round = 0; round < 2; round++) {
       for (const path of Object.keys(runs)) {
