@@ -3,6 +3,15 @@
  * request in flight, for a bounded time. Raw `net` sockets and a minimal HTTP/1.1 response reader
  * (Content-Length and chunked bodies) so that the generator costs far less CPU per request than
  * the servers it measures. Not a benchmark itself.
+ *
+ * Two modes. Closed loop (the default): each connection sends its next request as soon as the
+ * previous response has ended, so the load is as high as the server can take and latency at
+ * saturation is mostly queueing, i.e. a function of throughput. Open loop (`rate`): requests are
+ * scheduled at a fixed aggregate rate, spread evenly over the connections (each connection sends
+ * every `connections / rate` seconds, the connections' phases staggered), and every latency is
+ * measured from the request's *scheduled* send time, not from when it was actually written: a
+ * request that waits behind a slow previous response on its connection counts that wait, so a
+ * stall is not hidden by the generator backing off (no coordinated omission, as in wrk2).
  */
 import { connect, type Socket } from "node:net";
 
@@ -14,6 +23,8 @@ export interface LoadResult {
   latencies: Float64Array;
   /** Time from sending a request to the first body byte holding `data:` (SSE), ms. */
   firstEvent: Float64Array;
+  /** Open loop: requests sent later than scheduled because their connection was still busy. */
+  late: number;
 }
 
 export interface LoadSpec {
@@ -24,6 +35,8 @@ export interface LoadSpec {
   seconds: number;
   /** Record the time to the first `data:` body bytes (SSE responses). */
   sse?: boolean;
+  /** Open loop: requests per second in all, on a fixed schedule; latencies from the scheduled send times. */
+  rate?: number;
 }
 
 /** Builds a keep-alive POST with a JSON body. */
@@ -92,29 +105,67 @@ class Reader {
 }
 
 /** Runs the load and resolves when every connection has finished its last request. */
-export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const latencies: number[] = [];
   const firstEvent: number[] = [];
   let errors = 0;
+  let late = 0;
+  // Every connection is open before the clock starts (the schedule does not count connecting).
+  const socks = await Promise.all(
+    Array.from({ length: spec.connections }, () =>
+      new Promise<Socket | undefined>((resolve) => {
+        const sock = connect({ port: spec.port, host: "127.0.0.1", noDelay: true });
+        sock.once("connect", () => resolve(sock));
+        sock.once("error", () => {
+          errors++;
+          resolve(undefined);
+        });
+      }),
+    ),
+  );
   const started = performance.now();
   const stopAt = started + spec.seconds * 1000;
-  const one = () =>
+  // Open loop: connection i sends at started + (i / connections + k) · interval, k = 0, 1, …
+  const interval = spec.rate ? (spec.connections * 1000) / spec.rate : 0;
+  const one = (sock: Socket | undefined, i: number) =>
     new Promise<void>((resolve) => {
+      if (!sock) return resolve();
       const r = new Reader();
       let sentAt = 0;
+      let k = 0;
       let firstSeen = false;
-      const sock: Socket = connect({ port: spec.port, host: "127.0.0.1", noDelay: true });
+      const send = () => {
+        // A timer may fire a little before `due` (node's timers run on the event loop's cached
+        // millisecond clock): such a request counts from when it was sent, a late one from `due`.
+        sentAt = Math.min(sentAt, performance.now());
+        r.reset();
+        firstSeen = false;
+        sock.write(spec.request);
+      };
       const next = () => {
-        if (performance.now() >= stopAt) {
+        const now = performance.now();
+        if (interval === 0) {
+          if (now >= stopAt) {
+            sock.end();
+            return resolve();
+          }
+          sentAt = now;
+          return send();
+        }
+        const due = started + (i / spec.connections + k++) * interval;
+        if (due >= stopAt) {
           sock.end();
           return resolve();
         }
-        r.reset();
-        firstSeen = false;
-        sentAt = performance.now();
-        sock.write(spec.request);
+        // Latency counts from `due` whether the request goes out on time (a timer) or late (its
+        // connection was still busy with the previous response).
+        sentAt = due;
+        if (due > now + 0.5) setTimeout(send, due - now);
+        else {
+          if (now - due > 1) late++;
+          send();
+        }
       };
-      sock.on("connect", next);
       sock.on("data", (chunk: Buffer) => {
         const done = r.feed(chunk);
         if (spec.sse && !firstSeen && r.sawData) {
@@ -130,12 +181,15 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         errors++;
         resolve();
       });
+      next();
     });
-  return Promise.all(Array.from({ length: spec.connections }, one)).then(() => ({
+  await Promise.all(socks.map(one));
+  return {
     requests: latencies.length,
     errors,
+    late,
     seconds: (performance.now() - started) / 1000,
     latencies: Float64Array.from(latencies),
     firstEvent: Float64Array.from(firstEvent),
-  }));
+  };
 }

@@ -9,6 +9,8 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeHeapSnapshot } from "node:v8";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startLocalEdge } from "../lambda/adapters/local.js";
@@ -36,6 +38,10 @@ process.on("message", (m) => {
     const u = process.cpuUsage();
     send({ cpu: u.user + u.system, main: mainThreadCpu() });
   }
+  // Memory as V8 and node see it (rss, heapTotal, heapUsed, external, arrayBuffers: bytes).
+  if (m === "mem") send({ mem: process.memoryUsage() });
+  // A heap snapshot into `dir` (bench/gateway-soak.ts compares two by constructor); replies with its path.
+  if (typeof m === "object" && m !== null && "snapshot" in m) send({ snapshot: writeHeapSnapshot(join((m as { snapshot: string }).snapshot, `edge-${Date.now()}.heapsnapshot`)) });
 });
 
 async function upstream(): Promise<void> {

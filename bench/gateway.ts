@@ -23,7 +23,7 @@ import { assertionClaims, createAssertionSigner } from "../lambda/core/assertion
 import { createEdge } from "../lambda/core/edge.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad, type LoadResult } from "./gateway-load.js";
-import { report, writeReport, type LambdaFigures, type Row, type Warmup } from "./gateway-report.js";
+import { report, writeReport, type EqualLoad, type LambdaFigures, type MemUsage, type Row, type Warmup } from "./gateway-report.js";
 import { startRole } from "./gateway-spawn.js";
 import { median } from "./support.js";
 
@@ -31,6 +31,8 @@ const SECONDS = Number(process.env.GATEWAY_SECONDS ?? 5);
 const WARMUP_SECONDS = Number(process.env.GATEWAY_WARMUP_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.GATEWAY_SOAK_SECONDS ?? 60);
 const INVOCATIONS = Number(process.env.GATEWAY_INVOCATIONS ?? 2000);
+/** The offered load of the equal-load runs, as a share of the lower saturated throughput (proxy, edge). */
+const EQUAL_SHARE = Number(process.env.GATEWAY_EQUAL_SHARE ?? 0.5);
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 
 /** One server role in its own process, run as the code ships (bench/gateway-spawn.ts). */
@@ -47,6 +49,20 @@ function cpuOf(child: ChildProcess): Promise<number> {
     };
     child.on("message", on);
     child.send("cpu");
+  });
+}
+
+/** `process.memoryUsage()` of a serving child (bench/gateway-servers.ts), bytes. */
+function usageOf(child: ChildProcess): Promise<MemUsage> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if (typeof m === "object" && m !== null && "mem" in m) {
+        child.off("message", on);
+        resolve((m as { mem: MemUsage }).mem);
+      }
+    };
+    child.on("message", on);
+    child.send("mem");
   });
 }
 
@@ -86,11 +102,42 @@ async function main(): Promise<void> {
     hwm[conns] = memOf(edge.child.pid!).hwm;
   }
 
+  // Equal offered load (open loop, bench/gateway-load.ts): at 50 connections, the proxy and the edge
+  // each get the same fixed request rate, EQUAL_SHARE of the lower of their saturated throughputs of
+  // this run (so that neither runs near its capacity, where queueing would dominate again), latency
+  // from each request's scheduled send time; two rounds each, alternating.
+  const equal: EqualLoad[] = [];
+  for (const kind of ["json", "sse"] as const) {
+    const sat = (path: string) => rps(rows.find((x) => x.path === path && x.conns === 50 && x.kind === kind)!.r);
+    const rate = Math.max(1, Math.round(EQUAL_SHARE * Math.min(sat("plain node:http proxy"), sat("edge"))));
+    const runs: Record<string, LoadResult[]> = { "plain node:http proxy": [], edge: [] };
+    for (let round = 0; round < 2; round++) {
+      for (const path of Object.keys(runs)) {
+        const t = targets[path as keyof typeof targets];
+        const req = postRequest(`${t.path}${kind === "sse" ? "?sse=1" : ""}`, auth, BODY);
+        runs[path]!.push(await runLoad({ port: t.port, request: req, connections: 50, seconds: SECONDS, sse: kind === "sse", rate }));
+      }
+    }
+    for (const [path, rs] of Object.entries(runs)) {
+      const r = merge(rs);
+      equal.push({ path, kind, rate, r });
+      process.stdout.write(`equal load ${rate} req/s ${kind} ${path}: ${fmt(rps(r), 0)} req/s p50 ${fmt(percentile(r.latencies, 50), 2)} p99 ${fmt(percentile(r.latencies, 99), 2)} ms${kind === "sse" ? `, first event p50 ${fmt(percentile(r.firstEvent, 50), 2)} p99 ${fmt(percentile(r.firstEvent, 99), 2)} ms` : ""}, late ${r.late}, errors ${r.errors}\n`);
+    }
+  }
+
   // Soak: 200 connections, RSS sampled every second; growth judged after the first sixth (warm-up).
+  // The V8 heap (heapUsed: live and not yet collected objects; heapTotal: what V8 has reserved for
+  // them) and `external` (memory outside the heap held by JavaScript objects, e.g. Buffers) at the
+  // start, after the warm-up sixth and at the end, so the report shows what grew.
   const samples: number[] = [];
-  const timer = setInterval(() => samples.push(memOf(edge.child.pid!).rss), 1000);
+  const usage: MemUsage[] = [await usageOf(edge.child)];
+  const timer = setInterval(() => {
+    samples.push(memOf(edge.child.pid!).rss);
+    if (samples.length === Math.max(1, Math.floor(SOAK_SECONDS / 6))) void usageOf(edge.child).then((u) => usage.push(u));
+  }, 1000);
   const soak = await runLoad({ port: edge.port, request: postRequest("/crm", auth, BODY), connections: 200, seconds: SOAK_SECONDS });
   clearInterval(timer);
+  usage.push(await usageOf(edge.child));
   const warm = Math.max(1, Math.floor(samples.length / 6));
   const base = samples[warm - 1] ?? 0;
   const growth = samples.length > warm ? Math.max(...samples.slice(warm)) / base - 1 : 0;
@@ -108,7 +155,13 @@ async function main(): Promise<void> {
   const signing = signingCost();
   const lambda = await lambdaPath(up.port);
   up.child.kill();
-  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }));
+  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length, usage }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal));
+}
+
+/** Several runs of one target as one result (requests, errors and latencies pooled; time summed). */
+function merge(rs: LoadResult[]): LoadResult {
+  const cat = (k: "latencies" | "firstEvent") => Float64Array.from(rs.flatMap((r) => Array.from(r[k])));
+  return { requests: rs.reduce((n, r) => n + r.requests, 0), errors: rs.reduce((n, r) => n + r.errors, 0), late: rs.reduce((n, r) => n + r.late, 0), seconds: rs.reduce((n, r) => n + r.seconds, 0), latencies: cat("latencies"), firstEvent: cat("firstEvent") };
 }
 
 /** The warm-up of one fresh serving process: 1-second loads at 50 connections, JSON and SSE alternating; req/s of each. */
