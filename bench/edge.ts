@@ -142,7 +142,7 @@ log(`
   runtime also loads its native RAPID client and does more module resolution, which neither side of the
   difference contains.
 - Sealed configs against validating at cold start, A/B on 5 Dec 2026 on the busy machine
-  (\`npx tsx bench/cold-start-ab.ts\`: the same entry bundled both ways, CPU time of the process to the
+  (\`npx tsx bench/cold-start-ab.ts --zod\`: the same entry bundled both ways, CPU time of the process to the
   first decision over an empty script, median of 21 paired runs): 22.7 ms sealed, 34.8 ms validating
   with zod, paired difference 10.9 ms. CPU times on that machine run about twice the idle ones (the
   RS256 floor took 35 µs of CPU against 18 µs idle).
