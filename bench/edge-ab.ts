@@ -7,60 +7,20 @@
  * and the result is the median over rounds of the per-round ratio B / A. For judging a change on a
  * busy machine; bench/edge.ts gives the figures against the floor.
  */
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { edgeConfigFor } from "../components/edge-config.js";
 import { compile } from "../components/plan/compile.js";
 import crm from "../stacks/crm/mcp-auth.js";
-import { AUD, ISS, keyPair, TOKENS, tokens } from "./edge-requests.js";
+import { AUD, bundleCore, ISS, keyPair, lambdaAt, TOKENS, tokens, type BundledCore } from "./edge-requests.js";
 import { median } from "./support.js";
 
-type Core = {
-  Authorizer: typeof import("../lambda/core/authorize.js").Authorizer;
-  AuditChain: typeof import("../lambda/core/audit.js").AuditChain;
-  ParamHasher: typeof import("../lambda/core/audit.js").ParamHasher;
-  keySigner: typeof import("../lambda/core/checkpoint.js").keySigner;
-  LiteRequest: typeof import("../lambda/core/http.js").LiteRequest;
-  buildRuntime: typeof import("../lambda/core/server.js").buildRuntime;
-};
+type Core = BundledCore;
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-
-/** Bundles `<lambdaDir>/core` like the deploy bundle (minified ESM for import here). */
-async function bundleCore(lambdaDir: string, out: string): Promise<Core> {
-  const outfile = join(out, "core.mjs");
-  await build({
-    stdin: {
-      contents: `export { Authorizer } from "./authorize.ts"; export { AuditChain, ParamHasher } from "./audit.ts"; export { keySigner } from "./checkpoint.ts"; export { LiteRequest } from "./http.ts"; export { buildRuntime } from "./server.ts";`,
-      resolveDir: join(lambdaDir, "core"),
-      loader: "ts",
-    },
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    minify: true,
-    logLevel: "warning",
-    nodePaths: [join(root, "node_modules")],
-  });
-  return (await import(outfile)) as Core;
-}
-
-/** `lambda/` at `ref`, extracted under the package root (so that its imports resolve). */
-function lambdaAt(ref: string): string {
-  const dir = join(root, ".bench-ab", ref.replace(/[^A-Za-z0-9._-]/g, "_"));
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const tar = execFileSync("git", ["archive", "--format=tar", ref, "lambda"], { cwd: root, maxBuffer: 1 << 26 });
-  execFileSync("tar", ["-x", "-C", dir], { input: tar });
-  return join(dir, "lambda");
-}
 
 const ref = process.argv[2] ?? "HEAD";
 const rounds = Number(process.env.BENCH_ROUNDS ?? 21);

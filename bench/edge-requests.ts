@@ -7,7 +7,8 @@
  * of both algorithms as JSON on stdout.
  */
 import { createHmac, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from "node:crypto";
-import { mkdtempSync, openSync, writeSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,21 +67,28 @@ export async function measureAll(cands: Array<[string, number, (i: number) => un
   return cands.map(([name], c) => [name, median(per[c]!), median(per[c]!.map((v, r) => v / per[0]![r]!))]);
 }
 
+/** The core's exports the benchmarks use (bench/edge-ab.ts bundles another git ref's core the same way). */
+export type BundledCore = {
+  Authorizer: typeof Core.Authorizer;
+  TokenCache: typeof import("../lambda/core/cache.js").TokenCache;
+  AuditChain: typeof import("../lambda/core/audit.js").AuditChain;
+  ParamHasher: typeof import("../lambda/core/audit.js").ParamHasher;
+  keySigner: typeof import("../lambda/core/checkpoint.js").keySigner;
+  LiteRequest: typeof import("../lambda/core/http.js").LiteRequest;
+  buildRuntime: typeof import("../lambda/core/server.js").buildRuntime;
+};
+
 /**
- * The core as it ships: bundled and minified with the deploy bundle's esbuild settings (running the
- * TypeScript through tsx would add its keep-names wrappers to every closure and skew the figures).
+ * The core of `<lambdaDir>/core` as it ships: bundled and minified with the deploy bundle's esbuild
+ * settings (running the TypeScript through tsx would add its keep-names wrappers to every closure and
+ * skew the figures), written under `outDir` and imported.
  */
-let core: Awaited<ReturnType<typeof buildCore>> | undefined;
-async function bundledCore() {
-  return (core ??= await buildCore());
-}
-async function buildCore() {
-  const dir = mkdtempSync(join(tmpdir(), "edge-core-"));
-  const outfile = join(dir, "core.mjs");
+export async function bundleCore(lambdaDir = fileURLToPath(new URL("../lambda/", import.meta.url)), outDir = mkdtempSync(join(tmpdir(), "edge-core-"))): Promise<BundledCore> {
+  const outfile = join(outDir, "core.mjs");
   await build({
     stdin: {
       contents: `export { Authorizer } from "./authorize.ts"; export { TokenCache } from "./cache.ts"; export { AuditChain, ParamHasher } from "./audit.ts"; export { keySigner } from "./checkpoint.ts"; export { LiteRequest } from "./http.ts"; export { buildRuntime } from "./server.ts";`,
-      resolveDir: fileURLToPath(new URL("../lambda/core/", import.meta.url)),
+      resolveDir: join(lambdaDir, "core"),
       loader: "ts",
     },
     outfile,
@@ -90,17 +98,26 @@ async function buildCore() {
     target: "node20",
     minify: true,
     logLevel: "warning",
+    // A core extracted from another git ref resolves its dependencies from this checkout.
+    nodePaths: [fileURLToPath(new URL("../node_modules", import.meta.url))],
   });
-  return (await import(outfile)) as {
-    Authorizer: typeof Core.Authorizer;
-    TokenCache: typeof import("../lambda/core/cache.js").TokenCache;
-    AuditChain: typeof import("../lambda/core/audit.js").AuditChain;
-    ParamHasher: typeof import("../lambda/core/audit.js").ParamHasher;
-    keySigner: typeof import("../lambda/core/checkpoint.js").keySigner;
-    LiteRequest: typeof import("../lambda/core/http.js").LiteRequest;
-    buildRuntime: typeof import("../lambda/core/server.js").buildRuntime;
-  };
+  return (await import(outfile)) as BundledCore;
 }
+/**
+ * `lambda/` at git `ref`, extracted under `.bench-ab/` in the package root (so that its imports of
+ * node_modules resolve); for the A/B benchmarks, which remove `.bench-ab/` when done.
+ */
+export function lambdaAt(ref: string): string {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const dir = join(root, ".bench-ab", ref.replace(/[^A-Za-z0-9._-]/g, "_"));
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const tar = execFileSync("git", ["archive", "--format=tar", ref, "lambda"], { cwd: root, maxBuffer: 1 << 26 });
+  execFileSync("tar", ["-x", "-C", dir], { input: tar });
+  return join(dir, "lambda");
+}
+let core: Promise<BundledCore> | undefined;
+const bundledCore = () => (core ??= bundleCore());
 
 /**
  * Rows `[name, ns per request, ratio to the floor, CPU ns per request, CPU ratio]`; the first row is
