@@ -12,7 +12,7 @@
 import type { ChildProcess } from "node:child_process";
 import { call } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad } from "./gateway-load.js";
-import { startRole } from "./gateway-spawn.js";
+import { askChild, startRole } from "./gateway-spawn.js";
 
 const [kind = "json", conns = "50", rounds = "5", seconds = "2", ...extra] = process.argv.slice(2);
 const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
@@ -20,17 +20,7 @@ const here = new URL("./gateway-servers.ts", import.meta.url).pathname;
 
 /** A role from this tree's bundled servers, or from another servers file (bundled the same way). */
 const start = (file: string, r: string, ...args: string[]) => (file === here ? startRole(r, args) : startRole(r, args, [], file));
-const cpuOf = (child: ChildProcess) =>
-  new Promise<{ cpu: number; main: number }>((resolve) => {
-    const on = (m: unknown) => {
-      if (typeof m === "object" && m !== null && "cpu" in m) {
-        child.off("message", on);
-        resolve(m as { cpu: number; main: number });
-      }
-    };
-    child.on("message", on);
-    child.send("cpu");
-  });
+const cpuOf = (child: ChildProcess) => askChild<{ cpu: number; main: number }>(child, "cpu", "cpu");
 
 const up = await start(here, "upstream");
 const specs = [["proxy", here], ["edge", here], ...extra.map((e) => e.split("="))] as Array<[string, string]>;

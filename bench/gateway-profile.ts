@@ -7,7 +7,7 @@
 import type { ChildProcess } from "node:child_process";
 import { call } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad } from "./gateway-load.js";
-import { startRole } from "./gateway-spawn.js";
+import { askChild, startRole } from "./gateway-spawn.js";
 
 const [role = "edge", kind = "json", conns = "50", seconds = "5", file] = process.argv.slice(2);
 const dir = process.env.GATEWAY_PROF_DIR ?? "/tmp";
@@ -19,17 +19,7 @@ function start(r: string, cpuProf: boolean, ...args: string[]): Promise<{ child:
   const prof = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
   return r === "upstream" || !file ? startRole(r, args, prof) : startRole(r, args, prof, file);
 }
-const cpuOf = (child: ChildProcess) =>
-  new Promise<number>((resolve) => {
-    const on = (m: unknown) => {
-      if (typeof m === "object" && m !== null && "cpu" in m) {
-        child.off("message", on);
-        resolve((m as { cpu: number }).cpu);
-      }
-    };
-    child.on("message", on);
-    child.send("cpu");
-  });
+const cpuOf = (child: ChildProcess) => askChild<{ cpu: number }>(child, "cpu", "cpu").then((m) => m.cpu);
 
 const up = await start("upstream", false);
 const t = await start(role, prof, String(up.port));

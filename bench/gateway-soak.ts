@@ -13,7 +13,7 @@ import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { call } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad } from "./gateway-load.js";
-import { startRole } from "./gateway-spawn.js";
+import { askChild, startRole } from "./gateway-spawn.js";
 
 const [role = "edge", seconds = "180", conns = "200", kind = "json"] = process.argv.slice(2);
 const WARMUP = Number(process.env.GATEWAY_WARMUP_SECONDS ?? 10);
@@ -23,19 +23,8 @@ const MB = 1024 * 1024;
 
 export interface Mem { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number }
 
-/** Asks a serving child (bench/gateway-servers.ts) for a message answering `ask`, keyed by `key`. */
-function ask<T>(child: ChildProcess, q: unknown, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const on = (m: unknown) => {
-      if (typeof m === "object" && m !== null && key in m) {
-        child.off("message", on);
-        resolve((m as Record<string, T>)[key]!);
-      }
-    };
-    child.on("message", on);
-    child.send(q as string);
-  });
-}
+/** Asks a serving child (bench/gateway-servers.ts) for the `key` member of its answer to `q`. */
+const ask = <T>(child: ChildProcess, q: string | object, key: string) => askChild<Record<string, T>>(child, q, key).then((m) => m[key]!);
 
 /** Live objects per constructor name (count, self bytes) of a V8 heap snapshot file. */
 function byConstructor(file: string): Map<string, { count: number; size: number }> {

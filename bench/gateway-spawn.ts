@@ -52,3 +52,20 @@ export async function startRole(role: string, args: string[] = [], execArgv: str
     child.once("exit", (c) => reject(new Error(`${role} exited with ${c}`)));
   });
 }
+
+/**
+ * Sends `q` to a serving child (bench/gateway-servers.ts) and resolves with its first answer that
+ * has a `key` member (the whole message: some answers carry more than that member).
+ */
+export function askChild<T extends object>(child: ChildProcess, q: string | object, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: unknown) => {
+      if (typeof m === "object" && m !== null && key in m) {
+        child.off("message", on);
+        resolve(m as T);
+      }
+    };
+    child.on("message", on);
+    child.send(q);
+  });
+}

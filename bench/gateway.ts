@@ -24,7 +24,7 @@ import { createEdge } from "../lambda/core/edge.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad, type LoadResult } from "./gateway-load.js";
 import { report, writeReport, type EqualLoad, type LambdaFigures, type MemUsage, type Row, type Warmup } from "./gateway-report.js";
-import { startRole } from "./gateway-spawn.js";
+import { askChild, startRole } from "./gateway-spawn.js";
 import { median } from "./support.js";
 
 const SECONDS = Number(process.env.GATEWAY_SECONDS ?? 5);
@@ -39,32 +39,10 @@ const BODY = JSON.stringify(call("list_customers", { query: "acme" }));
 const start = (role: string, ...args: string[]) => startRole(role, args);
 
 /** CPU time (user + system) of a child so far, µs. */
-function cpuOf(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: unknown) => {
-      if (typeof m === "object" && m !== null && "cpu" in m) {
-        child.off("message", on);
-        resolve((m as { cpu: number }).cpu);
-      }
-    };
-    child.on("message", on);
-    child.send("cpu");
-  });
-}
+const cpuOf = (child: ChildProcess) => askChild<{ cpu: number }>(child, "cpu", "cpu").then((m) => m.cpu);
 
 /** `process.memoryUsage()` of a serving child (bench/gateway-servers.ts), bytes. */
-function usageOf(child: ChildProcess): Promise<MemUsage> {
-  return new Promise((resolve) => {
-    const on = (m: unknown) => {
-      if (typeof m === "object" && m !== null && "mem" in m) {
-        child.off("message", on);
-        resolve((m as { mem: MemUsage }).mem);
-      }
-    };
-    child.on("message", on);
-    child.send("mem");
-  });
-}
+const usageOf = (child: ChildProcess) => askChild<{ mem: MemUsage }>(child, "mem", "mem").then((m) => m.mem);
 
 /** Resident and peak resident memory of a process, bytes (Linux /proc). */
 function memOf(pid: number): { rss: number; hwm: number } {
