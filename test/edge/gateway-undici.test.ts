@@ -178,6 +178,55 @@ describe("gateway upstream hop over undici, differential against node:http's cli
     }
   });
 
+  it("fails a request still queued for a connection once the headers timeout passes, and a later one still gets through", async () => {
+    let answer = false;
+    const slow = createServer((_q, res) => {
+      if (answer) res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    });
+    await new Promise<void>((r) => slow.listen(0, "127.0.0.1", () => r()));
+    const port = (slow.address() as AddressInfo).port;
+    // One connection: the second request waits in the pool behind the silent first one.
+    const edge = await startLocalEdge({ configs: [crmConfig([key], { upstream: `http://127.0.0.1:${port}/mcp` })], now: () => NOW_MS, audit: () => undefined, log: () => undefined, forwarder: undiciForwarder({ headersTimeoutMs: 200, connections: 1 }) });
+    try {
+      const t = Date.now();
+      const [a, b] = await Promise.all([send(edge, auth(), BODY), send(edge, auth(), BODY)]);
+      expect([a.status, b.status]).toEqual([502, 502]);
+      expect(JSON.parse(b.body)).toEqual({ error: "upstream_unreachable" });
+      expect(Date.now() - t).toBeLessThan(3000);
+      answer = true;
+      expect((await send(edge, auth(), BODY)).status).toBe(200);
+    } finally {
+      await edge.close();
+      slow.closeAllConnections();
+      await new Promise<void>((r) => slow.close(() => r()));
+    }
+  });
+
+  it("never cuts a response whose headers came in time, however long its body then takes", async () => {
+    const streaming = createServer((_q, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write('data: {"n":1}\n\n');
+      setTimeout(() => res.end('data: {"n":2}\n\n'), 600);
+    });
+    await new Promise<void>((r) => streaming.listen(0, "127.0.0.1", () => r()));
+    const port = (streaming.address() as AddressInfo).port;
+    const edge = await startLocalEdge({ configs: [crmConfig([key], { upstream: `http://127.0.0.1:${port}/mcp` })], now: () => NOW_MS, audit: () => undefined, log: () => undefined, forwarder: undiciForwarder({ headersTimeoutMs: 150 }) });
+    try {
+      const r = await send(edge, { ...auth(), accept: "application/json, text/event-stream" }, BODY);
+      expect(r.status).toBe(200);
+      expect(r.body).toBe('data: {"n":1}\n\ndata: {"n":2}\n\n');
+    } finally {
+      await edge.close();
+      streaming.closeAllConnections();
+      await new Promise<void>((r) => streaming.close(() => r()));
+    }
+  });
+
+  it("refuses a headers timeout that is not a number of milliseconds, naming the option", () => {
+    expect(() => undiciForwarder({ headersTimeoutMs: -1 })).toThrow(/headersTimeoutMs/);
+    expect(() => undiciForwarder({ headersTimeoutMs: Number.NaN })).toThrow(/headersTimeoutMs/);
+  });
+
   it("cuts the client's stream, never completes it, when the upstream dies mid-body", async () => {
     route = (_q, res) => {
       res.writeHead(200, { "content-type": "text/event-stream" });
