@@ -4,7 +4,9 @@
  * with a small JSON-RPC result, or with an SSE stream of 20 events when the query says `sse`),
  * `proxy` (a plain keep-alive node:http pass-through proxy, no auth: the floor of one hop), and
  * `edge` / `edge-es256` (`startLocalEdge` in gateway mode, assertion signed with Ed25519 / ES256),
- * and `edge-node` (the `edge` role with node:http's client for the upstream hop instead of undici).
+ * `edge-node` (the `edge` role with node:http's client for the upstream hop instead of undici), and
+ * `edge-noassert` (the `edge` role with `upstreamAssertion: "none"`: no identity assertion, a
+ * diagnostic of what the per-request signature costs; not a configuration the benchmark judges).
  * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
  */
 import { generateKeyPairSync } from "node:crypto";
@@ -84,10 +86,10 @@ async function proxy(upstreamPort: number): Promise<void> {
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
 }
 
-async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici"): Promise<void> {
+async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici", assertion: "signed" | "none" = "signed"): Promise<void> {
   const key = rsaKey();
   const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
-  const cfg = crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` });
+  const cfg = { ...crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` }), upstreamAssertion: assertion };
   // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
   // Audit records go to the local adapter's default sink (stdout, the lines of one event-loop turn in one synchronous write; the parent points stdout at /dev/null).
   const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined, ...(upstreamClient === "node" ? { forwarder: nodeForwarder() } : {}) });
@@ -100,4 +102,5 @@ else if (role === "proxy") await proxy(Number(upstreamPort));
 else if (role === "edge") await edge(Number(upstreamPort), "ed25519");
 else if (role === "edge-es256") await edge(Number(upstreamPort), "es256");
 else if (role === "edge-node") await edge(Number(upstreamPort), "ed25519", "node");
+else if (role === "edge-noassert") await edge(Number(upstreamPort), "ed25519", "undici", "none");
 else throw new Error(`unknown role ${role}`);

@@ -128,12 +128,27 @@ async function main(): Promise<void> {
   await runLoad({ port: es.port, request: esReq, connections: 50, seconds: Math.min(1, SECONDS) });
   const esRun = await runLoad({ port: es.port, request: esReq, connections: 50, seconds: SECONDS });
   es.child.kill();
+  // Diagnostic: the SSE load through an edge that signs no identity assertion, to show how much of
+  // the edge's first-event time at saturation is the per-request signature (not a judged configuration).
+  const na = await start("edge-noassert", String(up.port));
+  const naAuth = { ...auth, authorization: `Bearer ${na.token}` };
+  await warmUp(na.port, "/crm", naAuth);
+  const noAssert: Row[] = [];
+  for (const conns of [50, 200]) {
+    const req = postRequest("/crm?sse=1", naAuth, BODY);
+    await runLoad({ port: na.port, request: req, connections: conns, seconds: Math.min(1, SECONDS), sse: true });
+    const cpu0 = await cpuOf(na.child);
+    const r = await runLoad({ port: na.port, request: req, connections: conns, seconds: SECONDS, sse: true });
+    noAssert.push({ path: "edge, no identity assertion (diagnostic)", conns, kind: "sse", r, cpuUs: ((await cpuOf(na.child)) - cpu0) / Math.max(1, r.requests) });
+    process.stdout.write(`${conns} sse edge without assertion: ${fmt(rps(r), 0)} req/s, first event p50 ${fmt(percentile(r.firstEvent, 50), 2)} ms\n`);
+  }
+  na.child.kill();
   proxy.child.kill();
   edge.child.kill();
   const signing = signingCost();
   const lambda = await lambdaPath(up.port);
   up.child.kill();
-  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length, usage }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal));
+  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length, usage }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal, noAssert));
 }
 
 /** Several runs of one target as one result (requests, errors and latencies pooled; time summed). */
