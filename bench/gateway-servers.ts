@@ -10,7 +10,8 @@
  * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { join } from "node:path";
 import { writeHeapSnapshot } from "node:v8";
 import { Agent, createServer, request } from "node:http";
@@ -44,7 +45,24 @@ process.on("message", (m) => {
   if (m === "mem") send({ mem: process.memoryUsage() });
   // A heap snapshot into `dir` (bench/gateway-soak.ts compares two by constructor); replies with its path.
   if (typeof m === "object" && m !== null && "snapshot" in m) send({ snapshot: writeHeapSnapshot(join((m as { snapshot: string }).snapshot, `edge-${Date.now()}.heapsnapshot`)) });
+  // Sampled allocations, garbage included, for `ms` milliseconds, written into `dir` as a
+  // .heapprofile (bench/gateway-alloc.ts reads it); replies with its path.
+  if (typeof m === "object" && m !== null && "allocations" in m) void sampleAllocations(m as { allocations: string; ms: number }).then((file) => send({ allocations: file }));
 });
+
+/** The V8 sampling heap profiler over `ms` ms, keeping the samples of objects already collected (what a request allocates and drops). */
+async function sampleAllocations(o: { allocations: string; ms: number }): Promise<string> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((ok, no) => session.post(method, params, (e, r) => (e ? no(e) : ok(r))));
+  await post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  await new Promise((ok) => setTimeout(ok, o.ms));
+  const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+  session.disconnect();
+  const file = join(o.allocations, `edge-${Date.now()}.heapprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
 
 async function upstream(): Promise<void> {
   const event = (i: number) => `event: message\ndata: {"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":${i},"total":${SSE_EVENTS}}}\n\n`;
