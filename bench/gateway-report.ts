@@ -68,8 +68,14 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
   }
   lines.push("");
   if (noAssert.length > 0) {
+    // At saturation every connection has a request in flight: a new stream's request waits behind the
+    // starts (and so the signatures) of about all the others before it is forwarded, and its first
+    // event waits for about another such round before the edge reads the upstream's answer.
+    const sig = signing["EdDSA (Ed25519)"] ?? Number.NaN;
+    const gap = (c: number) => percentile(get("edge", c, "sse").firstEvent, 50) - percentile(get("plain node:http proxy", c, "sse").firstEvent, 50);
+    const est = (c: number) => `${f2(gap(c))} ms at ${c} connections against 2 × ${c} × ${f2(sig)} µs = ${f2((2 * c * sig) / 1000)} ms`;
     lines.push(
-      "The diagnostic rows run the same SSE load through an edge configured with `upstreamAssertion: \"none\"` (no identity assertion): the per-request signature (about 26 µs of Ed25519 in OpenSSL, on the event loop before the request can be forwarded) is the work that delays each stream's start at saturation, where every request waits behind the signatures of those ahead of it.",
+      `The diagnostic rows run the same SSE load through an edge configured with \`upstreamAssertion: "none"\` (no identity assertion). The per-request signature runs on the event loop before a request can be forwarded; at saturation every connection has a request in flight, so a new stream's request can wait behind about one signature per connection before it is forwarded, and its first event about one more round before the edge reads the upstream's answer. The edge's first-event gap over the proxy in this run, against twice the connection count times this run's signing time: ${est(50)}; ${est(200)}. At equal offered load there is no such queue (see below).`,
       "",
     );
   }
