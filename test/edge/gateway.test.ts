@@ -327,4 +327,10 @@ describe("assertion key and forwarded-header config", () => {
     }
     expect(parseEdgeConfig({ ...crmConfig([key]), forwardHeaders: ["x-trace-id"] }).forwardHeaders).toEqual(["x-trace-id"]);
   });
+
+  it("refuses every x-forwarded-* name in forwardHeaders, not only the ones the edge sets itself", () => {
+    for (const bad of ["x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server"]) {
+      expect(() => parseEdgeConfig({ ...crmConfig([key]), forwardHeaders: [bad] })).toThrow(/forwardHeaders\.0: must be a lowercase header name/);
+    }
+  });
 });
