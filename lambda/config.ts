@@ -195,7 +195,8 @@ export const EdgeConfigSchema = strictObject({
     array(
       withCheck(
         Str,
-        custom<string>((s) => /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(s) && !NEVER_FORWARDED_HEADERS.has(s), "must be a lowercase header name, not a credential, hop-by-hop or edge-set header (docs/edge.md)"),
+        // Every `x-forwarded-*` name: the edge describes the hop itself, so a client's must never pass.
+        custom<string>((s) => /^[!#$%&'*+.^_`|~0-9a-z-]+$/.test(s) && !NEVER_FORWARDED_HEADERS.has(s) && !s.startsWith("x-forwarded-"), "must be a lowercase header name, not a credential, hop-by-hop or edge-set header (docs/edge.md)"),
       ),
     ),
   ),

@@ -1,5 +1,6 @@
 import { createHash, type KeyObject } from "node:crypto";
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { parseCalls } from "./core/jsonrpc.js";
 
 /**
  * For the upstream MCP server behind the edge: verifies the edge's identity assertion
@@ -46,14 +47,15 @@ export class EdgeAssertionError extends Error {
   override readonly name = "EdgeAssertionError";
 }
 
-/** The JSON-RPC messages of a body as `[method, name]` (name: `params.name` or `params.uri`). */
-function callsOf(body: string): Array<[string, string | undefined]> {
-  const msg: unknown = JSON.parse(body);
-  return (Array.isArray(msg) ? msg : [msg]).map((m) => {
-    const o = (typeof m === "object" && m !== null ? m : {}) as { method?: unknown; params?: { name?: unknown; uri?: unknown } };
-    const name = o.params?.name ?? o.params?.uri;
-    return [typeof o.method === "string" ? o.method : "", typeof name === "string" ? name : undefined];
-  });
+/**
+ * The JSON-RPC calls of a body as `[method, name]`, read exactly as the edge reads them
+ * (`parseCalls`): the name is the target the edge authorized (`params.name`, `params.uri`, or the
+ * `completion/complete` reference), and JSON-RPC responses in a batch are not calls. `undefined`
+ * when the body is not JSON-RPC the edge would have forwarded.
+ */
+function callsOf(body: string): Array<[string, string | undefined]> | undefined {
+  const parsed = parseCalls(body);
+  return "reason" in parsed ? undefined : parsed.calls.map((c) => [c.method, c.name]);
 }
 
 /**
@@ -76,7 +78,8 @@ export async function verifyEdgeAssertion(assertion: string | undefined, c: Edge
   if (payload.body_sha256 !== hash) throw new EdgeAssertionError("assertion names another body");
   if (c.body !== undefined && c.body.length > 0) {
     const calls = callsOf(c.body);
-    const named: Array<[string, string | undefined]> = payload.mcp_calls ? payload.mcp_calls.map((x) => [x.method, x.name]) : [[payload.mcp_method ?? "", payload.mcp_name]];
+    if (!calls) throw new EdgeAssertionError("assertion names another JSON-RPC call");
+    const named: Array<[string, string | undefined]> = payload.mcp_calls ? payload.mcp_calls.map((x) => [x.method, x.name]) : payload.mcp_method !== undefined ? [[payload.mcp_method, payload.mcp_name]] : [];
     if (calls.length !== named.length || calls.some(([m, n], i) => named[i]![0] !== m || named[i]![1] !== n)) throw new EdgeAssertionError("assertion names another JSON-RPC call");
   }
   return payload;

@@ -75,7 +75,7 @@ export interface AuthorizerDeps {
 /**
  * The authorization decision for one request to one MCP server. Order: origin (RS-23), token
  * transport (RS-20), token validation (RS-14..16, RS-18), the request's operations (RS-24),
- * token age for the highest sensitivity used, revocation, scopes (RS-11..13).
+ * token age for the highest sensitivity used, revocation, scopes (RS-11..13), session binding.
  */
 export class Authorizer {
   private readonly states = new WeakMap<ServerRuntime, ServerState>();
@@ -263,10 +263,6 @@ export class Authorizer {
     if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
       return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server", cors), "operation_not_declared");
     }
-    // Sessions are bound to the principal that created them (sessions.ts): anyone else gets 404, as for an unknown session.
-    if (session !== undefined && st.sessions.check(session, () => principalKey(p), nowMs) === "foreign") {
-      return this.deny(x, jsonRpcError(404, -32001, "Session not found", cors), "session_not_owned");
-    }
 
     try {
       // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
@@ -284,6 +280,11 @@ export class Authorizer {
       const ch = bearerChallenge({ resourceMetadata: s.metadataUrl, scopes: r.scopes, error: "insufficient_scope", description: "The operation needs additional scopes" });
       rec.missing = missing;
       return this.deny(x, challengeResponse(403, ch, cors, { error: "insufficient_scope", scope: r.scopes.join(" ") }), "insufficient_scope");
+    }
+    // Sessions are bound to the principal that created them (sessions.ts): anyone else gets 404 (as for an unknown
+    // session), checked last so that a token that is expired, revoked or short of scopes learns nothing about the session.
+    if (session !== undefined && st.sessions.check(session, () => principalKey(p), nowMs) === "foreign") {
+      return this.deny(x, jsonRpcError(404, -32001, "Session not found", cors), "session_not_owned");
     }
     rec.decision = "allow";
     rec.status = 200;

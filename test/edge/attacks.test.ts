@@ -64,6 +64,7 @@ const attacks: Attack[] = [
   { name: "embedded jwk injection", token: signRaw(hdr({ jwk: attackerEmbedded }), claims(), attacker), status: 401, error: "invalid_token" },
   { name: "x5c injection", token: signRaw(hdr({ x5c: ["MIIB"] }), claims(), attacker), status: 401, error: "invalid_token" },
   { name: "unknown crit extension", token: signRaw(hdr({ crit: ["exp2"], exp2: 1 }), claims(), key), status: 401, error: "invalid_token" },
+  { name: "b64 header member (RFC 7797 unencoded payload), validly signed", token: signRaw(hdr({ b64: true }), claims(), key), status: 401, error: "invalid_token" },
   { name: "duplicate aud member in the payload", token: signRaw(hdr({}), claims().replace(/^\{/, '{"aud":"https://other.example",'), key), status: 401, error: "invalid_token" },
   { name: "duplicate alg member in the header", token: signRaw(`{"alg":"none",${hdr({}).slice(1)}`, claims(), key), status: 401, error: "invalid_token" },
   { name: "payload is an array", token: signRaw(hdr({}), "[1,2]", key), status: 401, error: "invalid_token" },

@@ -151,6 +151,21 @@ describe("verifying the assertion upstream", () => {
     await expect(verifyEdgeAssertion(assertion, { ...check, audience: "http://other/mcp", body: got.body })).rejects.toThrow(/invalid edge assertion/);
     await expect(verifyEdgeAssertion(undefined, { ...check, body: got.body })).rejects.toThrow(/no Mcp-Edge-Assertion/);
   });
+
+  it("accepts the assertion of a completion/complete request, whose target is the reference it completes, and of a batch holding a client response", async () => {
+    route = (_q, res) => res.writeHead(200, { "content-type": "application/json" }).end("{}");
+    const jwks = createLocalJWKSet((await (await fetch(`${edge.url}/.well-known/mcp-edge-jwks.json`)).json()) as { keys: [] });
+    const check = { key: jwks, issuer: "https://mcp.example.com/crm", audience: upstreamUrl, method: "POST", currentDate: new Date(NOW_MS) };
+    const completion = JSON.stringify({ jsonrpc: "2.0", id: 3, method: "completion/complete", params: { ref: { type: "ref/resource", uri: "crm://customers" }, argument: { name: "q", value: "ac" } } });
+    const batch = JSON.stringify([{ jsonrpc: "2.0", id: 9, result: {} }, call("list_customers", { q: "acme" })]);
+    for (const body of [completion, batch]) {
+      const r = await send(auth(), body);
+      expect(r.status).toBe(200);
+      const got = seen.at(-1)!;
+      expect(got.body).toBe(body);
+      await expect(verifyEdgeAssertion(got.headers["mcp-edge-assertion"] as string, { ...check, body: got.body })).resolves.toMatchObject({ htm: "POST" });
+    }
+  });
 });
 
 describe("gateway streaming", () => {
@@ -311,5 +326,11 @@ describe("assertion key and forwarded-header config", () => {
       expect(() => parseEdgeConfig({ ...crmConfig([key]), forwardHeaders: [bad] })).toThrow(/forwardHeaders\.0: must be a lowercase header name/);
     }
     expect(parseEdgeConfig({ ...crmConfig([key]), forwardHeaders: ["x-trace-id"] }).forwardHeaders).toEqual(["x-trace-id"]);
+  });
+
+  it("refuses every x-forwarded-* name in forwardHeaders, not only the ones the edge sets itself", () => {
+    for (const bad of ["x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server"]) {
+      expect(() => parseEdgeConfig({ ...crmConfig([key]), forwardHeaders: [bad] })).toThrow(/forwardHeaders\.0: must be a lowercase header name/);
+    }
   });
 });

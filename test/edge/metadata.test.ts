@@ -22,7 +22,7 @@ describe("protected resource metadata (RFC 9728)", () => {
     expect(text).toContain('"resource":"https://mcp.example.com/crm"');
     expect(text).toContain('"authorization_servers":["https://idp.example.com/"]');
     expect(res.headers.get("access-control-allow-origin")).toBe("*");
-    expect(res.headers.get("cache-control")).toMatch(/max-age=\d+/);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=300, stale-while-revalidate=60");
     expect(res.headers.get("content-type")).toBe("application/json");
   });
 

@@ -68,6 +68,22 @@ describe("sessions bound to their creator", () => {
     expect((await edge.handle(get(mint(key, { sub: "alice", jti: "jti-2" }), sid))).status).toBe(200);
   });
 
+  it("checks the token's expiry, age and scopes before the session, so a refused token learns nothing about another principal's session", async () => {
+    const { edge, audit, open } = stack();
+    const sid = await open(alice);
+    const expired = mint(key, { sub: "mallory", iat: NOW_MS / 1000 - 900, exp: NOW_MS / 1000 - 300, jti: "jti-x" });
+    const res = await edge.handle(use(expired, sid));
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+    expect(audit.at(-1)).toMatchObject({ decision: "deny", reason: "expired" });
+    const noScope = mint(key, { sub: "mallory", scope: "crm:deals:read", jti: "jti-y" });
+    const res2 = await edge.handle(use(noScope, sid));
+    expect(res2.status).toBe(403);
+    expect(audit.at(-1)).toMatchObject({ decision: "deny", reason: "insufficient_scope" });
+    // The same requests with a valid token of another principal: 404.
+    expect((await edge.handle(use(mallory, sid))).status).toBe(404);
+  });
+
   it("binds to the client as well: the same user through another client is refused", async () => {
     const { edge, open } = stack();
     const sid = await open(alice);
