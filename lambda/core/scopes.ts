@@ -40,14 +40,17 @@ export function tokenScopes(claims: Record<string, unknown>, aliases: Record<str
  * scopes holds nothing rather than its roles' application permissions. Returns `undefined` when the
  * roles claim is not an array of strings (fail closed).
  */
-export function roleScopes(claims: Record<string, unknown>, held: string[], r: NonNullable<EdgeConfig["roles"]>, scopes: EdgeConfig["scopes"]): string[] | undefined {
+export function roleScopes(claims: Record<string, unknown>, held: string[], r: NonNullable<EdgeConfig["roles"]>, scopes: EdgeConfig["scopes"]): [string[], ((x: string) => boolean)?] | undefined {
   let v = claims[r.claim ?? "roles"];
   if (v === undefined) v = [];
   if (!Array.isArray(v) || v.some((x) => typeof x != "string")) return undefined;
   const byRole = grantedClosure(v.flatMap((x: string) => (Object.hasOwn(r.grants, x) ? r.grants[x]! : [])), scopes);
-  if (claims.idtyp === "app") return [...byRole];
+  if (claims.idtyp === "app") return [[...byRole]];
   const gated = r.requireForScopes ?? [];
-  return held.filter((x) => byRole.has(x) || !gated.includes(x));
+  // The gate applies to the implication closure too (token-facts.ts): an ungated scope held does not
+  // bring in a gated scope it implies unless a role grants that one.
+  const ok = (x: string) => byRole.has(x) || !gated.includes(x);
+  return [held.filter(ok), ok];
 }
 
 /**

@@ -94,9 +94,12 @@ function scopeFactsOf(claims: Record<string, unknown>, s: ServerRuntime, st: Ser
     if (hit) return hit;
   }
   let scopes = tokenScopes(claims, s.config.scopeAliases);
-  if (scopes && roles) scopes = roleScopes(claims, scopes, roles, s.config.scopes);
+  let gate: ((x: string) => boolean) | undefined;
+  if (scopes && roles) [scopes, gate] = roleScopes(claims, scopes, roles, s.config.scopes) ?? [];
   if (!scopes) throw new TokenError("claim_type_invalid");
-  const sf: ScopeFacts = { scopes: Object.freeze(scopes), granted: grantedClosure(scopes, s.config.scopes) };
+  const granted = grantedClosure(scopes, s.config.scopes);
+  if (gate) for (const g of granted) if (!gate(g)) granted.delete(g);
+  const sf: ScopeFacts = { scopes: Object.freeze(scopes), granted };
   if (memo !== undefined) {
     if (st.scopeFacts.size >= SCOPE_FACTS_MAX) st.scopeFacts.clear();
     st.scopeFacts.set(memo, sf);

@@ -40,6 +40,17 @@ describe("roles granting scopes to app-only tokens", () => {
     expect(await status(edge, "list_customers", appOnly({ roles, idtyp: "app" }))).toBe(200);
   });
 
+  it("does not let an ungated scope bring in a gated scope it implies: the gated one still needs a granting role", async () => {
+    // crm:customers:write implies crm:customers:read; here read is gated and write is not.
+    const { edge, audit } = withRoles({ requireForScopes: ["crm:customers:read"] });
+    const delegated = (r: string[]) => mint(key, { scope: "crm:customers:write", roles: r });
+    expect(await status(edge, "list_customers", delegated([]))).toBe(403);
+    expect(audit.at(-1)?.missing).toEqual(["crm:customers:read"]);
+    // A role granting write grants read by implication, so read counts.
+    expect(await status(edge, "list_customers", delegated(["app.crm:customers:write"]))).toBe(200);
+    expect(await status(edge, "list_customers", delegated(["app.crm:customers:read"]))).toBe(200);
+  });
+
   it("applies declared implications to the scopes a role grants", async () => {
     const { edge } = withRoles();
     const t = appOnly({ roles: ["app.crm:customers:write"] });
