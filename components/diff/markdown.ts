@@ -90,9 +90,21 @@ export function escapeCell(text: string): string {
     .replace(/([\\`*_[\]|!#~])/g, "\\$1");
 }
 
+/**
+ * Longest declaration text shown in one table cell, characters. Declaration texts are unbounded; the
+ * cap (with the row halving below) keeps the comment under `maxLength`. The JSON report keeps them whole.
+ */
+export const MAX_CELL_TEXT = 300;
+
+/** `text` cut to {@link MAX_CELL_TEXT} characters (whole code points) with a trailing `…`. */
+function clip(text: string): string {
+  if (text.length <= MAX_CELL_TEXT) return text;
+  return `${[...text].slice(0, MAX_CELL_TEXT - 1).join("")}…`;
+}
+
 /** An identifier in a code span (backticks inside are replaced, `|` escaped for tables). */
 function code(text: string): string {
-  return `\`${text.replace(/`/g, "'").replace(/\r?\n|\r/g, " ").replace(/\|/g, "\\|")}\``;
+  return `\`${clip(text).replace(/`/g, "'").replace(/\r?\n|\r/g, " ").replace(/\|/g, "\\|")}\``;
 }
 
 function codeList(xs: readonly string[], max: number): string {
@@ -117,7 +129,7 @@ function table(headers: readonly string[], rows: readonly string[][], o: Require
 
 function changeRows(changes: readonly DiffChange[], o: Required<MarkdownOptions>): string[][] {
   return changes.map((c) => {
-    const what = [escapeCell(c.summary)];
+    const what = [escapeCell(clip(c.summary))];
     if (c.before !== undefined || c.after !== undefined) what.push(`${code(c.before ?? "(none)")} → ${code(c.after ?? "(none)")}`);
     const who = [...c.tiers.map((t) => `tier ${t}`), ...c.groups.map((g) => `group ${g}`)];
     return [KIND_LABELS[c.kind], code(c.subject), what.join("<br>"), c.severity ?? "", codeList(c.servers, o.maxListItems), codeList(who, o.maxListItems), codeList(c.tools, o.maxListItems)];

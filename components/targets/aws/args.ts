@@ -188,6 +188,47 @@ export function checkCertificateArn(arn: string): string {
   return arn;
 }
 
+/** The audit HMAC key's minimum length, bytes (UTF-8), as the edge checks it at init (lambda/core/audit.ts). */
+export const AUDIT_HMAC_KEY_MIN_BYTES = 32;
+
+/**
+ * Checks the audit archive's HMAC key: at least 32 bytes, so a short key fails the deployment instead
+ * of every cold start. @throws Error naming `auditArchive.hmacKey` (never echoing the value)
+ */
+export function checkAuditHmacKey(key: string): string {
+  if (Buffer.byteLength(key, "utf8") < AUDIT_HMAC_KEY_MIN_BYTES) {
+    throw new Error(`auditArchive.hmacKey: needs at least ${AUDIT_HMAC_KEY_MIN_BYTES} bytes (e.g. \`openssl rand -base64 32\`)`);
+  }
+  return key;
+}
+
+/** `McpEdge.auditArchive`'s plain fields; `hmacKey` as a plain string is checked now, an Output when it resolves. @internal Exported for tests. */
+export const AuditArchiveOptionsSchema = z
+  .object({
+    retentionDays: z.number().int().min(1).max(36500).optional(),
+    checkpointEvery: z.number().int().min(1).max(100_000).optional(),
+    hmacKey: z
+      .unknown()
+      .superRefine((v, ctx) => {
+        if (v === undefined || isDeferred(v)) return;
+        if (typeof v !== "string") ctx.addIssue({ code: "custom", message: "expected a Pulumi secret (or a string) of at least 32 bytes" });
+        else if (Buffer.byteLength(v, "utf8") < AUDIT_HMAC_KEY_MIN_BYTES) ctx.addIssue({ code: "custom", message: `needs at least ${AUDIT_HMAC_KEY_MIN_BYTES} bytes (e.g. \`openssl rand -base64 32\`)` });
+      })
+      .optional(),
+  })
+  .strict();
+
+/** `McpEdge.auditSurface`'s plain fields (client id and secret are Pulumi inputs). @internal Exported for tests. */
+export const AuditSurfaceArgsSchema = z.object({
+  issuer: z.url().refine((u) => u.startsWith("https://"), "must use https"),
+  clientId: z.unknown(),
+  clientSecret: z.unknown(),
+  adminGroup: z.string().min(1),
+  groupsClaim: z.string().min(1).optional(),
+  tenantClaim: z.string().min(1).optional(),
+  bundleFile: z.string().min(1).optional(),
+});
+
 /** zod schema for the plain (non-Input) part of {@link McpEdgeArgs}. @internal Exported for testing. */
 export const PlainArgsSchema = z
   .object({
@@ -240,6 +281,9 @@ export const PlainArgsSchema = z
         periodSeconds: lambdaArgs.alarmPeriodSeconds(AWS_EDGE_DEFAULTS.alarmPeriodSeconds),
       })
       .default({ threshold401: AWS_EDGE_DEFAULTS.alarmThreshold401, threshold403: AWS_EDGE_DEFAULTS.alarmThreshold403, periodSeconds: AWS_EDGE_DEFAULTS.alarmPeriodSeconds }),
+    // Validated with the rest, so every problem is reported at once before anything is registered.
+    auditArchive: AuditArchiveOptionsSchema.optional(),
+    auditSurface: AuditSurfaceArgsSchema.optional(),
   })
   .superRefine((a, ctx) => {
     a.servers.forEach((srv, i) => {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { z } from "zod";
 import { AUDIT_ENV } from "../../../lambda/aws/audit-checkpoints.js";
+import { AuditArchiveOptionsSchema } from "./args.js";
 import { logGroupName } from "./function.js";
 
 /**
@@ -35,14 +35,8 @@ export function checkpointLogGroupName(name: string, project?: string, stack?: s
   return `${logGroupName(name, project, stack)}/audit-checkpoints`;
 }
 
-/** @internal Exported for tests. */
-export const AuditArchiveOptionsSchema = z
-  .object({
-    retentionDays: z.number().int().min(1).max(36500).optional(),
-    checkpointEvery: z.number().int().min(1).max(100_000).optional(),
-    hmacKey: z.unknown().optional(),
-  })
-  .strict();
+/** The options' schema lives with McpEdge's other arguments (validated together, before anything is registered). */
+export { AuditArchiveOptionsSchema };
 
 const assume = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
 

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { z } from "zod";
+import { AuditSurfaceArgsSchema } from "./args.js";
 import type { EdgeConfig } from "../../../lambda/config.js";
 import { createEdgeFunction } from "./function.js";
 
@@ -31,19 +31,12 @@ export interface AuditSurfaceArgs {
   bundleFile?: string;
 }
 
-const ArgsSchema = z.object({
-  issuer: z.url().refine((u) => u.startsWith("https://"), "must use https"),
-  clientId: z.unknown(),
-  clientSecret: z.unknown(),
-  adminGroup: z.string().min(1),
-  groupsClaim: z.string().min(1).optional(),
-  tenantClaim: z.string().min(1).optional(),
-  bundleFile: z.string().min(1).optional(),
-});
-
-/** Checks the plain fields (before anything is registered); throws naming the field. */
+/**
+ * Checks the plain fields; throws naming the field. `McpEdge` validates them with its other
+ * arguments (`validateEdgeArgs`, one `McpEdgeArgsError`); this is for callers of the function alone.
+ */
 export function validateAuditSurfaceArgs(a: AuditSurfaceArgs): void {
-  const r = ArgsSchema.safeParse(a);
+  const r = AuditSurfaceArgsSchema.safeParse(a);
   if (!r.success) throw new Error(`McpEdge auditSurface: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
 }
 
@@ -114,6 +107,9 @@ export function createAuditSurfaceFunction(
     opts,
   );
   const url = new aws.lambda.FunctionUrl(`${n}-url`, { functionName: fn.name, authorizationType: "NONE", invokeMode: "BUFFERED" }, opts);
+  // Since October 2025 a public Function URL needs both statements; with only the first, every
+  // request is answered 403 by the Lambda front end (as for the edge's and the front's URLs).
   new aws.lambda.Permission(`${n}-url-public`, { action: "lambda:InvokeFunctionUrl", function: fn.name, principal: "*", functionUrlAuthType: "NONE" }, opts);
+  new aws.lambda.Permission(`${n}-url-invoke`, { action: "lambda:InvokeFunction", function: fn.name, principal: "*", invokedViaFunctionUrl: true }, opts);
   return { url: url.functionUrl, callbackUrl: url.functionUrl.apply((u) => `${u.replace(/\/+$/, "")}/callback`), fn };
 }

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EdgeConfig } from "../../../lambda/config.js";
-import { AWS_EDGE_DEFAULTS, validateEdgeArgs, type McpEdgeArgs } from "./args.js";
+import { AWS_EDGE_DEFAULTS, checkAuditHmacKey, validateEdgeArgs, type McpEdgeArgs } from "./args.js";
 import { edgeArchive, edgeConfigFileText } from "./archive.js";
 import { createAuditSurface } from "./audit.js";
 import { createAuditArchive } from "./audit-archive.js";
-import { createAuditSurfaceFunction, validateAuditSurfaceArgs } from "./audit-surface-function.js";
+import { createAuditSurfaceFunction } from "./audit-surface-function.js";
 import { AUDIT_ENV } from "../../../lambda/aws/audit-checkpoints.js";
 import { EDGE_HANDLER, resolveBundle } from "./bundle.js";
 import { createEdgeFunction, functionDescription } from "./function.js";
@@ -72,7 +72,9 @@ export interface McpEdgeOutputs {
 /** Adds the audit archive's HMAC key (a secret) to the named-secrets document the function reads at init. */
 function withAuditHmacKey(doc: pulumi.Output<string> | undefined, key: pulumi.Input<string> | undefined): pulumi.Output<string> | undefined {
   if (key === undefined) return doc;
-  return pulumi.secret(pulumi.all([doc ?? "{}", key]).apply(([d, k]) => JSON.stringify({ ...(JSON.parse(d) as Record<string, string>), [AUDIT_ENV.hmacKey]: k })));
+  // A key known only as an Output is checked here, when it resolves (a plain one was checked by zod):
+  // a short key fails the deployment, not every cold start.
+  return pulumi.secret(pulumi.all([doc ?? "{}", key]).apply(([d, k]) => JSON.stringify({ ...(JSON.parse(d) as Record<string, string>), [AUDIT_ENV.hmacKey]: checkAuditHmacKey(k) })));
 }
 
 export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs {
@@ -96,8 +98,8 @@ export class McpEdge extends pulumi.ComponentResource implements McpEdgeOutputs 
 
   constructor(name: string, args: McpEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate every plain argument before registering anything (fails the preview with the field named).
+    // auditArchive and auditSurface included: every problem in one McpEdgeArgsError.
     const a = validateEdgeArgs(args);
-    if (args.auditSurface) validateAuditSurfaceArgs(args.auditSurface);
     super(MCP_EDGE_TYPE, name, {}, opts);
     const mode = a.mode;
 

@@ -3,7 +3,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { McpAuthPlan } from "../../plan/schema.js";
 import { issueLines } from "../../model/validate.js";
 import { DcrDenyListSchema } from "../../front/registration/dcr.js";
-import { EDGE_RUNTIMES, lambdaArgs, type McpEdgeCustomDomainArgs } from "./args.js";
+import { checkCertificateArn, EDGE_RUNTIMES, lambdaArgs, type McpEdgeCustomDomainArgs } from "./args.js";
 
 /**
  * Arguments of {@link McpAuthFront} (the authorization front on AWS), their defaults and their
@@ -89,7 +89,20 @@ const PlainSchema = z.object({
   name: z.string().regex(NAME, "use 1-40 lower-case letters, digits or '-', starting with a letter"),
   plan: z.looseObject({ planVersion: z.literal(1), servers: z.array(z.unknown()).min(1, "the plan needs at least one MCP server") }),
   upstream: z.looseObject({ scopes: z.array(z.string().min(1)).optional() }),
-  customDomain: z.object({ domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path") }).optional(),
+  customDomain: z
+    .object({
+      domainName: z.string().regex(/^[a-z0-9.-]+$/i, "a bare host name, no scheme or path"),
+      // CloudFront: an ACM certificate in us-east-1. A plain ARN is checked now, an Output when it resolves.
+      certificateArn: z.unknown().superRefine((v, ctx) => {
+        if (typeof v !== "string") return;
+        try {
+          checkCertificateArn(v);
+        } catch (e) {
+          ctx.addIssue({ code: "custom", message: (e as Error).message.replace(/^customDomain\.certificateArn: /, "") });
+        }
+      }),
+    })
+    .optional(),
   // The front's own rule (a malformed block fails the preview, not the function's cold start).
   dcrDenyList: DcrDenyListSchema.optional(),
   clientCredentials: z

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { IdpTokenFacts } from "../../edge-config.js";
 import { FRONT_CONFIG_FILE, FRONT_ENV, type FrontLambdaConfig } from "../../front/aws/config.js";
 import { deriveSecret, FRONT_EDGE_CLIENT_ID, parseSigningKey, publicJwk } from "../../front/aws/derive.js";
+import { checkCertificateArn } from "./args.js";
 import { validateFrontArgs, type McpAuthFrontArgs } from "./front-args.js";
 import { createFrontAlarms, createFrontKey, createFrontTableResource, frontDataPolicy } from "./front-resources.js";
 import { createEdgeFunction } from "./function.js";
@@ -61,8 +62,9 @@ export class McpAuthFront extends pulumi.ComponentResource {
   declare readonly alarmNames: pulumi.Output<string[]>;
 
   constructor(name: string, args: McpAuthFrontArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(MCP_AUTH_FRONT_TYPE, name, {}, opts);
+    // Validate every plain argument before registering anything, the component itself included.
     const a = validateFrontArgs(name, args);
+    super(MCP_AUTH_FRONT_TYPE, name, {}, opts);
     const tags = { ...(args.tags ?? {}), [FRONT_TAG]: name };
     const key = createFrontKey(this, name, tags);
     const table = createFrontTableResource(this, name, key, { tableName: a.tableName, deletionProtection: a.deletionProtection, tags });
@@ -117,7 +119,9 @@ export class McpAuthFront extends pulumi.ComponentResource {
     new aws.lambda.Permission(`${name}-url-invoke`, { action: "lambda:InvokeFunction", function: fn.name, principal: "*", invokedViaFunctionUrl: true }, { parent: this });
     let distributionDomainName: pulumi.Output<string | undefined> = pulumi.output(undefined);
     if (a.customDomain && args.customDomain) {
-      const { distribution } = createCustomDomain(this, name, url.functionUrl, { ...args.customDomain, domainName: a.customDomain.domainName }, tags);
+      // CloudFront takes ACM certificates from us-east-1 only: a plain ARN was checked by zod, an Output is checked when it resolves.
+      const certificateArn = pulumi.output(args.customDomain.certificateArn).apply(checkCertificateArn);
+      const { distribution } = createCustomDomain(this, name, url.functionUrl, { ...args.customDomain, domainName: a.customDomain.domainName, certificateArn }, tags);
       distributionDomainName = distribution.domainName;
     }
     const issuer = a.customDomain ? pulumi.output(`https://${a.customDomain.domainName}`) : url.functionUrl.apply((u) => u.replace(/\/+$/, ""));

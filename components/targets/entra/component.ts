@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import type { EdgeConfig } from "../../../lambda/config.js";
-import { parseEntraArgs, type EntraMcpAuthArgs, type ParsedEntraMcpAuthArgs } from "./args.js";
+import { EntraArgsError, parseEntraArgs, type EntraMcpAuthArgs, type ParsedEntraMcpAuthArgs } from "./args.js";
 import { identifierUriProblem } from "./domains.js";
 import { ENTRA_PORTAL_VALUE_MAX_LENGTH } from "./ids.js";
 import { entraEdgeConfig, entraIssuer, entraJwksUri } from "./edge.js";
@@ -276,21 +276,26 @@ export class EntraMcpAuth extends pulumi.ComponentResource {
 /** Parses the arguments and maps the plan; every mistake names the argument and the fix. */
 function validated(rawArgs: EntraMcpAuthArgs): { args: ParsedEntraMcpAuthArgs; spec: EntraPlanSpec } {
   const args = parseEntraArgs(rawArgs);
+  for (const name of args.servers ?? []) {
+    if (!args.plan.servers.some((x) => x.name === name)) {
+      throw new EntraArgsError(`EntraMcpAuth: servers names '${name}', which is no MCP server of plan '${args.plan.name}'; known: ${args.plan.servers.map((x) => x.name).join(", ")}`);
+    }
+  }
   const spec = entraPlanSpec(args.plan, args.servers);
   for (const g of Object.keys(args.groupObjectIds ?? {})) {
-    if (!args.plan.groups.some((x) => x.name === g)) throw new Error(`EntraMcpAuth: groupObjectIds names '${g}', which the plan does not declare`);
+    if (!args.plan.groups.some((x) => x.name === g)) throw new EntraArgsError(`EntraMcpAuth: groupObjectIds names '${g}', which the plan does not declare`);
   }
   for (const k of Object.keys(args.existingClients ?? {})) {
     const known = [...spec.clients, ...spec.agents].map((c) => c.key);
     if (!known.includes(k)) {
-      throw new Error(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered or client-credentials tier; known: ${known.join(", ") || "(none)"}`);
+      throw new EntraArgsError(`EntraMcpAuth: existingClients names '${k}', which is no client of a pre-registered or client-credentials tier; known: ${known.join(", ") || "(none)"}`);
     }
   }
   if (args.assignmentRequired) {
     for (const s of spec.servers) {
       const missing = s.roles.filter((r) => args.groupObjectIds?.[r.group] === undefined).map((r) => r.group);
       if (missing.length) {
-        throw new Error(`EntraMcpAuth: assignmentRequired needs an object ID for every group with scopes on '${s.server}'; add groupObjectIds for: ${missing.join(", ")}`);
+        throw new EntraArgsError(`EntraMcpAuth: assignmentRequired needs an object ID for every group with scopes on '${s.server}'; add groupObjectIds for: ${missing.join(", ")}`);
       }
     }
   }
@@ -303,7 +308,7 @@ function checkDomains(spec: EntraPlanSpec, verified: readonly string[]): true {
     .map((s) => [s.server, identifierUriProblem(s.identifierUri, verified)] as const)
     .filter((x): x is readonly [string, string] => x[1] !== undefined);
   if (problems.length) {
-    throw new Error(`EntraMcpAuth: identifier URI not allowed by Entra:\n${problems.map(([n, p]) => `  - server '${n}': ${p}`).join("\n")}`);
+    throw new EntraArgsError(`EntraMcpAuth: identifier URI not allowed by Entra:\n${problems.map(([n, p]) => `  - server '${n}': ${p}`).join("\n")}`);
   }
   return true;
 }

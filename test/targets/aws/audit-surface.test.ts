@@ -58,7 +58,7 @@ describe("McpEdge auditSurface", () => {
   });
 
   it("refuses an http issuer before registering anything", () => {
-    expect(() => new aws.McpEdge("as4", { servers: [{ name: "crm", edgeConfig: crmConfig("crm") }], bundleFile: fakeBundle(), auditSurface: surfaceArgs({ issuer: "http://acme.okta.com" }) as never })).toThrow(/auditSurface: issuer: must use https/);
+    expect(() => new aws.McpEdge("as4", { servers: [{ name: "crm", edgeConfig: crmConfig("crm") }], bundleFile: fakeBundle(), auditSurface: surfaceArgs({ issuer: "http://acme.okta.com" }) as never })).toThrow(/auditSurface\.issuer: must use https/);
     expect(mocks.resources.filter((r) => r.name.startsWith("as4"))).toEqual([]);
   });
 });
