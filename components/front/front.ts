@@ -79,6 +79,15 @@ const OptionsSchema = z.object({
   cookieKeys: z.array(z.string().min(16, "must be at least 16 characters")).min(1, "needs at least one key"),
   upstream: z.object({ issuer: z.string().url(), clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), scopes: z.array(z.string()).optional(), groupsClaim: z.string().optional(), tenantClaim: z.string().optional() }),
   edgeClient: z.object({ id: z.string().min(1), secret: z.string().min(16, "must be at least 16 characters") }),
+  // Checked here whether or not the plan has a CIMD tier yet, so a typo fails at start, not on the first CIMD client.
+  cimd: z
+    .object({
+      allowLoopback: z.boolean("must be true or false").optional(),
+      maxBytes: z.number().int("must be a positive integer").positive("must be a positive integer").optional(),
+      timeoutMs: z.number().int("must be a positive integer").positive("must be a positive integer").optional(),
+      cacheSeconds: z.number().int("must be a non-negative integer").nonnegative("must be a non-negative integer").optional(),
+    })
+    .optional(),
 });
 
 const LOOPBACK_ISSUER = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
