@@ -99,12 +99,15 @@ function publicJwk(priv: JWK): JWK {
 
 /**
  * RFC 6749 §3.3: a request without `scope` is processed with a pre-defined default: the mandatory
- * scopes of the requested MCP server (its RFC 9728 `scopes_supported`). Other requests are unchanged.
+ * scopes of the requested MCP server (its RFC 9728 `scopes_supported`): the one its `resource`
+ * names, or the plan's only server when it names none (the RFC 8707 default resource the token is
+ * then issued for, provider-config.ts). Other requests are unchanged.
  */
 export function withDefaultScope(plan: McpAuthPlan, url: string): string {
   const u = new URL(url, "http://local");
   if (u.searchParams.has("scope")) return url;
-  const server = plan.servers.find((s) => s.resource === u.searchParams.get("resource"));
+  const resource = u.searchParams.get("resource");
+  const server = resource === null ? (plan.servers.length === 1 ? plan.servers[0] : undefined) : plan.servers.find((s) => s.resource === resource);
   if (!server || server.consent.mandatory.length === 0) return url;
   u.searchParams.set("scope", server.consent.mandatory.join(" "));
   return `${u.pathname}${u.search}`;
