@@ -36,7 +36,8 @@ be detected. Without --key the checkpoints' signatures are not checked.
 
 Exit codes:
   0  intact: no problem found
-  1  problems found (each is printed with its file, line, chain and sequence number)
+  1  problems found (each is printed with 'records' or 'checkpoints' and its position there in
+     chain order, its chain and sequence number)
   2  bad arguments or an unreadable file
 `;
 

@@ -87,12 +87,12 @@ function dcrNote(stack: DevStack): string {
 }
 
 /** A `claude mcp add` line for the first pre-registered public client with a loopback redirect port. */
-function preRegisteredHint(stack: DevStack): string[] {
+function preRegisteredHint(stack: DevStack, server: { name: string; mcpUrl: string }): string[] {
   for (const t of stack.plan.tiers) {
     if (t.registration !== "pre-registered" || t.clientType !== "public") continue;
     for (const c of t.clients) {
       const uri = c.redirectUris.find((u) => /^http:\/\/(127\.0\.0\.1|localhost):\d+\//.test(u));
-      if (uri) return [`                  (as pre-registered '${c.name}', tier '${t.name}': add --client-id ${c.name} --callback-port ${new URL(uri).port})`];
+      if (uri) return [`                  claude mcp add --transport http --client-id ${c.name} --callback-port ${new URL(uri).port} ${server.name} ${server.mcpUrl}  (pre-registered '${c.name}', tier '${t.name}')`];
     }
   }
   return [];
@@ -138,7 +138,7 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
       "",
       "Connect a client:",
       `  Claude Code:    claude mcp add --transport http ${first.name} ${first.mcpUrl}${dcrNote(stack)}`,
-      ...preRegisteredHint(stack),
+      ...preRegisteredHint(stack, first),
       `  MCP Inspector:  npx @modelcontextprotocol/inspector  (Transport "Streamable HTTP", URL ${first.mcpUrl})`,
       `  Any client:     an MCP client that supports OAuth discovers everything from ${first.mcpUrl}`,
     );

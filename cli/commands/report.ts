@@ -12,6 +12,7 @@ import { OKTA_CAPABILITIES } from "../../components/targets/okta/capabilities.js
 import { AUTH0_CAPABILITIES } from "../../components/targets/auth0/capabilities.js";
 import { ENTRA_CAPABILITIES } from "../../components/targets/entra/capabilities.js";
 import { awsCapabilityReport } from "../../components/targets/aws/capabilities.js";
+import { exportLines } from "../../lambda/audit-export.js";
 import { verifyAuditChain } from "../../lambda/core/audit.js";
 
 const help = `Usage: pulumi-mcp-auth report [file] --idp <okta|auth0|entra> [options]
@@ -27,7 +28,8 @@ Options:
   --capabilities <file>    Capability reports as JSON (a stack's 'capabilities' output): one report or
                            an array. Repeatable; replaces --idp's baseline for the targets it names.
   --edge <mode>            The edge's deploy mode: gateway (default), authorizer, or none.
-  --audit <file>           An audit export (one JSON record per line): summarized and chain-verified.
+  --audit <file>           An audit export (JSON lines, a CloudWatch Logs export or S3 archive objects,
+                           as for 'audit verify'): summarized and chain-verified.
   --format <markdown|json> Output format (default: markdown).
   --out <path>             Write to this file instead of stdout (directories are created).
   --fail-on <gap|none>     Exit 1 when a control statement is a gap (default: none).
@@ -48,9 +50,9 @@ const BASELINES: Record<string, CapabilityReport> = {
   entra: { target: "entra", items: ENTRA_CAPABILITIES },
 };
 
-async function readInput(cwd: string, file: string, flag: string): Promise<string> {
+async function readInput(cwd: string, file: string, flag: string): Promise<Buffer> {
   try {
-    return await readFile(path.resolve(cwd, file), "utf8");
+    return await readFile(path.resolve(cwd, file));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new UsageError(`report: ${flag} '${file}': ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, expected a file" : (err as Error).message}`);
@@ -62,7 +64,7 @@ async function capabilityReports(cwd: string, files: readonly string[]): Promise
   for (const file of files) {
     let json: unknown;
     try {
-      json = JSON.parse(await readInput(cwd, file, "--capabilities"));
+      json = JSON.parse((await readInput(cwd, file, "--capabilities")).toString("utf8"));
     } catch (err) {
       if (err instanceof UsageError) throw err;
       throw new UsageError(`report: --capabilities '${file}' is not JSON`);
@@ -114,7 +116,9 @@ const report: Command = {
 
     let audit;
     if (values.audit !== undefined) {
-      const lines = (await readInput(io.cwd, values.audit, "--audit")).split("\n").filter((l) => l.trim().length > 0);
+      // The export as downloaded, read as `audit verify` reads it (JSON lines, a CloudWatch Logs
+      // export, the S3 archive's envelopes, gzip or not): records only, deduplicated, in chain order.
+      const { lines } = exportLines(await readInput(io.cwd, values.audit, "--audit"), "records");
       audit = summarizeAuditRecords(lines, verifyAuditChain(lines));
     }
     const built = buildSecurityReport({ plan: loaded.plan, capabilities, ...(audit ? { audit } : {}) });

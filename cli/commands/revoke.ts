@@ -73,14 +73,21 @@ export async function revoke(store: FrontStore, kind: RevokeResult["kind"], id: 
   }
   const grantIds = new Set<string>(kind === "grant" ? [id] : []);
   for (const c of consents) for (const g of kind === "grant" ? [] : c.grantIds) grantIds.add(g);
-  for (const g of grantIds) await destroyGrant(store, g);
-  for (const c of consents) {
-    if (kind === "grant" && c.grantIds.length > 1) {
-      await store.putConsent({ ...c, grantIds: c.grantIds.filter((g) => g !== id), updatedAt: nowSeconds });
-    } else {
-      await store.deleteConsent(c.sub, c.clientId, c.resource);
+  const removeConsents = async () => {
+    for (const c of consents) {
+      if (kind === "grant" && c.grantIds.length > 1) {
+        await store.putConsent({ ...c, grantIds: c.grantIds.filter((g) => g !== id), updatedAt: nowSeconds });
+      } else {
+        await store.deleteConsent(c.sub, c.clientId, c.resource);
+      }
     }
-  }
+  };
+  // Whatever fails part-way, a second run must find what is left: for a user or a client the
+  // consents list the grants (so the grants go first); for one grant, the grant names the user
+  // whose consent lists it (so the consent goes first).
+  if (kind === "grant") await removeConsents();
+  for (const g of grantIds) await destroyGrant(store, g);
+  if (kind !== "grant") await removeConsents();
   return { kind, id, consents, grantIds: [...grantIds].sort(), at: nowSeconds };
 }
 
@@ -88,8 +95,17 @@ function summary(r: RevokeResult): string {
   const what = r.kind === "user" ? `user '${r.id}'` : r.kind === "client" ? `client '${r.id}'` : `grant '${r.id}'`;
   const lines = [`Revoked ${what} at ${new Date(r.at * 1000).toISOString()}:`];
   lines.push(`  grants destroyed: ${r.grantIds.length} (with their codes, access and refresh tokens)`);
-  lines.push(`  consents removed: ${r.consents.length}`);
-  for (const c of r.consents) lines.push(`    - ${c.sub} → ${c.clientId} on ${c.resource} (${Object.keys(c.scopes).sort().join(" ") || "no scopes"})`);
+  // With --grant, a consent that other grants share stays (without this grant).
+  const kept = (c: ConsentRecord) => r.kind === "grant" && c.grantIds.length > 1;
+  const line = (c: ConsentRecord) => `    - ${c.sub} → ${c.clientId} on ${c.resource} (${Object.keys(c.scopes).sort().join(" ") || "no scopes"})`;
+  const removed = r.consents.filter((c) => !kept(c));
+  lines.push(`  consents removed: ${removed.length}`);
+  for (const c of removed) lines.push(line(c));
+  const narrowed = r.consents.filter(kept);
+  if (narrowed.length) {
+    lines.push(`  consents kept for their other grants: ${narrowed.length}`);
+    for (const c of narrowed) lines.push(line(c));
+  }
   lines.push(`  revocation recorded for the edge: tokens of this ${r.kind} issued until now are refused.`);
   return `${lines.join("\n")}\n`;
 }

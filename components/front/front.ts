@@ -79,6 +79,15 @@ const OptionsSchema = z.object({
   cookieKeys: z.array(z.string().min(16, "must be at least 16 characters")).min(1, "needs at least one key"),
   upstream: z.object({ issuer: z.string().url(), clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), scopes: z.array(z.string()).optional(), groupsClaim: z.string().optional(), tenantClaim: z.string().optional() }),
   edgeClient: z.object({ id: z.string().min(1), secret: z.string().min(16, "must be at least 16 characters") }),
+  // Checked here whether or not the plan has a CIMD tier yet, so a typo fails at start, not on the first CIMD client.
+  cimd: z
+    .object({
+      allowLoopback: z.boolean("must be true or false").optional(),
+      maxBytes: z.number().int("must be a positive integer").positive("must be a positive integer").optional(),
+      timeoutMs: z.number().int("must be a positive integer").positive("must be a positive integer").optional(),
+      cacheSeconds: z.number().int("must be a non-negative integer").nonnegative("must be a non-negative integer").optional(),
+    })
+    .optional(),
 });
 
 const LOOPBACK_ISSUER = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
@@ -90,12 +99,15 @@ function publicJwk(priv: JWK): JWK {
 
 /**
  * RFC 6749 §3.3: a request without `scope` is processed with a pre-defined default: the mandatory
- * scopes of the requested MCP server (its RFC 9728 `scopes_supported`). Other requests are unchanged.
+ * scopes of the requested MCP server (its RFC 9728 `scopes_supported`): the one its `resource`
+ * names, or the plan's only server when it names none (the RFC 8707 default resource the token is
+ * then issued for, provider-config.ts). Other requests are unchanged.
  */
 export function withDefaultScope(plan: McpAuthPlan, url: string): string {
   const u = new URL(url, "http://local");
   if (u.searchParams.has("scope")) return url;
-  const server = plan.servers.find((s) => s.resource === u.searchParams.get("resource"));
+  const resource = u.searchParams.get("resource");
+  const server = resource === null ? (plan.servers.length === 1 ? plan.servers[0] : undefined) : plan.servers.find((s) => s.resource === resource);
   if (!server || server.consent.mandatory.length === 0) return url;
   u.searchParams.set("scope", server.consent.mandatory.join(" "));
   return `${u.pathname}${u.search}`;

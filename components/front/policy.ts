@@ -109,6 +109,12 @@ export function refreshTokenSeconds(server: PlanServer | undefined, tier: PlanTi
   return Math.round((rt?.lifetimeDays ?? 1) * 86_400);
 }
 
+/** How long a refresh token may go unused (`refreshToken.idleDays`), in seconds; undefined when not declared. */
+export function refreshTokenIdleSeconds(server: PlanServer | undefined, tier: PlanTier | undefined): number | undefined {
+  const rt = (server && tier && server.access.find((a) => a.tier === tier.name)?.refreshToken) ?? tier?.refreshToken ?? server?.refreshToken;
+  return rt?.idleDays !== undefined ? Math.round(rt.idleDays * 86_400) : undefined;
+}
+
 /** Whether a scope needs the step-up page before it is granted (high and critical, MCP step-up). */
 export function needsStepUp(plan: McpAuthPlan, scope: string): boolean {
   return sensitivityRank(scopeSensitivity(plan, scope)) >= sensitivityRank("high");

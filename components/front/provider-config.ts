@@ -6,7 +6,7 @@ import type { McpAuthPlan, PlanTier } from "../plan/schema.js";
 import { interactionPolicyFor, isPerAction, reconsentDue } from "./consent-policy.js";
 import type { FrontAccount } from "./federation.js";
 import { errorPage } from "./pages.js";
-import { accessTokenSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
+import { accessTokenSeconds, refreshTokenIdleSeconds, refreshTokenSeconds, scopeSensitivity, serverByResource, tierOfClient, tierScopes } from "./policy.js";
 import { modelAdapter } from "./model-adapter.js";
 import { createRequestReads } from "./request-reads.js";
 import { dcrMetadataProblem, type CimdResolver } from "./registration/wiring.js";
@@ -265,12 +265,19 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
         const server = tokenServer(plan, token);
         return server ? accessTokenSeconds(plan, server, tierOfClient(plan, client.clientId), scopesOf(token)) : 300;
       },
-      RefreshToken: (ctx: KoaContextWithOIDC, token: { resource?: string; remainingTTL?: number }, client: { clientId: string }) => {
+      RefreshToken: (ctx: KoaContextWithOIDC, token: { resource?: string; remainingTTL?: number; iiat?: number }, client: { clientId: string }) => {
         const rotated = ctx?.oidc?.entities.RotatedRefreshToken as { remainingTTL?: number } | undefined;
         const server = token.resource ? serverByResource(plan, token.resource) : plan.servers[0];
-        const full = refreshTokenSeconds(server, tierOfClient(plan, client.clientId));
+        const tier = tierOfClient(plan, client.clientId);
+        const full = refreshTokenSeconds(server, tier);
+        const idle = refreshTokenIdleSeconds(server, tier);
         // Rotation keeps the original expiry (the family does not live longer than declared).
-        return rotated?.remainingTTL !== undefined ? Math.min(full, rotated.remainingTTL) : full;
+        if (idle === undefined) return rotated?.remainingTTL !== undefined ? Math.min(full, rotated.remainingTTL) : full;
+        // `idleDays`: each token (the first, each rotated one) lives at most the idle time, and the
+        // family never past its absolute lifetime, counted from the first token (`iiat`, oidc-provider's
+        // clock). A token that does not rotate therefore expires the idle time after it was issued.
+        const left = typeof token.iiat === "number" ? full - (Math.floor(Date.now() / 1000) - token.iiat) : full;
+        return Math.max(1, Math.min(idle, left));
       },
       AuthorizationCode: 60,
       IdToken: 3600,

@@ -107,6 +107,9 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
   const cache = new Map<string, { metadata: ClientMetadata; until: number }>();
   const inFlight = new Map<string, Promise<ClientMetadata>>();
 
+  /** Admin-registered CIMD clients of the tier (plan `clients[].metadataDocumentUrl`), by client ID. */
+  const listed = new Map(tier.clients.filter((c) => c.metadataDocumentUrl !== undefined).map((c) => [c.metadataDocumentUrl!, c]));
+
   function toMetadata(clientId: string, raw: unknown): ClientMetadata {
     const parsed = (documentSchema ??= buildDocumentSchema()).safeParse(raw);
     if (!parsed.success) {
@@ -127,8 +130,10 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
     if (!grantTypes.includes("authorization_code")) throw new CimdError("invalid_client_metadata", `grant_types must include authorization_code (a client ID metadata document describes a client users sign in to), got ${JSON.stringify(grantTypes)}`);
     const responseTypes = doc.response_types ?? ["code"];
     if (responseTypes.some((r) => r !== "code")) throw new CimdError("invalid_client_metadata", `response_types must be ["code"] (OAuth 2.1), got ${JSON.stringify(responseTypes)}`);
+    // An admin-registered client may also use the redirect URIs declared for it, exactly.
+    const declared = listed.get(clientId)?.redirectUris ?? [];
     for (const uri of doc.redirect_uris) {
-      const problem = redirectUriProblem(tier, uri);
+      const problem = declared.includes(uri) ? undefined : redirectUriProblem(tier, uri);
       if (problem) throw new CimdError("invalid_redirect_uri", `${problem} (client ID metadata document ${clientId})`);
     }
     const metadata: ClientMetadata = {
@@ -202,7 +207,7 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
         throw err;
       }
       const loopbackDev = allowLoopback && isLoopbackUrl(url);
-      if (!loopbackDev && !hostAllowed(options.allowedDomains, url.hostname)) {
+      if (!loopbackDev && !listed.has(clientId) && !hostAllowed(options.allowedDomains, url.hostname)) {
         const err = new CimdError("invalid_client", `client_id '${clientId}' is not on an allowed domain of tier '${tier.name}' (${options.allowedDomains.join(", ") || "none"})`);
         attempt(clientId, err);
         throw err;

@@ -1,4 +1,4 @@
-import type { Adapter, AdapterPayload } from "oidc-provider";
+import { errors, type Adapter, type AdapterPayload } from "oidc-provider";
 import type { ConsentRecord, FrontStore, RegistrationRecord, RevocationRecord } from "./types.js";
 
 /**
@@ -57,11 +57,15 @@ class MemoryAdapter implements Adapter {
     return ref ? this.find(String(ref.payload["id"])) : undefined;
   }
 
-  /** Marks the entry consumed; resolves only for the first caller (a replay cannot win). */
+  /**
+   * Marks the entry consumed; resolves only for the first caller (a replay cannot win). As the
+   * DynamoDB store's conditional write: an entry already consumed, destroyed or expired is refused
+   * with invalid_grant (RFC 6749 §5.2).
+   */
   async consume(id: string): Promise<void> {
     const e = this.live(this.key(id));
-    if (!e) return;
-    if (e.payload.consumed) throw new Error(`${this.name} ${id} was already consumed`);
+    if (!e) throw new errors.InvalidGrant(`${this.name} ${id} is gone (used or expired)`);
+    if (e.payload.consumed) throw new errors.InvalidGrant(`${this.name} ${id} was already consumed`);
     e.payload.consumed = Math.floor(this.now() / 1000);
   }
 

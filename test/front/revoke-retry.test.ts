@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { revoke } from "../../cli/commands/revoke.js";
+import { createMemoryStore } from "../../components/front/store/memory.js";
+import type { FrontStore } from "../../components/front/store/types.js";
+
+/**
+ * docs/cli.md, `revoke`: it removes the consent records "so the next authorization asks the user
+ * again", and "running the same command again is safe" when the table failed part-way. For
+ * `--grant`, the grant itself is how the user is found, so a retry must still find the consent.
+ */
+const CRM = "https://mcp.example.com/crm";
+
+async function seeded(): Promise<FrontStore> {
+  const store = createMemoryStore();
+  for (const [g, client] of [["g1", "vscode"], ["g2", "claude-code"]] as const) {
+    await store.adapter("Grant").upsert(g, { kind: "Grant", jti: g, accountId: "bob", clientId: client } as never, 3600);
+    await store.adapter("RefreshToken").upsert(`rt-${g}`, { kind: "RefreshToken", jti: `rt-${g}`, grantId: g, accountId: "bob" } as never, 3600);
+    await store.putConsent({ sub: "bob", clientId: client, resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: [g], updatedAt: 1_800_000_000 });
+  }
+  return store;
+}
+
+/** The store, with the consent writes failing once (the table throttled or unreachable part-way). */
+function failingConsentWritesOnce(store: FrontStore): FrontStore {
+  let failed = false;
+  const once = <A extends unknown[]>(fn: (...a: A) => Promise<void>) => async (...a: A) => {
+    if (!failed) {
+      failed = true;
+      throw Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException" });
+    }
+    return fn(...a);
+  };
+  return Object.assign(Object.create(store) as FrontStore, {
+    adapter: (m: string) => store.adapter(m),
+    deleteConsent: once(store.deleteConsent.bind(store)),
+    putConsent: once(store.putConsent.bind(store)),
+  });
+}
+
+describe("revoke --grant run again after a failure", () => {
+  it("removes the consent and destroys the grant on the second run", async () => {
+    const store = await seeded();
+    await expect(revoke(failingConsentWritesOnce(store), "grant", "g1", 1_800_000_100)).rejects.toThrow(/Rate exceeded/);
+    const second = await revoke(store, "grant", "g1", 1_800_000_200);
+    expect(second.consents.map((c) => c.clientId)).toEqual(["vscode"]);
+    expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
+    expect(await store.adapter("Grant").find("g1")).toBeUndefined();
+    expect(await store.adapter("RefreshToken").find("rt-g1")).toBeUndefined();
+    // The other grant of the same user is untouched.
+    expect(await store.getConsent("bob", "claude-code", CRM)).toBeDefined();
+    expect(await store.adapter("Grant").find("g2")).toBeDefined();
+  });
+});
+
+describe("revoke --grant on a consent that other grants share", () => {
+  it("keeps the consent for the other grants and does not print it as removed", async () => {
+    const { runCli } = await import("../support/cli.js");
+    const { dynamoFixture } = await import("./store-helpers.js");
+    const fx = await dynamoFixture();
+    try {
+      const { store, tableName } = await fx.table();
+      for (const g of ["g1", "g2"]) await store.adapter("Grant").upsert(g, { kind: "Grant", jti: g, accountId: "bob", clientId: "vscode" } as never, 3600);
+      await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g1", "g2"], updatedAt: 1_800_000_000 });
+      const r = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", fx.local.endpoint]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("consents removed: 0\n");
+      expect(r.stdout).toContain(`consents kept for their other grants: 1\n    - bob → vscode on ${CRM}`);
+      expect((await store.getConsent("bob", "vscode", CRM))?.grantIds).toEqual(["g2"]);
+      expect(await store.adapter("Grant").find("g1")).toBeUndefined();
+      expect(await store.adapter("Grant").find("g2")).toBeDefined();
+    } finally {
+      await fx.close();
+    }
+  });
+});
