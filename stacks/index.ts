@@ -1,7 +1,8 @@
 /**
  * The repository's root Pulumi program (Pulumi.yaml at the top level): provisions the CRM example on
  * the IdP named by `mcp-auth:idp` by running that IdP's example stack. Each stack under `stacks/` is
- * also a standalone program with its own Pulumi.yaml; copy the one for your IdP into your repository.
+ * also a standalone program with its own Pulumi.yaml; copy the one for your IdP into your repository,
+ * importing from the package's entry points (`pulumi-mcp-auth`, `pulumi-mcp-auth/<idp>`) instead of `../../components/…`.
  *
  *   pulumi config set mcp-auth:idp okta      # or auth0, entra
  *   pulumi up

@@ -119,6 +119,12 @@ function differences(expected: unknown, actual: unknown, path: string, out: Decl
     const e = keyed(expected);
     const a = keyed(actual);
     if (e && a && expected.length > 0 && actual.length > 0) {
+      // A key listed twice: readers take the first entry (`find`) or every one, so a duplicate must
+      // not hide behind a last copy that matches (the Map keeps only the last).
+      for (const k of new Set(actual.map(keyOf))) {
+        const n = actual.filter((x) => keyOf(x) === k).length;
+        if (n > 1 && out.length < limit) out.push({ path: `${path}[${k!}]`, message: `is listed ${n} times, unlike what its declared part derives` });
+      }
       for (const k of new Set([...e.keys(), ...a.keys()])) differences(e.get(k), a.get(k), `${path}[${k}]`, out, limit);
       return;
     }

@@ -1,7 +1,8 @@
 /**
  * The CRM example on Okta: one custom authorization server per MCP server, with its scopes,
  * per-tier access policies and rule chains, the pre-registered apps and the edge's introspection
- * client. Copy this directory into a platform repository and point `declarations` at your own.
+ * client. Copy this directory into a platform repository, point `declarations` at your own, and import
+ * from the package's entry points (`pulumi-mcp-auth`, `pulumi-mcp-auth/okta`) instead of `../../components/…`.
  *
  *   pulumi config set okta:orgName dev-123456
  *   pulumi config set okta:baseUrl okta.com
