@@ -114,7 +114,7 @@ export function describeStack(stack: DevStack, autoApprove?: string, credentials
     ...stack.servers.flatMap((s) => [`  ${s.name.padEnd(w)}  ${s.mcpUrl}`, `  ${"".padEnd(w)}  metadata ${s.metadataUrl}`]),
     `Demo MCP server       ${stack.demo.url} (in-memory data, reset on restart)`,
     "",
-    ...(stack.audit ? [`Audit log             ${stack.audit.file}`, `  checkpoints         ${stack.audit.checkpointFile} (verify: pulumi-mcp-auth audit verify <log> --checkpoints <file> --key ${stack.audit.publicKeyFile})`] : []),
+    ...(stack.audit ? [`Audit log             ${stack.audit.file}`, `  checkpoints         ${stack.audit.checkpointFile}`, `  verify with         pulumi-mcp-auth audit verify ${stack.audit.file} --checkpoints ${stack.audit.checkpointFile} --key ${stack.audit.publicKeyFile}`] : []),
     ...(stack.auditSurface
       ? [`Audit surface         ${stack.auditSurface.url} (sign in at the dev IdP; members of '${stack.auditSurface.adminGroup}': ${adminsOf(stack, stack.auditSurface.adminGroup)})`]
       : surfaceNote

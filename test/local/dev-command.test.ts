@@ -115,7 +115,8 @@ describe("pulumi-mcp-auth dev", () => {
     expect(surface).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/audit\/$/);
     expect(text).toContain(`Audit surface         ${surface} (sign in at the dev IdP; members of 'CRM Admins': alice)`);
     expect(text).toContain(`Audit log             ${AUDIT_FILE}`);
-    expect(text).toContain(`--key ${AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem.pub.pem")}`);
+    // The verify command is printed ready to run, with the three paths filled in.
+    expect(text).toContain(`pulumi-mcp-auth audit verify ${AUDIT_FILE} --checkpoints ${AUDIT_FILE.replace(/\.jsonl$/, ".checkpoints.jsonl")} --key ${AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem.pub.pem")}`);
     expect(stack!.audit).toEqual({ file: AUDIT_FILE, checkpointFile: AUDIT_FILE.replace(/\.jsonl$/, ".checkpoints.jsonl"), publicKeyFile: AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem.pub.pem") });
     expect((await stat(AUDIT_FILE.replace(/\.jsonl$/, ".checkpoint-key.pem"))).mode & 0o777).toBe(0o600);
   });
