@@ -75,3 +75,34 @@ export function boundIssues(decl: McpAuthDeclaration): DeclarationIssue[] {
   for (const [name, t] of Object.entries(decl.tiers)) checkTokens(t.tokens, ["tiers", name, "tokens"], false);
   return issues;
 }
+
+/**
+ * The parts of a declaration `boundIssues` reads, taken from input whose structure did not validate:
+ * only numbers are kept, and a container of the wrong type counts as absent. With it the bounds are
+ * checked, and reported with the structural problems, even when something else in the declaration
+ * is wrong (a value above its bound stays a problem whatever the typo next to it).
+ */
+export function boundsView(input: unknown): McpAuthDeclaration {
+  const obj = (v: unknown): Record<string, unknown> | undefined => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+  const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+  const levels = (v: unknown, names: readonly string[]) => {
+    const o = obj(v);
+    return o ? Object.fromEntries(names.map((n) => [n, num(o[n])])) : undefined;
+  };
+  const tokens = (v: unknown) => {
+    const o = obj(v);
+    return o ? { accessTokenMinutes: levels(o.accessTokenMinutes, SENSITIVITY_LEVELS), refreshToken: { lifetimeDays: num(obj(o.refreshToken)?.lifetimeDays) } } : undefined;
+  };
+  const consent = (v: unknown) => ({ reconsentDays: levels(obj(v)?.reconsentDays, ["high", "critical"]) });
+  const d = obj(input) ?? {};
+  const g = obj(d.guardrails);
+  const servers = Array.isArray(d.servers) ? d.servers : [];
+  const view = {
+    guardrails: g ? { maxAccessTokenMinutes: levels(g.maxAccessTokenMinutes, SENSITIVITY_LEVELS), maxRefreshTokenDays: num(g.maxRefreshTokenDays) } : undefined,
+    tokens: tokens(d.tokens),
+    consent: consent(d.consent),
+    servers: servers.map((s) => ({ tokens: tokens(obj(s)?.tokens), consent: consent(obj(s)?.consent) })),
+    tiers: Object.fromEntries(Object.entries(obj(d.tiers) ?? {}).map(([name, t]) => [name, { tokens: tokens(obj(t)?.tokens) }])),
+  };
+  return view as unknown as McpAuthDeclaration;
+}

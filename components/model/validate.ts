@@ -9,7 +9,7 @@ import {
 } from "./declarations.js";
 import { canonicalResourceUri } from "../plan/resource-uri.js";
 import { findImplicationCycles } from "../plan/closure.js";
-import { boundIssues } from "./bounds.js";
+import { boundIssues, boundsView } from "./bounds.js";
 
 /** One problem in a declaration: where (`servers[1].tools.export_customers.scopes[0]`) and what was expected. */
 export interface DeclarationIssue {
@@ -230,8 +230,11 @@ export function parseDeclarations(input: unknown): McpAuthDeclaration {
     : result.error.issues.map((i) => ({ path: formatPath(i.path), message: describeZodIssue(i) }));
   if (!result.success) issues.push(...issuesBehindInvalidKeys(input, result.error.issues.filter((i) => i.code === "invalid_key")));
   issues.push(...crossReferenceIssues(input));
-  // Lifetime and cadence bounds need the parsed values; the plan must never carry a value above them.
-  if (result.success) issues.push(...boundIssues(result.data));
+  // Lifetime and cadence bounds: the plan must never carry a value above them. Checked on the parsed
+  // values, or on the numbers a structurally invalid declaration holds, so that every problem is
+  // reported at once (a path zod already reported is not repeated).
+  const seen = new Set(issues.map((i) => i.path));
+  issues.push(...(result.success ? boundIssues(result.data) : boundIssues(boundsView(input)).filter((i) => !seen.has(i.path))));
   if (issues.length > 0 || !result.success) throw new DeclarationError(issues);
   return result.data;
 }

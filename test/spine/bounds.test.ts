@@ -80,6 +80,25 @@ describe("lifetime and cadence bounds are refused at compile, so no plan carries
     ]);
   });
 
+  it("reports a value above its bound together with a structural mistake elsewhere, all at once", () => {
+    const d = crmCopy();
+    d.consent = { reconsentDays: { high: 400 } };
+    d.servers[0].tokens = { accessTokenMinutes: { critical: 30 } };
+    d.servers[0].sensitivty = "high"; // a typo: an unknown key
+    const lines = refusal(d);
+    expect(lines.some((l) => l.startsWith("servers[0]") && l.includes("sensitivty"))).toBe(true);
+    expect(lines).toContain("consent.reconsentDays.high: 400 days is above the 90-day bound for renewing consent to high scopes; set at most 90");
+    expect(lines).toContain("servers[0].tokens.accessTokenMinutes.critical: 30 minutes is above the 5-minute bound for critical access tokens; set at most 5");
+  });
+
+  it("reports a mistyped bounded value once, as the type problem, not again as a bound", () => {
+    const d = crmCopy();
+    d.consent = { reconsentDays: { high: "400" } };
+    const lines = refusal(d).filter((l) => l.startsWith("consent.reconsentDays.high"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("bound");
+  });
+
   it("accepts values at the bounds and keeps them in the plan", () => {
     const d = crmCopy();
     d.guardrails = { maxRefreshTokenDays: 30 };
