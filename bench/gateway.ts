@@ -23,7 +23,7 @@ import { assertionClaims, createAssertionSigner } from "../lambda/core/assertion
 import { createEdge } from "../lambda/core/edge.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad, type LoadResult } from "./gateway-load.js";
-import { report, writeReport, type EqualLoad, type LambdaFigures, type MemUsage, type Row, type Warmup } from "./gateway-report.js";
+import { report, writeReport, type EqualLoad, type FirstEventDiag, type LambdaFigures, type MemUsage, type Row, type Warmup } from "./gateway-report.js";
 import { askChild, startRole } from "./gateway-spawn.js";
 import { median } from "./support.js";
 
@@ -103,6 +103,32 @@ async function main(): Promise<void> {
     }
   }
 
+  // Diagnostic, interleaved: the SSE load at saturation through the proxy, the edge and an edge that
+  // signs no identity assertion (`upstreamAssertion: "none"`), two rounds each, alternating, so that
+  // machine noise hits all three alike: how much of the edge's first-event time at saturation is the
+  // per-request signature. Not a judged configuration.
+  const na = await start("edge-noassert", String(up.port));
+  const naAuth = { ...auth, authorization: `Bearer ${na.token}` };
+  await warmUp(na.port, "/crm", naAuth);
+  const firstEvent: FirstEventDiag[] = [];
+  for (const conns of [50, 200]) {
+    const sides = [
+      { path: "plain node:http proxy", port: proxy.port, headers: auth },
+      { path: "edge", port: edge.port, headers: auth },
+      { path: "edge without identity assertion", port: na.port, headers: naAuth },
+    ];
+    const runs: LoadResult[][] = sides.map(() => []);
+    for (let round = 0; round < 2; round++) {
+      for (const [i, x] of sides.entries()) runs[i]!.push(await runLoad({ port: x.port, request: postRequest("/crm?sse=1", x.headers, BODY), connections: conns, seconds: SECONDS, sse: true }));
+    }
+    for (const [i, x] of sides.entries()) {
+      const r = merge(runs[i]!);
+      firstEvent.push({ path: x.path, conns, r });
+      process.stdout.write(`interleaved sse ${conns} ${x.path}: ${fmt(rps(r), 0)} req/s, first event p50 ${fmt(percentile(r.firstEvent, 50), 2)} ms\n`);
+    }
+  }
+  na.child.kill();
+
   // Soak: 200 connections, RSS sampled every second; growth judged after the first sixth (warm-up).
   // The V8 heap (heapUsed: live and not yet collected objects; heapTotal: what V8 has reserved for
   // them) and `external` (memory outside the heap held by JavaScript objects, e.g. Buffers) at the
@@ -128,27 +154,12 @@ async function main(): Promise<void> {
   await runLoad({ port: es.port, request: esReq, connections: 50, seconds: Math.min(1, SECONDS) });
   const esRun = await runLoad({ port: es.port, request: esReq, connections: 50, seconds: SECONDS });
   es.child.kill();
-  // Diagnostic: the SSE load through an edge that signs no identity assertion, to show how much of
-  // the edge's first-event time at saturation is the per-request signature (not a judged configuration).
-  const na = await start("edge-noassert", String(up.port));
-  const naAuth = { ...auth, authorization: `Bearer ${na.token}` };
-  await warmUp(na.port, "/crm", naAuth);
-  const noAssert: Row[] = [];
-  for (const conns of [50, 200]) {
-    const req = postRequest("/crm?sse=1", naAuth, BODY);
-    await runLoad({ port: na.port, request: req, connections: conns, seconds: Math.min(1, SECONDS), sse: true });
-    const cpu0 = await cpuOf(na.child);
-    const r = await runLoad({ port: na.port, request: req, connections: conns, seconds: SECONDS, sse: true });
-    noAssert.push({ path: "edge, no identity assertion (diagnostic)", conns, kind: "sse", r, cpuUs: ((await cpuOf(na.child)) - cpu0) / Math.max(1, r.requests) });
-    process.stdout.write(`${conns} sse edge without assertion: ${fmt(rps(r), 0)} req/s, first event p50 ${fmt(percentile(r.firstEvent, 50), 2)} ms\n`);
-  }
-  na.child.kill();
   proxy.child.kill();
   edge.child.kill();
   const signing = signingCost();
   const lambda = await lambdaPath(up.port);
   up.child.kill();
-  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length, usage }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal, noAssert));
+  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length, usage }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal, firstEvent));
 }
 
 /** Several runs of one target as one result (requests, errors and latencies pooled; time summed). */
