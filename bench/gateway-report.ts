@@ -24,7 +24,7 @@ const rps = (r: LoadResult) => r.requests / r.seconds;
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 const p = (xs: number[], q: number) => percentile(Float64Array.from(xs), q);
 
-export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[], warm?: { seconds: number; rps: Warmup }, equal: EqualLoad[] = [], firstEvent: FirstEventDiag[] = []): string {
+export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[], warm?: { seconds: number; rps: Warmup }, equal: EqualLoad[] = [], firstEvent: FirstEventDiag[] = [], rounds = 1): string {
   const get = (path: string, conns: number, kind: string) => rows.find((x) => x.path === path && x.conns === conns && x.kind === kind)!.r;
   const lines: string[] = [];
   lines.push("# Gateway benchmark", "");
@@ -59,7 +59,7 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
     }
     lines.push("");
   }
-  lines.push("## Throughput and latency at saturation", "", "Closed loop: every connection sends its next request as soon as the previous response has ended, so each process serves as much as it can and latency is mostly time spent queued, i.e. a function of throughput.", "", "| path | conns | response | req/s | p50 ms | p99 ms | first SSE event p50 / p99 ms | CPU µs / request (serving process) | errors |", "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+  lines.push("## Throughput and latency at saturation", "", `Closed loop: every connection sends its next request as soon as the previous response has ended, so each process serves as much as it can and latency is mostly time spent queued, i.e. a function of throughput. Each figure pools ${rounds} run${rounds === 1 ? "" : "s"} per path, the paths alternating, so that a burst of other load on the machine hits every path.`, "", "| path | conns | response | req/s | p50 ms | p99 ms | first SSE event p50 / p99 ms | CPU µs / request (serving process) | errors |", "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
   for (const x of rows) {
     const fe = x.kind === "sse" ? `${f2(percentile(x.r.firstEvent, 50))} / ${f2(percentile(x.r.firstEvent, 99))}` : "";
     lines.push(`| ${x.path} | ${x.conns} | ${x.kind === "sse" ? "SSE, 20 events" : "small JSON"} | ${rps(x.r).toFixed(0)} | ${f2(percentile(x.r.latencies, 50))} | ${f2(percentile(x.r.latencies, 99))} | ${fe} | ${x.cpuUs.toFixed(0)} | ${x.r.errors} |`);
