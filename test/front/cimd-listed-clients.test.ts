@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CimdError, createCimdResolver } from "../../components/front/registration/cimd.js";
+import { createCimdResolver } from "../../components/front/registration/cimd.js";
 import type { PlanTier } from "../../components/plan/schema.js";
-import { crmPlan, tierOf } from "./registration-helpers.js";
+import { cimdRefusal as refusal, crmPlan, tierOf } from "./registration-helpers.js";
 
 /**
  * docs/declarations.md, Tiers: a CIMD tier trusts the hosts of `allowedDomains`, and its `clients`
@@ -17,14 +17,6 @@ function tierWithListedClient(): PlanTier {
   return { ...t, allowedDomains: [], clients: [{ name: "partner-tool", displayName: "Partner tool", redirectUris: ["https://tools.partner.example/callback"], metadataDocumentUrl: LISTED }] };
 }
 
-async function refusal(promise: Promise<unknown>): Promise<CimdError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CimdError);
-  return err as CimdError;
-}
 
 describe("a CIMD tier's admin-registered clients", () => {
   it("are fetched although their host is on no allowed domain (still through the SSRF checks)", async () => {

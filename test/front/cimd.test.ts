@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CimdError, createCimdResolver, type CimdOptions } from "../../components/front/registration/cimd.js";
+import { createCimdResolver, type CimdOptions } from "../../components/front/registration/cimd.js";
 import { addressProblem } from "../../components/front/registration/address-policy.js";
-import { crmPlan, docServer, json, tierOf, type DocServer } from "./registration-helpers.js";
+import { cimdRefusal as refusal, crmPlan, docServer, json, tierOf, type DocServer } from "./registration-helpers.js";
 
 const tier = tierOf(crmPlan(), "cimd");
 let srv: DocServer;
@@ -22,14 +22,6 @@ const doc = (path: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-async function refusal(promise: Promise<unknown>): Promise<CimdError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CimdError);
-  return err as CimdError;
-}
 
 describe("client ID metadata documents: accepted", () => {
   it("returns the document as client metadata pinned to the CIMD tier", async () => {

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { expect } from "vitest";
+import { CimdError } from "../../components/front/registration/cimd.js";
 import crm from "../../stacks/crm/mcp-auth.js";
 import { compile } from "../../components/plan/compile.js";
 import type { McpAuthPlan, PlanTier } from "../../components/plan/schema.js";
@@ -52,4 +54,14 @@ export function json(body: unknown, headers: Record<string, string> = {}) {
     res.writeHead(200, { "content-type": "application/json", ...headers });
     res.end(JSON.stringify(body));
   };
+}
+
+/** The `CimdError` a resolver call is refused with (fails the test if it resolves or throws anything else). */
+export async function cimdRefusal(promise: Promise<unknown>): Promise<CimdError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(CimdError);
+  return err as CimdError;
 }
