@@ -204,3 +204,31 @@ describe("the DCR deny list", () => {
     await expect(createFront(options({ dcrDenyList: { sourceCidrs: ["10.0.0.0/33"] } }))).rejects.toThrow(/createFront: dcrDenyList is invalid: dcrDenyList\.sourceCidrs\.0: must be an IP address or CIDR block/);
   });
 });
+
+/**
+ * docs/front.md, Library: "Options are validated at start; an error names the option and what is
+ * expected" — the `cimd` options included, whether or not the plan has a CIMD tier yet.
+ */
+describe("createFront validates the cimd options at start", () => {
+  const withoutCimdTier = () => {
+    const plan = devPlan(crmPlan(), "http://127.0.0.1:1");
+    return { ...plan, tiers: plan.tiers.filter((t) => t.registration !== "cimd") };
+  };
+
+  it("names cimd.maxBytes, cimd.timeoutMs and cimd.cacheSeconds when they are not what is expected", async () => {
+    await expect(createFront(options({ cimd: { maxBytes: 0 } }))).rejects.toThrow(/^createFront: cimd\.maxBytes .*positive integer/);
+    await expect(createFront(options({ cimd: { timeoutMs: 2.5 } }))).rejects.toThrow(/^createFront: cimd\.timeoutMs .*positive integer/);
+    await expect(createFront(options({ cimd: { cacheSeconds: -1 } }))).rejects.toThrow(/^createFront: cimd\.cacheSeconds .*non-negative integer/);
+  });
+
+  it("refuses a malformed cimd option even when the plan has no CIMD tier", async () => {
+    const plan = withoutCimdTier();
+    await expect(createFront(options({ cimd: { maxBytes: -5 }, plan }))).rejects.toThrow(/^createFront: cimd\.maxBytes/);
+    await expect(createFront(options({ cimd: { allowLoopback: "yes" as unknown as boolean }, plan }))).rejects.toThrow(/^createFront: cimd\.allowLoopback/);
+  });
+
+  it("accepts well-formed cimd options", async () => {
+    const front = await createFront(options({ cimd: { maxBytes: 4096, timeoutMs: 2000, cacheSeconds: 0 } }));
+    expect(front.issuer).toBe("https://auth.example.com");
+  });
+});
