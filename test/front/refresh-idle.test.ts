@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { providerConfiguration } from "../../components/front/provider-config.js";
 import { createMemoryStore } from "../../components/front/store/memory.js";
 import { compile } from "../../components/plan/compile.js";
+import { base } from "../fixtures/declarations/_base.js";
 
 /**
  * docs/declarations.md, Tokens: `refreshToken.idleDays` — "A refresh token unused this long
@@ -13,21 +14,8 @@ import { compile } from "../../components/plan/compile.js";
 const DAY = 86_400;
 
 function plan(refreshToken: { lifetimeDays: number; idleDays?: number }) {
-  return compile({
-    name: "notes",
-    scopes: { "notes:pages:read": { description: "Read pages", sensitivity: "routine" } },
-    servers: [{ name: "notes", resource: "https://mcp.example.com/notes", displayName: "Notes", tools: { read_page: { scopes: ["notes:pages:read"] } } }],
-    tiers: {
-      verified: {
-        registration: "pre-registered",
-        clientType: "public",
-        grantTypes: ["authorization_code", "refresh_token"],
-        maxSensitivity: "critical",
-        clients: [{ name: "app", redirectUris: ["http://127.0.0.1/callback"] }],
-        tokens: { refreshToken },
-      },
-    },
-  });
+  const d = base();
+  return compile({ ...d, tiers: { verified: { ...d.tiers.verified!, tokens: { refreshToken } } } });
 }
 
 /** The TTL the front gives a refresh token: the first one, or one rotated from a family begun `familyAge` seconds ago. */
@@ -47,7 +35,7 @@ async function refreshTtl(p: ReturnType<typeof compile>, rotated?: { remainingTT
   const ttl = (config.ttl as unknown as { RefreshToken: (ctx: unknown, token: unknown, client: unknown) => number }).RefreshToken;
   const now = Math.floor(Date.now() / 1000);
   const ctx = { oidc: { entities: rotated ? { RotatedRefreshToken: { remainingTTL: rotated.remainingTTL } } : {} } };
-  return ttl(ctx, { resource: p.servers[0]!.resource, iiat: now - (rotated?.familyAge ?? 0) }, { clientId: "app" });
+  return ttl(ctx, { resource: p.servers[0]!.resource, iiat: now - (rotated?.familyAge ?? 0) }, { clientId: "desktop" });
 }
 
 describe("refresh tokens on the front", () => {
