@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AWS_EDGE_DEFAULTS, EDGE_RUNTIMES, LOG_RETENTION_DAYS, validateEdgeArgs, type McpEdgeArgs } from "../../components/targets/aws/args.js";
-import { AuditArchiveOptionsSchema } from "../../components/targets/aws/audit-archive.js";
+import { AuditArchiveOptionsSchema } from "../../components/targets/aws/args.js";
 import { AWS_FRONT_DEFAULTS } from "../../components/targets/aws/front-args.js";
 import { DEFAULT_CHECKPOINT_EVERY } from "../../lambda/core/checkpoint.js";
 

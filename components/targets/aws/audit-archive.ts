@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { AUDIT_ENV } from "../../../lambda/aws/audit-checkpoints.js";
-import { AuditArchiveOptionsSchema } from "./args.js";
 import { logGroupName } from "./function.js";
 
 /**
@@ -35,23 +34,16 @@ export function checkpointLogGroupName(name: string, project?: string, stack?: s
   return `${logGroupName(name, project, stack)}/audit-checkpoints`;
 }
 
-/** The options' schema lives with McpEdge's other arguments (validated together, before anything is registered). */
-export { AuditArchiveOptionsSchema };
-
 const assume = (service: string) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
 
 /**
  * Creates the key, checkpoint log group, locked bucket and delivery streams; returns the
  * environment the edge function needs and `attach`, which subscribes the function's log group and
  * grants its role `kms:Sign` and writing to the checkpoint log group (call it once the function's
- * role and log group exist).
+ * role and log group exist). `options` are validated by `McpEdge` (`validateEdgeArgs`) before
+ * anything is registered.
  */
 export function createAuditArchive(parent: pulumi.Resource, name: string, options: AuditArchiveOptions, defaults: { retentionDays: number; tags?: Readonly<Record<string, string>> | undefined }) {
-  const parsed = AuditArchiveOptionsSchema.safeParse(options);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw new Error(`auditArchive.${i.path.join(".")}: ${i.message}`);
-  }
   const opts = { parent };
   const tags = defaults.tags ? { ...defaults.tags } : undefined;
   const retentionDays = options.retentionDays ?? defaults.retentionDays;

@@ -5,7 +5,6 @@ import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { AuditSurfaceArgsSchema } from "./args.js";
 import type { EdgeConfig } from "../../../lambda/config.js";
 import { createEdgeFunction } from "./function.js";
 
@@ -29,15 +28,6 @@ export interface AuditSurfaceArgs {
   tenantClaim?: string;
   /** A prebuilt bundle (`index.cjs`); default: built with esbuild at deploy time. */
   bundleFile?: string;
-}
-
-/**
- * Checks the plain fields; throws naming the field. `McpEdge` validates them with its other
- * arguments (`validateEdgeArgs`, one `McpEdgeArgsError`); this is for callers of the function alone.
- */
-export function validateAuditSurfaceArgs(a: AuditSurfaceArgs): void {
-  const r = AuditSurfaceArgsSchema.safeParse(a);
-  if (!r.success) throw new Error(`McpEdge auditSurface: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
 }
 
 async function surfaceBundle(): Promise<string> {
