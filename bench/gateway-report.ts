@@ -17,6 +17,11 @@ export interface FirstEventDiag { path: string; conns: number; r: LoadResult }
 export type Warmup = Record<string, Array<{ kind: "json" | "sse"; rps: number }>>;
 export interface LambdaFigures { kind: string; direct: number[]; edge: number[]; directFirst: number[]; edgeFirst: number[] }
 
+/** The path name of the edge signing its identity assertions in batches (`upstreamAssertion: "batched"`). */
+export const BATCHED = "edge, batched assertions";
+/** The edges the goals are judged for: signing each assertion on its own (the default), and in batches. */
+const EDGES = ["edge", BATCHED] as const;
+
 const MB = 1024 * 1024;
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
@@ -24,7 +29,7 @@ const rps = (r: LoadResult) => r.requests / r.seconds;
 const met = (ok: boolean) => (ok ? "met" : "**NOT met**");
 const p = (xs: number[], q: number) => percentile(Float64Array.from(xs), q);
 
-export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[], warm?: { seconds: number; rps: Warmup }, equal: EqualLoad[] = [], firstEvent: FirstEventDiag[] = [], rounds = 1): string {
+export function report(rows: Row[], hwmOf: Record<string, Record<number, number>>, soaks: Record<string, Soak>, es: LoadResult, signing: Record<string, number>, lambda: LambdaFigures[], loadStart: number[], warm?: { seconds: number; rps: Warmup }, equal: EqualLoad[] = [], firstEvent: FirstEventDiag[] = [], rounds = 1): string {
   const get = (path: string, conns: number, kind: string) => rows.find((x) => x.path === path && x.conns === conns && x.kind === kind)!.r;
   const lines: string[] = [];
   lines.push("# Gateway benchmark", "");
@@ -41,7 +46,7 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
           "",
         ]
       : []),
-    "`npm run bench:gateway` (bench/gateway.ts). Loopback only; the upstream, the proxy and the edge each run in their own process (bench/gateway-servers.ts bundled by esbuild and run by node, as the code ships: not through tsx, whose keep-names wrappers would cost every closure created per request), the load generator (raw keep-alive sockets, one request in flight per connection, bench/gateway-load.ts) in the benchmark's process; all share the machine's cores. The upstream answers every `tools/call` with a small JSON-RPC result, or with an SSE stream of 20 events (one per event-loop turn). The edge runs `startLocalEdge` in gateway mode with a valid RS256 token (every decision a verified-token cache hit), writes an audit record per request to stdout (/dev/null; the local adapter writes the lines of one event-loop turn in one write), and signs an Ed25519 identity assertion per request.",
+    "`npm run bench:gateway` (bench/gateway.ts). Loopback only; the upstream, the proxy and the edge each run in their own process (bench/gateway-servers.ts bundled by esbuild and run by node, as the code ships: not through tsx, whose keep-names wrappers would cost every closure created per request), the load generator (raw keep-alive sockets, one request in flight per connection, bench/gateway-load.ts) in the benchmark's process; all share the machine's cores. The upstream answers every `tools/call` with a small JSON-RPC result, or with an SSE stream of 20 events (one per event-loop turn). The edge runs `startLocalEdge` in gateway mode with a valid RS256 token (every decision a verified-token cache hit), writes an audit record per request to stdout (/dev/null; the local adapter writes the lines of one event-loop turn in one write), and sends an Ed25519-signed identity assertion with every request: \"edge\" signs each request's assertion on its own (`upstreamAssertion: \"signed\"`, the default), \"edge, batched assertions\" signs the assertions of one event-loop turn together (`upstreamAssertion: \"batched\"`: one signature over a Merkle tree of their payloads, each request still with its own assertion; docs/edge.md, \"Batched assertions\"). Both are judged below; the batched one needs an upstream that verifies with `verifyEdgeAssertion`.",
     "",
   );
   if (warm && warm.seconds > 0) {
@@ -71,7 +76,7 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
     lines.push(
       "## First SSE event at saturation, with and without the identity assertion (diagnostic)",
       "",
-      `The same SSE load at saturation through the plain proxy, the edge and an edge configured with \`upstreamAssertion: "none"\` (no identity assertion), two rounds each, alternating (so that machine noise hits all three alike), runs pooled. The per-request signature runs on the event loop before a request can be forwarded; at saturation every connection has a request in flight, so a new stream's request can wait behind about one signature per connection before it is forwarded, and its first event about one more round before the edge reads the upstream's answer. The last column is that estimate, twice the connection count times this run's signing time (${f2(sig)} µs, below).`,
+      `The same SSE load at saturation through the plain proxy, the edge, an edge configured with \`upstreamAssertion: "none"\` (no identity assertion) and the edge signing its assertions in batches, two rounds each, alternating (so that machine noise hits all four alike), runs pooled. The per-request signature runs on the event loop before a request can be forwarded; at saturation every connection has a request in flight, so a new stream's request can wait behind about one signature per connection before it is forwarded, and its first event about one more round before the edge reads the upstream's answer. The last column is that estimate, twice the connection count times this run's signing time (${f2(sig)} µs, below).`,
       "",
       "| conns | path | req/s | first SSE event p50 / p99 ms | p50 over the proxy's, ms | 2 × conns × signing time, ms |",
       "| ---: | --- | ---: | ---: | ---: | ---: |",
@@ -101,13 +106,17 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
     lines.push("");
   }
   lines.push("## Memory and soak", "");
-  lines.push(`Edge peak RSS (VmHWM): ${f1(hwm[50]! / MB)} MB after the 50-connection runs, ${f1(hwm[200]! / MB)} MB after the 200-connection runs, ${f1(s.peak / MB)} MB after the soak.`);
-  lines.push(`Soak: 200 connections for ${s.seconds} s through the edge: ${s.soak.requests} requests (${rps(s.soak).toFixed(0)} req/s), ${s.soak.errors} errors, p99 ${f2(percentile(s.soak.latencies, 99))} ms; RSS sampled ${s.samples}× (once a second), growth after the first sixth (warm-up) ${f1(s.growth * 100)} %.`, "");
-  if (s.usage.length >= 2) {
-    const at = ["soak start", ...(s.usage.length > 2 ? ["after the warm-up sixth"] : []), "soak end"];
-    lines.push("Edge memory during the soak (`process.memoryUsage()`, MB; heapUsed counts live objects and garbage not yet collected, heapTotal what V8 has reserved for the heap, external memory held outside the heap by JavaScript objects such as Buffers):", "", "| when | RSS | heapTotal | heapUsed | external | arrayBuffers |", "| --- | ---: | ---: | ---: | ---: | ---: |");
-    s.usage.forEach((u, i) => lines.push(`| ${at[i]} | ${f1(u.rss / MB)} | ${f1(u.heapTotal / MB)} | ${f1(u.heapUsed / MB)} | ${f1(u.external / MB)} | ${f1(u.arrayBuffers / MB)} |`));
-    lines.push("");
+  for (const edge of EDGES) {
+    const hwm = hwmOf[edge]!;
+    const sk = soaks[edge]!;
+    lines.push(`**${edge}.** Peak RSS (VmHWM): ${f1(hwm[50]! / MB)} MB after the 50-connection runs, ${f1(hwm[200]! / MB)} MB after the 200-connection runs, ${f1(sk.peak / MB)} MB after the soak.`);
+    lines.push(`Soak: 200 connections for ${sk.seconds} s: ${sk.soak.requests} requests (${rps(sk.soak).toFixed(0)} req/s), ${sk.soak.errors} errors, p99 ${f2(percentile(sk.soak.latencies, 99))} ms; RSS sampled ${sk.samples}× (once a second), growth after the first sixth (warm-up) ${f1(sk.growth * 100)} %.`, "");
+    if (sk.usage.length >= 2) {
+      const at = ["soak start", ...(sk.usage.length > 2 ? ["after the warm-up sixth"] : []), "soak end"];
+      lines.push("Memory during the soak (`process.memoryUsage()`, MB; heapUsed counts live objects and garbage not yet collected, heapTotal what V8 has reserved for the heap, external memory held outside the heap by JavaScript objects such as Buffers):", "", "| when | RSS | heapTotal | heapUsed | external | arrayBuffers |", "| --- | ---: | ---: | ---: | ---: | ---: |");
+      sk.usage.forEach((u, i) => lines.push(`| ${at[i]} | ${f1(u.rss / MB)} | ${f1(u.heapTotal / MB)} | ${f1(u.heapUsed / MB)} | ${f1(u.external / MB)} | ${f1(u.arrayBuffers / MB)} |`));
+      lines.push("");
+    }
   }
   lines.push("## Identity assertion signing cost", "", "| algorithm (pre-imported KeyObject) | µs per assertion (claims + JWS, median of 7 rounds) |", "| --- | ---: |");
   for (const [k, v] of Object.entries(signing)) lines.push(`| ${k} | ${f2(v)} |`);
@@ -119,40 +128,47 @@ export function report(rows: Row[], hwm: Record<number, number>, s: Soak, es: Lo
     lines.push(`| ${l.kind === "sse" ? "SSE, 20 events" : "small JSON"} | ${f2(median(l.direct))} / ${f2(p(l.direct, 99))} | ${f2(median(l.edge))} / ${f2(p(l.edge, 99))} | ${f2(median(l.edge) - median(l.direct))} / ${f2(p(l.edge, 99) - p(l.direct, 99))} | ${f2(median(l.directFirst))}, ${f2(median(l.edgeFirst))} |`);
   }
   lines.push("");
-  lines.push("## Goals (this run)", "", ...(busy ? ["Judged on a busy machine (see above): not a verdict on the gateway.", ""] : []), "| goal | 50 connections | 200 connections |", "| --- | --- | --- |");
-  const ratio = (c: number, k: string) => rps(get("edge", c, k)) / rps(get("plain node:http proxy", c, k));
-  const addedP99 = (c: number, k: string) => percentile(get("edge", c, k).latencies, 99) - percentile(get("plain node:http proxy", c, k).latencies, 99);
-  const firstGap = (c: number) => percentile(get("edge", c, "sse").firstEvent, 50) - percentile(get("plain node:http proxy", c, "sse").firstEvent, 50);
-  const errs = rows.filter((x) => x.path === "edge").reduce((n, x) => n + x.r.errors, 0) + equal.filter((x) => x.path === "edge").reduce((n, x) => n + x.r.errors, 0) + s.soak.errors;
-  for (const k of ["json", "sse"]) lines.push(`| edge ≥ 0.7× proxy throughput (${k}, saturation) | ${f2(ratio(50, k))}× — ${met(ratio(50, k) >= 0.7)} | ${f2(ratio(200, k))}× — ${met(ratio(200, k) >= 0.7)} |`);
+  lines.push(
+    "## Goals (this run)",
+    "",
+    ...(busy ? ["Judged on a busy machine (see above): not a verdict on the gateway.", ""] : []),
+    "Each goal is judged for both edges: signing every assertion on its own (the default) and in batches.",
+    "",
+    `| goal | ${EDGES.map((e) => `${e}: 50 connections | ${e}: 200 connections`).join(" | ")} |`,
+    `| --- |${EDGES.map(() => " --- | --- |").join("")}`,
+  );
+  const row = (goal: string, cell: (edge: string, conns: number) => string) => lines.push(`| ${goal} | ${EDGES.flatMap((e) => [50, 200].map((c) => cell(e, c))).join(" | ")} |`);
+  const ratio = (e: string, c: number, k: string) => rps(get(e, c, k)) / rps(get("plain node:http proxy", c, k));
+  const addedP99 = (e: string, c: number, k: string) => percentile(get(e, c, k).latencies, 99) - percentile(get("plain node:http proxy", c, k).latencies, 99);
+  const firstGap = (e: string, c: number) => percentile(get(e, c, "sse").firstEvent, 50) - percentile(get("plain node:http proxy", c, "sse").firstEvent, 50);
+  const errs = (e: string) => rows.filter((x) => x.path === e).reduce((n, x) => n + x.r.errors, 0) + equal.filter((x) => x.path === e).reduce((n, x) => n + x.r.errors, 0) + soaks[e]!.soak.errors;
+  for (const k of ["json", "sse"]) row(`edge ≥ 0.7× proxy throughput (${k}, saturation)`, (e, c) => `${f2(ratio(e, c, k))}× — ${met(ratio(e, c, k) >= 0.7)}`);
   const eqRow = (path: string, k: string) => equal.find((x) => x.path === path && x.kind === k);
-  const eq = (path: string, k: string) => eqRow(path, k)?.r;
-  const eqGap = (k: string, q: number, first: boolean) => {
-    const e = eq("edge", k);
-    const pr = eq("plain node:http proxy", k);
-    return e && pr ? percentile(first ? e.firstEvent : e.latencies, q) - percentile(first ? pr.firstEvent : pr.latencies, q) : Number.NaN;
+  const eqGap = (e: string, k: string, q: number, first: boolean) => {
+    const a = eqRow(e, k)?.r;
+    const pr = eqRow("plain node:http proxy", k)?.r;
+    return a && pr ? percentile(first ? a.firstEvent : a.latencies, q) - percentile(first ? pr.firstEvent : pr.latencies, q) : Number.NaN;
   };
   if (equal.length > 0) {
-    lines.push(`| added p99 over the proxy ≤ 2 ms (json, equal offered load ${eqRow("edge", "json")?.rate ?? ""} req/s) | ${f2(eqGap("json", 99, false))} ms — ${met(eqGap("json", 99, false) <= 2)} | |`);
-    lines.push(`| first SSE event within 1 ms of the proxy (p50, equal offered load ${eqRow("edge", "sse")?.rate ?? ""} req/s) | ${f2(eqGap("sse", 50, true))} ms — ${met(eqGap("sse", 50, true) <= 1)}; p99 ${f2(eqGap("sse", 99, true))} ms | |`);
+    row(`added p99 over the proxy ≤ 2 ms (json, equal offered load ${eqRow("edge", "json")?.rate ?? ""} req/s)`, (e, c) => (c === 50 ? `${f2(eqGap(e, "json", 99, false))} ms — ${met(eqGap(e, "json", 99, false) <= 2)}` : ""));
+    row(`first SSE event within 1 ms of the proxy (p50, equal offered load ${eqRow("edge", "sse")?.rate ?? ""} req/s)`, (e, c) => (c === 50 ? `${f2(eqGap(e, "sse", 50, true))} ms — ${met(eqGap(e, "sse", 50, true) <= 1)}; p99 ${f2(eqGap(e, "sse", 99, true))} ms` : ""));
   }
-  lines.push(`| added p99 over the proxy ≤ 2 ms (json, saturation) | ${f2(addedP99(50, "json"))} ms — ${met(addedP99(50, "json") <= 2)} | ${f2(addedP99(200, "json"))} ms (no goal) |`);
-  lines.push(`| first SSE event within 1 ms of the proxy (p50, saturation) | ${f2(firstGap(50))} ms — ${met(firstGap(50) <= 1)} | ${f2(firstGap(200))} ms — ${met(firstGap(200) <= 1)} |`);
+  row("added p99 over the proxy ≤ 2 ms (json, saturation)", (e, c) => (c === 50 ? `${f2(addedP99(e, c, "json"))} ms — ${met(addedP99(e, c, "json") <= 2)}` : `${f2(addedP99(e, c, "json"))} ms (no goal)`));
+  row("first SSE event within 1 ms of the proxy (p50, saturation)", (e, c) => `${f2(firstGap(e, c))} ms — ${met(firstGap(e, c) <= 1)}`);
   const fe = (path: string, c: number) => firstEvent.find((x) => x.path === path && x.conns === c);
   if (firstEvent.length > 0) {
-    const gap = (path: string, c: number) => {
-      const a = fe(path, c);
-      const p = fe("plain node:http proxy", c);
-      return a && p ? `${f2(percentile(a.r.firstEvent, 50) - percentile(p.r.firstEvent, 50))} ms` : "";
-    };
-    lines.push(`| (no goal, diagnostic) first SSE event over the proxy's (p50, saturation, interleaved): edge / edge without identity assertion | ${gap("edge", 50)} / ${gap("edge without identity assertion", 50)} | ${gap("edge", 200)} / ${gap("edge without identity assertion", 200)} |`);
+    row("(no goal, diagnostic) first SSE event over the proxy's (p50, saturation, interleaved with the edge without identity assertion)", (e, c) => {
+      const a = fe(e, c);
+      const pr = fe("plain node:http proxy", c);
+      return a && pr ? `${f2(percentile(a.r.firstEvent, 50) - percentile(pr.r.firstEvent, 50))} ms` : "";
+    });
   }
   const cpuOf = (path: string, c: number, k: string) => rows.find((x) => x.path === path && x.conns === c && x.kind === k)!.cpuUs;
-  const cpuRatio = (c: number, k: string) => cpuOf("edge", c, k) / cpuOf("plain node:http proxy", c, k);
-  lines.push(`| (no goal) edge CPU per request ÷ proxy's, json / SSE | ${f2(cpuRatio(50, "json"))}× / ${f2(cpuRatio(50, "sse"))}× | ${f2(cpuRatio(200, "json"))}× / ${f2(cpuRatio(200, "sse"))}× |`);
-  lines.push(`| peak RSS ≤ 150 MB | | ${f1(hwm[200]! / MB)} MB — ${met(hwm[200]! <= 150 * MB)} |`);
-  lines.push(`| 0 errors (every edge run and the soak) | ${errs} — ${met(errs === 0)} | |`);
-  lines.push(`| soak: RSS growth after warm-up ≤ 10 % | | ${f1(s.growth * 100)} % — ${met(s.growth <= 0.1)} |`, "");
+  row("(no goal) edge CPU per request ÷ proxy's, json / SSE", (e, c) => `${f2(cpuOf(e, c, "json") / cpuOf("plain node:http proxy", c, "json"))}× / ${f2(cpuOf(e, c, "sse") / cpuOf("plain node:http proxy", c, "sse"))}×`);
+  row("peak RSS ≤ 150 MB", (e, c) => (c === 200 ? `${f1(hwmOf[e]![200]! / MB)} MB — ${met(hwmOf[e]![200]! <= 150 * MB)}` : ""));
+  row("0 errors (every run of this edge and its soak)", (e, c) => (c === 50 ? `${errs(e)} — ${met(errs(e) === 0)}` : ""));
+  row("soak: RSS growth after warm-up ≤ 10 %", (e, c) => (c === 200 ? `${f1(soaks[e]!.growth * 100)} % — ${met(soaks[e]!.growth <= 0.1)}` : ""));
+  lines.push("");
   return `${lines.join("\n")}\n`;
 }
 

@@ -4,7 +4,9 @@
  * with a small JSON-RPC result, or with an SSE stream of 20 events when the query says `sse`),
  * `proxy` (a plain keep-alive node:http pass-through proxy, no auth: the floor of one hop), and
  * `edge` / `edge-es256` (`startLocalEdge` in gateway mode, assertion signed with Ed25519 / ES256),
- * `edge-node` (the `edge` role with node:http's client for the upstream hop instead of undici), and
+ * `edge-node` (the `edge` role with node:http's client for the upstream hop instead of undici),
+ * `edge-batched` (the `edge` role with `upstreamAssertion: "batched"`: the assertions of one
+ * event-loop turn signed together), and
  * `edge-noassert` (the `edge` role with `upstreamAssertion: "none"`: no identity assertion, a
  * diagnostic of what the per-request signature costs; not a configuration the benchmark judges).
  * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
@@ -104,7 +106,7 @@ async function proxy(upstreamPort: number): Promise<void> {
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
 }
 
-async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici", assertion: "signed" | "none" = "signed"): Promise<void> {
+async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici", assertion: "signed" | "batched" | "none" = "signed"): Promise<void> {
   const key = rsaKey();
   const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
   const cfg = { ...crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` }), upstreamAssertion: assertion };
@@ -120,5 +122,6 @@ else if (role === "proxy") await proxy(Number(upstreamPort));
 else if (role === "edge") await edge(Number(upstreamPort), "ed25519");
 else if (role === "edge-es256") await edge(Number(upstreamPort), "es256");
 else if (role === "edge-node") await edge(Number(upstreamPort), "ed25519", "node");
+else if (role === "edge-batched") await edge(Number(upstreamPort), "ed25519", "undici", "batched");
 else if (role === "edge-noassert") await edge(Number(upstreamPort), "ed25519", "undici", "none");
 else throw new Error(`unknown role ${role}`);

@@ -1,8 +1,9 @@
 /**
  * Gateway benchmark (`npm run bench:gateway`): on loopback, in one run, the upstream called
  * directly, a plain keep-alive node:http proxy (the floor of one hop) and the edge in gateway mode
- * (`startLocalEdge`, valid token, so every decision is a verified-token cache hit), at 50 and 200
- * connections, for a small JSON response and an SSE stream of 20 events; the edge's peak RSS; a
+ * (`startLocalEdge`, valid token, so every decision is a verified-token cache hit), signing each
+ * identity assertion on its own (`upstreamAssertion: "signed"`, the default) and in batches
+ * (`"batched"`: one signature per event-loop turn), at 50 and 200 connections, for a small JSON response and an SSE stream of 20 events; the edge's peak RSS; a
  * soak at 200 connections; the assertion's signing cost per algorithm; and the Lambda path (the AWS
  * streaming adapter under an in-process Function URL invocation loop) against the upstream direct.
  * Every serving process first serves `GATEWAY_WARMUP_SECONDS` (default 10) of load at 50
@@ -24,7 +25,7 @@ import { assertionClaims, createAssertionSigner } from "../lambda/core/assertion
 import { createEdge } from "../lambda/core/edge.js";
 import { call, crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 import { percentile, postRequest, runLoad, type LoadResult } from "./gateway-load.js";
-import { report, writeReport, type EqualLoad, type FirstEventDiag, type LambdaFigures, type MemUsage, type Row, type Warmup } from "./gateway-report.js";
+import { BATCHED, report, writeReport, type EqualLoad, type FirstEventDiag, type LambdaFigures, type MemUsage, type Row, type Soak, type Warmup } from "./gateway-report.js";
 import { askChild, startRole } from "./gateway-spawn.js";
 import { median } from "./support.js";
 
@@ -62,12 +63,20 @@ async function main(): Promise<void> {
   const up = await start("upstream");
   const proxy = await start("proxy", String(up.port));
   const edge = await start("edge", String(up.port));
+  const batched = await start("edge-batched", String(up.port));
   const auth = { authorization: `Bearer ${edge.token}`, accept: "application/json, text/event-stream" };
-  const targets = { "upstream direct": { port: up.port, path: "/mcp", child: up.child }, "plain node:http proxy": { port: proxy.port, path: "/crm", child: proxy.child }, edge: { port: edge.port, path: "/crm", child: edge.child } } as const;
+  const batchedAuth = { ...auth, authorization: `Bearer ${batched.token}` };
+  const targets = {
+    "upstream direct": { port: up.port, path: "/mcp", child: up.child, headers: auth },
+    "plain node:http proxy": { port: proxy.port, path: "/crm", child: proxy.child, headers: auth },
+    edge: { port: edge.port, path: "/crm", child: edge.child, headers: auth },
+    [BATCHED]: { port: batched.port, path: "/crm", child: batched.child, headers: batchedAuth },
+  } as const;
   const warmup: Warmup = {};
-  for (const [path, t] of Object.entries(targets)) warmup[path] = await warmUp(t.port, `${t.path}`, auth);
+  for (const [path, t] of Object.entries(targets)) warmup[path] = await warmUp(t.port, `${t.path}`, t.headers);
   const rows: Row[] = [];
   const hwm: Record<number, number> = {};
+  const batchedHwm: Record<number, number> = {};
   for (const conns of [50, 200]) {
     for (const kind of ["json", "sse"] as const) {
       // ROUNDS rounds per path, the paths alternating, runs pooled: a burst of load from elsewhere on
@@ -75,7 +84,7 @@ async function main(): Promise<void> {
       const runs = new Map<string, { rs: LoadResult[]; cpu: number }>();
       for (let round = 0; round < ROUNDS; round++) {
         for (const [path, t] of Object.entries(targets)) {
-          const req = postRequest(`${t.path}${kind === "sse" ? "?sse=1" : ""}`, auth, BODY);
+          const req = postRequest(`${t.path}${kind === "sse" ? "?sse=1" : ""}`, t.headers, BODY);
           if (round === 0) await runLoad({ port: t.port, request: req, connections: conns, seconds: Math.min(1, SECONDS), sse: kind === "sse" }); // warm-up
           const cpu0 = await cpuOf(t.child);
           const r = await runLoad({ port: t.port, request: req, connections: conns, seconds: SECONDS, sse: kind === "sse" });
@@ -93,6 +102,7 @@ async function main(): Promise<void> {
       }
     }
     hwm[conns] = memOf(edge.child.pid!).hwm;
+    batchedHwm[conns] = memOf(batched.child.pid!).hwm;
   }
 
   // Equal offered load (open loop, bench/gateway-load.ts): at 50 connections, the proxy and the edge
@@ -102,12 +112,12 @@ async function main(): Promise<void> {
   const equal: EqualLoad[] = [];
   for (const kind of ["json", "sse"] as const) {
     const sat = (path: string) => rps(rows.find((x) => x.path === path && x.conns === 50 && x.kind === kind)!.r);
-    const rate = Math.max(1, Math.round(EQUAL_SHARE * Math.min(sat("plain node:http proxy"), sat("edge"))));
-    const runs: Record<string, LoadResult[]> = { "plain node:http proxy": [], edge: [] };
+    const rate = Math.max(1, Math.round(EQUAL_SHARE * Math.min(sat("plain node:http proxy"), sat("edge"), sat(BATCHED))));
+    const runs: Record<string, LoadResult[]> = { "plain node:http proxy": [], edge: [], [BATCHED]: [] };
     for (let round = 0; round < 2; round++) {
       for (const path of Object.keys(runs)) {
         const t = targets[path as keyof typeof targets];
-        const req = postRequest(`${t.path}${kind === "sse" ? "?sse=1" : ""}`, auth, BODY);
+        const req = postRequest(`${t.path}${kind === "sse" ? "?sse=1" : ""}`, t.headers, BODY);
         runs[path]!.push(await runLoad({ port: t.port, request: req, connections: 50, seconds: SECONDS, sse: kind === "sse", rate }));
       }
     }
@@ -131,6 +141,7 @@ async function main(): Promise<void> {
       { path: "plain node:http proxy", port: proxy.port, headers: auth },
       { path: "edge", port: edge.port, headers: auth },
       { path: "edge without identity assertion", port: na.port, headers: naAuth },
+      { path: BATCHED, port: batched.port, headers: batchedAuth },
     ];
     const runs: LoadResult[][] = sides.map(() => []);
     for (let round = 0; round < 2; round++) {
@@ -144,23 +155,9 @@ async function main(): Promise<void> {
   }
   na.child.kill();
 
-  // Soak: 200 connections, RSS sampled every second; growth judged after the first sixth (warm-up).
-  // The V8 heap (heapUsed: live and not yet collected objects; heapTotal: what V8 has reserved for
-  // them) and `external` (memory outside the heap held by JavaScript objects, e.g. Buffers) at the
-  // start, after the warm-up sixth and at the end, so the report shows what grew.
-  const samples: number[] = [];
-  const usage: MemUsage[] = [await usageOf(edge.child)];
-  const timer = setInterval(() => {
-    samples.push(memOf(edge.child.pid!).rss);
-    if (samples.length === Math.max(1, Math.floor(SOAK_SECONDS / 6))) void usageOf(edge.child).then((u) => usage.push(u));
-  }, 1000);
-  const soak = await runLoad({ port: edge.port, request: postRequest("/crm", auth, BODY), connections: 200, seconds: SOAK_SECONDS });
-  clearInterval(timer);
-  usage.push(await usageOf(edge.child));
-  const warm = Math.max(1, Math.floor(samples.length / 6));
-  const base = samples[warm - 1] ?? 0;
-  const growth = samples.length > warm ? Math.max(...samples.slice(warm)) / base - 1 : 0;
-  const peak = memOf(edge.child.pid!).hwm;
+  // Soak: each edge process in turn (soakOf).
+  const soaked = await soakOf(edge.child, edge.port, auth);
+  const batchedSoak = await soakOf(batched.child, batched.port, batchedAuth);
 
   // The same JSON load through an edge signing ES256 (pre-imported P-256 KeyObject).
   const es = await start("edge-es256", String(up.port));
@@ -171,10 +168,33 @@ async function main(): Promise<void> {
   es.child.kill();
   proxy.child.kill();
   edge.child.kill();
+  batched.child.kill();
   const signing = signingCost();
   const lambda = await lambdaPath(up.port);
   up.child.kill();
-  writeReport(report(rows, hwm, { soak, growth, peak, seconds: SOAK_SECONDS, samples: samples.length, usage }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal, firstEvent, ROUNDS));
+  writeReport(report(rows, { edge: hwm, [BATCHED]: batchedHwm }, { edge: soaked, [BATCHED]: batchedSoak }, esRun, signing, lambda, loadStart, { seconds: WARMUP_SECONDS, rps: warmup }, equal, firstEvent, ROUNDS));
+}
+
+/**
+ * Soak of one edge process: 200 connections, RSS sampled every second; growth judged after the first
+ * sixth (warm-up). The V8 heap (heapUsed: live and not yet collected objects; heapTotal: what V8 has
+ * reserved for them) and `external` (memory outside the heap held by JavaScript objects, e.g.
+ * Buffers) at the start, after the warm-up sixth and at the end, so the report shows what grew.
+ */
+async function soakOf(child: ChildProcess, port: number, headers: Record<string, string>): Promise<Soak> {
+  const samples: number[] = [];
+  const usage: MemUsage[] = [await usageOf(child)];
+  const timer = setInterval(() => {
+    samples.push(memOf(child.pid!).rss);
+    if (samples.length === Math.max(1, Math.floor(SOAK_SECONDS / 6))) void usageOf(child).then((u) => usage.push(u));
+  }, 1000);
+  const soak = await runLoad({ port, request: postRequest("/crm", headers, BODY), connections: 200, seconds: SOAK_SECONDS });
+  clearInterval(timer);
+  usage.push(await usageOf(child));
+  const warm = Math.max(1, Math.floor(samples.length / 6));
+  const base = samples[warm - 1] ?? 0;
+  const growth = samples.length > warm ? Math.max(...samples.slice(warm)) / base - 1 : 0;
+  return { soak, growth, peak: memOf(child.pid!).hwm, seconds: SOAK_SECONDS, samples: samples.length, usage };
 }
 
 /** Several runs of one target as one result (requests, errors and latencies pooled; time summed). */

@@ -185,7 +185,7 @@ export const EdgeConfigSchema = strictObject({
    * Gateway mode: `signed` (default) sends the upstream a short-lived identity assertion JWT;
    * `none` forwards without one (only for an upstream that trusts the network path).
    */
-  upstreamAssertion: optional(literal(["signed", "none"])),
+  upstreamAssertion: optional(literal(["signed", "batched", "none"])),
   /**
    * Gateway mode: request headers forwarded to the upstream besides the MCP transport headers and
    * `Accept`, `Content-Type`, `User-Agent` (the edge forwards an allow-list). Lowercase field names;

@@ -1,6 +1,7 @@
 import { createHash, type KeyObject } from "node:crypto";
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import { parseCalls } from "./core/jsonrpc.js";
+import { batchHeaderOf, verifyBatchedAssertion } from "./upstream-batch.js";
 
 /**
  * For the upstream MCP server behind the edge: verifies the edge's identity assertion
@@ -59,7 +60,8 @@ function callsOf(body: string): Array<[string, string | undefined]> | undefined 
 }
 
 /**
- * Verifies the signature, `typ` (`mcp-edge+jwt`), `iss`, `aud`, `exp`, then that `htm`,
+ * Verifies the signature (for a batched assertion: its inclusion proof and the signature over its
+ * batch's root), `typ` (`mcp-edge+jwt`), `iss`, `aud`, `exp`, then that `htm`,
  * `body_sha256`, `mcp_method` / `mcp_name` (or `mcp_calls` for a batch) match the request
  * received. Returns the claims; throws `EdgeAssertionError` otherwise.
  */
@@ -67,9 +69,16 @@ export async function verifyEdgeAssertion(assertion: string | undefined, c: Edge
   if (!assertion) throw new EdgeAssertionError("no Mcp-Edge-Assertion header");
   let payload: EdgeAssertionClaims;
   try {
-    const opts = { issuer: c.issuer, audience: c.audience, algorithms: c.algorithms ?? ["EdDSA", "ES256"], typ: "mcp-edge+jwt", ...(c.currentDate ? { currentDate: c.currentDate } : {}) };
-    const r = typeof c.key === "function" ? await jwtVerify(assertion, c.key, opts) : await jwtVerify(assertion, c.key, opts);
-    payload = r.payload as EdgeAssertionClaims;
+    const algorithms = c.algorithms ?? ["EdDSA", "ES256"];
+    const batched = batchHeaderOf(assertion);
+    if (batched) {
+      // A batched assertion (`upstreamAssertion: "batched"` at the edge): its signature covers the root of its batch.
+      payload = (await verifyBatchedAssertion(assertion, batched, { key: c.key, issuer: c.issuer, audience: c.audience, algorithms, currentDate: c.currentDate })) as EdgeAssertionClaims;
+    } else {
+      const opts = { issuer: c.issuer, audience: c.audience, algorithms, typ: "mcp-edge+jwt", ...(c.currentDate ? { currentDate: c.currentDate } : {}) };
+      const r = typeof c.key === "function" ? await jwtVerify(assertion, c.key, opts) : await jwtVerify(assertion, c.key, opts);
+      payload = r.payload as EdgeAssertionClaims;
+    }
   } catch (e) {
     throw new EdgeAssertionError(`invalid edge assertion (${(e as { code?: string }).code ?? "error"})`);
   }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { EdgeConfig } from "../config.js";
 import { createEdge, type Edge, type EdgeOptions } from "../core/edge.js";
+import { AssertionBatcher } from "../core/assertion-batch.js";
 import { LiteHeaders, LiteResponse, StreamResponse, type EdgeRequest, type EdgeResponse } from "../core/http.js";
 import { LineBatcher } from "./line-batcher.js";
 import { undiciForwarder, UpstreamBody } from "./undici-forward.js";
@@ -270,7 +271,13 @@ export async function startLocalEdge(opts: { configs: EdgeConfig[]; host?: strin
   const stdout = options.audit ? undefined : new LineBatcher(1);
   // Gateway mode's upstream hop: undici pools unless the caller chose a forwarder (or a fetch).
   const upstream = options.forwarder || options.fetch ? undefined : undiciForwarder();
-  const edge = createEdge(configs, { ...options, ...(stdout ? { audit: (_r, line) => stdout.push(line) } : {}), ...(upstream ? { forwarder: upstream } : {}) });
+  const edge = createEdge(configs, {
+    // One process serving concurrent requests: "batched" assertions share a signature per event-loop turn.
+    batchAssertions: (signer) => new AssertionBatcher(signer),
+    ...options,
+    ...(stdout ? { audit: (_r, line) => stdout.push(line) } : {}),
+    ...(upstream ? { forwarder: upstream } : {}),
+  });
   let fallbackHost: string | undefined;
   const server = createServer((req, res) => {
     const gone = new ClientGone();

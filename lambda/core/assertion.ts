@@ -14,7 +14,16 @@ export interface AssertionSigner {
   readonly ephemeral: boolean;
   /** The JWS `alg` every assertion carries. */
   readonly algorithm: AssertionAlgorithm;
+  /** The JWS `kid` every assertion carries. */
+  readonly keyId: string;
+  /** The raw signature of `data` under the assertion key (JWS encoding: IEEE P1363 for ECDSA). */
+  signBytes(data: Buffer): Buffer;
   sign(claims: Record<string, unknown>, nowSec: number, lifetimeSeconds: number): string;
+}
+
+/** Signs assertions in batches (`upstreamAssertion: "batched"`; `AssertionBatcher` in assertion-batch.ts). */
+export interface BatchSigner {
+  sign(claims: Record<string, unknown>, nowSec: number, lifetimeSeconds: number): Promise<string>;
 }
 
 /**
@@ -83,17 +92,20 @@ export function createAssertionSigner(key?: JsonWebKey | KeyObject, keyId?: stri
   if (priv.type !== "private") throw new Error("assertionKey must be a private key");
   const { alg, hash, dsa } = algFor(priv);
   const pub = createPublicKey(priv).export({ format: "jwk" });
-  const kid = keyId ?? (key && !("export" in key) && typeof (key as JsonWebKey).kid === "string" ? (key as JsonWebKey).kid : undefined) ?? thumbprint(pub);
+  const kid: string = keyId ?? (key && !("export" in key) && typeof (key as JsonWebKey).kid === "string" ? ((key as JsonWebKey).kid as string) : undefined) ?? thumbprint(pub);
   const jwk = { ...pub, kid, alg, use: "sig" };
   const header = b64({ alg, kid, typ: "mcp-edge+jwt" });
+  const signingKey = dsa ? { key: priv, dsaEncoding: dsa } : priv;
+  const signBytes = (data: Buffer) => sign(hash, data, signingKey);
   return {
     jwks: { keys: [jwk] },
     ephemeral,
     algorithm: alg,
+    keyId: kid,
+    signBytes,
     sign(claims, nowSec, lifetimeSeconds) {
       const body = `${header}.${Buffer.from(payloadJson(claims, nowSec, nowSec + lifetimeSeconds, randomUUID())).toString("base64url")}`;
-      const sig = sign(hash, Buffer.from(body), dsa ? { key: priv, dsaEncoding: dsa } : priv);
-      return `${body}.${sig.toString("base64url")}`;
+      return `${body}.${signBytes(Buffer.from(body)).toString("base64url")}`;
     },
   };
 }

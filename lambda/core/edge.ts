@@ -1,6 +1,6 @@
 import type { JsonWebKey, KeyObject } from "node:crypto";
 import { parseEdgeConfig, type EdgeConfig } from "../config.js";
-import { assertionClaims, createAssertionSigner, type AssertionSigner } from "./assertion.js";
+import { assertionClaims, createAssertionSigner, type AssertionSigner, type BatchSigner } from "./assertion.js";
 import { AuditChain, ParamHasher, type AuditRecord, type AuditSink, type ParamMode } from "./audit.js";
 import type { CheckpointOptions } from "./checkpoint.js";
 import { Authorizer, type Decision, type LogEntry, type Principal, type RequestContext } from "./authorize.js";
@@ -61,6 +61,13 @@ export interface EdgeOptions {
   assertionKeyId?: string;
   /** Lifetime of the identity assertion, seconds. Default 60. */
   assertionLifetimeSeconds?: number;
+  /**
+   * Signs the assertions of servers configured `upstreamAssertion: "batched"`, given the edge's
+   * signer: `(signer) => new AssertionBatcher(signer)` (assertion-batch.ts). `startLocalEdge` passes
+   * it; the Lambda entries do not (one request per invocation leaves nothing to batch), so a batched
+   * config fails their start.
+   */
+  batchAssertions?: (signer: AssertionSigner) => BatchSigner;
   /** Looks up the introspection client secret by env var name. Default `process.env`. */
   secrets?: (envName: string) => string | undefined;
   /** Verified-token cache, per server: entries (default 1000; 0 disables) and TTL in ms (default 60000). */
@@ -220,6 +227,11 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
     log({ level: "warn", event: "ephemeral_assertion_key", detail: "no assertionKey given; upstreams must fetch the edge JWKS after each restart" });
     return signer;
   };
+  if (!options.batchAssertions && runtimes.some((r) => r.config.upstreamAssertion === "batched")) {
+    throw new Error('createEdge: upstreamAssertion "batched" needs the batchAssertions option');
+  }
+  let batcher: BatchSigner | undefined;
+  const getBatcher = (): BatchSigner => (batcher ??= options.batchAssertions!(getSigner()));
   const edgeJwks = () => getSigner().jwks;
   const forwardAllow = new Map(runtimes.map((r) => [r, new Set(r.config.forwardHeaders ?? [])]));
 
@@ -323,10 +335,11 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
         log({ level: "error", event: "no_upstream", server: s.config.server });
         return plainError(501, "no_upstream_configured");
       }
+      const mode = s.config.upstreamAssertion;
       const assertion =
-        !d.allow || s.config.upstreamAssertion === "none"
+        !d.allow || mode === "none"
           ? undefined
-          : getSigner().sign(
+          : await (mode === "batched" ? getBatcher() : getSigner()).sign(
               assertionClaims({ issuer: s.config.resource, audience: upstream, server: s.config.server, principal: d.principal, httpMethod: req.method, calls: d.calls, body, scopes: d.scopes }),
               Math.floor(now() / 1000),
               options.assertionLifetimeSeconds ?? 60,

@@ -100,7 +100,7 @@ describe("config validation at cold start", () => {
       message = (e as Error).message;
     }
     expect(message).toContain("algorithms.0: invalid_value (expected one of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA)");
-    expect(message).toContain("upstreamAssertion: invalid_value (expected one of signed, none)");
+    expect(message).toContain("upstreamAssertion: invalid_value (expected one of signed, batched, none)");
     expect(message).toContain("clockToleranceSeconds: expected a finite number");
     expect(message).toContain("server: must not be empty");
     expect(message).toContain("(root): unrecognized_keys extra");
