@@ -110,7 +110,7 @@ export function report(rows: Row[], hwmOf: Record<string, Record<number, number>
     const hwm = hwmOf[edge]!;
     const sk = soaks[edge]!;
     lines.push(`**${edge}.** Peak RSS (VmHWM): ${f1(hwm[50]! / MB)} MB after the 50-connection runs, ${f1(hwm[200]! / MB)} MB after the 200-connection runs, ${f1(sk.peak / MB)} MB after the soak.`);
-    lines.push(`Soak: 200 connections for ${sk.seconds} s: ${sk.soak.requests} requests (${rps(sk.soak).toFixed(0)} req/s), ${sk.soak.errors} errors, p99 ${f2(percentile(sk.soak.latencies, 99))} ms; RSS sampled ${sk.samples}× (once a second), growth after the first sixth (warm-up) ${f1(sk.growth * 100)} %.`, "");
+    lines.push(`Soak (after 5 s of the same load, as the process may have sat idle): 200 connections for ${sk.seconds} s: ${sk.soak.requests} requests (${rps(sk.soak).toFixed(0)} req/s), ${sk.soak.errors} errors, p99 ${f2(percentile(sk.soak.latencies, 99))} ms; RSS sampled ${sk.samples}× (once a second), growth after the first sixth (warm-up) ${f1(sk.growth * 100)} %.`, "");
     if (sk.usage.length >= 2) {
       const at = ["soak start", ...(sk.usage.length > 2 ? ["after the warm-up sixth"] : []), "soak end"];
       lines.push("Memory during the soak (`process.memoryUsage()`, MB; heapUsed counts live objects and garbage not yet collected, heapTotal what V8 has reserved for the heap, external memory held outside the heap by JavaScript objects such as Buffers):", "", "| when | RSS | heapTotal | heapUsed | external | arrayBuffers |", "| --- | ---: | ---: | ---: | ---: | ---: |");
