@@ -6,7 +6,7 @@
  * `edge` / `edge-es256` (`startLocalEdge` in gateway mode, assertion signed with Ed25519 / ES256),
  * `edge-node` (the `edge` role with node:http's client for the upstream hop instead of undici),
  * `edge-batched` (the `edge` role with `upstreamAssertion: "batched"`: the assertions of one
- * event-loop turn signed together), and
+ * event-loop turn signed together; `GATEWAY_BATCH_MAX` sets the batcher's `max`), and
  * `edge-noassert` (the `edge` role with `upstreamAssertion: "none"`: no identity assertion, a
  * diagnostic of what the per-request signature costs; not a configuration the benchmark judges).
  * Each binds 127.0.0.1 on an ephemeral port and sends `{ port, token? }` to the parent.
@@ -20,6 +20,8 @@ import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startLocalEdge } from "../lambda/adapters/local.js";
 import { nodeForwarder } from "../lambda/core/node-forward.js";
+import { AssertionBatcher } from "../lambda/core/assertion-batch.js";
+import type { AssertionSigner } from "../lambda/core/assertion.js";
 import { crmConfig, mint, NOW_MS, rsaKey } from "../test/edge/helpers.js";
 
 export const RESULT = '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"ok"}],"isError":false}}';
@@ -112,7 +114,8 @@ async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClie
   const cfg = { ...crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` }), upstreamAssertion: assertion };
   // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
   // Audit records go to the local adapter's default sink (stdout, the lines of one event-loop turn in one synchronous write; the parent points stdout at /dev/null).
-  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined, ...(upstreamClient === "node" ? { forwarder: nodeForwarder() } : {}) });
+  const batchMax = process.env.GATEWAY_BATCH_MAX ? Number(process.env.GATEWAY_BATCH_MAX) : undefined;
+  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined, ...(batchMax ? { batchAssertions: (s: AssertionSigner) => new AssertionBatcher(s, { max: batchMax }) } : {}), ...(upstreamClient === "node" ? { forwarder: nodeForwarder() } : {}) });
   send({ port: e.port, token: mint(key, { exp: NOW_MS / 1000 + 3600 }) });
 }
 

@@ -132,7 +132,13 @@ export class AssertionBatcher implements BatchSigner {
   #queue: Pending[] = [];
   #scheduled = false;
 
-  constructor(signer: AssertionSigner) {
+  readonly #max: number;
+
+  /** `max`: most assertions per signature (1 to `BATCH_MAX`, default `BATCH_MAX`); a full batch is signed at once. */
+  constructor(signer: AssertionSigner, opts: { max?: number } = {}) {
+    const max = opts.max ?? BATCH_MAX;
+    if (!Number.isInteger(max) || max < 1 || max > BATCH_MAX) throw new Error(`AssertionBatcher: max must be an integer from 1 to ${BATCH_MAX}`);
+    this.#max = max;
     this.#signer = signer;
     const h = JSON.stringify({ alg: signer.algorithm, kid: signer.keyId, typ: "mcp-edge+jwt", crit: [BATCH_PARAM] });
     this.#headerStart = `${h.slice(0, -1)},"${BATCH_PARAM}":`;
@@ -143,7 +149,7 @@ export class AssertionBatcher implements BatchSigner {
     const payload = Buffer.from(payloadJson(claims, nowSec, nowSec + lifetimeSeconds, randomUUID())).toString("base64url");
     return new Promise<string>((resolve, reject) => {
       this.#queue.push({ payload, resolve, reject });
-      if (this.#queue.length >= BATCH_MAX) this.#flush();
+      if (this.#queue.length >= this.#max) this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
         afterThisTurn(() => {

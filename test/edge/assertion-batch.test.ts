@@ -95,6 +95,18 @@ describe("batched assertions", () => {
     await Promise.all(t.assertions.map((a, i) => verifyEdgeAssertion(a, check(t.signer, t.bodies[i]!))));
   });
 
+  it("signs at most `max` assertions per signature when given a smaller batch limit, and refuses a limit outside 1 to 64", async () => {
+    const signer = createAssertionSigner(generateKeyPairSync("ed25519").privateKey, "k1");
+    let signatures = 0;
+    const batcher = new AssertionBatcher({ ...signer, signBytes: (d: Buffer) => (signatures++, signer.signBytes(d)) }, { max: 8 });
+    const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify(call("list_customers", { page: i }, i)));
+    const assertions = await Promise.all(bodies.map((b) => batcher.sign(claimsFor(b), NOW, 60)));
+    expect(signatures).toBe(3);
+    expect(assertions.map((a) => headerOf(a).mcp_batch.n)).toEqual([...Array(16).fill(8), 4, 4, 4, 4]);
+    await Promise.all(assertions.map((a, i) => verifyEdgeAssertion(a, check(signer, bodies[i]!))));
+    for (const max of [0, 65, 1.5]) expect(() => new AssertionBatcher(signer, { max })).toThrow(/max must be an integer from 1 to 64/);
+  });
+
   it("signs a lone request as a batch of one, so an upstream that cannot read the format fails at once, not under load", async () => {
     const t = await oneTurn(1);
     expect(headerOf(t.assertions[0]!).mcp_batch).toEqual({ n: 1, i: 0, path: [] });
