@@ -1,6 +1,5 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { createServer, type IncomingMessage, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server } from "node:http";
 import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
@@ -8,7 +7,7 @@ import { parseEdgeConfig } from "../../lambda/config.js";
 import { createAssertionSigner } from "../../lambda/core/assertion.js";
 import { AssertionBatcher, BATCH_MAX, leafHash, merkleTree, nodeHash, rootFromProof } from "../../lambda/core/assertion-batch.js";
 import { verifyEdgeAssertion } from "../../lambda/upstream.js";
-import { bearer, call, crmConfig, harness, mint, NOW, NOW_MS, post, rsaKey } from "./helpers.js";
+import { bearer, call, crmConfig, harness, mint, NOW, NOW_MS, post, rsaKey, startUpstream } from "./helpers.js";
 
 /** Batched identity assertions: one signature over a Merkle tree of one event-loop turn's assertions (RFC 9162 §2.1). */
 
@@ -176,16 +175,10 @@ describe("a gateway with upstreamAssertion \"batched\"", () => {
   let upstreamUrl: string;
 
   beforeAll(async () => {
-    upstream = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        received.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [] } }));
-      });
-    });
-    await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`;
+    ({ server: upstream, url: upstreamUrl } = await startUpstream((req, res, body) => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: 1, result: { content: [] } }));
+    }));
     edge = await startLocalEdge({ configs: [crmConfig([key], { upstream: upstreamUrl, upstreamAssertion: "batched" })], now: () => NOW_MS, audit: () => undefined, log: () => undefined });
   });
   afterAll(async () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
 import { undiciForwarder } from "../../lambda/adapters/undici-forward.js";
 import { nodeForwarder } from "../../lambda/core/node-forward.js";
-import { call, crmConfig, mint, NOW_MS, rsaKey } from "./helpers.js";
+import { call, crmConfig, mint, NOW_MS, rsaKey, startUpstream } from "./helpers.js";
 
 /**
  * The gateway's upstream hop over undici (the default of `startLocalEdge`) against node:http's
@@ -23,18 +23,13 @@ let viaUndici: LocalEdge;
 let viaNode: LocalEdge;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString();
-      seen.push({ url: req.url ?? "", headers: req.headers, raw: req.rawHeaders, body });
-      res.on("close", () => closed.push(req.url ?? ""));
-      route(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-  const cfg = crmConfig([key], { upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`, forwardHeaders: ["x-trace-id"] });
+  let url: string;
+  ({ server: upstream, url } = await startUpstream((req, res, body) => {
+    seen.push({ url: req.url ?? "", headers: req.headers, raw: req.rawHeaders, body });
+    res.on("close", () => closed.push(req.url ?? ""));
+    route(req, res, body);
+  }));
+  const cfg = crmConfig([key], { upstream: url, forwardHeaders: ["x-trace-id"] });
   const opts = { configs: [cfg], now: () => NOW_MS, audit: () => undefined, log: () => undefined };
   viaUndici = await startLocalEdge(opts);
   viaNode = await startLocalEdge({ ...opts, forwarder: nodeForwarder() });

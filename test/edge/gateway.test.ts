@@ -1,13 +1,12 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalEdge, type LocalEdge } from "../../lambda/adapters/local.js";
 import { parseEdgeConfig } from "../../lambda/config.js";
 import { createEdge, MAX_BODY_BYTES } from "../../lambda/core/edge.js";
 import { verifyEdgeAssertion } from "../../lambda/upstream.js";
-import { call, crmConfig, mint, NOW_MS, rsaKey } from "./helpers.js";
+import { call, crmConfig, mint, NOW_MS, rsaKey, startUpstream } from "./helpers.js";
 
 /** The gateway on node:http (upstream hop over undici, the default) in front of a real upstream: headers, errors, streaming, cancellation. */
 
@@ -21,18 +20,11 @@ let edge: LocalEdge;
 let upstreamUrl: string;
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks).toString();
-      seen.push({ headers: req.headers, body });
-      res.on("close", () => closed.push(req.url ?? ""));
-      route(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => upstream.listen(0, "127.0.0.1", () => r()));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`;
+  ({ server: upstream, url: upstreamUrl } = await startUpstream((req, res, body) => {
+    seen.push({ headers: req.headers, body });
+    res.on("close", () => closed.push(req.url ?? ""));
+    route(req, res, body);
+  }));
   const cfg = crmConfig([key], { upstream: upstreamUrl, forwardHeaders: ["x-trace-id", "x-hop"] });
   edge = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, audit: () => undefined, log: () => undefined });
 });

@@ -1,4 +1,6 @@
 import { createHash, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { AuditRecord } from "../../lambda/core/audit.js";
 import type { LogEntry } from "../../lambda/core/authorize.js";
 import { createEdge, type EdgeOptions } from "../../lambda/core/edge.js";
@@ -114,4 +116,18 @@ export function parseChallenge(h: string | null): Record<string, string> {
   const re = /([a-z_]+)="((?:[^"\\]|\\.)*)"/g;
   for (const m of h.replace(/^Bearer /, "").matchAll(re)) out[m[1]!] = m[2]!.replace(/\\(.)/g, "$1");
   return out;
+}
+
+/**
+ * A real upstream on 127.0.0.1 for gateway tests: reads each request's body whole, then calls
+ * `onRequest` with it. `url` is the server's `/mcp` URL.
+ */
+export async function startUpstream(onRequest: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => onRequest(req, res, Buffer.concat(chunks).toString()));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp` };
 }
