@@ -1,6 +1,6 @@
 import { createPublicKey, KeyObject, verify } from "node:crypto";
 import type { JWTPayload, JWTVerifyGetKey } from "jose";
-import { BATCH_MAX, BATCH_PARAM, batchRootMessage, leafHash, rootFromProof } from "./core/assertion-batch.js";
+import { BATCH_MAX, BATCH_PARAM, batchRootMessage, leafHash, MAX_PROOF, rootFromProof } from "./core/assertion-batch.js";
 
 /**
  * Verification of a batched identity assertion (lambda/core/assertion-batch.ts has the format):
@@ -81,7 +81,7 @@ export async function verifyBatchedAssertion(
   const { n, i, path } = batch!;
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > BATCH_MAX) fail("ERR_JWS_INVALID");
   if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= (n as number)) fail("ERR_JWS_INVALID");
-  if (!Array.isArray(path) || path.length > 6 || !path.every((h) => typeof h === "string" && HASH_B64.test(h))) fail("ERR_JWS_INVALID");
+  if (!Array.isArray(path) || path.length > MAX_PROOF || !path.every((h) => typeof h === "string" && HASH_B64.test(h))) fail("ERR_JWS_INVALID");
 
   const root = rootFromProof(leafHash(parts[1]!), i as number, n as number, (path as string[]).map((h) => Buffer.from(h, "base64url")));
   if (!root) fail("ERR_JWS_SIGNATURE_VERIFICATION_FAILED");

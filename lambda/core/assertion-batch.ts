@@ -35,6 +35,8 @@ const { hash, randomUUID } = nodeCrypto;
 export const BATCH_PARAM = "mcp_batch";
 /** Largest batch: a proof then holds at most six hashes. A busier turn is split into several batches. */
 export const BATCH_MAX = 64;
+/** Most hashes an inclusion proof holds: the height of a tree of `BATCH_MAX` leaves. */
+export const MAX_PROOF = Math.ceil(Math.log2(BATCH_MAX));
 /** Identifies the signed message of a batch (versioned, so the format can change without ambiguity). */
 export const BATCH_CONTEXT = "mcp-edge-assertion-batch/1";
 

@@ -228,7 +228,7 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
     return signer;
   };
   if (!options.batchAssertions && runtimes.some((r) => r.config.upstreamAssertion === "batched")) {
-    throw new Error('createEdge: upstreamAssertion "batched" needs the batchAssertions option');
+    throw new Error('upstreamAssertion "batched" needs the batchAssertions option');
   }
   let batcher: BatchSigner | undefined;
   const getBatcher = (): BatchSigner => (batcher ??= options.batchAssertions!(getSigner()));
@@ -336,14 +336,16 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
         return plainError(501, "no_upstream_configured");
       }
       const mode = s.config.upstreamAssertion;
-      const assertion =
+      // A per-request signature is a string; only a batched one is awaited (no extra microtask per request).
+      let assertion =
         !d.allow || mode === "none"
           ? undefined
-          : await (mode === "batched" ? getBatcher() : getSigner()).sign(
+          : (mode === "batched" ? getBatcher() : getSigner()).sign(
               assertionClaims({ issuer: s.config.resource, audience: upstream, server: s.config.server, principal: d.principal, httpMethod: req.method, calls: d.calls, body, scopes: d.scopes }),
               Math.floor(now() / 1000),
               options.assertionLifetimeSeconds ?? 60,
             );
+      if (typeof assertion == "object") assertion = await assertion;
       const server = s.config.server;
       try {
         const res = await forward({ upstream, req, incoming: url, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>

@@ -6,7 +6,7 @@ import type * as NodeCrypto from "node:crypto";
  * (Node ≥ 20.16; the package needs ≥ 22.12) returns the CommonJS module as is.
  */
 const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
-if (!builtin) throw new Error("pulumi-mcp-auth edge needs Node.js >= 22.12 (process.getBuiltinModule)");
+if (!builtin) throw new Error("pulumi-mcp-auth edge needs Node.js >= 22.12");
 /** `process.getBuiltinModule`, checked once here for every module of the edge. */
 export const getBuiltin: (id: string) => unknown = builtin;
 
