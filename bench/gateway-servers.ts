@@ -108,14 +108,14 @@ async function proxy(upstreamPort: number): Promise<void> {
   server.listen(0, "127.0.0.1", () => send({ port: (server.address() as AddressInfo).port }));
 }
 
-async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici", assertion: "signed" | "batched" | "none" = "signed"): Promise<void> {
+async function edge(upstreamPort: number, alg: "ed25519" | "es256", upstreamClient: "undici" | "node" = "undici", assertion: "signed" | "batched" | "none" = "signed", roleBatch?: { max: number; maxWaitMs?: number }): Promise<void> {
   const key = rsaKey();
   const assertionKey = alg === "ed25519" ? generateKeyPairSync("ed25519").privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
   const cfg = { ...crmConfig([key], { upstream: `http://127.0.0.1:${upstreamPort}/mcp` }), upstreamAssertion: assertion };
   // The clock is the helpers' fixed test clock, so the minted token stays valid for the whole run.
   // Audit records go to the local adapter's default sink (stdout, the lines of one event-loop turn in one synchronous write; the parent points stdout at /dev/null).
-  const batchMax = process.env.GATEWAY_BATCH_MAX ? Number(process.env.GATEWAY_BATCH_MAX) : undefined;
-  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined, ...(batchMax ? { batchAssertions: (s: AssertionSigner) => new AssertionBatcher(s, { max: batchMax }) } : {}), ...(upstreamClient === "node" ? { forwarder: nodeForwarder() } : {}) });
+  const batchOpts = roleBatch ?? (process.env.GATEWAY_BATCH_MAX ? { max: Number(process.env.GATEWAY_BATCH_MAX) } : undefined);
+  const e = await startLocalEdge({ configs: [cfg], now: () => NOW_MS, assertionKey, log: () => undefined, ...(batchOpts ? { batchAssertions: (s: AssertionSigner) => new AssertionBatcher(s, batchOpts) } : {}), ...(upstreamClient === "node" ? { forwarder: nodeForwarder() } : {}) });
   send({ port: e.port, token: mint(key, { exp: NOW_MS / 1000 + 3600 }) });
 }
 
@@ -126,5 +126,10 @@ else if (role === "edge") await edge(Number(upstreamPort), "ed25519");
 else if (role === "edge-es256") await edge(Number(upstreamPort), "es256");
 else if (role === "edge-node") await edge(Number(upstreamPort), "ed25519", "node");
 else if (role === "edge-batched") await edge(Number(upstreamPort), "ed25519", "undici", "batched");
+// `edge-batched:N[:W]`: batches of at most N assertions, the first waiting at most W ms (for comparing bounds with bench/gateway-ab.ts).
+else if (role?.startsWith("edge-batched:")) {
+  const [max, wait] = role.slice("edge-batched:".length).split(":").map(Number);
+  await edge(Number(upstreamPort), "ed25519", "undici", "batched", { max: max!, ...(wait === undefined ? {} : { maxWaitMs: wait }) });
+}
 else if (role === "edge-noassert") await edge(Number(upstreamPort), "ed25519", "undici", "none");
 else throw new Error(`unknown role ${role}`);

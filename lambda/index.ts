@@ -14,7 +14,7 @@ export { TOKEN_ONLY_METHODS, HEADER_MISMATCH } from "./core/jsonrpc.js";
 export { METHOD_NOT_ALLOWED } from "./core/authorize.js";
 export { ASSERTION_HEADER, ASSERTION_ALGORITHMS, createAssertionSigner, assertionClaims, bodyHash } from "./core/assertion.js";
 export type { AssertionSigner, AssertionAlgorithm, AssertionFacts, BatchSigner } from "./core/assertion.js";
-export { AssertionBatcher, BATCH_MAX } from "./core/assertion-batch.js";
+export { AssertionBatcher, BATCH_MAX, BATCH_MAX_WAIT_MS } from "./core/assertion-batch.js";
 export { fetchForwarder, FORWARDED_REQUEST_HEADERS } from "./core/forward.js";
 export type { Forwarder, UpstreamCall, UpstreamReply } from "./core/forward.js";
 export { nodeForwarder } from "./core/node-forward.js";

@@ -35,6 +35,11 @@ const { hash, randomUUID } = nodeCrypto;
 export const BATCH_PARAM = "mcp_batch";
 /** Largest batch: a proof then holds at most six hashes. A busier turn is split into several batches. */
 export const BATCH_MAX = 64;
+/**
+ * Default bound, in milliseconds, on how long a batch's first assertion waits for others before the
+ * next request to arrive signs the batch (bench/results/gateway.md compares bounds).
+ */
+export const BATCH_MAX_WAIT_MS = 0.25;
 /** Most hashes an inclusion proof holds: the height of a tree of `BATCH_MAX` leaves. */
 export const MAX_PROOF = Math.ceil(Math.log2(BATCH_MAX));
 /** Identifies the signed message of a batch (versioned, so the format can change without ambiguity). */
@@ -124,23 +129,33 @@ const afterThisTurn: (f: () => void) => void =
 
 /**
  * Collects the assertions asked for during one event-loop turn and signs them together when the
- * turn's I/O callbacks have run (or at once when `BATCH_MAX` are waiting). A batch of one is still
- * a batched assertion, so an upstream that cannot verify the format fails on the first request, not
- * only under load.
+ * turn's I/O callbacks have run, at once when `max` are waiting, or when a request arrives and the
+ * batch's first assertion has waited `maxWaitMs` (a busy turn can run for milliseconds; the bound
+ * keeps a request from waiting for all of it). A batch of one is still a batched assertion, so an
+ * upstream that cannot verify the format fails on the first request, not only under load.
  */
 export class AssertionBatcher implements BatchSigner {
   readonly #signer: AssertionSigner;
   readonly #headerStart: string;
   #queue: Pending[] = [];
   #scheduled = false;
-
+  /** `performance.now()` when the open batch's first assertion was asked for. */
+  #openedAt = 0;
   readonly #max: number;
+  readonly #maxWaitMs: number;
 
-  /** `max`: most assertions per signature (1 to `BATCH_MAX`, default `BATCH_MAX`); a full batch is signed at once. */
-  constructor(signer: AssertionSigner, opts: { max?: number } = {}) {
+  /**
+   * `max`: most assertions per signature (1 to `BATCH_MAX`, default `BATCH_MAX`); a full batch is
+   * signed at once. `maxWaitMs`: a batch whose first assertion has waited this long is signed when
+   * the next one is asked for (default `BATCH_MAX_WAIT_MS`; 0 signs every assertion at once).
+   */
+  constructor(signer: AssertionSigner, opts: { max?: number; maxWaitMs?: number } = {}) {
     const max = opts.max ?? BATCH_MAX;
     if (!Number.isInteger(max) || max < 1 || max > BATCH_MAX) throw new Error(`AssertionBatcher: max must be an integer from 1 to ${BATCH_MAX}`);
+    const wait = opts.maxWaitMs ?? BATCH_MAX_WAIT_MS;
+    if (!(wait >= 0 && wait <= 1000)) throw new Error("AssertionBatcher: maxWaitMs must be a number of milliseconds from 0 to 1000");
     this.#max = max;
+    this.#maxWaitMs = wait;
     this.#signer = signer;
     const h = JSON.stringify({ alg: signer.algorithm, kid: signer.keyId, typ: "mcp-edge+jwt", crit: [BATCH_PARAM] });
     this.#headerStart = `${h.slice(0, -1)},"${BATCH_PARAM}":`;
@@ -150,8 +165,11 @@ export class AssertionBatcher implements BatchSigner {
   sign(claims: Record<string, unknown>, nowSec: number, lifetimeSeconds: number): Promise<string> {
     const payload = Buffer.from(payloadJson(claims, nowSec, nowSec + lifetimeSeconds, randomUUID())).toString("base64url");
     return new Promise<string>((resolve, reject) => {
-      this.#queue.push({ payload, resolve, reject });
-      if (this.#queue.length >= this.#max) this.#flush();
+      const q = this.#queue;
+      const t = performance.now();
+      if (q.length === 0) this.#openedAt = t;
+      q.push({ payload, resolve, reject });
+      if (q.length >= this.#max || t - this.#openedAt >= this.#maxWaitMs) this.#flush();
       else if (!this.#scheduled) {
         this.#scheduled = true;
         afterThisTurn(() => {

@@ -36,7 +36,8 @@ async function oneTurn(count: number, key = generateKeyPairSync("ed25519").priva
   const signer = createAssertionSigner(key, "k1");
   let signatures = 0;
   const counted = { ...signer, signBytes: (d: Buffer) => (signatures++, signer.signBytes(d)) };
-  const batcher = new AssertionBatcher(counted);
+  // No wait bound: on a slow machine asking for many assertions could outlast the default bound.
+  const batcher = new AssertionBatcher(counted, { maxWaitMs: 1000 });
   const bodies = Array.from({ length: count }, (_, i) => JSON.stringify(call("list_customers", { page: i }, i)));
   const assertions = await Promise.all(bodies.map((b) => batcher.sign(claimsFor(b), NOW, 60)));
   return { signer, bodies, assertions, signatures: () => signatures, batcher };
@@ -97,13 +98,39 @@ describe("batched assertions", () => {
   it("signs at most `max` assertions per signature when given a smaller batch limit, and refuses a limit outside 1 to 64", async () => {
     const signer = createAssertionSigner(generateKeyPairSync("ed25519").privateKey, "k1");
     let signatures = 0;
-    const batcher = new AssertionBatcher({ ...signer, signBytes: (d: Buffer) => (signatures++, signer.signBytes(d)) }, { max: 8 });
+    const batcher = new AssertionBatcher({ ...signer, signBytes: (d: Buffer) => (signatures++, signer.signBytes(d)) }, { max: 8, maxWaitMs: 1000 });
     const bodies = Array.from({ length: 20 }, (_, i) => JSON.stringify(call("list_customers", { page: i }, i)));
     const assertions = await Promise.all(bodies.map((b) => batcher.sign(claimsFor(b), NOW, 60)));
     expect(signatures).toBe(3);
     expect(assertions.map((a) => headerOf(a).mcp_batch.n)).toEqual([...Array(16).fill(8), 4, 4, 4, 4]);
     await Promise.all(assertions.map((a, i) => verifyEdgeAssertion(a, check(signer, bodies[i]!))));
     for (const max of [0, 65, 1.5]) expect(() => new AssertionBatcher(signer, { max })).toThrow(/max must be an integer from 1 to 64/);
+  });
+
+  it("signs a batch when the next request arrives after its first has waited `maxWaitMs`, so a long event-loop turn does not hold a request back", async () => {
+    const signer = createAssertionSigner(generateKeyPairSync("ed25519").privateKey, "k1");
+    let signatures = 0;
+    const batcher = new AssertionBatcher({ ...signer, signBytes: (d: Buffer) => (signatures++, signer.signBytes(d)) }, { maxWaitMs: 2 });
+    const body = JSON.stringify(call("list_customers", {}, 1));
+    const busy = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const settled: string[] = [];
+    const ask = (tag: string) => batcher.sign(claimsFor(body), NOW, 60).then((a) => (settled.push(tag), a));
+    const a = ask("a");
+    const b = ask("b"); // within the bound: waits with a
+    busy(3); // the rest of a long turn
+    const c = ask("c"); // a has waited over 2 ms: a, b and c are signed now
+    expect(signatures).toBe(1);
+    const d = ask("d"); // opens the next batch, signed at the end of the turn
+    expect(signatures).toBe(1);
+    const all = await Promise.all([a, b, c, d]);
+    expect(signatures).toBe(2);
+    expect(all.map((x) => headerOf(x).mcp_batch.n)).toEqual([3, 3, 3, 1]);
+    expect(settled).toEqual(["a", "b", "c", "d"]);
+    for (const x of all) await expect(verifyEdgeAssertion(x, check(signer, body))).resolves.toMatchObject({ sub: "alice" });
+    for (const maxWaitMs of [-1, Number.NaN, 1001]) expect(() => new AssertionBatcher(signer, { maxWaitMs })).toThrow(/maxWaitMs must be a number of milliseconds from 0 to 1000/);
   });
 
   it("signs a lone request as a batch of one, so an upstream that cannot read the format fails at once, not under load", async () => {
@@ -203,7 +230,7 @@ describe("a gateway with upstreamAssertion \"batched\"", () => {
 describe("the edge core with upstreamAssertion \"batched\"", () => {
   it("gives requests decided in the same event-loop turn one shared signature, and the next turn its own", async () => {
     const key = rsaKey();
-    const h = harness([crmConfig([key], { upstreamAssertion: "batched" })], { batchAssertions: (signer) => new AssertionBatcher(signer) });
+    const h = harness([crmConfig([key], { upstreamAssertion: "batched" })], { batchAssertions: (signer) => new AssertionBatcher(signer, { maxWaitMs: 1000 }) });
     const token = mint(key, { scope: "crm:customers:read" });
     const bodies = Array.from({ length: 30 }, (_, i) => call("list_customers", { page: i }, i));
     const first = await Promise.all(bodies.map((b) => h.edge.handle(post(b, bearer(token)))));
