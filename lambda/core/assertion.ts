@@ -27,9 +27,9 @@ export interface BatchSigner {
 }
 
 /**
- * Signature algorithms of the assertion, by key type, fastest to sign first: Ed25519 (`EdDSA`,
- * RFC 8037) and ES256 (P-256) sign in tens of microseconds from a pre-imported `KeyObject`; RSA
- * (`RS256`) and P-384 (`ES384`) are accepted for upstreams that need them, at a higher cost.
+ * Signature algorithms of the assertion, by key type: Ed25519 (`EdDSA`, RFC 8037) and ES256 (P-256)
+ * sign in about 20 µs from a pre-imported `KeyObject` (bench/RESULTS.md); RSA (`RS256`) and P-384
+ * (`ES384`) are accepted for upstreams that need them, at a higher cost.
  */
 export const ASSERTION_ALGORITHMS = ["EdDSA", "ES256", "ES384", "RS256"] as const;
 export type AssertionAlgorithm = (typeof ASSERTION_ALGORITHMS)[number];
