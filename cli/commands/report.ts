@@ -30,6 +30,8 @@ Options:
   --edge <mode>            The edge's deploy mode: gateway (default), authorizer, or none.
   --audit <file>           An audit export (JSON lines, a CloudWatch Logs export or S3 archive objects,
                            as for 'audit verify'): summarized and chain-verified.
+  --partial                The --audit export is a time window (as 'audit verify --partial'):
+                           chains may start mid-way, and that is not reported as a gap.
   --format <markdown|json> Output format (default: markdown).
   --out <path>             Write to this file instead of stdout (directories are created).
   --fail-on <gap|none>     Exit 1 when a control statement is a gap (default: none).
@@ -89,6 +91,7 @@ const report: Command = {
       capabilities: { type: "string", multiple: true },
       edge: { type: "string", default: "gateway" },
       audit: { type: "string" },
+      partial: { type: "boolean", default: false },
       format: { type: "string", default: "markdown" },
       out: { type: "string" },
       "fail-on": { type: "string", default: "none" },
@@ -98,6 +101,7 @@ const report: Command = {
     if (format !== "markdown" && format !== "json") throw new UsageError(`report: --format must be 'markdown' or 'json', got '${format}'`);
     if (failOn !== "gap" && failOn !== "none") throw new UsageError(`report: --fail-on must be 'gap' or 'none', got '${failOn}'`);
     if (edge !== "gateway" && edge !== "authorizer" && edge !== "none") throw new UsageError(`report: --edge must be 'gateway', 'authorizer' or 'none', got '${edge}'`);
+    if (values.partial && values.audit === undefined) throw new UsageError("report: --partial describes the --audit export: give --audit <file> with it");
     if (idp !== undefined && !(idp in BASELINES)) throw new UsageError(`report: --idp must be one of ${Object.keys(BASELINES).join(", ")}, got '${idp}'`);
     const given = await capabilityReports(io.cwd, values.capabilities ?? []);
     if (idp === undefined && !given.some((r) => r.target !== "aws")) {
@@ -119,7 +123,8 @@ const report: Command = {
       // The export as downloaded, read as `audit verify` reads it (JSON lines, a CloudWatch Logs
       // export, the S3 archive's envelopes, gzip or not): records only, deduplicated, in chain order.
       const { lines } = exportLines(await readInput(io.cwd, values.audit, "--audit"), "records");
-      audit = summarizeAuditRecords(lines, verifyAuditChain(lines));
+      // A time window of a longer log starts its chains mid-way (docs/edge.md, `allowPartial`).
+      audit = summarizeAuditRecords(lines, verifyAuditChain(lines, values.partial ? { allowPartial: true } : {}), { partial: values.partial === true });
     }
     const built = buildSecurityReport({ plan: loaded.plan, capabilities, ...(audit ? { audit } : {}) });
     const text = format === "json" ? `${JSON.stringify(built, null, 2)}\n` : renderReportMarkdown(built);

@@ -24,7 +24,7 @@ const byCount = <T extends { count: number }>(key: (x: T) => string) => (a: T, b
  * verifier's verdict on the same lines. Lines that are not audit records are skipped here (the
  * verifier reports them).
  */
-export function summarizeAuditRecords(lines: readonly string[], verdict: ChainVerdict): AuditEvidence {
+export function summarizeAuditRecords(lines: readonly string[], verdict: ChainVerdict, opts: { partial?: boolean } = {}): AuditEvidence {
   let records = 0;
   const decisions = { allow: 0, deny: 0 };
   const reasons = new Map<string, number>();
@@ -61,6 +61,7 @@ export function summarizeAuditRecords(lines: readonly string[], verdict: ChainVe
     records,
     chains: verdict.chains,
     verified: verdict.ok,
+    ...(opts.partial ? { partial: true as const } : {}),
     problems: verdict.problems.map((p) => [p.problem, p.chain ? `chain ${p.chain}` : undefined, p.seq !== undefined ? `seq ${p.seq}` : undefined, p.line !== undefined ? `line ${p.line}` : undefined].filter(Boolean).join(" ")),
     decisions,
     denialsByReason: [...reasons].map(([reason, count]) => ({ reason, count })).sort(byCount((x) => x.reason)),

@@ -83,6 +83,8 @@ export interface AuditEvidence {
   chains: number;
   /** Chain verification as `verifyAuditChain` reports it. */
   verified: boolean;
+  /** Verified as a time window of a longer log (`report --partial`): chains may start mid-way. */
+  partial?: true;
   problems: string[];
   decisions: { allow: number; deny: number };
   /** Denials by reason code, sorted by count then name. */

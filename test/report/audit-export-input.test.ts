@@ -67,4 +67,32 @@ describe("report --audit", () => {
     expect(doc.audit.verified).toBe(false);
     expect(doc.audit.problems.join(" ")).toMatch(/prev_mismatch/);
   });
+
+  it("accepts a time-window export that starts mid-chain with --partial, and reports it without", async () => {
+    const window = records(8).slice(3);
+    await writeFile(path.join(dir, "window.jsonl"), `${window.join("\n")}\n`);
+    const strict = await run(["report", "plan.json", "--idp", "okta", "--format", "json", "--audit", "window.jsonl"]);
+    expect(strict.code, strict.stderr).toBe(0);
+    expect((JSON.parse(strict.stdout) as AuditDoc).audit).toMatchObject({ verified: false, problems: [expect.stringMatching(/starts_mid_chain/)] });
+    const partial = await run(["report", "plan.json", "--idp", "okta", "--format", "json", "--audit", "window.jsonl", "--partial"]);
+    expect(partial.code, partial.stderr).toBe(0);
+    expect((JSON.parse(partial.stdout) as AuditDoc).audit).toMatchObject({ records: 5, chains: 1, verified: true, partial: true, problems: [] });
+    const md = await run(["report", "plan.json", "--idp", "okta", "--audit", "window.jsonl", "--partial"]);
+    expect(md.stdout).toMatch(/chain verification: ok \(a time window: chains may start mid-way, so what came before it is not covered\)/);
+  });
+
+  it("still finds a record missing inside a time window given with --partial", async () => {
+    const window = records(8).slice(2);
+    window.splice(2, 1);
+    await writeFile(path.join(dir, "holed.jsonl"), `${window.join("\n")}\n`);
+    const r = await run(["report", "plan.json", "--idp", "okta", "--format", "json", "--audit", "holed.jsonl", "--partial"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as AuditDoc).audit.problems.join(" ")).toMatch(/gap_or_reorder/);
+  });
+
+  it("refuses --partial without --audit, naming the fix (exit 2)", async () => {
+    const r = await run(["report", "plan.json", "--idp", "okta", "--partial"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--partial describes the --audit export: give --audit <file> with it/);
+  });
 });
