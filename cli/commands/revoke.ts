@@ -50,6 +50,11 @@ export interface RevokeResult {
   consents: ConsentRecord[];
   grantIds: string[];
   at: number;
+  /**
+   * `--grant` only: false when the front no longer holds the grant (expired, or revoked before). The
+   * grant is how its user, and so its consent, is found: a consent that still lists it is left.
+   */
+  grantFound?: boolean;
 }
 
 /** Destroys a grant and every token issued under it. */
@@ -65,10 +70,12 @@ async function destroyGrant(store: FrontStore, grantId: string): Promise<void> {
 export async function revoke(store: FrontStore, kind: RevokeResult["kind"], id: string, nowSeconds: number): Promise<RevokeResult> {
   await store.addRevocation({ kind, id, at: nowSeconds, by: "admin", expiresAt: nowSeconds + REVOCATION_RETENTION_SECONDS });
   let consents: ConsentRecord[];
+  let grantFound: boolean | undefined;
   if (kind === "user") consents = await store.listConsentsBySub(id);
   else if (kind === "client") consents = await store.listConsentsByClient(id);
   else {
     const grant = (await store.adapter("Grant").find(id)) as { accountId?: string } | undefined;
+    grantFound = grant !== undefined;
     consents = grant?.accountId ? (await store.listConsentsBySub(grant.accountId)).filter((c) => c.grantIds.includes(id)) : [];
   }
   const grantIds = new Set<string>(kind === "grant" ? [id] : []);
@@ -88,7 +95,7 @@ export async function revoke(store: FrontStore, kind: RevokeResult["kind"], id: 
   if (kind === "grant") await removeConsents();
   for (const g of grantIds) await destroyGrant(store, g);
   if (kind !== "grant") await removeConsents();
-  return { kind, id, consents, grantIds: [...grantIds].sort(), at: nowSeconds };
+  return { kind, id, consents, grantIds: [...grantIds].sort(), at: nowSeconds, ...(grantFound === false ? { grantFound } : {}) };
 }
 
 function summary(r: RevokeResult): string {
@@ -105,6 +112,10 @@ function summary(r: RevokeResult): string {
   if (narrowed.length) {
     lines.push(`  consents kept for their other grants: ${narrowed.length}`);
     for (const c of narrowed) lines.push(line(c));
+  }
+  if (r.grantFound === false) {
+    lines.push("  the grant was not found (expired, or revoked before): its user, and so a consent that may still list it, cannot be looked up;");
+    lines.push("    to make that user consent again, revoke the user (--user <sub>) or the client (--client <client_id>).");
   }
   lines.push(`  revocation recorded for the edge: tokens of this ${r.kind} issued until now are refused.`);
   return `${lines.join("\n")}\n`;

@@ -73,3 +73,28 @@ describe("revoke --grant on a consent that other grants share", () => {
     }
   });
 });
+
+describe("revoke --grant of a grant the front no longer holds", () => {
+  it("records the revocation, says the grant was not found, and names the commands that remove its consent", async () => {
+    const { runCli } = await import("../support/cli.js");
+    const { dynamoFixture } = await import("./store-helpers.js");
+    const fx = await dynamoFixture();
+    try {
+      const { store, tableName } = await fx.table();
+      // The grant expired (the store no longer returns it); the consent still lists it.
+      await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g-expired"], updatedAt: 1_800_000_000 });
+      const r = await runCli(["revoke", "--grant", "g-expired", "--table", tableName, "--endpoint", fx.local.endpoint]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain("the grant was not found (expired, or revoked before)");
+      expect(r.stdout).toContain("revoke the user (--user <sub>) or the client (--client <client_id>)");
+      expect((await store.listRevocations(0)).map((x) => [x.kind, x.id])).toEqual([["grant", "g-expired"]]);
+      // A found grant prints no such line.
+      await store.adapter("Grant").upsert("g1", { kind: "Grant", jti: "g1", accountId: "bob", clientId: "vscode" } as never, 3600);
+      const found = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", fx.local.endpoint]);
+      expect(found.code, found.stderr).toBe(0);
+      expect(found.stdout).not.toContain("was not found");
+    } finally {
+      await fx.close();
+    }
+  });
+});
