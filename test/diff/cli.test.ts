@@ -81,6 +81,20 @@ describe("pulumi-mcp-auth diff (run)", () => {
     expect(r.stderr).toContain("scopes");
   });
 
+  it("refuses a plan JSON whose derived fields were edited by hand, naming the side and the field (exit 2)", async () => {
+    const plan = JSON.parse(readFileSync(path.join(dir, "base.json"), "utf8")) as { servers: Array<{ name: string; access: Array<{ tier: string; scopes: string[] }> }> };
+    // A wider grant than the declaration gives: the review would otherwise read it as declared.
+    const access = plan.servers[0]!.access.find((a) => !a.scopes.includes("crm:customers:export"))!;
+    access.scopes.push("crm:customers:export");
+    access.scopes.sort();
+    writeFileSync(path.join(dir, "hand-edited.json"), `${JSON.stringify(plan, null, 2)}\n`);
+    const r = await run(dir, "base.json", "hand-edited.json");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("cannot read the head side");
+    expect(r.stderr).toMatch(new RegExp(`servers\\[${plan.servers[0]!.name}\\]\\.access\\[${access.tier}\\]\\.scopes`));
+    expect((await run(dir, "hand-edited.json", "base.json")).stderr).toContain("cannot read the base side");
+  });
+
   it("rejects bad arguments with a usage error (exit 2 from the CLI)", async () => {
     await expect(run(dir, "base.json")).rejects.toThrow(UsageError);
     await expect(run(dir, "base.json", "escalated.json", "--format", "html")).rejects.toThrow("--format must be one of markdown, json; got 'html'");
