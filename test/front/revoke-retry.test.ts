@@ -37,6 +37,19 @@ function failingConsentWritesOnce(store: FrontStore): FrontStore {
   });
 }
 
+/** Runs `fn` on a fresh front table on dynalite, with the CLI runner; the table is closed after. */
+async function onDynamoTable(fn: (t: { store: FrontStore; tableName: string; endpoint: string; runCli: typeof import("../support/cli.js").runCli }) => Promise<void>): Promise<void> {
+  const { runCli } = await import("../support/cli.js");
+  const { dynamoFixture } = await import("./store-helpers.js");
+  const fx = await dynamoFixture();
+  try {
+    const { store, tableName } = await fx.table();
+    await fn({ store, tableName, endpoint: fx.local.endpoint, runCli });
+  } finally {
+    await fx.close();
+  }
+}
+
 describe("revoke --grant run again after a failure", () => {
   it("removes the consent and destroys the grant on the second run", async () => {
     const store = await seeded();
@@ -54,47 +67,35 @@ describe("revoke --grant run again after a failure", () => {
 
 describe("revoke --grant on a consent that other grants share", () => {
   it("keeps the consent for the other grants and does not print it as removed", async () => {
-    const { runCli } = await import("../support/cli.js");
-    const { dynamoFixture } = await import("./store-helpers.js");
-    const fx = await dynamoFixture();
-    try {
-      const { store, tableName } = await fx.table();
+    await onDynamoTable(async ({ store, tableName, endpoint, runCli }) => {
       for (const g of ["g1", "g2"]) await store.adapter("Grant").upsert(g, { kind: "Grant", jti: g, accountId: "bob", clientId: "vscode" } as never, 3600);
       await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g1", "g2"], updatedAt: 1_800_000_000 });
-      const r = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", fx.local.endpoint]);
+      const r = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", endpoint]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain("consents removed: 0\n");
       expect(r.stdout).toContain(`consents kept for their other grants: 1\n    - bob → vscode on ${CRM}`);
       expect((await store.getConsent("bob", "vscode", CRM))?.grantIds).toEqual(["g2"]);
       expect(await store.adapter("Grant").find("g1")).toBeUndefined();
       expect(await store.adapter("Grant").find("g2")).toBeDefined();
-    } finally {
-      await fx.close();
-    }
+    });
   });
 });
 
 describe("revoke --grant of a grant the front no longer holds", () => {
   it("records the revocation, says the grant was not found, and names the commands that remove its consent", async () => {
-    const { runCli } = await import("../support/cli.js");
-    const { dynamoFixture } = await import("./store-helpers.js");
-    const fx = await dynamoFixture();
-    try {
-      const { store, tableName } = await fx.table();
+    await onDynamoTable(async ({ store, tableName, endpoint, runCli }) => {
       // The grant expired (the store no longer returns it); the consent still lists it.
       await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g-expired"], updatedAt: 1_800_000_000 });
-      const r = await runCli(["revoke", "--grant", "g-expired", "--table", tableName, "--endpoint", fx.local.endpoint]);
+      const r = await runCli(["revoke", "--grant", "g-expired", "--table", tableName, "--endpoint", endpoint]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toContain("the grant was not found (expired, or revoked before)");
       expect(r.stdout).toContain("revoke the user (--user <sub>) or the client (--client <client_id>)");
       expect((await store.listRevocations(0)).map((x) => [x.kind, x.id])).toEqual([["grant", "g-expired"]]);
       // A found grant prints no such line.
       await store.adapter("Grant").upsert("g1", { kind: "Grant", jti: "g1", accountId: "bob", clientId: "vscode" } as never, 3600);
-      const found = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", fx.local.endpoint]);
+      const found = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", endpoint]);
       expect(found.code, found.stderr).toBe(0);
       expect(found.stdout).not.toContain("was not found");
-    } finally {
-      await fx.close();
-    }
+    });
   });
 });
