@@ -238,9 +238,10 @@ log(`
   rest of the CPU table is loading node:crypto, compiling the 60 KB bundle and compiling the request
   path on first use, none of which is work the first request can skip.
 - A quiet machine, 6 Dec 2026 (load average under 0.5; \`node -e 0\` in 16.5 ms against 68 ms on the
-  busy days above): the RS256 floor 15.3 µs of CPU against 21–35 µs, and every goal met but the
-  cache hit's total CPU (b): 5.4–5.5 µs, 0.352–0.358× in two runs, just over 0.35×, and 0.40× with
-  the audit drained after every request (one \`write\` per record). A profile of that path (2 million
+  busy days above): the RS256 floor 15.3 µs of CPU against 21–35 µs, and every goal met in three
+  runs but the cache hit's total CPU (b): 5.3–5.5 µs, 0.352× and 0.358× in the first two runs and 0.34×
+  in the third, at the goal's edge, and 0.39–0.40× with the audit drained after every request (one
+  \`write\` per record). A profile of that path (2 million
   cache hits, audit drained every 128): one-shot SHA-256 calls 31 % of the samples (the cache key, two
   HMACs of two hashes each, the chain link), the record's JSON line 15 %, the JSON-RPC body (parse and
   member count) 13 %, the checkpoint signature 4 %, the rest under 3 % each. Tried and dropped:
