@@ -6,8 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { InputFileError } from "./io.js";
 import { loadPlan, parsePlanJson } from "./load.js";
-import { DeclarationError } from "../components/model/validate.js";
-import { planDerivationIssues } from "../components/plan/derivation.js";
+import { checkDerived } from "./plan-loader.js";
 import type { McpAuthPlan } from "../components/plan/schema.js";
 
 const execFile = promisify(execFileCb);
@@ -54,14 +53,9 @@ async function git(cwd: string, args: readonly string[], env?: NodeJS.ProcessEnv
  * @throws DeclarationError for an invalid declaration or plan; Error for git problems.
  */
 export async function loadSource(source: DiffSource, cwd: string): Promise<McpAuthPlan> {
-  const plan = await loadUnchecked(source, cwd);
   // A plan JSON must be what its declared part compiles to (as every other command requires): the
   // review reads derived fields (grants, lifetimes), so a hand edit there must not pass unseen.
-  if (source.path.endsWith(".json")) {
-    const issues = planDerivationIssues(plan, 20);
-    if (issues.length > 0) throw new DeclarationError(issues);
-  }
-  return plan;
+  return checkDerived(source.path, await loadUnchecked(source, cwd));
 }
 
 async function loadUnchecked(source: DiffSource, cwd: string): Promise<McpAuthPlan> {

@@ -15,11 +15,20 @@ export type LoadedPlan = { ok: true; file: string; plan: McpAuthPlan } | { ok: f
 export async function loadPlanForCommand(file: string | undefined, cwd: string): Promise<LoadedPlan> {
   const f = file ?? DEFAULT_DECLARATION_FILE;
   try {
-    const plan = await loadPlan(f, cwd);
-    const issues = f.endsWith(".json") ? planDerivationIssues(plan, 20) : [];
-    return issues.length > 0 ? { ok: false, file: f, issues } : { ok: true, file: f, plan };
+    return { ok: true, file: f, plan: checkDerived(f, await loadPlan(f, cwd)) };
   } catch (err) {
     if (err instanceof DeclarationError) return { ok: false, file: f, issues: [...err.issues] };
     return { ok: false, file: f, issues: [{ path: "", message: (err as Error).message }] };
   }
+}
+
+/**
+ * `plan`, when `file` is a plan JSON whose derived fields are what its declared part compiles to.
+ * @throws DeclarationError naming each derived field that disagrees (a hand edit).
+ */
+export function checkDerived(file: string, plan: McpAuthPlan): McpAuthPlan {
+  if (!file.endsWith(".json")) return plan;
+  const issues = planDerivationIssues(plan, 20);
+  if (issues.length > 0) throw new DeclarationError(issues);
+  return plan;
 }

@@ -345,7 +345,7 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
               Math.floor(now() / 1000),
               options.assertionLifetimeSeconds ?? 60,
             );
-      if (typeof assertion == "object") assertion = await assertion;
+      if (typeof assertion === "object") assertion = await assertion;
       const server = s.config.server;
       try {
         const res = await forward({ upstream, req, incoming: url, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>
