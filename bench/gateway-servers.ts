@@ -59,7 +59,10 @@ async function sampleAllocations(o: { allocations: string; ms: number }): Promis
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object) => new Promise<unknown>((ok, no) => session.post(method, params, (e, r) => (e ? no(e) : ok(r))));
-  await post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  // GATEWAY_ALLOC_SURVIVORS=1: leave out what young-generation collections free, so the profile shows
+  // what outlives them (what is promoted to the old generation and grows the heap between major GCs).
+  const minor = process.env.GATEWAY_ALLOC_SURVIVORS !== "1";
+  await post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: minor });
   await new Promise((ok) => setTimeout(ok, o.ms));
   const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
   session.disconnect();

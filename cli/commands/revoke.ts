@@ -9,15 +9,16 @@ const help = `Usage: pulumi-mcp-auth revoke (--user <sub> | --client <client_id>
                               --table <name> [--region <region>] [--endpoint <url>]
 
 Revokes access at the authorization front, as an administrator: every grant of a user, every
-grant given to a client, or one grant. The front's consent records for them are deleted, every
-token issued under the grants (authorization codes, access and refresh tokens) is destroyed, and
-a revocation is recorded that the edge reads, so access tokens already issued are refused too.
-Prints what was revoked (never a token).
+grant given to a client, or the consent behind one grant. The front's consent records for them
+are deleted, every token issued under their grants (authorization codes, access and refresh
+tokens) is destroyed, and a revocation is recorded that the edge reads, so access tokens already
+issued are refused too. Prints what was revoked (never a token).
 
 Options:
   --user <sub>         Revoke everything a user granted (the front's 'sub' for the user).
   --client <id>        Revoke everything granted to a client (its client_id; a URL for CIMD clients).
-  --grant <id>         Revoke one grant.
+  --grant <id>         Revoke the consent a grant came from, with every grant of that consent;
+                       also once the grant itself has expired.
   --table <name>       The front's DynamoDB table (McpAuthFront output 'tableName').
                        Default: $MCP_FRONT_TABLE.
   --region <region>    AWS region. Default: $AWS_REGION or $AWS_DEFAULT_REGION.
@@ -51,8 +52,8 @@ export interface RevokeResult {
   grantIds: string[];
   at: number;
   /**
-   * `--grant` only: false when the front no longer holds the grant (expired, or revoked before). The
-   * grant is how its user, and so its consent, is found: a consent that still lists it is left.
+   * `--grant` only: false when the front no longer holds the grant itself (expired, or revoked
+   * before). Its consents are found by the grant id all the same ({@link FrontStore.listConsentsByGrant}).
    */
   grantFound?: boolean;
 }
@@ -66,35 +67,33 @@ async function destroyGrant(store: FrontStore, grantId: string): Promise<void> {
 /**
  * Revokes by user, client or grant on a front store. The revocation record is written first, so
  * the edge refuses the tokens even if a later step fails (the command can then be run again).
+ *
+ * A grant is revoked with the consent it came from (the store finds it by the grant id, also once
+ * the grant itself has expired), and so with every other grant of that consent, as `--user` and
+ * `--client` revoke all grants of the consents they remove: the consent is the user's
+ * authorization, and what was issued on an authorization goes with it (as RFC 7009 §2.1 has a
+ * revoked refresh token take the access tokens of the same grant). Each of those grants gets its
+ * own revocation record for the edge.
  */
 export async function revoke(store: FrontStore, kind: RevokeResult["kind"], id: string, nowSeconds: number): Promise<RevokeResult> {
-  await store.addRevocation({ kind, id, at: nowSeconds, by: "admin", expiresAt: nowSeconds + REVOCATION_RETENTION_SECONDS });
+  const record = (k: RevokeResult["kind"], i: string) => store.addRevocation({ kind: k, id: i, at: nowSeconds, by: "admin", expiresAt: nowSeconds + REVOCATION_RETENTION_SECONDS });
+  await record(kind, id);
   let consents: ConsentRecord[];
   let grantFound: boolean | undefined;
   if (kind === "user") consents = await store.listConsentsBySub(id);
   else if (kind === "client") consents = await store.listConsentsByClient(id);
   else {
-    const grant = (await store.adapter("Grant").find(id)) as { accountId?: string } | undefined;
-    grantFound = grant !== undefined;
-    consents = grant?.accountId ? (await store.listConsentsBySub(grant.accountId)).filter((c) => c.grantIds.includes(id)) : [];
+    grantFound = (await store.adapter("Grant").find(id)) !== undefined;
+    consents = await store.listConsentsByGrant(id);
   }
   const grantIds = new Set<string>(kind === "grant" ? [id] : []);
-  for (const c of consents) for (const g of kind === "grant" ? [] : c.grantIds) grantIds.add(g);
-  const removeConsents = async () => {
-    for (const c of consents) {
-      if (kind === "grant" && c.grantIds.length > 1) {
-        await store.putConsent({ ...c, grantIds: c.grantIds.filter((g) => g !== id), updatedAt: nowSeconds });
-      } else {
-        await store.deleteConsent(c.sub, c.clientId, c.resource);
-      }
-    }
-  };
-  // Whatever fails part-way, a second run must find what is left: for a user or a client the
-  // consents list the grants (so the grants go first); for one grant, the grant names the user
-  // whose consent lists it (so the consent goes first).
-  if (kind === "grant") await removeConsents();
+  for (const c of consents) for (const g of c.grantIds) grantIds.add(g);
+  if (kind === "grant") for (const g of grantIds) if (g !== id) await record("grant", g);
+  // Whatever fails part-way, a second run must find what is left: the consents list the grants
+  // (and, for --grant, the grant id leads to its consents until they are deleted), so the grants
+  // go first and the consents last.
   for (const g of grantIds) await destroyGrant(store, g);
-  if (kind !== "grant") await removeConsents();
+  for (const c of consents) await store.deleteConsent(c.sub, c.clientId, c.resource);
   return { kind, id, consents, grantIds: [...grantIds].sort(), at: nowSeconds, ...(grantFound === false ? { grantFound } : {}) };
 }
 
@@ -102,22 +101,16 @@ function summary(r: RevokeResult): string {
   const what = r.kind === "user" ? `user '${r.id}'` : r.kind === "client" ? `client '${r.id}'` : `grant '${r.id}'`;
   const lines = [`Revoked ${what} at ${new Date(r.at * 1000).toISOString()}:`];
   lines.push(`  grants destroyed: ${r.grantIds.length} (with their codes, access and refresh tokens)`);
-  // With --grant, a consent that other grants share stays (without this grant).
-  const kept = (c: ConsentRecord) => r.kind === "grant" && c.grantIds.length > 1;
   const line = (c: ConsentRecord) => `    - ${c.sub} → ${c.clientId} on ${c.resource} (${Object.keys(c.scopes).sort().join(" ") || "no scopes"})`;
-  const removed = r.consents.filter((c) => !kept(c));
-  lines.push(`  consents removed: ${removed.length}`);
-  for (const c of removed) lines.push(line(c));
-  const narrowed = r.consents.filter(kept);
-  if (narrowed.length) {
-    lines.push(`  consents kept for their other grants: ${narrowed.length}`);
-    for (const c of narrowed) lines.push(line(c));
+  lines.push(`  consents removed: ${r.consents.length}`);
+  for (const c of r.consents) lines.push(line(c));
+  if (r.kind === "grant" && r.grantFound === false) {
+    if (r.consents.length > 0) lines.push("  the grant itself was no longer held (expired, or revoked before); its consent was found by the grant id.");
+    else lines.push("  the grant was not found: the front holds neither the grant nor a consent that lists it (an unknown grant id, or one whose consent was revoked before).");
   }
-  if (r.grantFound === false) {
-    lines.push("  the grant was not found (expired, or revoked before): its user, and so a consent that may still list it, cannot be looked up;");
-    lines.push("    to make that user consent again, revoke the user (--user <sub>) or the client (--client <client_id>).");
-  }
-  lines.push(`  revocation recorded for the edge: tokens of this ${r.kind} issued until now are refused.`);
+  const others = r.kind === "grant" ? r.grantIds.filter((g) => g !== r.id) : [];
+  if (others.length) lines.push(`  revocations recorded for the edge: tokens of this grant and of the consent's ${others.length} other grant${others.length === 1 ? "" : "s"} issued until now are refused.`);
+  else lines.push(`  revocation recorded for the edge: tokens of this ${r.kind} issued until now are refused.`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JSONWebKeySet, type JWK } from "jose";
 import type Provider from "oidc-provider";
 import { readBodyText } from "./body.js";
 import { basicCredentials, sameSecret } from "./client-auth.js";
@@ -48,6 +48,11 @@ function isJwt(token: string): boolean {
   }
 }
 
+/** RFC 6749 §5.2 `invalid_client`: the caller could not be authenticated. */
+function refuse(res: ServerResponse): void {
+  json(res, 401, { error: "invalid_client", error_description: "client authentication failed (JWT access tokens: client_secret_basic, client_secret_post, private_key_jwt or a public client_id)" }, { "www-authenticate": 'Basic realm="token"' });
+}
+
 /** Returns the handler for the two endpoints (false = not ours: oidc-provider answers). */
 export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   const { provider, issuer } = opts;
@@ -57,8 +62,67 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
   let keyPromise: ReturnType<typeof importJWK> | undefined;
   const verificationKey = () => (keyPromise ??= importJWK(opts.publicJwk, "RS256"));
 
-  /** Who is calling: the edge, or a client identified by ID (public) or by secret (confidential). */
-  async function caller(req: IncomingMessage, form: URLSearchParams): Promise<{ id: string; edge: boolean } | undefined> {
+  /** An authenticated caller; `assertion`: the client assertion's `jti` and `exp`, not yet marked used. */
+  type Caller = { id: string; edge: boolean; assertion?: { jti: string; exp: number } };
+
+  /** Marks the caller's client assertion used; false when it was used before (a replay). */
+  async function fresh(who: Caller): Promise<boolean> {
+    return who.assertion === undefined || (await provider.ReplayDetection.unique(who.id, who.assertion.jti, who.assertion.exp + 15));
+  }
+
+  /** Key sets of `jwks_uri` clients, one per URI (fetched and cached by jose). */
+  const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+  /**
+   * RFC 7523 §3 / RFC 7521 §4.2 `private_key_jwt`: a client assertion signed with one of the
+   * client's registered keys, `iss` = `sub` = its client ID, `aud` the issuer or an endpoint of the
+   * front, an `exp` and a `jti` used once (oidc-provider's replay store, as at the token endpoint;
+   * consumed by {@link fresh} only when the front answers the request itself).
+   */
+  async function assertedClient(form: URLSearchParams, path: string): Promise<Caller | undefined> {
+    const assertion = form.get("client_assertion") ?? "";
+    if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") return undefined;
+    let claimed: string | undefined;
+    try {
+      claimed = decodeJwt(assertion).iss;
+    } catch {
+      return undefined;
+    }
+    const id = form.get("client_id") ?? claimed;
+    if (!id || id !== claimed) return undefined;
+    const client = await provider.Client.find(id);
+    if (!client || client.clientAuthMethod !== "private_key_jwt") return undefined;
+    const jwksUri = client.jwksUri as string | undefined;
+    const jwks = client.jwks as JSONWebKeySet | undefined;
+    let keys: ReturnType<typeof createRemoteJWKSet> | ReturnType<typeof createLocalJWKSet>;
+    if (jwks?.keys?.length) keys = createLocalJWKSet(jwks);
+    else if (jwksUri) {
+      let remote = remoteKeySets.get(jwksUri);
+      if (!remote) remoteKeySets.set(jwksUri, (remote = createRemoteJWKSet(new URL(jwksUri))));
+      keys = remote;
+    } else return undefined;
+    try {
+      const { payload } = await jwtVerify(assertion, keys, {
+        issuer: id,
+        subject: id,
+        audience: [issuer, `${issuer}/token`, `${issuer}${path}`],
+        algorithms: ["RS256", "PS256", "ES256", "EdDSA"],
+        requiredClaims: ["exp", "jti"],
+        currentDate: new Date(now()),
+        clockTolerance: 15,
+      });
+      return { id, edge: false, assertion: { jti: String(payload.jti), exp: Number(payload.exp) } };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Who is calling: the edge, or a client authenticated as it registered (RFC 6749 §2.3): a public
+   * client by `client_id`, a confidential one by `client_secret_basic`, `client_secret_post` or
+   * `private_key_jwt`.
+   */
+  async function caller(req: IncomingMessage, form: URLSearchParams, path: string): Promise<Caller | undefined> {
     const basic = basicCredentials(req);
     if (basic) {
       if (basic.id === opts.edgeClient.id) return sameSecret(basic.secret, opts.edgeClient.secret) ? { id: basic.id, edge: true } : undefined;
@@ -66,8 +130,16 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
       const secret = client?.clientSecret as string | undefined;
       return client && secret && sameSecret(basic.secret, secret) ? { id: basic.id, edge: false } : undefined;
     }
+    if (form.has("client_assertion")) return assertedClient(form, path);
     const id = form.get("client_id");
     if (!id) return undefined;
+    const postedSecret = form.get("client_secret");
+    if (postedSecret !== null) {
+      if (id === opts.edgeClient.id) return undefined; // the edge authenticates with client_secret_basic only
+      const client = await provider.Client.find(id);
+      const secret = client?.clientSecret as string | undefined;
+      return client && secret && sameSecret(postedSecret, secret) ? { id, edge: false } : undefined;
+    }
     const client = await provider.Client.find(id);
     return client && client.clientAuthMethod === "none" ? { id, edge: false } : undefined;
   }
@@ -96,18 +168,22 @@ export function createJwtTokenState(opts: JwtTokenStateOptions): (req: IncomingM
     const token = form.get("token") ?? "";
     const jwt = isJwt(token);
     if (!jwt && path === "/token/introspection") return false; // opaque tokens: oidc-provider answers (req.body is set)
-    const who = await caller(req, form);
+    const who = await caller(req, form, path);
     if (!jwt) {
       // RFC 7009 for a refresh token: the whole grant goes, and the edge is told.
       const rt = who && !who.edge ? await provider.RefreshToken.find(token) : undefined;
-      if (!rt || rt.clientId !== who?.id || !rt.grantId) return false;
-      await opts.revoker.grant(rt.grantId, "client");
+      if (!who || !rt || rt.clientId !== who.id || !rt.grantId) return false;
+      if (await fresh(who)) await opts.revoker.grant(rt.grantId, "client");
+      else {
+        refuse(res);
+        return true;
+      }
       res.writeHead(200, { "cache-control": "no-store" });
       res.end();
       return true;
     }
-    if (!who) {
-      json(res, 401, { error: "invalid_client", error_description: "client authentication failed (JWT access tokens: client_secret_basic or a public client_id)" }, { "www-authenticate": 'Basic realm="token"' });
+    if (!who || !(await fresh(who))) {
+      refuse(res);
       return true;
     }
     const claims = await activeClaims(token);

@@ -218,6 +218,12 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       registration: { enabled: dcr !== undefined, initialAccessToken: false, issueRegistrationAccessToken: false },
       userinfo: { enabled: false },
       rpInitiatedLogout: { enabled: false },
+      // oidc-provider 9 enables both by default. DPoP (RFC 9449): the edge accepts Bearer tokens
+      // only and would not enforce a DPoP binding, so the front must not offer sender-constrained
+      // tokens it cannot honour. Pushed authorization requests (RFC 9126): not an MCP flow, and a
+      // pushed request would bypass the front's default scope (RFC 6749 §3.3) on `/auth`.
+      dPoP: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
     } as Configuration["features"],
     extraClientMetadata: {
       properties: ["mcp_tier"],

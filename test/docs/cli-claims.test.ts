@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../cli/run.js";
 import { DEV_DEFAULT_PORTS } from "../../cli/commands/dev.js";
-import { rules } from "../../components/rules/index.js";
+import { rules, runRules } from "../../components/rules/index.js";
 import { COMPILE_DEFAULTS } from "../../components/plan/compile.js";
 import { SENSITIVITY_BOUNDS, SENSITIVITY_DEFAULTS } from "../../components/model/sensitivity.js";
 import { MAX_REFRESH_TOKEN_DAYS } from "../../components/model/bounds.js";
@@ -13,6 +13,7 @@ import { DeclarationError } from "../../components/model/validate.js";
 import { compile } from "../../components/plan/compile.js";
 import { PLAN_DERIVATION_POLICY } from "../../policy-packs/mcp-auth-guardrails/src/plan/planPolicies.js";
 import { runCli, type CliRun } from "../support/cli.js";
+import { redirectUriProblem } from "../../components/front/registration/redirect-uris.js";
 
 /**
  * Claims of the README, docs/cli.md, docs/local.md, docs/declarations.md and docs/front.md that are
@@ -318,6 +319,43 @@ describe("docs/declarations.md's defaults and bounds", () => {
     }
     expect(level("high")).toContain(`renewed every ${d.high.reconsentDays} days (≤ ${b.high.reconsentDays})`);
     expect(level("critical")).toContain(`renewed every ${d.critical.reconsentDays} days (≤ ${b.critical.reconsentDays})`);
+  });
+});
+
+describe("docs/declarations.md's naming and registration rules", () => {
+  const text = read("docs/declarations.md");
+  const row = (field: string) => text.split("\n").find((l) => l.startsWith(`| \`${field}\``)) ?? "";
+  const planWithScopes = (...names: string[]) =>
+    compile({
+      name: "names",
+      scopes: Object.fromEntries(names.map((n) => [n, { description: "A scope", sensitivity: "routine" }])),
+      servers: [{ name: "s", resource: "https://mcp.example.com/s", displayName: "S", tools: Object.fromEntries(names.map((n, i) => [`t${i}`, { scopes: [n] }])) }],
+      tiers: { verified: { registration: "pre-registered", clientType: "public", grantTypes: ["authorization_code"], maxSensitivity: "critical" } },
+    });
+  const misnamed = (...names: string[]) => runRules(planWithScopes(...names), { only: ["scope-name-format"] }).map((f) => f.target.name).sort();
+
+  it("name scopes as scope-name-format accepts them: three lowercase [a-z0-9_] segments, each starting with a letter", () => {
+    expect(text.replace(/\n/g, " ")).toContain("each segment lowercase `[a-z0-9_]` starting with a letter");
+    expect(misnamed("crm:customers:read", "crm:contacts:bulk_email", "crm2:v2_notes:read")).toEqual([]);
+    expect(misnamed("crm:2fa:read", "crm:Customers:read", "crm:customers", "crm:_x:read")).toEqual(["crm:2fa:read", "crm:Customers:read", "crm:_x:read", "crm:customers"].sort());
+  });
+
+  it("describe allowedRedirectUris and allowedDomains as the front applies them to DCR and CIMD tiers", () => {
+    const tier = (registration: "dcr" | "cimd", allowedRedirectUris: string[], allowedDomains: string[] = []) => ({ name: "t", registration, allowedRedirectUris, allowedDomains });
+    expect(row("allowedRedirectUris")).toContain("DCR and CIMD");
+    expect(row("allowedRedirectUris")).toContain("a loopback entry without a port accepts any port");
+    // With a list: only its entries, for both kinds (a loopback entry without a port: any port).
+    for (const kind of ["dcr", "cimd"] as const) {
+      expect(redirectUriProblem(tier(kind, ["http://127.0.0.1/callback"], ["app.example.com"]), "http://127.0.0.1:4321/callback")).toBeUndefined();
+      expect(redirectUriProblem(tier(kind, ["http://127.0.0.1/callback"], ["app.example.com"]), "https://app.example.com/cb")).toBeDefined();
+    }
+    // Without a list: DCR takes loopback URIs only; CIMD also https URIs on its allowedDomains.
+    expect(row("allowedRedirectUris")).toContain("without it, DCR accepts loopback URIs only");
+    expect(redirectUriProblem(tier("dcr", []), "http://localhost:9/cb")).toBeUndefined();
+    expect(redirectUriProblem(tier("dcr", []), "https://app.example.com/cb")).toBeDefined();
+    expect(row("allowedDomains")).toContain("`*.example.com` the hosts below it");
+    expect(redirectUriProblem(tier("cimd", [], ["*.example.com"]), "https://app.example.com/cb")).toBeUndefined();
+    expect(redirectUriProblem(tier("cimd", [], ["*.example.com"]), "https://example.com/cb")).toBeDefined();
   });
 });
 

@@ -46,4 +46,16 @@ describe("the in-memory front store", () => {
     await store.close();
     await expect(store.getConsent("u", "d", "https://a/x")).rejects.toThrow(/closed/);
   });
+
+  it("finds the consents that list a grant id, and none once no consent lists it", async () => {
+    const store = createMemoryStore();
+    await store.putConsent({ sub: "u", clientId: "c", resource: "https://a/x", scopes: {}, grantIds: ["g1", "g2"], updatedAt: 1 });
+    await store.putConsent({ sub: "u", clientId: "c", resource: "https://a/y", scopes: {}, grantIds: ["g1"], updatedAt: 1 });
+    expect((await store.listConsentsByGrant("g1")).map((c) => c.resource).sort()).toEqual(["https://a/x", "https://a/y"]);
+    await store.putConsent({ sub: "u", clientId: "c", resource: "https://a/x", scopes: {}, grantIds: ["g2"], updatedAt: 2 });
+    await store.deleteConsent("u", "c", "https://a/y");
+    expect(await store.listConsentsByGrant("g1")).toEqual([]);
+    expect((await store.listConsentsByGrant("g2")).map((c) => c.resource)).toEqual(["https://a/x"]);
+    await expect(store.listConsentsByGrant("")).rejects.toThrow(/non-empty/);
+  });
 });

@@ -6,7 +6,8 @@ import type { FrontStore } from "../../components/front/store/types.js";
 /**
  * docs/cli.md, `revoke`: it removes the consent records "so the next authorization asks the user
  * again", and "running the same command again is safe" when the table failed part-way. For
- * `--grant`, the grant itself is how the user is found, so a retry must still find the consent.
+ * `--grant`, the grant id leads to its consent (also once the grant has expired), so a retry must
+ * still find the consent.
  */
 const CRM = "https://mcp.example.com/crm";
 
@@ -66,36 +67,51 @@ describe("revoke --grant run again after a failure", () => {
 });
 
 describe("revoke --grant on a consent that other grants share", () => {
-  it("keeps the consent for the other grants and does not print it as removed", async () => {
+  it("removes the consent with every grant of it, records each grant for the edge, and prints the consent as removed", async () => {
     await onDynamoTable(async ({ store, tableName, endpoint, runCli }) => {
       for (const g of ["g1", "g2"]) await store.adapter("Grant").upsert(g, { kind: "Grant", jti: g, accountId: "bob", clientId: "vscode" } as never, 3600);
       await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g1", "g2"], updatedAt: 1_800_000_000 });
       const r = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", endpoint]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain("consents removed: 0\n");
-      expect(r.stdout).toContain(`consents kept for their other grants: 1\n    - bob → vscode on ${CRM}`);
-      expect((await store.getConsent("bob", "vscode", CRM))?.grantIds).toEqual(["g2"]);
+      expect(r.stdout).toContain("grants destroyed: 2");
+      expect(r.stdout).toContain(`consents removed: 1\n    - bob → vscode on ${CRM}`);
+      expect(r.stdout).not.toContain("kept");
+      expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
       expect(await store.adapter("Grant").find("g1")).toBeUndefined();
-      expect(await store.adapter("Grant").find("g2")).toBeDefined();
+      expect(await store.adapter("Grant").find("g2")).toBeUndefined();
+      expect((await store.listRevocations(0)).map((x) => [x.kind, x.id]).sort()).toEqual([["grant", "g1"], ["grant", "g2"]]);
     });
   });
 });
 
 describe("revoke --grant of a grant the front no longer holds", () => {
-  it("records the revocation, says the grant was not found, and names the commands that remove its consent", async () => {
+  it("removes the consent that still lists it, and says so instead of 'not found'", async () => {
     await onDynamoTable(async ({ store, tableName, endpoint, runCli }) => {
       // The grant expired (the store no longer returns it); the consent still lists it.
       await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g-expired"], updatedAt: 1_800_000_000 });
       const r = await runCli(["revoke", "--grant", "g-expired", "--table", tableName, "--endpoint", endpoint]);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stdout).toContain("the grant was not found (expired, or revoked before)");
-      expect(r.stdout).toContain("revoke the user (--user <sub>) or the client (--client <client_id>)");
+      expect(r.stdout).toContain("its consent was found by the grant id");
+      expect(r.stdout).not.toContain("was not found");
+      expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
       expect((await store.listRevocations(0)).map((x) => [x.kind, x.id])).toEqual([["grant", "g-expired"]]);
-      // A found grant prints no such line.
+      // A found grant prints neither line.
       await store.adapter("Grant").upsert("g1", { kind: "Grant", jti: "g1", accountId: "bob", clientId: "vscode" } as never, 3600);
       const found = await runCli(["revoke", "--grant", "g1", "--table", tableName, "--endpoint", endpoint]);
       expect(found.code, found.stderr).toBe(0);
-      expect(found.stdout).not.toContain("was not found");
+      expect(found.stdout).not.toMatch(/was not found|no longer held/);
     });
+  });
+
+  it("removes it on the memory store too, and on a second run after the consent's removal failed", async () => {
+    const store = await seeded();
+    await store.adapter("Grant").destroy("g1");
+    await expect(revoke(failingConsentWritesOnce(store), "grant", "g1", 1_800_000_100)).rejects.toThrow(/Rate exceeded/);
+    const second = await revoke(store, "grant", "g1", 1_800_000_200);
+    expect(second).toMatchObject({ grantFound: false, grantIds: ["g1"] });
+    expect(second.consents.map((c) => c.clientId)).toEqual(["vscode"]);
+    expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
+    expect(await store.adapter("RefreshToken").find("rt-g1")).toBeUndefined();
+    expect(await store.getConsent("bob", "claude-code", CRM)).toBeDefined();
   });
 });

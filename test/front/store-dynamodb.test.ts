@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDynamoHttpClient } from "../../components/front/aws/dynamo-client.js";
 import { createDynamoStore } from "../../components/front/store/dynamodb.js";
 import { localDynamoClientConfig } from "../../components/front/store/local-dynamo.js";
+import type { DynamoApi } from "../../components/front/store/dynamo-api.js";
 import type { ConsentRecord } from "../../components/front/store/types.js";
 import { dynamoFixture, type DynamoFixture } from "./store-helpers.js";
 
@@ -172,5 +173,80 @@ describe("DynamoDB store: consents, revocations, counters", () => {
     await expect(store.adapter("Session").find("s")).rejects.toThrow();
     await expect(store.incrementCounter("k", 60, 0)).rejects.toThrow();
     dead.destroy();
+  });
+});
+
+describe("DynamoDB store: consents by grant", () => {
+  const CRM = "https://mcp.example.com/crm";
+  const ADMIN = "https://mcp.example.com/crm-admin";
+  const consent = (resource: string, grantIds: string[], sub = "alice", clientId = "vscode"): ConsentRecord => ({
+    sub,
+    clientId,
+    resource,
+    scopes: { "crm:customers:read": 1_800_000_000 },
+    grantIds,
+    updatedAt: 1_800_000_000,
+  });
+  const pointers = (keys: string[]) => keys.filter((k) => k.startsWith("consentgrant#"));
+
+  it("finds the consents behind a grant id, one per server the grant covers, also after the grant itself is gone", async () => {
+    const { store } = await fx.table();
+    await store.adapter("Grant").upsert("g1", { kind: "Grant", jti: "g1", accountId: "alice", clientId: "vscode" }, 3600);
+    await store.putConsent(consent(CRM, ["g0", "g1"]));
+    await store.putConsent(consent(ADMIN, ["g1"]));
+    await store.putConsent(consent(CRM, ["g2"], "bob"));
+    await store.adapter("Grant").destroy("g1");
+    expect((await store.listConsentsByGrant("g1")).map((c) => c.resource).sort()).toEqual([CRM, ADMIN]);
+    expect(await store.listConsentsByGrant("g0")).toEqual([consent(CRM, ["g0", "g1"])]);
+    expect((await store.listConsentsByGrant("g2")).map((c) => c.sub)).toEqual(["bob"]);
+    expect(await store.listConsentsByGrant("g-unknown")).toEqual([]);
+    await expect(store.listConsentsByGrant("")).rejects.toThrow(/grant id/);
+  });
+
+  it("stops finding a consent by a grant once the consent is deleted or written without that grant, and leaves no pointer behind", async () => {
+    const { store, scanKeys } = await fx.table();
+    await store.putConsent(consent(CRM, ["g1", "g2", "g#3"]));
+    expect(pointers(await scanKeys())).toHaveLength(3);
+    await store.putConsent(consent(CRM, ["g2", "g#3"]));
+    expect(await store.listConsentsByGrant("g1")).toEqual([]);
+    expect((await store.listConsentsByGrant("g#3")).map((c) => c.grantIds)).toEqual([["g2", "g#3"]]);
+    expect(pointers(await scanKeys())).toHaveLength(2);
+    await store.deleteConsent("alice", "vscode", CRM);
+    expect(await store.listConsentsByGrant("g2")).toEqual([]);
+    expect(await scanKeys()).toEqual([]);
+  });
+
+  it("keeps the pointer of a grant that a concurrent write of the same consent lists again", async () => {
+    const { store, tableName } = await fx.table();
+    await store.putConsent(consent(CRM, ["g1", "g2"]));
+    // A second writer drops g2; its delete of g2's pointer is held until the first writer has listed g2 again.
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let reached!: () => void;
+    const atDelete = new Promise<void>((r) => (reached = r));
+    const gated: DynamoApi = {
+      call: (async (operation: Parameters<DynamoApi["call"]>[0], input: Parameters<DynamoApi["call"]>[1]) => {
+        if (operation === "DeleteItem") {
+          reached();
+          await gate;
+        }
+        return fx.http.call(operation, input as never);
+      }) as DynamoApi["call"],
+    };
+    const dropping = createDynamoStore({ client: gated, tableName }).putConsent(consent(CRM, ["g1"]));
+    await Promise.race([atDelete, dropping.then(() => Promise.reject(new Error("the write dropping g2 deleted no pointer")))]);
+    await store.putConsent(consent(CRM, ["g1", "g2"]));
+    release();
+    await dropping;
+    expect((await store.listConsentsByGrant("g2")).map((c) => c.grantIds)).toEqual([["g1", "g2"]]);
+  });
+
+  it("refuses a consent whose keys are above DynamoDB's key size limits before writing anything", async () => {
+    const { store, scanKeys } = await fx.table();
+    // The consent's sort key fits in 1024 bytes; the pointer's (user, client and server) does not.
+    const long = consent(`https://mcp.example.com/${"r".repeat(500)}`, ["g1"], "u".repeat(300), `https://app.example/${"c".repeat(300)}`);
+    await expect(store.putConsent(long)).rejects.toThrow(/consent-by-grant pointer: key attribute 'sk' is \d+ bytes, above DynamoDB's 1024-byte limit/);
+    await expect(store.putConsent(consent(CRM, ["g".repeat(2100)]))).rejects.toThrow(/key attribute 'pk'/);
+    expect(await scanKeys()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDynamoStore } from "../../components/front/store/dynamodb.js";
 import type { FrontStore } from "../../components/front/store/types.js";
 import { dynamoFixture, type DynamoFixture } from "./store-helpers.js";
 import { runCli } from "../support/cli.js";
@@ -85,6 +86,58 @@ describe("pulumi-mcp-auth revoke", () => {
     expect(await alive(store, "g-bob-vscode")).toEqual([false, false, false, false]);
     expect(await alive(store, "g-alice-vscode")).toEqual([true, true, true, true]);
     expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
+  });
+
+  it("--grant of a grant that has expired still revokes the consent it came from, with the consent's other grants, and records each grant for the edge", async () => {
+    // Seeded two hours ago: the grant (one hour) has expired, its refresh token (one day) has not.
+    const past = Date.now() - 2 * 3_600_000;
+    const { store, tableName } = await fx.table(() => past);
+    await seed(store);
+    for (const [m, ttl] of [["Grant", 86_400], ["AccessToken", 86_400], ["RefreshToken", 86_400]] as const) {
+      const jti = m === "Grant" ? "g-bob-vscode-2" : `${m === "AccessToken" ? "at" : "rt"}-g-bob-vscode-2`;
+      await store.adapter(m).upsert(jti, { kind: m, jti, ...(m === "Grant" ? { accountId: "bob", clientId: "vscode" } : { grantId: "g-bob-vscode-2", accountId: "bob" }) }, ttl);
+    }
+    await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g-bob-vscode", "g-bob-vscode-2"], updatedAt: 1_800_000_000 });
+    const now = createDynamoStore({ client: fx.client, tableName });
+    expect(await now.adapter("Grant").find("g-bob-vscode")).toBeUndefined();
+    expect(await now.adapter("RefreshToken").find("rt-g-bob-vscode")).toBeDefined();
+    const before = Math.floor(Date.now() / 1000);
+
+    const r = await cli("--grant", "g-bob-vscode", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("grants destroyed: 2");
+    expect(r.stdout).toContain(`consents removed: 1\n    - bob → vscode on ${CRM}`);
+    expect(r.stdout).toContain("the grant itself was no longer held (expired, or revoked before); its consent was found by the grant id.");
+    expect(r.stdout).not.toContain("was not found");
+    expect(r.stdout).toContain("tokens of this grant and of the consent's 1 other grant issued until now are refused.");
+    expect(await now.getConsent("bob", "vscode", CRM)).toBeUndefined();
+    expect(await now.listConsentsByGrant("g-bob-vscode")).toEqual([]);
+    expect(await now.adapter("RefreshToken").find("rt-g-bob-vscode")).toBeUndefined();
+    expect(await Promise.all(["Grant", "RefreshToken"].map((m) => now.adapter(m).find(m === "Grant" ? "g-bob-vscode-2" : "rt-g-bob-vscode-2")))).toEqual([undefined, undefined]);
+    expect((await now.listRevocations(before)).map((x) => [x.kind, x.id]).sort()).toEqual([["grant", "g-bob-vscode"], ["grant", "g-bob-vscode-2"]]);
+    // Alice's consents and grants are untouched.
+    expect(await now.listConsentsBySub("alice")).toHaveLength(2);
+    expect(await now.adapter("RefreshToken").find("rt-g-alice-vscode")).toBeDefined();
+  });
+
+  it("--grant says the grant was not found only for a grant id that no consent lists", async () => {
+    const { store, tableName } = await fx.table();
+    await seed(store);
+    const unknown = await cli("--grant", "g-nobody", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(unknown.code, unknown.stderr).toBe(0);
+    expect(unknown.stdout).toContain("consents removed: 0");
+    expect(unknown.stdout).toContain("the grant was not found: the front holds neither the grant nor a consent that lists it");
+    expect(unknown.stdout).not.toContain("--user");
+    expect(await store.listConsentsBySub("alice")).toHaveLength(2);
+    // The grant gone but its consent there: found, not "not found".
+    await store.adapter("Grant").destroy("g-bob-vscode");
+    const gone = await cli("--grant", "g-bob-vscode", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(gone.code, gone.stderr).toBe(0);
+    expect(gone.stdout).not.toContain("was not found");
+    expect(gone.stdout).toContain(`bob → vscode on ${CRM}`);
+    // Run again, once its consent is revoked: nothing leads to it any more.
+    const again = await cli("--grant", "g-bob-vscode", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(again.stdout).toContain("the grant was not found");
   });
 
   it("refuses ambiguous or missing targets and a missing table with exit 2, naming the fix", async () => {

@@ -1,5 +1,6 @@
 import type { AttributeValue, QueryInput, WriteRequest } from "@aws-sdk/client-dynamodb";
 import type { DynamoApi } from "./dynamo-api.js";
+import { FRONT_TABLE } from "./table-schema.js";
 
 /** Small helpers over the low-level DynamoDB API shared by the front's store and its adapter. */
 
@@ -118,6 +119,32 @@ export function createItemReader(client: DynamoApi, tableName: string): ItemRead
       if (entry) entry.waiters.push({ resolve, reject });
       else pending.set(k, { key, waiters: [{ resolve, reject }] });
     });
+}
+
+/**
+ * DynamoDB's size limits (Developer Guide, "Quotas in Amazon DynamoDB"): a partition key value of at
+ * most 2048 bytes, a sort key value of at most 1024 bytes (for the table and for an index), an item
+ * of at most 400 KB counting attribute names and values (UTF-8).
+ */
+export const DYNAMO_LIMITS = { partitionKeyBytes: 2048, sortKeyBytes: 1024, itemBytes: 400 * 1024 } as const;
+
+const utf8Bytes = (s: string): number => Buffer.byteLength(s, "utf8");
+
+/**
+ * Throws, naming `what`, when an item would break one of {@link DYNAMO_LIMITS}: checked before a
+ * write of several items, so that none is written when one of them would be refused. Counts string
+ * and number attributes, the only kinds the front writes.
+ */
+export function checkItemLimits(item: Item, what: string): void {
+  const over = (name: string, max: number) => {
+    const v = str(item, name);
+    if (v !== undefined && utf8Bytes(v) > max) throw new Error(`front store: ${what}: key attribute '${name}' is ${utf8Bytes(v)} bytes, above DynamoDB's ${max}-byte limit`);
+  };
+  for (const k of [FRONT_TABLE.partitionKey, FRONT_TABLE.gsi1.partitionKey]) over(k, DYNAMO_LIMITS.partitionKeyBytes);
+  for (const k of [FRONT_TABLE.sortKey, FRONT_TABLE.gsi1.sortKey]) over(k, DYNAMO_LIMITS.sortKeyBytes);
+  let size = 0;
+  for (const [name, v] of Object.entries(item)) size += utf8Bytes(name) + ("S" in v && v.S !== undefined ? utf8Bytes(v.S) : "N" in v && v.N !== undefined ? utf8Bytes(v.N) : 0);
+  if (size > DYNAMO_LIMITS.itemBytes) throw new Error(`front store: ${what}: the item is ${size} bytes, above DynamoDB's ${DYNAMO_LIMITS.itemBytes}-byte item limit`);
 }
 
 export function isConditionFailure(err: unknown): boolean {

@@ -121,6 +121,11 @@ export function createMemoryStore(options: { now?: () => number } = {}): FrontSt
       open();
       return [...consents.values()].filter((c) => c.clientId === clientId).map((c) => structuredClone(c));
     },
+    async listConsentsByGrant(grantId) {
+      open();
+      if (!grantId) throw new Error("listConsentsByGrant: grantId must be a non-empty string");
+      return [...consents.values()].filter((c) => c.grantIds.includes(grantId)).map((c) => structuredClone(c));
+    },
     async deleteConsent(sub, clientId, resource) {
       open();
       consents.delete(ck(sub, clientId, resource));

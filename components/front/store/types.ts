@@ -24,6 +24,12 @@ export interface FrontStore {
   listConsentsBySub(sub: string): Promise<ConsentRecord[]>;
   /** Every consent given to a client (`revoke --client`). */
   listConsentsByClient(clientId: string): Promise<ConsentRecord[]>;
+  /**
+   * Every consent that lists the grant `grantId` (one per MCP server the grant covers;
+   * `revoke --grant`). Found also once the grant itself has expired or was destroyed: the store keeps
+   * the link from grant id to consent for as long as the consent lists the grant.
+   */
+  listConsentsByGrant(grantId: string): Promise<ConsentRecord[]>;
   deleteConsent(sub: string, clientId: string, resource: string): Promise<void>;
 
   /** Appends a revocation; the edge reads them with {@link FrontStore.listRevocations}. */

@@ -82,7 +82,16 @@ export function auth0FrontUpstream(name: string, input: Auth0FrontInput, parent:
     upstream: frontUpstreamOutputs({
       issuer: input.issuer,
       clientId: client.clientId,
-      clientSecret: credentials.clientSecret,
+      clientSecret: credentials.clientSecret.apply((secret) => {
+        // The provider reads the generated secret back only with `read:client_keys` (or
+        // `read:client_credentials`); without it the secret is "" and every sign-in would fail.
+        if (!secret) {
+          throw new Error(
+            "Auth0 returned an empty client secret for the authorization front's client: the Management API client the auth0 provider uses needs the read:client_keys (or read:client_credentials) scope to read it; grant it and run pulumi up again",
+          );
+        }
+        return secret;
+      }),
       groupsClaim: claim,
       groups: Object.fromEntries(plan.groups.map((g) => [g.idpGroup, g.name])),
     }),

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
+import { DYNAMO_OPERATIONS } from "../../front/store/dynamo-api.js";
 import { FRONT_TABLE } from "../../front/store/table-schema.js";
 
 /**
@@ -49,7 +50,8 @@ export function frontDataPolicy(tableArn: string, secretArn: string, keyArn: str
     Statement: [
       {
         Effect: "Allow",
-        Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:BatchWriteItem"],
+        // Exactly the operations the store calls (its client refuses any other), so the two cannot drift.
+        Action: DYNAMO_OPERATIONS.map((op) => `dynamodb:${op}`),
         Resource: [tableArn, `${tableArn}/index/*`],
       },
       { Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: [secretArn] },

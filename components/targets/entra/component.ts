@@ -3,6 +3,7 @@ import * as azuread from "@pulumi/azuread";
 import type { EdgeConfig } from "../../../lambda/config.js";
 import { EntraArgsError, parseEntraArgs, type EntraMcpAuthArgs, type ParsedEntraMcpAuthArgs } from "./args.js";
 import { identifierUriProblem } from "./domains.js";
+import { entraRedirectUriProblems } from "./redirects.js";
 import { ENTRA_PORTAL_VALUE_MAX_LENGTH } from "./ids.js";
 import { entraEdgeConfig, entraIssuer, entraJwksUri } from "./edge.js";
 import { tokenLifetimePolicy, type TokenLifetimePolicyRequest } from "./lifetime.js";
@@ -298,6 +299,11 @@ function validated(rawArgs: EntraMcpAuthArgs): { args: ParsedEntraMcpAuthArgs; s
         throw new EntraArgsError(`EntraMcpAuth: assignmentRequired needs an object ID for every group with scopes on '${s.server}'; add groupObjectIds for: ${missing.join(", ")}`);
       }
     }
+  }
+  // Only the clients the component creates: existing ones keep their own registration.
+  const redirectProblems = entraRedirectUriProblems(spec.clients.filter((c) => args.existingClients?.[c.key] === undefined));
+  if (redirectProblems.length) {
+    throw new EntraArgsError(`EntraMcpAuth: redirect URIs the azuread provider would refuse:\n${redirectProblems.map((p) => `  - ${p}`).join("\n")}`);
   }
   if (args.verifiedDomains) checkDomains(spec, args.verifiedDomains);
   return { args, spec };

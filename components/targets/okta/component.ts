@@ -63,7 +63,7 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
     const lookedUp = resolved.front ? [...new Set([...layout.groups, ...plan.groups.map((g) => g.name)])] : layout.groups;
     for (const g of lookedUp) {
       const group = plan.groups.find((x) => x.name === g)!;
-      groupIds[g] = resolved.groupIds[g] ?? okta.group.getGroupOutput({ name: group.idpGroup }, parent).id;
+      groupIds[g] = resolved.groupIds[g] ?? exactGroupId(okta.group.getGroupOutput({ name: group.idpGroup }, parent), group.idpGroup, g);
     }
 
     const apps: Record<string, okta.app.OAuth> = {};
@@ -93,9 +93,13 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
     const clientIds = Object.fromEntries(Object.entries(apps).map(([k, app]) => [k, app.clientId]));
 
     // Browser-based clients call Okta's /token from these origins (CORS).
+    // Named after the host (unchanged for existing stacks); two origins on one host (http and
+    // https) are told apart by the whole origin, so that their names never collide.
+    const hosts = layout.origins.map((o) => new URL(o).host);
     for (const origin of layout.origins) {
+      const host = new URL(origin).host;
       new okta.trustedorigin.Origin(
-        `${name}-origin-${slug(new URL(origin).host)}`,
+        `${name}-origin-${slug(hosts.filter((h) => h === host).length > 1 ? origin : host)}`,
         { name: oktaName(`${resolved.namePrefix} ${origin}`, 255), origin, scopes: [{ type: OKTA_ORIGIN_SCOPE.cors }], status: "ACTIVE" },
         parent,
       );
@@ -161,4 +165,24 @@ export class OktaMcpAuth extends pulumi.ComponentResource implements OktaMcpAuth
     Object.assign(this, outputs);
     this.registerOutputs(outputs);
   }
+}
+
+/**
+ * The id of the Okta group named exactly `idpGroup`. Okta's group search is a prefix match, and
+ * `okta.group.getGroup` keeps a lone non-exact match (it only logs a warning): without this check a
+ * missing `CRM Sales` would resolve to `CRM Sales Ops`, whose members would then get `CRM Sales`'s
+ * scopes. A different name fails the deployment instead, before anything uses the id.
+ */
+function exactGroupId(found: pulumi.Output<okta.group.GetGroupResult>, idpGroup: string, planGroup: string): pulumi.Output<string> {
+  return found.apply((g) => {
+    if (g.name !== idpGroup) {
+      throw new OktaTargetError([
+        {
+          path: `plan.groups.${planGroup}.idpGroup`,
+          message: `no Okta group is named '${idpGroup}' (Okta's name search matched '${g.name}', a prefix match); create the group, fix idpGroup, or pass its id in groupIds`,
+        },
+      ]);
+    }
+    return g.id;
+  });
 }

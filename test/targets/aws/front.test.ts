@@ -158,6 +158,24 @@ describe("McpAuthFront", () => {
     expect(JSON.stringify(data)).not.toContain('"*"');
   });
 
+  it("allows the function every DynamoDB operation the front's store calls, the batched reads of a refresh included", async () => {
+    const { mine } = await deploy("f5c");
+    const data = mine("aws:iam/rolePolicy:RolePolicy")
+      .map((p) => JSON.parse(p.inputs.policy) as { Statement: Array<{ Action: string[] }> })
+      .find((p) => JSON.stringify(p).includes("dynamodb"))!;
+    const allowed = new Set(data.Statement.flatMap((s) => s.Action));
+    // Every operation the store's code sends (`client.call("<Operation>", …)`), read from its source.
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const dir = new URL("../../../components/front/store/", import.meta.url);
+    const called = new Set<string>();
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".ts"))) {
+      for (const m of readFileSync(new URL(f, dir), "utf8").matchAll(/\.call\("([A-Za-z]+)"/g)) called.add(m[1]!);
+    }
+    expect(called).toContain("BatchGetItem");
+    expect([...called].filter((op) => !allowed.has(`dynamodb:${op}`))).toEqual([]);
+    expect([...allowed].filter((a) => a.startsWith("dynamodb:") && !called.has(a.slice("dynamodb:".length)))).toEqual([]);
+  });
+
   it("raises alarms on registration bursts and failed sign-ins, from metric filters on its log group", async () => {
     const { mine } = await deploy("f6", { alarms: { actions: ["arn:aws:sns:eu-west-1:123456789012:sec"], registrationBurstThreshold: 12 } });
     const filters = mine("aws:cloudwatch/logMetricFilter:LogMetricFilter");

@@ -1,0 +1,83 @@
+/**
+ * The front's discovery document and endpoint list, as docs/front.md states them ("Tokens" and
+ * "Library": the endpoints, what discovery advertises).
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { exportJWK, generateKeyPair } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFront } from "../../components/front/front.js";
+import { createMemoryStore } from "../../components/front/store/memory.js";
+import { devPlan } from "../../components/local/dev-plan.js";
+import { crmPlan } from "../local/fixtures.js";
+
+let server: Server;
+let issuer: string;
+let metadata: Record<string, unknown>;
+
+beforeAll(async () => {
+  let handle: Parameters<typeof createServer>[1] = (_req, res) => res.writeHead(503).end();
+  server = createServer((req, res) => handle!(req, res));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+  const agent = await generateKeyPair("ES256", { extractable: true });
+  const front = await createFront({
+    plan: devPlan(crmPlan(), "http://127.0.0.1:1"),
+    issuer,
+    signingKey: { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" },
+    cookieKeys: [randomBytes(32).toString("base64url")],
+    store: createMemoryStore(),
+    upstream: { issuer: "https://example.okta.com", clientId: "front" },
+    edgeClient: { id: "edge", secret: randomBytes(32).toString("base64url") },
+    clientCredentials: { "nightly-digest": { publicJwk: { ...(await exportJWK(agent.publicKey)), kid: "a1", alg: "ES256" } } },
+  });
+  handle = front.handle;
+  metadata = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe("the front's discovery document", () => {
+  it("is the same at the RFC 8414 and the OpenID Connect well-known paths, with the front's issuer", async () => {
+    const oidc = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    expect(oidc).toEqual(metadata);
+    expect(metadata["issuer"]).toBe(issuer);
+  });
+
+  it("names the documented endpoints: /auth, /token, /reg, /token/introspection, /token/revocation and /jwks", () => {
+    expect(metadata).toMatchObject({
+      authorization_endpoint: `${issuer}/auth`,
+      token_endpoint: `${issuer}/token`,
+      registration_endpoint: `${issuer}/reg`,
+      introspection_endpoint: `${issuer}/token/introspection`,
+      revocation_endpoint: `${issuer}/token/revocation`,
+      jwks_uri: `${issuer}/jwks`,
+    });
+  });
+
+  it("names every OAuth endpoint docs/front.md lists, and docs/front.md lists every one it names", () => {
+    const doc = readFileSync(new URL("../../docs/front.md", import.meta.url), "utf8").replace(/\s+/g, " ");
+    const listed = /Endpoints: (.*?), discovery,/.exec(doc)![1]!.split(", ").map((e) => e.replace(/`/g, ""));
+    const advertised = Object.entries(metadata)
+      .filter(([k, v]) => (k.endsWith("_endpoint") || k === "jwks_uri") && typeof v === "string")
+      .map(([, v]) => (v as string).slice(issuer.length));
+    expect(listed.sort()).toEqual(advertised.sort());
+  });
+
+  it("advertises no DPoP, since the edge accepts only Bearer tokens and would not enforce a DPoP binding", () => {
+    expect(metadata).not.toHaveProperty("dpop_signing_alg_values_supported");
+  });
+
+  it("advertises no pushed authorization request endpoint, and the front serves none", async () => {
+    expect(metadata).not.toHaveProperty("pushed_authorization_request_endpoint");
+    const res = await fetch(`${issuer}/request`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "client_id=claude-code&response_type=code" });
+    expect(res.status).toBe(404);
+  });
+
+  it("advertises the authorization code, refresh token and client credentials grants and the code response type only", () => {
+    expect(metadata["response_types_supported"]).toEqual(["code"]);
+    expect([...(metadata["grant_types_supported"] as string[])].sort()).toEqual(["authorization_code", "client_credentials", "refresh_token"]);
+  });
+});
