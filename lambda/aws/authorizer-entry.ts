@@ -1,4 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
+import { toResponse } from "../core/http.js";
 import { entryInputs } from "../entry-config.js";
 import { edgeFromEnvironment } from "./edge-from-env.js";
 import { createRestAuthorizer } from "./authorizer.js";
@@ -17,7 +18,8 @@ import { createRestProxy } from "./rest-proxy.js";
  * `edge-from-env.ts`).
  */
 
-const edge = edgeFromEnvironment(entryInputs());
+// This entry answers with standard `Response`s (denials, the metadata route): it builds them with `toResponse`.
+const edge = edgeFromEnvironment(entryInputs(), process.env, toResponse);
 const authorize = createRestAuthorizer(edge);
 const proxy = createRestProxy(edge);
 

@@ -2,7 +2,8 @@ import type { AuditChain, AuditFields, ParamHasher, ParamMode } from "./audit.js
 import { paramTexts } from "./audit.js";
 import { lastDot, TokenCache } from "./cache.js";
 import { bearerChallenge, challengeResponse, corsFor, INVALID_TOKEN_DESCRIPTION, jsonRpcError, plainError } from "./challenge.js";
-import { checkTimes } from "./claims.js";
+import { timesProblem } from "./claims.js";
+import { LIST_METHODS } from "./list-filter.js";
 import { HEADER_MISMATCH, headersMatch, isModern, requirementOf, type Call } from "./jsonrpc.js";
 import { requestCalls } from "./transport.js";
 import type { EdgeRequest, LiteResponse } from "./http.js";
@@ -15,7 +16,7 @@ export type { Principal } from "./token-facts.js";
 import { factsOf, type Principal, type ServerState, type TokenFacts } from "./token-facts.js";
 
 export type Decision =
-  | { allow: true; principal: Principal; scopes: string[]; calls: Call[]; session: string | undefined }
+  | { allow: true; principal: Principal; scopes: string[]; calls: Call[]; session: string | undefined; granted: ReadonlySet<string> }
   /** `observed`: an observe-mode server forwards the request although the policy refuses it (audited `would: "deny"`). */
   | { allow: false; response: LiteResponse; observed?: true };
 
@@ -241,6 +242,11 @@ export class Authorizer {
     rec.tenant = p.tenant;
     rec.jti = p.jti;
 
+    // MCP authorization, "Token Handling": an invalid or expired token gets 401 whatever the request
+    // asks for, so the clock is checked (cache hit or not) before the request is judged, with the age
+    // bound of the request's sensitivity (routine when it names no operation).
+    const late = timesProblem(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[reqt?.sensitivity ?? "routine"]);
+    if (late) return this.tokenDeny(x, late);
     if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason);
     this.callFields(calls, rec);
     const mismatch = headersMatch(calls, mcpMethod, mcpName ?? null, version);
@@ -260,13 +266,17 @@ export class Authorizer {
     // Deny by default: a method outside the token-only list and the declared operations is refused
     // with a JSON-RPC error and no Bearer challenge (no scope can make it pass, so no step-up).
     if (r.refused.length > 0) return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed on this server", cors), "method_not_allowed");
+    // Per-caller lists are filtered one response at a time: a list call inside a batch is refused
+    // rather than passed through unfiltered (fail closed; batches exist before MCP 2025-06-18 only).
+    if (calls.length > 1 && s.config.filterLists === true && calls.some((c) => LIST_METHODS.has(c.method))) {
+      return this.deny(x, jsonRpcError(400, -32600, "List methods cannot be batched on this server", cors), "list_in_batch");
+    }
     if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
       return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server", cors), "operation_not_declared");
     }
 
     try {
-      // Per request, cache hit or not: the clock, the age bound of this request's sensitivity, revocation.
-      checkTimes(facts.times, Math.floor(nowMs / 1000), s.claims.clockToleranceSeconds, s.config.maxTokenAgeSeconds[r.sensitivity]);
+      // Per request, cache hit or not: immediate revocation.
       if (!opaque && s.introspector?.applies(r.scopes)) await s.introspector.check(token, (ikey ??= TokenCache.keyOf(token)), nowMs, ctx.sourceIp);
       if (s.revocations) await s.revocations.check(token, { sub: p.sub, clientId: p.clientId, iat: facts.times.iat }, nowMs);
     } catch (e) {
@@ -290,7 +300,7 @@ export class Authorizer {
     rec.status = 200;
     rec.reason = "ok";
     this.d.audit.write(rec, nowMs, this.#unhashedUnder);
-    return { allow: true, principal: p, scopes: r.scopes, calls, session };
+    return { allow: true, principal: p, scopes: r.scopes, calls, session, granted: facts.granted };
   }
 
   /** Binds a session id the upstream issued in answer to `initialize` to the principal that asked. */

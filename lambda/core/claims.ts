@@ -1,4 +1,4 @@
-import { TokenError } from "./verify.js";
+import { TokenError, type TokenReason } from "./verify.js";
 
 /**
  * Per-request claim checks. These run on every request, including verified-token cache hits:
@@ -52,9 +52,12 @@ export function checkStaticClaims(claims: Record<string, unknown>, p: ClaimPolic
  * @param maxAgeSeconds maximum `now − iat` for this request.
  */
 export function checkTimes(t: TokenTimes, nowSec: number, tolerance: number, maxAgeSeconds: number): void {
-  if (t.exp <= nowSec - tolerance) throw new TokenError("expired");
-  if (t.nbf !== undefined && t.nbf > nowSec + tolerance) throw new TokenError("nbf_in_future");
+  const r = timesProblem(t, nowSec, tolerance, maxAgeSeconds);
+  if (r) throw new TokenError(r);
+}
+
+/** `checkTimes` as a value: the reason the times fail, or undefined when they pass. */
+export function timesProblem(t: TokenTimes, nowSec: number, tolerance: number, maxAgeSeconds: number): TokenReason | undefined {
   const age = nowSec - t.iat;
-  if (age < -tolerance) throw new TokenError("iat_in_future");
-  if (age - tolerance > maxAgeSeconds) throw new TokenError("token_too_old");
+  return t.exp <= nowSec - tolerance ? "expired" : t.nbf !== undefined && t.nbf > nowSec + tolerance ? "nbf_in_future" : age < -tolerance ? "iat_in_future" : age - tolerance > maxAgeSeconds ? "token_too_old" : undefined;
 }

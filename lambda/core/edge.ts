@@ -167,6 +167,10 @@ function writeText(fd: 1 | 2, text: string): void {
   }
 }
 
+const noFetchApi = (): Response => {
+  throw new Error("this edge was built without the Fetch API: use handleLite");
+};
+
 const defaultLog = (e: LogEntry) => {
   if (e.level !== "info") writeText(2, `${JSON.stringify({ ...e, ts: isoTime(Date.now()) })}\n`);
 };
@@ -176,16 +180,18 @@ const defaultLog = (e: LogEntry) => {
  * config throws `EdgeConfigError` naming the field, so a cold start fails loudly.
  */
 export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions = {}): Edge {
-  return edgeWithForwarder(configs, options, options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder()), routeRunner(options.routes));
+  return edgeWithForwarder(configs, options, options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder()), routeRunner(options.routes), toResponse);
 }
 
 /**
  * `createEdge` with the upstream forwarder chosen by the caller and the extra routes already made
  * a runner (`options.forwarder` and `options.routes` are not read). The Lambda entries call it with
  * `nodeForwarder()` and no routes, so their bundles leave out the Fetch API forwarder and the
- * `Request` building they never use.
+ * `Request` building they never use. `asResponse` (`toResponse`) builds the standard `Response` of
+ * `handle` and of a denial's `response`; without it (the gateway entry, which serves with
+ * `handleLite`) those throw, and the conversion stays out of that bundle.
  */
-export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions, forwarder: Forwarder, runRoutes?: RouteRunner): Edge {
+export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions, forwarder: Forwarder, runRoutes?: RouteRunner, asResponse: (r: EdgeResponse) => Response = noFetchApi): Edge {
   const list = (Array.isArray(configs) ? configs : [configs]).map((c) => parseEdgeConfig(c));
   if (list.length === 0) throw new Error("createEdge: at least one edge config is required");
   const now = options.now ?? Date.now;
@@ -265,7 +271,7 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
       allow: false,
       lite,
       get response() {
-        return (r ??= toResponse(lite));
+        return (r ??= asResponse(lite));
       },
     };
   };
@@ -307,21 +313,26 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
       const s = byPath(path, host, (r) => r.path);
       if (!s) return plainError(404, "not_found");
       const origin = req.headers.get("origin");
-      if (req.method === "OPTIONS") {
-        // CORS preflight is never gated by auth (pitfall 15), but a foreign Origin still gets 403 (RS-23).
-        if (origin !== null && !originAllowed(s, origin, req.headers.get("host"))) return plainError(403, "origin_not_allowed");
+      const verb = req.method;
+      const known = verb === "POST" || verb === "GET" || verb === "DELETE";
+      // MCP transports: a present, invalid Origin gets 403 whatever the method (RS-23); the authorizer
+      // checks (and audits) it for the methods it decides, here it goes before preflight and 405.
+      if (!known && origin !== null && !originAllowed(s, origin, req.headers.get("host"))) return plainError(403, "origin_not_allowed");
+      if (verb === "OPTIONS") {
+        // CORS preflight is never gated by auth (pitfall 15).
         return new LiteResponse(
           204,
           {
             ...corsFor(origin),
             "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
-            "access-control-allow-headers": "Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID",
+            // MCP 2026-07-28 clients also mirror tool arguments into `Mcp-Param-{Name}` headers: those asked for are allowed.
+            "access-control-allow-headers": `Authorization, Content-Type, Accept, Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name, Last-Event-ID${(req.headers.get("access-control-request-headers")?.match(/(?<![\w-])mcp-param-[\w.-]+/gi) ?? []).map((h) => `, ${h}`).join("")}`,
             "access-control-max-age": "600",
           },
           null,
         );
       }
-      if (req.method !== "POST" && req.method !== "GET" && req.method !== "DELETE") {
+      if (!known) {
         return plainError(405, "method_not_allowed", { allow: "GET, POST, DELETE, OPTIONS" });
       }
       const body = preread !== null ? preread : await readBody(req);
@@ -354,7 +365,7 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
         if (d.allow) trackSession(s, d, req.method, res);
         // Per-caller lists (filterLists): only what this token can use, marked private to the caller.
         if (d.allow && s.config.filterLists === true && d.calls.length === 1 && LIST_METHODS.has(d.calls[0]!.method)) {
-          return await filterListResponse(res, d.calls[0]!.method, s.config, s.ops, d.principal.scopes);
+          return await filterListResponse(res, d.calls[0]!.method, s.config, s.ops, d.granted);
         }
         return res;
       } catch (e) {
@@ -380,7 +391,7 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
   }
 
   return {
-    handle: async (req, ctx) => toResponse(await handleLite(req, ctx)),
+    handle: async (req, ctx) => asResponse(await handleLite(req, ctx)),
     handleLite,
     authorize,
     configs: list,

@@ -106,7 +106,9 @@ export function upstreamHeaders(req: EdgeRequest, allow: ReadonlySet<string>, as
   const out: Array<[string, string]> = [];
   // Header names reach the core in lowercase (Fetch `Headers`, `LiteHeaders`).
   req.headers.forEach((v, name) => {
-    if ((FORWARDED_REQUEST_HEADERS.has(name) || allow.has(name)) && !NEVER_FORWARDED.has(name) && (named === undefined || !named.has(name))) out.push([name, v]);
+    // MCP 2026-07-28 Streamable HTTP: `Mcp-Param-{Name}` mirrors a tool argument its server checks
+    // against the body; an intermediary must pass on those it does not act on.
+    if ((FORWARDED_REQUEST_HEADERS.has(name) || allow.has(name) || name.startsWith("mcp-param-")) && !NEVER_FORWARDED.has(name) && (named === undefined || !named.has(name))) out.push([name, v]);
   });
   const proto = incoming.protocol.slice(0, -1);
   if (assertion) out.push([ASSERTION_HEADER, assertion]);

@@ -1,12 +1,11 @@
 import type { EdgeConfig } from "../config.js";
 import { headerPairsOf, LiteResponse, StreamResponse, type EdgeResponse } from "./http.js";
 import type { Operation, OperationTables } from "./jsonrpc.js";
-import { grantedClosure } from "./scopes.js";
 
 /**
  * Per-caller list results (`filterLists: true`): the upstream's `tools/list`, `prompts/list`,
  * `resources/list` and `resources/templates/list` results keep only the entries this caller's token
- * can use, and are marked private to the caller (MCP 2026-07-28, server/utilities/caching:
+ * can use (`granted`: the scopes the decision granted, implications and the roles gate applied), and are marked private to the caller (MCP 2026-07-28, server/utilities/caching:
  * `cacheScope: "private"` — "the response may be reused only within the same authorization
  * context"). Off by default: clients that cache lists per server then see one caller's view.
  */
@@ -78,13 +77,12 @@ async function bodyText(res: EdgeResponse): Promise<string | undefined> {
  * event holding a JSON-RPC message) are rewritten; anything that cannot be read as a list result is
  * refused with 502 rather than passed through unfiltered (fail closed).
  */
-export async function filterListResponse(res: EdgeResponse, method: string, config: Pick<EdgeConfig, "scopes" | "undeclaredOperations">, ops: OperationTables, held: readonly string[]): Promise<EdgeResponse> {
+export async function filterListResponse(res: EdgeResponse, method: string, config: Pick<EdgeConfig, "undeclaredOperations">, ops: OperationTables, granted: ReadonlySet<string>): Promise<EdgeResponse> {
   const kind = LIST_METHODS.get(method);
   if (!kind || res.status !== 200) return res;
   const headers = headerPairsOf(res).filter(([k]) => k !== "content-length" && k !== "content-encoding" && k !== "transfer-encoding");
   const type = headers.find(([k]) => k === "content-type")?.[1] ?? "";
   const text = await bodyText(res);
-  const granted = grantedClosure(held, config.scopes);
   const undeclared = config.undeclaredOperations ?? "deny";
   const refuse = (): LiteResponse => new LiteResponse(502, { "content-type": "application/json", "cache-control": "no-store" }, '{"error":"upstream_list_unfilterable"}');
   if (text === undefined) return refuse();
