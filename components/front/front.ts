@@ -4,11 +4,13 @@ import type { JWK } from "jose";
 import Provider, { type KoaContextWithOIDC } from "oidc-provider";
 import { z } from "zod";
 import type { McpAuthPlan } from "../plan/schema.js";
+import { readBodyText } from "./body.js";
 import { createFederation, FederationError, FEDERATION_CALLBACK_PATH, signInFailedLine, type UpstreamConfig } from "./federation.js";
 import { createGrantsPage, GRANTS_PATH } from "./grants-page.js";
 import { createInteractionHandler, FEDERATED_RESULT_MODEL } from "./interactions.js";
 import { createJwtTokenState } from "./jwt-token-state.js";
 import { errorPage } from "./pages.js";
+import { canonicalResource } from "./policy.js";
 import { providerConfiguration, type ClientCredentialInput } from "./provider-config.js";
 import { createCimdResolver, type CimdOptions } from "./registration/cimd.js";
 import type { DcrDenyList } from "./registration/dcr.js";
@@ -30,7 +32,10 @@ export { signInFailedLine } from "./federation.js";
 export interface FrontOptions {
   /** The compiled plan (servers' resources are the MCP URLs clients use). */
   plan: McpAuthPlan;
-  /** The front's own issuer URL (no trailing slash; RFC 8414 §3.3 byte-exact). */
+  /**
+   * The front's own issuer: an `https` origin, no path and no trailing slash (RFC 8414 §3.3
+   * byte-exact). `http` only on a loopback host, or with {@link FrontOptions.allowHttpIssuer}.
+   */
   issuer: string;
   /** Private RS256 JWK with `kid` and `alg`. */
   signingKey: JWK;
@@ -52,6 +57,12 @@ export interface FrontOptions {
   trustProxy?: boolean;
   /** Dev/test only, loopback issuers only: approve every grantable scope without showing the consent pages. */
   autoApprove?: boolean;
+  /**
+   * Local development only: accept an `http` issuer on a host that is not loopback (the local
+   * stack's `--host`). Without it such an issuer is refused: MCP requires every authorization
+   * server endpoint to be served over HTTPS.
+   */
+  allowHttpIssuer?: boolean;
   /** Clock, ms (consent dates, re-consent cadence, revocation times). */
   now?: () => number;
   /**
@@ -74,7 +85,11 @@ export interface Front {
 }
 
 const OptionsSchema = z.object({
-  issuer: z.string().regex(/^https?:\/\/[^/?#]+(\/[^?#]*[^/?#])?$/, "an absolute URL without trailing slash, query or fragment"),
+  // An origin: clients find the metadata at <issuer>/.well-known/… (RFC 8414 §3.1, OpenID Connect
+  // Discovery §4) and the front serves it, and every endpoint, at the root of its host. An issuer
+  // with a path would name well-known URLs the front does not serve, and MCP clients refuse
+  // metadata whose `issuer` differs from the one they looked up (RFC 8414 §3.3).
+  issuer: z.string().regex(/^https?:\/\/[^/?#]+$/, "must be an origin (scheme, host and optional port) without trailing slash, path, query or fragment"),
   signingKey: z.looseObject({ kid: z.string().min(1, "needs a kid"), alg: z.literal("RS256", "must be an RS256 key"), d: z.string().min(1, "must be the private key") }),
   cookieKeys: z.array(z.string().min(16, "must be at least 16 characters")).min(1, "needs at least one key"),
   upstream: z.object({ issuer: z.string().url(), clientId: z.string().min(1), clientSecret: z.string().min(1).optional(), scopes: z.array(z.string()).optional(), groupsClaim: z.string().optional(), tenantClaim: z.string().optional() }),
@@ -90,11 +105,35 @@ const OptionsSchema = z.object({
     .optional(),
 });
 
+/** oidc-provider's own limit on a form body. */
+const MAX_TOKEN_REQUEST_BYTES = 56 * 1024;
+
 const LOOPBACK_ISSUER = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
 
 function publicJwk(priv: JWK): JWK {
   const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = priv;
   return { ...pub, use: "sig" };
+}
+
+/** Rewrites each `resource` value to the plan's canonical form (policy.ts `canonicalResource`); true when one changed. */
+function canonicalizeResources(plan: McpAuthPlan, params: URLSearchParams): boolean {
+  const given = params.getAll("resource");
+  const canonical = given.map((r) => canonicalResource(plan, r));
+  if (canonical.every((r, i) => r === given[i])) return false;
+  params.delete("resource");
+  for (const r of canonical) params.append("resource", r);
+  return true;
+}
+
+/**
+ * MCP 2026-07-28 Authorization, "Canonical Server URI": implementations SHOULD accept uppercase
+ * scheme and host components. An authorization request naming an MCP server's resource URI with
+ * another case in its scheme or host is served as if it named the canonical URI, so the grant,
+ * the consent records and the token's `aud` (RFC 8707 §2) all carry the URI the edge compares.
+ */
+function withCanonicalResources(plan: McpAuthPlan, url: string): string {
+  const u = new URL(url, "http://local");
+  return canonicalizeResources(plan, u.searchParams) ? `${u.pathname}${u.search}` : url;
 }
 
 /**
@@ -120,6 +159,11 @@ export async function createFront(options: FrontOptions): Promise<Front> {
     throw new Error(`createFront: ${i.path.join(".") || "options"} ${i.message}`);
   }
   const { plan, issuer, store } = options;
+  // MCP 2026-07-28 Authorization, Communication Security: "All authorization server endpoints MUST
+  // be served over HTTPS" (OAuth 2.1 §1.5); the endpoints are the issuer's URLs.
+  if (issuer.startsWith("http:") && !LOOPBACK_ISSUER.test(issuer) && !options.allowHttpIssuer) {
+    throw new Error(`createFront: issuer ${issuer} must use https (MCP requires authorization server endpoints over HTTPS); http is accepted on a loopback host only`);
+  }
   if (options.autoApprove && !LOOPBACK_ISSUER.test(issuer)) throw new Error(`createFront: autoApprove is refused for a non-loopback issuer (${issuer}); it is for local development only`);
   if (options.cimd?.allowLoopback && !LOOPBACK_ISSUER.test(issuer)) throw new Error(`createFront: cimd.allowLoopback is refused for a non-loopback issuer (${issuer}); it is for local development and tests only`);
   const now = options.now ?? Date.now;
@@ -172,6 +216,14 @@ export async function createFront(options: FrontOptions): Promise<Front> {
       const body = ctx.body as Record<string, unknown>;
       body["scopes_supported"] = scopesSupported;
       if (cimdTier) body["client_id_metadata_document_supported"] = true;
+      // RFC 8414 §2: without `revocation_endpoint_auth_methods_supported` (and the introspection
+      // one) a client must assume client_secret_basic only. Both endpoints take a client as it
+      // authenticates at the token endpoint (a public client by client_id; jwt-token-state.ts).
+      for (const endpoint of ["revocation", "introspection"]) {
+        if (typeof body[`${endpoint}_endpoint`] !== "string") continue;
+        body[`${endpoint}_endpoint_auth_methods_supported`] = body["token_endpoint_auth_methods_supported"];
+        body[`${endpoint}_endpoint_auth_signing_alg_values_supported`] = body["token_endpoint_auth_signing_alg_values_supported"];
+      }
     }
   });
   const revoker = createRevoker({ provider, store, plan, now, log });
@@ -220,11 +272,32 @@ export async function createFront(options: FrontOptions): Promise<Front> {
     }
   }
 
+  /**
+   * The token request's `resource` values in canonical form (see {@link withCanonicalResources}),
+   * handed to oidc-provider as the parsed body. False when the request was answered here: a body
+   * over oidc-provider's own limit (RFC 6749 §5.2 `invalid_request`).
+   */
+  async function canonicalTokenRequest(req: IncomingMessage & { body?: unknown }, res: ServerResponse): Promise<boolean> {
+    if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers["content-type"] ?? "")) return true;
+    let text: string;
+    try {
+      text = await readBodyText(req, MAX_TOKEN_REQUEST_BYTES, "token request body");
+    } catch (err) {
+      res.writeHead(400, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+      res.end(JSON.stringify({ error: "invalid_request", error_description: (err as Error).message }));
+      return false;
+    }
+    const params = new URLSearchParams(text);
+    req.body = canonicalizeResources(plan, params) ? params.toString() : text;
+    return true;
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? "/").split("?")[0];
     // RFC 8414 §3: the OAuth well-known path serves the same document as OpenID discovery.
     if (path === "/.well-known/oauth-authorization-server") req.url = "/.well-known/openid-configuration";
-    if (req.method === "GET" && path === "/auth") req.url = withDefaultScope(plan, req.url ?? "/");
+    if (req.method === "GET" && path === "/auth") req.url = withDefaultScope(plan, withCanonicalResources(plan, req.url ?? "/"));
+    if (req.method === "POST" && path === "/token" && !(await canonicalTokenRequest(req, res))) return;
     if (path === FEDERATION_CALLBACK_PATH && req.method === "GET") return federationCallback(req, res);
     if (path === REVOCATIONS_PATH) return serveRevocations(req, res, { store, plan, edgeClient: options.edgeClient, now });
     if (path === GRANTS_PATH || path?.startsWith(`${GRANTS_PATH}/`)) return grantsPage.handle(req, res);

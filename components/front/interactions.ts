@@ -8,6 +8,16 @@ import { consentPage, errorPage, stepUpPage, type ClientView, type ResourceConse
 import { accessTokenSeconds, grantableScopes, needsStepUp, serverByResource, tierOfClient, tierScopes, type FrontUser } from "./policy.js";
 import type { FrontStore } from "./store/types.js";
 import { readBodyText } from "./body.js";
+import { isUrlClientId } from "./model-adapter.js";
+import { isLoopbackUrl } from "./registration/redirect-uris.js";
+
+function isLoopbackUri(uri: string): boolean {
+  try {
+    return isLoopbackUrl(new URL(uri));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The interaction routes of the front (`/interaction/:uid[/action]`): sign-in at the upstream IdP
@@ -89,7 +99,12 @@ export function createInteractionHandler(opts: InteractionOptions): (req: Incomi
     } catch {
       /* shown as unknown */
     }
-    return { clientId, name: (client?.clientName as string | undefined) ?? clientId, tier: tierOfClient(plan, clientId)?.name ?? "(none)", redirectHost: host };
+    // MCP 2026-07-28 Security Considerations, "Localhost Redirect URI Risks": a client ID metadata
+    // document cannot prevent localhost impersonation, so authorization servers "SHOULD display
+    // additional warnings for localhost-only redirect URIs".
+    const redirectUris = (client?.redirectUris as string[] | undefined) ?? [];
+    const loopbackOnly = isUrlClientId(clientId) && redirectUris.length > 0 && redirectUris.every(isLoopbackUri);
+    return { clientId, name: (client?.clientName as string | undefined) ?? clientId, tier: tierOfClient(plan, clientId)?.name ?? "(none)", redirectHost: host, ...(loopbackOnly ? { loopbackOnly } : {}) };
   }
 
   /**

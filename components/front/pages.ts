@@ -47,6 +47,11 @@ export interface ClientView {
   name: string;
   tier: string;
   redirectHost: string;
+  /**
+   * A client ID metadata document client whose redirect URIs are all loopback: any program on the
+   * user's computer can receive its authorization, whatever the document says (shown as a warning).
+   */
+  loopbackOnly?: boolean;
 }
 
 function sensBadge(s: string): string {
@@ -58,7 +63,9 @@ function scopeLine(s: ScopeView): string {
 }
 
 function clientBox(c: ClientView): string {
-  return `<p><strong>${esc(c.name)}</strong> <span class="muted">(client <code>${esc(c.clientId)}</code>, tier <code>${esc(c.tier)}</code>)</span> will be sent back to <strong>${esc(c.redirectHost)}</strong>.</p>`;
+  const box = `<p><strong>${esc(c.name)}</strong> <span class="muted">(client <code>${esc(c.clientId)}</code>, tier <code>${esc(c.tier)}</code>)</span> will be sent back to <strong>${esc(c.redirectHost)}</strong>.</p>`;
+  if (!c.loopbackOnly) return box;
+  return `${box}<p class="warn">This client only returns to a program on your own computer (<strong>${esc(c.redirectHost)}</strong>). Its published description cannot prove which program that is: any program running on this computer could be waiting there. Continue only if you started this connection yourself, just now, from ${esc(c.name)}.</p>`;
 }
 
 /** The dev login page: pick one of the seeded users. */

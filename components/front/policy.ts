@@ -40,6 +40,21 @@ export function serverByResource(plan: McpAuthPlan, resource: string): PlanServe
 }
 
 /**
+ * The plan's resource URI that `resource` names when it differs from it only in the case of its
+ * scheme and host (MCP 2026-07-28 Authorization, "Canonical Server URI": "While the canonical form
+ * uses lowercase scheme and host components, implementations SHOULD accept uppercase scheme and
+ * host components"); otherwise `resource` as given. The path, query, port and a trailing slash are
+ * compared byte-exact, as before.
+ */
+export function canonicalResource(plan: McpAuthPlan, resource: string): string {
+  if (serverByResource(plan, resource)) return resource;
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([\s\S]*)$/.exec(resource);
+  if (!m) return resource;
+  const folded = `${m[1]!.toLowerCase()}://${m[2]!.toLowerCase()}${m[3]}`;
+  return serverByResource(plan, folded)?.resource ?? resource;
+}
+
+/**
  * The tier a client belongs to. Pre-registered clients (tiers with `clients`) are looked up by
  * client ID; an `https:` client ID is a client ID metadata document (the `cimd` tier); every other
  * client was registered dynamically (the `dcr` tier). A client with no matching tier has none:

@@ -176,7 +176,15 @@ export function providerConfiguration(input: ProviderConfigInput): Configuration
       // RFC 8707: every token is for one MCP server; `aud` is its resource URI.
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) => oneOf ?? (plan.servers.length === 1 ? plan.servers[0]?.resource : undefined),
+        // A request without `resource` is for the plan's only server. With several servers it names
+        // none of them: RFC 8707 §2 lets the server "fail requests that omit the parameter with an
+        // invalid_target error", which it does before any sign-in (and at the token endpoint for
+        // client credentials) rather than issuing a token no MCP server accepts.
+        defaultResource: async (_ctx: KoaContextWithOIDC, _client: unknown, oneOf?: string[]) => {
+          if (oneOf) return oneOf;
+          if (plan.servers.length === 1) return plan.servers[0]?.resource;
+          throw new errors.InvalidTarget(`the resource parameter is required: name the MCP server the token is for (RFC 8707), one of ${plan.servers.map((s) => s.resource).join(", ")}`);
+        },
         useGrantedResource: async () => true,
         async getResourceServerInfo(ctx: KoaContextWithOIDC, resourceIndicator: string, client: { clientId: string }) {
           const server = serverByResource(plan, resourceIndicator);

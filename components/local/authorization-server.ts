@@ -156,7 +156,9 @@ export async function startAuthorizationServer(opts: AuthorizationServerOptions)
       upstream: { issuer: upstream.issuer, clientId: upstream.client.clientId, clientSecret: upstream.client.clientSecret, scopes: ["openid", "profile", "email", "groups"] },
       edgeClient,
       // Loopback only: client ID metadata documents may be served from http://127.0.0.1 in dev and tests.
-      ...(isLoopbackHost(host) ? { cimd: { allowLoopback: true } } : {}),
+      // Another --host gives the dev stack a plain-http issuer on that address, which createFront
+      // accepts only when told (MCP requires HTTPS for authorization server endpoints elsewhere).
+      ...(isLoopbackHost(host) ? { cimd: { allowLoopback: true } } : { allowHttpIssuer: true }),
       clientCredentials: agents.inputs,
       ...(opts.autoApprove !== undefined ? { autoApprove: true } : {}),
       ...(opts.now ? { now: opts.now } : {}),

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from "aws-lambda";
-import { toResponse } from "../core/http.js";
+import { FETCH_API } from "../core/edge-authorize.js";
 import { entryInputs } from "../entry-config.js";
 import { edgeFromEnvironment } from "./edge-from-env.js";
 import { createRestAuthorizer } from "./authorizer.js";
@@ -18,8 +18,8 @@ import { createRestProxy } from "./rest-proxy.js";
  * `edge-from-env.ts`).
  */
 
-// This entry answers with standard `Response`s (denials, the metadata route): it builds them with `toResponse`.
-const edge = edgeFromEnvironment(entryInputs(), process.env, toResponse);
+// This entry decides alone (`edge.authorize`) and answers with standard `Response`s (the metadata route).
+const edge = edgeFromEnvironment(entryInputs(), process.env, FETCH_API);
 const authorize = createRestAuthorizer(edge);
 const proxy = createRestProxy(edge);
 

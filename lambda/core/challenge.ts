@@ -53,8 +53,9 @@ export function challengeResponse(status: 400 | 401 | 403, challenge: string, co
 }
 
 /** A JSON-RPC error response at HTTP level (400 for malformed/mismatched requests, RS-24). */
-export function jsonRpcError(status: number, code: number, message: string, cors: Record<string, string>, extra?: Record<string, string>): LiteResponse {
-  return new LiteResponse(status, { ...NO_STORE, ...cors, "content-type": "application/json", ...extra }, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code, message } }));
+export function jsonRpcError(status: number, code: number, message: string, cors: Record<string, string>, extra?: Record<string, string>, id: string | number | null = null): LiteResponse {
+  // JSON-RPC 2.0 §5: the error carries the request's id (null when it could not be read).
+  return new LiteResponse(status, { ...NO_STORE, ...cors, "content-type": "application/json", ...extra }, JSON.stringify({ jsonrpc: "2.0", id, error: { code, message } }));
 }
 
 /** A plain error without a challenge (403 origin, 404, 405, 413, 503). */

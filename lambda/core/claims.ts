@@ -34,7 +34,10 @@ function numericDate(claims: Record<string, unknown>, name: string): number | un
 export function checkStaticClaims(claims: Record<string, unknown>, p: ClaimPolicy): TokenTimes {
   if (typeof claims.iss !== "string" || !p.issuers.includes(claims.iss)) throw new TokenError("iss_mismatch");
   const aud = claims.aud;
-  const audOk = typeof aud === "string" ? p.audiences.includes(aud) : Array.isArray(aud) && p.audiences.some((a) => aud.includes(a));
+  // MCP "Canonical Server URI": implementations SHOULD accept uppercase scheme and host components;
+  // the path stays exact. Configured audiences are canonical (lowercase scheme and host).
+  const has = (a: unknown) => typeof a === "string" && (p.audiences.includes(a) || p.audiences.includes(a.replace(/^https?:\/\/[^/?#]*/i, (m) => m.toLowerCase())));
+  const audOk = Array.isArray(aud) ? aud.some(has) : has(aud);
   if (!audOk) throw new TokenError("aud_mismatch");
   const exp = numericDate(claims, "exp");
   const iat = numericDate(claims, "iat");

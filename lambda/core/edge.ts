@@ -7,7 +7,8 @@ import { Authorizer, type Decision, type LogEntry, type Principal, type RequestC
 import { corsFor, plainError } from "./challenge.js";
 import { readBoundedBody, TOO_LARGE } from "./body.js";
 import { fetchForwarder, forward, type Forwarder } from "./forward.js";
-import { headerPairsOf, LiteResponse, toResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
+import { FETCH_API, type FetchApiParts } from "./edge-authorize.js";
+import { headerPairsOf, LiteResponse, type EdgeRequest, type EdgeResponse } from "./http.js";
 import { nodeForwarder } from "./node-forward.js";
 import { filterListResponse, LIST_METHODS } from "./list-filter.js";
 import { metadataResponse, WELL_KNOWN_PRM } from "./metadata.js";
@@ -167,7 +168,7 @@ function writeText(fd: 1 | 2, text: string): void {
   }
 }
 
-const noFetchApi = (): Response => {
+const noFetchApi = (): never => {
   throw new Error("this edge was built without the Fetch API: use handleLite");
 };
 
@@ -180,18 +181,18 @@ const defaultLog = (e: LogEntry) => {
  * config throws `EdgeConfigError` naming the field, so a cold start fails loudly.
  */
 export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions = {}): Edge {
-  return edgeWithForwarder(configs, options, options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder()), routeRunner(options.routes), toResponse);
+  return edgeWithForwarder(configs, options, options.forwarder ?? (options.fetch ? fetchForwarder(options.fetch) : nodeForwarder()), routeRunner(options.routes), FETCH_API);
 }
 
 /**
  * `createEdge` with the upstream forwarder chosen by the caller and the extra routes already made
  * a runner (`options.forwarder` and `options.routes` are not read). The Lambda entries call it with
  * `nodeForwarder()` and no routes, so their bundles leave out the Fetch API forwarder and the
- * `Request` building they never use. `asResponse` (`toResponse`) builds the standard `Response` of
- * `handle` and of a denial's `response`; without it (the gateway entry, which serves with
- * `handleLite`) those throw, and the conversion stays out of that bundle.
+ * `Request` building they never use. `fetchApi` (`FETCH_API`) provides `handle`'s standard
+ * `Response`s and `authorize`; without it (the gateway entry, which serves with `handleLite`) those
+ * two throw, and their code stays out of that bundle.
  */
-export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions, forwarder: Forwarder, runRoutes?: RouteRunner, asResponse: (r: EdgeResponse) => Response = noFetchApi): Edge {
+export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: EdgeOptions, forwarder: Forwarder, runRoutes?: RouteRunner, fetchApi?: FetchApiParts): Edge {
   const list = (Array.isArray(configs) ? configs : [configs]).map((c) => parseEdgeConfig(c));
   if (list.length === 0) throw new Error("createEdge: at least one edge config is required");
   const now = options.now ?? Date.now;
@@ -259,35 +260,6 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
   async function readBody(req: EdgeRequest): Promise<string | undefined | LiteResponse> {
     const b = await readBoundedBody(req, MAX_BODY_BYTES);
     return b === TOO_LARGE ? plainError(413, "request_too_large", { connection: "close" }) : b;
-  }
-
-  function serverFor(url: URL): ServerRuntime | undefined {
-    return byPath(url.pathname, url.host.toLowerCase(), (r) => r.path) ?? (runtimes.length === 1 ? runtimes[0] : undefined);
-  }
-
-  const denial = (lite: LiteResponse): Denial => {
-    let r: Response | undefined;
-    return {
-      allow: false,
-      lite,
-      get response() {
-        return (r ??= asResponse(lite));
-      },
-    };
-  };
-
-  async function authorize(req: EdgeRequest, ctx: RequestContext = {}) {
-    const url = new URL(req.url);
-    const s = serverFor(url);
-    if (!s) return denial(plainError(404, "not_found"));
-    const body = await readBody(req);
-    if (body instanceof LiteResponse) return denial(body);
-    const d: Decision = await authorizer.decide(s, req, body, ctx);
-    // Observe mode (authorizer): the backend is reached without a principal; the record says `would: "deny"`.
-    if (!d.allow && d.observed) return { allow: true as const, principal: null, scopes: [] as string[], method: req.headers.get("mcp-method") ?? undefined, name: undefined };
-    if (!d.allow) return denial(d.response);
-    const first = d.calls[0];
-    return { allow: true as const, principal: d.principal, scopes: d.scopes, method: first?.method, name: first?.name };
   }
 
   async function handleLite(req: EdgeRequest, ctx: RequestContext = {}): Promise<EdgeResponse> {
@@ -391,9 +363,9 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
   }
 
   return {
-    handle: async (req, ctx) => asResponse(await handleLite(req, ctx)),
+    handle: async (req, ctx) => (fetchApi?.asResponse ?? noFetchApi)(await handleLite(req, ctx)),
     handleLite,
-    authorize,
+    authorize: fetchApi ? fetchApi.authorize({ runtimes, byPath, readBody, authorizer }) : noFetchApi,
     configs: list,
     get assertionJwks() {
       return edgeJwks();

@@ -24,6 +24,8 @@ export interface Call {
   notification: boolean;
   /** `params._meta["io.modelcontextprotocol/protocolVersion"]` when a string (MCP 2026-07-28). */
   metaVersion: string | undefined;
+  /** The request `id` (a string or number; null otherwise), echoed in a JSON-RPC error about it. */
+  id?: string | number | null;
 }
 
 /** A parsed body: its calls, whether it was a batch, and how many JSON-RPC responses it held. */
@@ -135,7 +137,8 @@ export function parseCalls(body: string): Parsed | ParseProblem {
     }
     const meta = params?._meta;
     const mv = isObj(meta) && Object.hasOwn(meta, META_VERSION) ? meta[META_VERSION] : undefined;
-    calls.push({ method: m.method, name, kind, mirrored, params, notification: !Object.hasOwn(m, "id"), metaVersion: typeof mv === "string" ? mv : undefined });
+    const id = m.id;
+    calls.push({ method: m.method, name, kind, mirrored, params, notification: !Object.hasOwn(m, "id"), metaVersion: typeof mv === "string" ? mv : undefined, id: typeof id === "string" || typeof id === "number" ? id : null });
   }
   return { calls, batch, responses };
 }
@@ -146,7 +149,8 @@ export function parseCalls(body: string): Parsed | ParseProblem {
  * before comparing). The markers are case-sensitive. `undefined` when the encoding is malformed.
  */
 export function decodeHeaderValue(v: string): string | undefined {
-  if (!v.startsWith("=?base64?") || !v.endsWith("?=") || v.length < 11) return v;
+  // Anything else must be a plain header value: visible ASCII, space and tab ("Value Encoding").
+  if (!v.startsWith("=?base64?") || !v.endsWith("?=") || v.length < 11) return /^[\t\x20-\x7e]*$/.test(v) ? v : undefined;
   const b64 = v.slice(9, -2);
   if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) return undefined;
   const bytes = Buffer.from(b64, "base64");
@@ -192,14 +196,13 @@ export function isModern(version: string | null): boolean {
  * never sends the headers and is not held to them.
  *
  * Version: "The header value MUST match the `io.modelcontextprotocol/protocolVersion` field carried
- * in the request body's `_meta`" — checked whenever both are present, whatever the version, so an
- * older header cannot switch the header checks off for a 2026-07-28 body.
+ * in the request body's `_meta`" — checked whenever the body carries it, whatever the version: an
+ * older header cannot switch the header checks off for a 2026-07-28 body, and a missing header (a
+ * required standard header) is a mismatch too.
  */
 export function headersMatch(calls: readonly Call[], method: string | null, name: string | null, version: string | null): ParseProblem | undefined {
-  if (version !== null) {
-    for (const c of calls) {
-      if (c.metaVersion !== undefined && c.metaVersion !== version) return { ...MISMATCH, message: "MCP-Protocol-Version does not match the body's _meta protocol version", reason: "header_version_mismatch" };
-    }
+  for (const c of calls) {
+    if (c.metaVersion !== undefined && c.metaVersion !== version) return { ...MISMATCH, message: "MCP-Protocol-Version does not match the body's _meta protocol version", reason: "header_version_mismatch" };
   }
   if (method === null) {
     if (isModern(version) && calls.some((c) => !c.notification)) return { ...MISMATCH, message: "Mcp-Method header required", reason: "header_method_missing" };

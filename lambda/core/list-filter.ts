@@ -51,7 +51,9 @@ function filterMessage(msg: unknown, kind: ListKind, ops: OperationTables, grant
   if (!Array.isArray(entries)) return false;
   r[kind.member] = filterEntries(entries, kind, ops, granted, undeclared);
   r["cacheScope"] = "private";
-  if (typeof r["ttlMs"] !== "number") r["ttlMs"] = 0;
+  // MCP 2026-07-28 caching: `ttlMs` is a number ≥ 0; anything else becomes 0 (do not reuse).
+  const ttl = r["ttlMs"];
+  if (typeof ttl !== "number" || !(ttl >= 0)) r["ttlMs"] = 0;
   return true;
 }
 

@@ -45,7 +45,7 @@ describe("an admin-registered CIMD client's document", () => {
       const t = tierOf(crmPlan(), "cimd");
       const tier: PlanTier = { ...t, allowedDomains: [], clients: [{ name: "partner-tool", displayName: "Partner tool", redirectUris: ["https://tools.partner.example/callback"], metadataDocumentUrl: id }] };
       const resolver = () => createCimdResolver(tier, { allowedDomains: [], allowLoopback: true, cacheSeconds: 0 });
-      const body = (redirect: string) => ({ client_id: id, redirect_uris: [redirect], grant_types: ["authorization_code"], token_endpoint_auth_method: "none" });
+      const body = (redirect: string) => ({ client_id: id, client_name: "Partner tool", redirect_uris: [redirect], grant_types: ["authorization_code"], token_endpoint_auth_method: "none" });
       srv.route("/listed.json", json(body("https://tools.partner.example/callback")));
       expect((await resolver().resolve(id)).redirect_uris).toEqual(["https://tools.partner.example/callback"]);
       srv.route("/listed.json", json(body("https://tools.partner.example/elsewhere")));

@@ -133,6 +133,15 @@ describe("client ID metadata documents: abuse refused", () => {
     expect(await refusal(devResolver().resolve(`${srv.origin}/other.json`))).toMatchObject({ code: "invalid_client_metadata", message: expect.stringMatching(/must equal the document URL/) });
   });
 
+  it("refuses a document without a client_name, which MCP requires beside client_id and redirect_uris", async () => {
+    const { client_name: _omitted, ...unnamed } = doc("/unnamed.json");
+    srv.route("/unnamed.json", json(unnamed));
+    srv.route("/blank-name.json", json(doc("/blank-name.json", { client_name: "  " })));
+    for (const path of ["/unnamed.json", "/blank-name.json"]) {
+      expect(await refusal(devResolver().resolve(`${srv.origin}${path}`)), path).toMatchObject({ code: "invalid_client_metadata", message: expect.stringMatching(/must include client_name/) });
+    }
+  });
+
   it("refuses a higher tier's auth method, grant types or a client secret", async () => {
     srv.route("/secret.json", json(doc("/secret.json", { token_endpoint_auth_method: "client_secret_basic" })));
     srv.route("/cc.json", json(doc("/cc.json", { grant_types: ["client_credentials"] })));

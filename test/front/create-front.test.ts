@@ -42,6 +42,18 @@ describe("createFront's options", () => {
     await expect(createFront(options({ clientCredentials: {} }))).rejects.toThrow(/'nightly-digest' .*neither a jwksUri in the plan nor a key in clientCredentials/);
   });
 
+  it("refuses an issuer with a path, whose well-known metadata URLs the front does not serve (RFC 8414 §3.1)", async () => {
+    await expect(createFront(options({ issuer: "https://auth.example.com/tenant1" }))).rejects.toThrow(/^createFront: issuer must be an origin .*without trailing slash, path/);
+    await expect(createFront(options({ issuer: "https://auth.example.com:8443" }))).resolves.toBeDefined();
+  });
+
+  it("refuses a plain-http issuer on a host that is not loopback, unless allowHttpIssuer is set for local development", async () => {
+    await expect(createFront(options({ issuer: "http://auth.example.com" }))).rejects.toThrow(/^createFront: issuer http:\/\/auth\.example\.com must use https/);
+    await expect(createFront(options({ issuer: "http://127.0.0.1:9400" }))).resolves.toBeDefined();
+    await expect(createFront(options({ issuer: "http://[::1]:9400" }))).resolves.toBeDefined();
+    await expect(createFront(options({ issuer: "http://0.0.0.0:9400", allowHttpIssuer: true }))).resolves.toBeDefined();
+  });
+
   it("refuses the dev-only switches on a non-loopback issuer", async () => {
     await expect(createFront(options({ autoApprove: true }))).rejects.toThrow(/autoApprove is refused for a non-loopback issuer/);
     await expect(createFront(options({ cimd: { allowLoopback: true } }))).rejects.toThrow(/cimd.allowLoopback is refused/);
@@ -63,12 +75,12 @@ describe("client ID metadata documents", () => {
   let prod: Server;
   beforeAll(async () => {
     docs = await serveDocuments((origin) => ({
-      "/ok.json": { body: JSON.stringify({ client_id: `${origin}/ok.json`, redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" }) },
-      "/mismatch.json": { body: JSON.stringify({ client_id: `${origin}/other.json`, redirect_uris: [REDIRECT] }) },
-      "/evil-redirect.json": { body: JSON.stringify({ client_id: `${origin}/evil-redirect.json`, redirect_uris: ["https://evil.example/cb"] }) },
-      "/big.json": { body: JSON.stringify({ client_id: `${origin}/big.json`, redirect_uris: [REDIRECT], pad: "x".repeat(6000) }) },
+      "/ok.json": { body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/ok.json`, redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" }) },
+      "/mismatch.json": { body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/other.json`, redirect_uris: [REDIRECT] }) },
+      "/evil-redirect.json": { body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/evil-redirect.json`, redirect_uris: ["https://evil.example/cb"] }) },
+      "/big.json": { body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/big.json`, redirect_uris: [REDIRECT], pad: "x".repeat(6000) }) },
       "/moved.json": { status: 302, headers: { location: `${origin}/ok.json` }, body: "{}" },
-      "/slow.json": { delayMs: 1500, body: JSON.stringify({ client_id: `${origin}/slow.json`, redirect_uris: [REDIRECT] }) },
+      "/slow.json": { delayMs: 1500, body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/slow.json`, redirect_uris: [REDIRECT] }) },
     }));
     const start = async (allowLoopback: boolean) => {
       let handle: Server["listeners"] extends never ? never : (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => void = () => undefined;
@@ -90,7 +102,7 @@ describe("client ID metadata documents", () => {
 
   async function authorize(iss: string, clientId: string): Promise<{ status: number; text: string }> {
     const url = new URL(`${iss}/auth`);
-    for (const [k, v] of Object.entries({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT, scope: "crm:customers:read", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT, scope: "crm:customers:read", resource: "http://127.0.0.1:1/crm", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
     const res = await fetch(url, { redirect: "manual" });
     return { status: res.status, text: await res.text() };
   }
@@ -120,8 +132,8 @@ describe("client ID metadata documents", () => {
 describe("client ID metadata documents: registration records", () => {
   it("records each use the cache does not answer as a registration attempt via cimd, with its source address", async () => {
     const docs = await serveDocuments((origin) => ({
-      "/ok.json": { body: JSON.stringify({ client_id: `${origin}/ok.json`, redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" }) },
-      "/mismatch.json": { body: JSON.stringify({ client_id: `${origin}/other.json`, redirect_uris: [REDIRECT] }) },
+      "/ok.json": { body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/ok.json`, redirect_uris: [REDIRECT], token_endpoint_auth_method: "none" }) },
+      "/mismatch.json": { body: JSON.stringify({ client_name: "Test client", client_id: `${origin}/other.json`, redirect_uris: [REDIRECT] }) },
     }));
     const store = createMemoryStore();
     const recorded: Array<Record<string, unknown>> = [];
@@ -138,7 +150,7 @@ describe("client ID metadata documents: registration records", () => {
       handle = (await createFront(options({ issuer: iss, store, cimd: { allowLoopback: true } }))).handle;
       const authorize = async (clientId: string) => {
         const url = new URL(`${iss}/auth`);
-        for (const [k, v] of Object.entries({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT, scope: "crm:customers:read", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
+        for (const [k, v] of Object.entries({ response_type: "code", client_id: clientId, redirect_uri: REDIRECT, scope: "crm:customers:read", resource: "http://127.0.0.1:1/crm", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })) url.searchParams.set(k, v);
         return (await fetch(url, { redirect: "manual" })).status;
       };
       expect(await authorize(`${docs.origin}/ok.json`)).toBe(303);

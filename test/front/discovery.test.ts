@@ -66,6 +66,14 @@ describe("the front's discovery document", () => {
     expect(listed.sort()).toEqual(advertised.sort());
   });
 
+  it("tells clients to authenticate at the revocation and introspection endpoints as at the token endpoint, a public client by client_id included (RFC 8414 §2 would otherwise mean client_secret_basic only)", () => {
+    expect(metadata["token_endpoint_auth_methods_supported"]).toEqual(expect.arrayContaining(["none", "client_secret_basic", "client_secret_post", "private_key_jwt"]));
+    for (const endpoint of ["revocation", "introspection"]) {
+      expect(metadata[`${endpoint}_endpoint_auth_methods_supported`], endpoint).toEqual(metadata["token_endpoint_auth_methods_supported"]);
+      expect(metadata[`${endpoint}_endpoint_auth_signing_alg_values_supported`], endpoint).toEqual(metadata["token_endpoint_auth_signing_alg_values_supported"]);
+    }
+  });
+
   it("advertises no DPoP, since the edge accepts only Bearer tokens and would not enforce a DPoP binding", () => {
     expect(metadata).not.toHaveProperty("dpop_signing_alg_values_supported");
   });

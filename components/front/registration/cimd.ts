@@ -54,11 +54,16 @@ export interface CimdResolver {
 const MIN_CACHE_SECONDS = 30;
 const MAX_CACHE_SECONDS = 86_400;
 
-/** The client ID metadata document's members the front reads; built on first use (not at cold start). */
+/**
+ * The client ID metadata document's members the front reads; built on first use (not at cold start).
+ * MCP 2026-07-28 Client Registration: the document "MUST include at least the following properties:
+ * `client_id`, `client_name`, `redirect_uris`", and the authorization server "MUST validate the
+ * document structure is valid JSON and contains required fields".
+ */
 const buildDocumentSchema = () =>
   z.looseObject({
     client_id: z.string(),
-    client_name: z.string().max(200).optional(),
+    client_name: z.string("a client ID metadata document must include client_name").trim().min(1, "a client ID metadata document must include client_name").max(200),
     redirect_uris: z.array(z.string()).min(1, "a client ID metadata document must list redirect_uris"),
     grant_types: z.array(z.string()).optional(),
     response_types: z.array(z.string()).optional(),
@@ -145,7 +150,7 @@ export function createCimdResolver(tier: PlanTier, options: CimdOptions): CimdRe
       // MCP authorization: native for loopback redirect URIs (RFC 8252), web otherwise.
       application_type: doc.redirect_uris.every((u) => isLoopbackUrl(new URL(u))) ? "native" : "web",
     };
-    if (doc.client_name !== undefined) metadata.client_name = doc.client_name;
+    metadata.client_name = doc.client_name;
     if (method === "private_key_jwt") {
       if (doc.jwks_uri) metadata.jwks_uri = doc.jwks_uri;
       else if (doc.jwks) metadata.jwks = doc.jwks as ClientMetadata["jwks"];
