@@ -75,8 +75,7 @@ async function loadUnchecked(source: DiffSource, cwd: string): Promise<McpAuthPl
     () => false,
   );
   if (!exists) throw new Error(`${rel} does not exist at ${source.ref}`);
-  const label = sourceLabel(source);
-  if (rel.endsWith(".json")) return parsePlanJson(await git(top, ["show", `${commit}:${rel}`]), label);
+  if (rel.endsWith(".json")) return parsePlanJson(await git(top, ["show", `${commit}:${rel}`]));
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), "mcp-auth-diff-"));
   try {

@@ -33,3 +33,12 @@ export class UsageError extends Error {
 export class InputFileError extends Error {
   override readonly name = "InputFileError";
 }
+
+/**
+ * A file the command was asked to write (`--out`, `dev --agent-credentials`, the audit file) cannot
+ * be written: a directory, a missing or unwritable parent. `main` prints the one-line message and
+ * exits 2, as for any other unusable input; exit 70 stays reserved for bugs.
+ */
+export class OutputFileError extends Error {
+  override readonly name = "OutputFileError";
+}

@@ -72,17 +72,20 @@ export async function loadDeclarationFile(file: string, cwd: string): Promise<un
  * @throws DeclarationError when the declaration or the plan JSON is invalid.
  */
 export async function loadPlan(file: string, cwd: string): Promise<McpAuthPlan> {
-  if (file.endsWith(".json")) return parsePlanJson(await readFile(await requireFile(file, cwd), "utf8"), file);
+  if (file.endsWith(".json")) return parsePlanJson(await readFile(await requireFile(file, cwd), "utf8"));
   return compile(await loadDeclarationFile(file, cwd));
 }
 
-/** Parses and validates plan JSON text. @throws DeclarationError with paths. */
-export function parsePlanJson(text: string, source = "plan"): McpAuthPlan {
+/**
+ * Parses and validates plan JSON text. The messages do not name the file: the command prints
+ * `<file>: <message>`. @throws DeclarationError with paths.
+ */
+export function parsePlanJson(text: string): McpAuthPlan {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new DeclarationError([{ path: "", message: `${source} is not valid JSON: ${(err as Error).message}` }]);
+    throw new DeclarationError([{ path: "", message: `is not valid JSON: ${(err as Error).message}` }]);
   }
   const r = McpAuthPlanSchema.safeParse(data);
   if (!r.success) throw new DeclarationError(r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { UsageError, type Command } from "./io.js";
+import { OutputFileError, UsageError, type Command } from "./io.js";
 import type { CliIOWithTty } from "./format.js";
 
 /** Subcommands, in `--help` order. Each is `cli/commands/<name>.ts`, loaded only when used. */
@@ -18,6 +18,23 @@ export interface MainOptions {
 /** Thrown when a command module is not installed/built (e.g. a command still being written). */
 class CommandNotAvailable extends Error {}
 
+/** Thrown when a command module imports a package that is not installed (an optional peer dependency). */
+class MissingDependency extends Error {
+  constructor(
+    readonly command: string,
+    readonly pkg: string,
+  ) {
+    super(`${command} needs the package '${pkg}', which is not installed; install it with: npm install --save-dev ${pkg}`);
+  }
+}
+
+/** The package a bare import specifier names (`@scope/name/sub` → `@scope/name`), or undefined for a path. */
+function packageOf(specifier: string): string | undefined {
+  if (/^(?:[./]|file:|node:|[A-Za-z]:[\\/])/.test(specifier)) return undefined;
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
 /** Loads `commands/<name>.js` with a dynamic import; only a missing module counts as "not available". */
 async function loadCommand(name: string, commandsDir: URL = COMMANDS_DIR): Promise<Command> {
   let mod: { default?: Command };
@@ -28,12 +45,19 @@ async function loadCommand(name: string, commandsDir: URL = COMMANDS_DIR): Promi
     mod = (await import(/* @vite-ignore */ specifier)) as { default?: Command };
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { url?: string };
-    const text = `${e.message} ${e.url ?? ""}`;
-    const missing =
-      (e.code === "ERR_MODULE_NOT_FOUND" || /Cannot find module|Failed to load url/.test(e.message)) &&
-      // The command module itself, not something it imports.
-      (text.includes(`${fileURLToPath(commandsDir)}${name}.`) || text.includes(`${commandsDir.href}${name}.`));
-    if (missing) throw new CommandNotAvailable(`command not available: '${name}' is not part of this build`);
+    const notFound = e.code === "ERR_MODULE_NOT_FOUND" || e.code === "MODULE_NOT_FOUND" || /Cannot find (?:module|package)|Failed to load url/.test(e.message ?? "");
+    if (notFound) {
+      // What could not be found: the command module itself (not in this build), or a package it
+      // imports (an optional peer dependency the user has not installed).
+      const specifier = /Cannot find (?:module|package) '([^']+)'|Failed to load url (\S+)/.exec(e.message ?? "");
+      const pkg = packageOf(specifier?.[1] ?? specifier?.[2] ?? "");
+      if (pkg !== undefined) throw new MissingDependency(name, pkg);
+      const text = `${e.message} ${e.url ?? ""}`;
+      const self = specifier?.[1] ?? specifier?.[2] ?? e.url ?? text;
+      if (self.includes(`${fileURLToPath(commandsDir)}${name}.`) || self.includes(`${commandsDir.href}${name}.`)) {
+        throw new CommandNotAvailable(`command not available: '${name}' is not part of this build`);
+      }
+    }
     throw err;
   }
   if (!mod.default || typeof mod.default.run !== "function") throw new CommandNotAvailable(`command not available: '${name}' exports no Command`);
@@ -62,8 +86,9 @@ async function topLevelHelp(commandsDir: URL): Promise<string> {
     try {
       summary = (await loadCommand(name, commandsDir)).summary;
     } catch (err) {
-      if (!(err instanceof CommandNotAvailable)) throw err;
-      summary = "(not available in this build)";
+      if (err instanceof MissingDependency) summary = `(needs ${err.pkg}, not installed)`;
+      else if (err instanceof CommandNotAvailable) summary = "(not available in this build)";
+      else throw err;
     }
     lines.push(`  ${name.padEnd(7)} ${summary}`);
   }
@@ -113,8 +138,16 @@ export async function main(argv: readonly string[], io: CliIOWithTty, options: M
     }
     return await command.run(rest, io);
   } catch (err) {
+    if (err instanceof MissingDependency) {
+      io.stderr(`pulumi-mcp-auth: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof CommandNotAvailable) {
       io.stderr(`pulumi-mcp-auth: ${err.message}. Run 'pulumi-mcp-auth --help' for the commands available.\n`);
+      return 2;
+    }
+    if (err instanceof OutputFileError) {
+      io.stderr(`pulumi-mcp-auth: ${err.message}\n`);
       return 2;
     }
     if (err instanceof UsageError) {

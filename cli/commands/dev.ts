@@ -1,13 +1,14 @@
-import { writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { UsageError, type CliIO, type Command } from "../io.js";
+import { OutputFileError, UsageError, type CliIO, type Command } from "../io.js";
 import { parseCommandArgs } from "../args.js";
+import { requireAppendable, requireWritable, writeOutputFile } from "../output.js";
 import { formatIssues, paint } from "../format.js";
 import { loadPlanForCommand } from "../plan-loader.js";
 import { isLoopbackHost } from "../../components/local/loopback.js";
 // The stack (oidc-provider, the MCP SDK) is imported when `dev` runs, not when `--help` lists commands.
 import type { DevStack, PortInUseError } from "../../components/local/dev-stack.js";
+import { checkpointFilesFor } from "../../components/local/audit-files.js";
 import type { McpAuthPlan } from "../../components/plan/schema.js";
 
 /** Default ports of `dev` (authorization server, edge, demo MCP server, audit surface). */
@@ -66,9 +67,9 @@ Options:
 
 Exit codes:
   0  stopped with Ctrl-C (SIGINT) or SIGTERM
-  2  invalid declaration, bad arguments, a port already in use, or the optional peer
-     dependencies (oidc-provider, @modelcontextprotocol/sdk, dynalite,
-     @aws-sdk/client-dynamodb) not installed
+  2  invalid declaration, bad arguments, a port already in use, an audit or credentials file
+     that cannot be written, or the optional peer dependencies (oidc-provider, openid-client,
+     @modelcontextprotocol/sdk, dynalite, @aws-sdk/client-dynamodb) not installed
 `;
 
 function port(flag: string, value: string | undefined, fallback: number): number {
@@ -164,7 +165,7 @@ function adminsOf(stack: DevStack, idpGroup: string): string {
 type DevStackModule = typeof import("../../components/local/dev-stack.js");
 
 /** Optional peer dependencies the local stack needs (package.json `peerDependenciesMeta`), with the ranges to install. */
-export const DEV_PEERS = { "oidc-provider": "^9.0.0", "@modelcontextprotocol/sdk": "^1.20.0", dynalite: "^4.0.0", "@aws-sdk/client-dynamodb": "^3.0.0" } as const;
+export const DEV_PEERS = { "oidc-provider": "^9.0.0", "openid-client": "^6.0.0", "@modelcontextprotocol/sdk": "^1.20.0", dynalite: "^4.0.0", "@aws-sdk/client-dynamodb": "^3.0.0" } as const;
 
 /** The optional peer a module-resolution error is about, if it is one of {@link DEV_PEERS}. */
 export function missingPeer(err: unknown): string | undefined {
@@ -223,6 +224,19 @@ export async function runDev(
     throw new UsageError(`dev: --auto-approve '${autoApprove}' is not a seeded dev user; known: ${loaded.plan.dev.users.map((u) => u.username).join(", ") || "(none: declare dev.users)"}`);
   }
   const auditFile = values["audit-file"] !== undefined ? path.resolve(io.cwd, values["audit-file"]) : defaultAuditFile(loaded.plan.name);
+  // Files dev writes are checked before anything starts: one line and exit 2, not a stack trace
+  // (or an edge failing on its first request) once the ports are bound.
+  const auditFileProblem = `dev: the audit file ${auditFile}`;
+  try {
+    await requireAppendable(auditFileProblem, auditFile, { fileMode: 0o600, dirMode: 0o700 });
+    const { checkpointFile } = checkpointFilesFor(auditFile);
+    await requireAppendable(`dev: the checkpoint file ${checkpointFile}`, checkpointFile, { fileMode: 0o644 });
+  } catch (err) {
+    if (err instanceof OutputFileError) throw new OutputFileError(`${err.message}; choose another with --audit-file <path>`);
+    throw err;
+  }
+  const credentialsFlag = values["agent-credentials"];
+  if (credentialsFlag !== undefined) await requireWritable(`dev: --agent-credentials ${credentialsFlag}`, path.resolve(io.cwd, credentialsFlag));
   const adminGroup = auditAdminGroup(loaded.plan, values["audit-admin-group"]);
   let surfaceNote: string | undefined;
   if (values["no-audit-surface"]) surfaceNote = "--no-audit-surface";
@@ -277,10 +291,18 @@ export async function runDev(
     throw err;
   }
   let credentialsFile: string | undefined;
-  if (values["agent-credentials"] !== undefined && stack.authorizationServer.agentCredentials.length) {
-    credentialsFile = path.resolve(io.cwd, values["agent-credentials"]);
+  if (credentialsFlag !== undefined && stack.authorizationServer.agentCredentials.length) {
     const doc = { issuer: stack.authorizationServer.issuer, tokenEndpoint: stack.authorizationServer.tokenEndpoint, clients: stack.authorizationServer.agentCredentials };
-    await writeFile(credentialsFile, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
+    try {
+      // Private keys: mode 0600 also when the file existed with a wider mode.
+      credentialsFile = await writeOutputFile(`dev: --agent-credentials ${credentialsFlag}`, io.cwd, credentialsFlag, `${JSON.stringify(doc, null, 2)}\n`, 0o600);
+    } catch (err) {
+      io.stderr("dev: stopping…\n");
+      await stack.close();
+      await state.close();
+      io.stderr("dev: stopped\n");
+      throw err;
+    }
   }
   if (!isLoopbackHost(host)) io.stderr(`dev: WARNING: bound to ${host}, not loopback: anyone who can reach it can sign in as a dev user\n`);
   io.stdout(describeStack(stack, autoApprove, credentialsFile, surfaceNote));

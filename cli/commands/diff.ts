@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import { UsageError, type Command, type CliIO } from "../io.js";
 import { parseCommandArgs } from "../args.js";
+import { writeOutputFile } from "../output.js";
 import { colorEnabled, formatIssues, paint } from "../format.js";
 import { loadSource, parseSource, sourceLabel, type DiffSource } from "../diff-sources.js";
 import { DEFAULT_DECLARATION_FILE } from "../load.js";
@@ -41,7 +40,8 @@ Exit codes:
   0  no change matching --fail-on
   1  at least one change matching --fail-on (escalation: any escalation; any: any change,
      including a newly or no longer reachable operation)
-  2  invalid input: bad arguments, unreadable or invalid declaration/plan, unknown git ref
+  2  invalid input: bad arguments, unreadable or invalid declaration/plan, unknown git ref,
+     an --out that cannot be written
 `;
 
 function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -110,9 +110,7 @@ const diff: Command = {
     const text = format === "json" ? renderDiffJson(result) : renderDiffMarkdown(result);
     if (values.out === undefined) io.stdout(text);
     else {
-      const out = path.resolve(io.cwd, values.out);
-      await mkdir(path.dirname(out), { recursive: true });
-      await writeFile(out, text);
+      await writeOutputFile(`diff: --out ${values.out}`, io.cwd, values.out, text);
     }
     const fails = failsOn(result, failOn);
     io.stderr(`${result.summary}${fails ? ` Failing: --fail-on ${failOn}.` : ""}\n`);

@@ -1,7 +1,6 @@
-import { mkdir, writeFile } from "node:fs/promises";
-import path from "node:path";
 import type { Command } from "../io.js";
 import { parseCommandArgs } from "../args.js";
+import { writeOutputFile } from "../output.js";
 import { colorEnabled, count, formatIssues, paint } from "../format.js";
 import { loadPlanForCommand } from "../plan-loader.js";
 import { serializePlan } from "../../components/plan/compile.js";
@@ -18,7 +17,9 @@ Options:
 
 Exit codes:
   0  plan written
-  2  invalid declaration (every problem is printed with its path) or bad arguments
+  2  invalid declaration (every problem is printed with its path), a plan JSON whose derived
+     fields disagree with what its declared part compiles to, an unreadable file, an --out
+     that cannot be written, or bad arguments
 `;
 
 const plan: Command = {
@@ -37,9 +38,7 @@ const plan: Command = {
       io.stdout(text);
       return 0;
     }
-    const out = path.resolve(io.cwd, values.out);
-    await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, text);
+    await writeOutputFile(`plan: --out ${values.out}`, io.cwd, values.out, text);
     const pl = loaded.plan;
     io.stderr(`Wrote ${values.out}: plan '${pl.name}' (${count(pl.servers.length, "server")}, ${count(pl.scopes.length, "scope")}, ${count(pl.tiers.length, "tier")})\n`);
     return 0;

@@ -1,9 +1,10 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import type { Command } from "../io.js";
 import { UsageError } from "../io.js";
 import { parseCommandArgs } from "../args.js";
+import { writeOutputFile } from "../output.js";
 import { colorEnabled, formatIssues, paint } from "../format.js";
 import { loadPlanForCommand } from "../plan-loader.js";
 import { buildSecurityReport, renderReportMarkdown, summarizeAuditRecords } from "../../components/report/index.js";
@@ -40,7 +41,7 @@ Options:
 Exit codes:
   0  report written (and no gap, with --fail-on gap)
   1  --fail-on gap and at least one control statement is a gap
-  2  invalid declaration, unreadable input or bad arguments
+  2  invalid declaration, unreadable input, an --out that cannot be written, or bad arguments
 `;
 
 const CapabilitySchema = z.object({ id: z.string(), policy: z.string(), support: z.enum(["native", "edge", "partial", "unsupported"]), how: z.string() });
@@ -130,9 +131,7 @@ const report: Command = {
     const text = format === "json" ? `${JSON.stringify(built, null, 2)}\n` : renderReportMarkdown(built);
     if (values.out === undefined) io.stdout(text);
     else {
-      const out = path.resolve(io.cwd, values.out);
-      await mkdir(path.dirname(out), { recursive: true });
-      await writeFile(out, text);
+      await writeOutputFile(`report: --out ${values.out}`, io.cwd, values.out, text);
       io.stderr(`Wrote ${values.out}: ${built.controls.length} controls, ${built.gaps.length} gap${built.gaps.length === 1 ? "" : "s"}\n`);
     }
     return failOn === "gap" && built.gaps.length > 0 ? 1 : 0;

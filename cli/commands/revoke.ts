@@ -49,6 +49,10 @@ export interface RevokeResult {
   kind: "user" | "client" | "grant";
   id: string;
   consents: ConsentRecord[];
+  /**
+   * The grants destroyed with their tokens. For `--grant`, the given id is among them unless the
+   * front knew nothing of it (neither the grant nor a consent listing it).
+   */
   grantIds: string[];
   at: number;
   /**
@@ -94,6 +98,8 @@ export async function revoke(store: FrontStore, kind: RevokeResult["kind"], id: 
   // go first and the consents last.
   for (const g of grantIds) await destroyGrant(store, g);
   for (const c of consents) await store.deleteConsent(c.sub, c.clientId, c.resource);
+  // An id the front knew nothing of: its tokens were looked for all the same, but no grant was destroyed.
+  if (kind === "grant" && grantFound === false && consents.length === 0) grantIds.delete(id);
   return { kind, id, consents, grantIds: [...grantIds].sort(), at: nowSeconds, ...(grantFound === false ? { grantFound } : {}) };
 }
 

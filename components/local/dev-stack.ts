@@ -13,6 +13,7 @@ import { edgeConfigFor } from "../edge-config.js";
 import type { McpAuthPlan } from "../plan/schema.js";
 import { startAuthorizationServer, type LocalAuthorizationServer } from "./authorization-server.js";
 import { startDemoMcpServer, type DemoMcpServer } from "./demo-mcp-server.js";
+import { checkpointFilesFor } from "./audit-files.js";
 import { devPlan } from "./dev-plan.js";
 import { AUDIT_SURFACE_CLIENT_ID, AUDIT_SURFACE_PATH } from "./upstream-idp.js";
 
@@ -72,11 +73,7 @@ export interface DevStackOptions {
   };
 }
 
-/** Where the dev stack writes the checkpoints of `auditFile`, and the key that signs them. */
-export function checkpointFilesFor(auditFile: string): { checkpointFile: string; keyFile: string } {
-  const stem = auditFile.replace(/\.jsonl?$/, "");
-  return { checkpointFile: `${stem}.checkpoints.jsonl`, keyFile: `${stem}.checkpoint-key.pem` };
-}
+export { checkpointFilesFor } from "./audit-files.js";
 
 /** The running audit surface of the dev stack. */
 export interface DevAuditSurface {

@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { COMMANDS } from "../../cli/run.js";
 import { DEV_DEFAULT_PORTS } from "../../cli/commands/dev.js";
@@ -134,6 +136,40 @@ describe("docs/cli.md's example sessions", () => {
   });
 });
 
+describe("the README's command lines", () => {
+  it("run on the README's Declare example in a git clone with origin/main, exit 0 and write the files they name", async () => {
+    // A platform repository: the Declare example as mcp-auth.ts (its import pointed at this
+    // repository's source), committed, with origin/main at that commit.
+    const repo = path.join(tmp, "platform-repo");
+    mkdirSync(repo);
+    const text = read("README.md");
+    const declare = /```ts\n([\s\S]*?)```/.exec(text.slice(text.indexOf("\n## Declare\n")))![1]!;
+    const entry = JSON.stringify(pathToFileURL(path.join(ROOT, "components/index.ts")).href);
+    writeFileSync(path.join(repo, "mcp-auth.ts"), declare.replace(/from "pulumi-mcp-auth"/, `from ${entry}`));
+    writeFileSync(path.join(repo, "package.json"), JSON.stringify({ type: "module" }));
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: repo, stdio: "pipe" });
+    git("init", "-q");
+    git("add", ".");
+    git("commit", "-q", "-m", "declaration");
+    git("update-ref", "refs/remotes/origin/main", "HEAD");
+
+    const lines = codeBlocks(text)
+      .filter((b) => b.lang === "sh")
+      .flatMap((b) => b.body.split("\n"))
+      .filter((l) => l.startsWith("npx pulumi-mcp-auth "))
+      .map((l) => l.replace(/\s+#.*$/, ""));
+    expect(lines.map((l) => l.split(" ")[2])).toEqual(["check", "check", "plan", "diff", "report"]);
+    for (const line of lines) {
+      const args = line.replace(/^npx pulumi-mcp-auth /, "").split(" ");
+      const r = await run(args, repo);
+      expect(r.code, `${line}\n${r.out}`).toBe(0);
+      const out = args[args.indexOf("--out") + 1];
+      if (args.includes("--out")) expect(existsSync(path.join(repo, out!)), line).toBe(true);
+      if (args.includes("json")) expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, summary: { errors: 0 } });
+    }
+  }, 120_000);
+});
+
 describe("docs/cli.md on a hand-edited plan JSON", () => {
   it("shows the line check prints for a DCR tier given an export scope by hand, and exit code 2", async () => {
     const crm = (await import("../../stacks/crm/mcp-auth.js")).default;
@@ -229,6 +265,25 @@ describe("the commands the docs list", () => {
     expect(rows.sort()).toEqual([...COMMANDS].sort());
     const dev = /^cli\/\s+pulumi-mcp-auth: (.*)$/m.exec(section(readme(), "Development"))![1]!;
     expect(dev.split(", ").map((c) => c.split(" ")[0]).sort()).toEqual([...COMMANDS].sort());
+  });
+});
+
+describe("the optional peer dependencies docs/cli.md says a command needs", () => {
+  it("are the optional peers the revoke command's modules import, and dev's help lists those of the local stack", async () => {
+    const pkg = JSON.parse(read("package.json")) as { peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }> };
+    const optional = new Set(Object.keys(pkg.peerDependenciesMeta).filter((p) => pkg.peerDependenciesMeta[p]!.optional));
+    /** Optional peers a module imports, directly or through the repository's own modules. */
+    const peersOf = async (entry: string) => {
+      const r = await build({ entryPoints: [path.join(ROOT, entry)], bundle: true, write: false, metafile: true, platform: "node", format: "esm", packages: "external", logLevel: "silent" });
+      const imported = Object.values(r.metafile.inputs).flatMap((i) => i.imports.filter((x) => x.external).map((x) => x.path));
+      const names = imported.map((p) => (p.startsWith("@") ? p.split("/").slice(0, 2).join("/") : p.split("/")[0]!));
+      return [...new Set(names.filter((n) => optional.has(n)))].sort();
+    };
+    const text = read("docs/cli.md").replace(/\n/g, " ");
+    const named = /\(`revoke`: ([^;]*);/.exec(text)![1]!;
+    expect([...named.matchAll(/`([^`]+)`/g)].map((m) => m[1]).sort()).toEqual(await peersOf("cli/commands/revoke.ts"));
+    const devHelp = (await run(["dev", "--help"])).stdout.replace(/\s+/g, " ");
+    for (const peer of await peersOf("components/local/dev-stack.ts")) expect(devHelp, peer).toContain(peer);
   });
 });
 

@@ -1,13 +1,14 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { auditAdminGroup, defaultAuditFile, runDev } from "../../cli/commands/dev.js";
-import { UsageError, type CliIO } from "../../cli/io.js";
+import { OutputFileError, UsageError, type CliIO } from "../../cli/io.js";
+import { runCli } from "../support/cli.js";
 import type { DevStack } from "../../components/local/dev-stack.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -70,6 +71,58 @@ describe("pulumi-mcp-auth dev", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("keeps the agent credentials file private (mode 0600) also when it already existed with a wider mode", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dev-agents-"));
+    try {
+      const file = path.join(dir, "agents.json");
+      await writeFile(file, "{}\n", { mode: 0o644 });
+      expect(await runDev([FILE, ...ANY_PORTS, "--agent-credentials", file], capture(), Promise.resolve())).toBe(0);
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(JSON.parse(await readFile(file, "utf8"))).toHaveProperty("clients");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 naming the agent credentials file when it cannot be written, before starting anything", async () => {
+    const r = await runCli(["dev", FILE, ...ANY_PORTS, "--agent-credentials", AUDIT_DIR], { cwd: ROOT });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`pulumi-mcp-auth: dev: --agent-credentials ${AUDIT_DIR}: cannot be written: it is a directory\n`);
+  });
+
+  it("stops what it started and exits 2 when the agent credentials cannot be written once it runs", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "dev-agents-"));
+    try {
+      const file = path.join(dir, "agents.json");
+      const io = capture();
+      let ready = false;
+      // The file can be written when dev starts, and no longer when the credentials exist.
+      const run = runDev([FILE, ...ANY_PORTS, "--agent-credentials", file], io, new Promise<void>(() => undefined), () => (ready = true), async () => {
+        const mod = await import("../../components/local/dev-stack.js");
+        return { ...mod, startDevStack: async (o: Parameters<typeof mod.startDevStack>[0]) => {
+          const stack = await mod.startDevStack(o);
+          await rm(dir, { recursive: true, force: true });
+          await writeFile(dir, "");
+          return stack;
+        } };
+      });
+      await expect(run).rejects.toThrow(new OutputFileError(`dev: --agent-credentials ${file}: cannot be written: a part of its path is not a directory`));
+      expect(ready).toBe(false);
+      expect(io.err.join("")).toContain("dev: stopped");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 naming the audit file when it cannot be written, before starting anything", async () => {
+    const args = [FILE, ...ANY_PORTS.slice(0, -2), "--audit-file", AUDIT_DIR];
+    const r = await runCli(["dev", ...args], { cwd: ROOT });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`pulumi-mcp-auth: dev: the audit file ${AUDIT_DIR}: cannot be written: it is a directory; choose another with --audit-file <path>\n`);
   });
 
   it("announces auto-approve loudly", async () => {

@@ -39,14 +39,14 @@ function importFromNowhere(specifier: string): () => Promise<never> {
 }
 
 describe("pulumi-mcp-auth dev without its optional peers", () => {
-  for (const peer of ["oidc-provider", "@modelcontextprotocol/sdk/server/mcp.js"]) {
+  for (const peer of ["oidc-provider", "openid-client", "@modelcontextprotocol/sdk/server/mcp.js"]) {
     it(`names the packages to install and exits 2 when ${peer} is missing, with no stack trace`, async () => {
       const io = capture();
       const code = await runDev([FILE, "--as-port", "0", "--edge-port", "0", "--demo-port", "0"], io, Promise.resolve(), undefined, importFromNowhere(peer));
       expect(code).toBe(2);
       const err = io.err.join("");
       expect(err).toContain(`and ${peer.startsWith("@") ? "@modelcontextprotocol/sdk" : peer} is not installed`);
-      expect(err).toContain("npm install --save-dev oidc-provider@^9.0.0 @modelcontextprotocol/sdk@^1.20.0");
+      expect(err).toContain("npm install --save-dev oidc-provider@^9.0.0 openid-client@^6.0.0 @modelcontextprotocol/sdk@^1.20.0");
       expect(err.trim().split("\n")).toHaveLength(1);
       expect(err).not.toMatch(/\n\s+at /);
       expect(io.out.join("")).toBe("");

@@ -54,4 +54,32 @@ describe("the CLI on a file it cannot use", () => {
     expect(lines.at(-1)).toBe(`✖ HEAD:mcp-auth.ts: ${dir} is not inside a git repository, so a <ref>:<path> side cannot be read; run diff in your repository's clone, or compare two files`);
     expect(r.stderr).not.toMatch(/fatal:|git rev-parse/);
   });
+
+  it("says in one line that a plan JSON is not valid JSON, naming the file once", async () => {
+    await writeFile(path.join(dir, "broken.json"), "{\n");
+    const r = await cli(["check", "broken.json"], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^✖ broken\.json: is not valid JSON: [^\n]*\n$/);
+  });
+});
+
+describe("the CLI on an output file it cannot write", () => {
+  it("says in one line that --out cannot be written, and exits 2 (not 70, which is kept for bugs), for plan, report and diff", async () => {
+    await writeFile(path.join(dir, "a-file"), "");
+    for (const [out, why] of [
+      ["platform", "it is a directory"],
+      ["a-file/plan.json", "a part of its path is not a directory"],
+    ] as const) {
+      for (const args of [
+        ["plan", CRM],
+        ["report", CRM, "--idp", "okta"],
+        ["diff", CRM, CRM],
+      ]) {
+        const r = await cli([...args, "--out", out], dir);
+        expect(r.code, `${args[0]} --out ${out}`).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(`pulumi-mcp-auth: ${args[0]}: --out ${out}: cannot be written: ${why}\n`);
+      }
+    }
+  });
 });

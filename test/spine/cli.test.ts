@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -146,6 +146,19 @@ describe("CLI behaviour (in-process)", () => {
     expect((await inProcess(["--help"], {}, empty)).stdout).toMatch(/check {3}\(not available in this build\)/);
   });
 
+  it("names the package to install and exits 2 when a command's dependency is not installed, instead of saying the command is not in the build", async () => {
+    const dir = path.join(tmp, "commands-missing-peer");
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+    await writeFile(path.join(dir, "revoke.js"), `import "@no-such-scope/client-dynamodb";\nexport default { name: "revoke", summary: "Revoke.", help: "Usage: revoke", run: async () => 0 };\n`);
+    const commandsDir = pathToFileURL(`${dir}${path.sep}`);
+    const r = await inProcess(["revoke", "--user", "alice"], {}, commandsDir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/not part of this build/);
+    expect(r.stderr).toBe("pulumi-mcp-auth: revoke needs the package '@no-such-scope/client-dynamodb', which is not installed; install it with: npm install --save-dev @no-such-scope/client-dynamodb\n");
+    expect((await inProcess(["--help"], {}, commandsDir)).stdout).toMatch(/revoke {2}\(needs @no-such-scope\/client-dynamodb, not installed\)/);
+  });
+
   it("rejects bad flags with exit 2 and a pointer to the command's help", async () => {
     const bad = await inProcess(["check", "--format", "xml", CRM]);
     expect(bad.code).toBe(2);
@@ -161,7 +174,7 @@ describe("CLI behaviour (in-process)", () => {
     expect(r.stderr).toMatch(/^✖ missing\/mcp-auth\.ts: no such file /);
   });
 
-  it("groups text findings by target and uses colour only on a terminal without NO_COLOR", async () => {
+  it("groups text findings by target and uses colour only on a terminal without NO_COLOR (an empty NO_COLOR counts as unset)", async () => {
     const fixture = path.join(FIXTURES, "tier-sensitivity-cap.ts");
     const plain = await inProcess(["check", fixture]);
     expect(plain.code).toBe(1);
@@ -170,6 +183,7 @@ describe("CLI behaviour (in-process)", () => {
     expect(plain.stdout).toMatch(/: 1 error, 0 warnings\n$/);
     expect((await inProcess(["check", fixture], { stdoutIsTTY: true })).stdout).toMatch(/\u001b\[31m/);
     expect((await inProcess(["check", fixture], { stdoutIsTTY: true, env: { NO_COLOR: "1" } })).stdout).not.toMatch(/\u001b\[/);
+    expect((await inProcess(["check", fixture], { stdoutIsTTY: true, env: { NO_COLOR: "" } })).stdout).toMatch(/\u001b\[31m/);
   });
 
   it("runs only the rules named with --rule, and exits 0 on warnings alone", async () => {

@@ -56,4 +56,18 @@ describe("the pack README", () => {
     const readme = readFileSync(path.join(packDir, "README.md"), "utf8");
     for (const p of resourcePolicies) expect(readme).toContain(`\`${p.name}\``);
   });
+
+  it("gives each resource policy its enforcement level and the defaults of its config, and lists no policy the pack lacks", async () => {
+    const { resourcePolicies } = await import("../src/policies.js");
+    const readme = readFileSync(path.join(packDir, "README.md"), "utf8");
+    const rows = readme.split("\n").filter((l) => /^\| `[a-z0-9-]+` \|/.test(l));
+    expect(rows.map((r) => /^\| `([a-z0-9-]+)`/.exec(r)![1]).sort()).toEqual(resourcePolicies.map((p) => p.name).sort());
+    for (const p of resourcePolicies) {
+      const cells = rows.find((r) => r.startsWith(`| \`${p.name}\` |`))!.split("|").map((c) => c.trim());
+      expect(cells[2], p.name).toBe(p.enforcementLevel);
+      const properties = (p.configSchema?.properties ?? {}) as Record<string, { default?: unknown }>;
+      const shown = Object.entries(properties).map(([k, v]) => `\`${k}\` (${String(v.default)})`).join(", ");
+      expect(cells[4], p.name).toBe(shown);
+    }
+  });
 });
