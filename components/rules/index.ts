@@ -19,6 +19,7 @@ import registrationAllowlists from "./registration-allowlists.js";
 import scopeHasSensitivity from "./scope-has-sensitivity.js";
 import scopeNameFormat from "./scope-name-format.js";
 import scopeSprawl from "./scope-sprawl.js";
+import sensitiveScopesNeedGroups from "./sensitive-scopes-need-groups.js";
 import sensitiveScopesStepUp from "./sensitive-scopes-step-up.js";
 import sensitiveVerbsNotRoutine from "./sensitive-verbs-not-routine.js";
 import tierScopeLists from "./tier-scope-lists.js";
@@ -45,6 +46,7 @@ export const rules: readonly Rule[] = [
   scopeHasSensitivity,
   scopeNameFormat,
   scopeSprawl,
+  sensitiveScopesNeedGroups,
   sensitiveScopesStepUp,
   sensitiveVerbsNotRoutine,
   tierScopeLists,

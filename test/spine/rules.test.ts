@@ -113,6 +113,21 @@ describe("rule details", () => {
     expect(plan.servers[0]!.access.find((a) => a.tier === "dcr")!.scopes).toContain("notes:pages:delete");
   });
 
+  it("warns that every user may hold the sensitive scopes when the plan declares no groups, naming them, and never for a plan whose only sensitive scopes are an agent's", () => {
+    const rule = ruleById("sensitive-scopes-need-groups")!;
+    const { groups: _g, ...noGroups } = base();
+    const found = rule.check(compile(noGroups));
+    expect(found).toHaveLength(1);
+    expect(found[0]!.severity).toBe("warning");
+    expect(found[0]!.target).toEqual({ kind: "server", name: "notes" });
+    expect(found[0]!.message).toContain("'notes:pages:delete'");
+    // Groups declared (any): which users hold what is the groups' decision.
+    expect(rule.check(compile(base()))).toEqual([]);
+    // Only routine scopes for users: nothing to warn about.
+    const routineOnly = { ...noGroups, tiers: { ...noGroups.tiers, verified: { ...noGroups.tiers.verified!, maxSensitivity: "routine" as const } } };
+    expect(rule.check(compile(routineOnly))).toEqual([]);
+  });
+
   it("flags a public tier that gets refresh tokens without rotation", () => {
     const d = base();
     d.tiers.verified = { ...d.tiers.verified!, tokens: { refreshToken: { rotation: false } } };

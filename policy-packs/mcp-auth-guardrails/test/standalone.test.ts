@@ -71,6 +71,7 @@ const toolkitCrm = () => {
         allowedRedirectUris: ["http://127.0.0.1/callback"],
       },
     },
+    groups: { "sales-ops": { idpGroup: "CRM Sales Ops", scopes: ["crm:customers:export"] } },
   });
   return d;
 };
