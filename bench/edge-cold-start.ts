@@ -68,11 +68,12 @@ require("node:fs").writeSync(2, "T " + performance.now() + "\\nC " + ((u) => u.u
       `import { functionUrlHandler, httpApiHandler } from ${JSON.stringify(join(lambdaDir, "adapters/aws.ts"))};
 import { edgeFromEnvironment } from ${JSON.stringify(join(lambdaDir, "aws/edge-from-env.ts"))};
 import { entryInputs } from ${JSON.stringify(join(lambdaDir, "entry-config.ts"))};
+import { nodeForwarder } from ${JSON.stringify(join(lambdaDir, "core/node-forward.ts"))};
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const m0 = cpu();
 const inputs = entryInputs({ afterResponse: true });
 const m1 = cpu();
-export const edge = edgeFromEnvironment(inputs);
+export const edge = edgeFromEnvironment(inputs, process.env, nodeForwarder);
 const m2 = cpu();
 export const handler = functionUrlHandler(edge);
 export const httpApi = httpApiHandler(edge);

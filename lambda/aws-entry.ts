@@ -1,5 +1,6 @@
 import { functionUrlHandler, httpApiHandler, type V2Event } from "./adapters/aws.js";
 import { edgeFromEnvironment } from "./aws/edge-from-env.js";
+import { nodeForwarder } from "./core/node-forward.js";
 import { entryInputs } from "./entry-config.js";
 
 /**
@@ -16,7 +17,7 @@ import { entryInputs } from "./entry-config.js";
  * HTTP API payload v2 events (both share the v2 event shape); `httpApiHandler` is the buffered one.
  */
 // Audit records are written after the response (the adapters call `edge.afterResponse()`).
-export const edge = edgeFromEnvironment(entryInputs({ afterResponse: true }));
+export const edge = edgeFromEnvironment(entryInputs({ afterResponse: true }), process.env, nodeForwarder);
 
 /** Function URL (streaming when available) and HTTP API v2 handler. */
 export const handler = functionUrlHandler(edge) as (event: V2Event, ...rest: unknown[]) => Promise<unknown>;

@@ -18,8 +18,10 @@ import { createRestProxy } from "./rest-proxy.js";
  * `edge-from-env.ts`).
  */
 
-// This entry decides alone (`edge.authorize`) and answers with standard `Response`s (the metadata route).
-const edge = edgeFromEnvironment(entryInputs(), process.env, FETCH_API);
+// This entry decides alone (`edge.authorize`) and answers with standard `Response`s (the metadata
+// route). It never forwards: API Gateway calls the backend once the authorizer allows.
+const noUpstream = () => () => Promise.reject(new Error("authorizer mode forwards nothing"));
+const edge = edgeFromEnvironment(entryInputs(), process.env, noUpstream, FETCH_API);
 const authorize = createRestAuthorizer(edge);
 const proxy = createRestProxy(edge);
 

@@ -250,19 +250,18 @@ export class Authorizer {
     if (!Array.isArray(calls)) return this.deny(x, jsonRpcError(calls.status, calls.code, calls.message, cors), calls.reason);
     // Errors about a single request carry its id (MCP basic: "Error responses MUST include the same ID as the request").
     const rid = calls.length === 1 ? calls[0]!.id : null;
-    const rpcError = (status: number, code: number, message: string) => jsonRpcError(status, code, message, cors, undefined, rid);
     this.callFields(calls, rec);
     const mismatch = headersMatch(calls, mcpMethod, mcpName ?? null, version);
-    if (mismatch) return this.deny(x, rpcError(400, mismatch.code, mismatch.message), mismatch.reason);
+    if (mismatch) return this.deny(x, jsonRpcError(400, mismatch.code, mismatch.message, cors, undefined, rid), mismatch.reason);
     if (req.method === "POST" && (body === undefined || body.length === 0) && mcpMethod === null && s.hasOperations) {
       // Bodyless authorizer mode cannot see the operation: it must be named in Mcp-Method/Mcp-Name.
-      return this.deny(x, rpcError(400, -32600, "Mcp-Method header required when the body is not available"), "operation_unknown");
+      return this.deny(x, jsonRpcError(400, -32600, "Mcp-Method header required when the body is not available", cors, undefined, rid), "operation_unknown");
     }
     if (headerOnly && s.hasOperations && !modern) {
       // MCP 2026-07-28 Streamable HTTP, "Server Validation": intermediaries that enforce policy on
       // mirrored headers SHOULD reject a request whose MCP-Protocol-Version is older or absent, since
       // no server behind them is bound to check those headers against the body.
-      return this.deny(x, rpcError(400, HEADER_MISMATCH, "MCP-Protocol-Version 2026-07-28 or later required to authorize from Mcp-Method/Mcp-Name"), "header_version_too_old");
+      return this.deny(x, jsonRpcError(400, HEADER_MISMATCH, "MCP-Protocol-Version 2026-07-28 or later required to authorize from Mcp-Method/Mcp-Name", cors, undefined, rid), "header_version_too_old");
     }
     const r = reqt!;
     if (r.scopes.length) rec.scopes = r.scopes;
@@ -270,14 +269,14 @@ export class Authorizer {
     // with a JSON-RPC error and no Bearer challenge (no scope can make it pass, so no step-up).
     // A 2026-07-28 client reading the body gets 404 as from a server that does not implement the method
     // (MCP basic, 2026-07-28: "MUST respond with 404 Not Found" and -32601); header-only requests keep 403.
-    if (r.refused.length > 0) return this.deny(x, rpcError(modern && !headerOnly ? 404 : 403, METHOD_NOT_ALLOWED, "Method not allowed on this server"), "method_not_allowed");
+    if (r.refused.length > 0) return this.deny(x, jsonRpcError(modern && !headerOnly ? 404 : 403, METHOD_NOT_ALLOWED, "Method not allowed on this server", cors, undefined, rid), "method_not_allowed");
     // Per-caller lists are filtered one response at a time: a list call inside a batch is refused
     // rather than passed through unfiltered (fail closed; batches exist before MCP 2025-06-18 only).
     if (calls.length > 1 && s.config.filterLists === true && calls.some((c) => LIST_METHODS.has(c.method))) {
-      return this.deny(x, rpcError(400, -32600, "List methods cannot be batched on this server"), "list_in_batch");
+      return this.deny(x, jsonRpcError(400, -32600, "List methods cannot be batched on this server", cors, undefined, rid), "list_in_batch");
     }
     if (r.undeclared.length > 0 && s.config.undeclaredOperations !== "allow") {
-      return this.deny(x, rpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server"), "operation_not_declared");
+      return this.deny(x, jsonRpcError(403, METHOD_NOT_ALLOWED, "Method not allowed: the operation is not declared on this server", cors, undefined, rid), "operation_not_declared");
     }
 
     try {
@@ -299,7 +298,7 @@ export class Authorizer {
     // Sessions are bound to the principal that created them (sessions.ts): anyone else gets 404 (as for an unknown
     // session), checked last so that a token that is expired, revoked or short of scopes learns nothing about the session.
     if (session !== undefined && st.sessions.check(session, () => principalKey(p), nowMs) === "foreign") {
-      return this.deny(x, rpcError(404, -32001, "Session not found"), "session_not_owned");
+      return this.deny(x, jsonRpcError(404, -32001, "Session not found", cors, undefined, rid), "session_not_owned");
     }
     rec.decision = "allow";
     rec.status = 200;
