@@ -5,49 +5,27 @@
  * tiers) or a client secret, so revocation and introspection of their own tokens must accept those.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type KeyObject } from "jose";
+import { generateKeyPair, SignJWT, type CryptoKey, type KeyObject } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFront, type Front } from "../../components/front/front.js";
 import { createMemoryStore } from "../../components/front/store/memory.js";
 import type { FrontStore } from "../../components/front/store/types.js";
-import { devPlan } from "../../components/local/dev-plan.js";
-import { crmPlan } from "../local/fixtures.js";
+import { serveCrmFront } from "./helpers.js";
 
 const RESOURCE = "http://127.0.0.1:1/crm";
 const ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-let server: Server;
 let issuer: string;
-let front: Front;
 let store: FrontStore;
 let agentKey: CryptoKey | KeyObject;
 let otherKey: CryptoKey | KeyObject;
+let close: () => Promise<void>;
 const edge = { id: "edge", secret: randomBytes(32).toString("base64url") };
 
 beforeAll(async () => {
-  let handle: Parameters<typeof createServer>[1] = (_req, res) => res.writeHead(503).end();
-  server = createServer((req, res) => handle!(req, res));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const agent = await generateKeyPair("ES256", { extractable: true });
-  agentKey = agent.privateKey;
-  otherKey = (await generateKeyPair("ES256")).privateKey;
   store = createMemoryStore();
-  front = await createFront({
-    plan: devPlan(crmPlan(), "http://127.0.0.1:1"),
-    issuer,
-    signingKey: { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" },
-    cookieKeys: [randomBytes(32).toString("base64url")],
-    store,
-    upstream: { issuer: "https://example.okta.com", clientId: "front" },
-    edgeClient: edge,
-    clientCredentials: { "nightly-digest": { publicJwk: { ...(await exportJWK(agent.publicKey)), kid: "a1", alg: "ES256" } } },
-  });
-  handle = front.handle;
+  ({ issuer, agentKey, close } = await serveCrmFront({ store, edgeClient: edge }));
+  otherKey = (await generateKeyPair("ES256")).privateKey;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => close());
 
 const assertion = (audience: string, key = agentKey) =>
   new SignJWT({}).setProtectedHeader({ alg: "ES256", kid: "a1" }).setIssuer("nightly-digest").setSubject("nightly-digest").setAudience(audience).setJti(randomUUID()).setIssuedAt().setExpirationTime("1m").sign(key);

@@ -2,42 +2,19 @@
  * The front's discovery document and endpoint list, as docs/front.md states them ("Tokens" and
  * "Library": the endpoints, what discovery advertises).
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createFront } from "../../components/front/front.js";
-import { createMemoryStore } from "../../components/front/store/memory.js";
-import { devPlan } from "../../components/local/dev-plan.js";
-import { crmPlan } from "../local/fixtures.js";
+import { serveCrmFront } from "./helpers.js";
 
-let server: Server;
 let issuer: string;
 let metadata: Record<string, unknown>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  let handle: Parameters<typeof createServer>[1] = (_req, res) => res.writeHead(503).end();
-  server = createServer((req, res) => handle!(req, res));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-  const agent = await generateKeyPair("ES256", { extractable: true });
-  const front = await createFront({
-    plan: devPlan(crmPlan(), "http://127.0.0.1:1"),
-    issuer,
-    signingKey: { ...(await exportJWK(privateKey)), kid: "k1", alg: "RS256" },
-    cookieKeys: [randomBytes(32).toString("base64url")],
-    store: createMemoryStore(),
-    upstream: { issuer: "https://example.okta.com", clientId: "front" },
-    edgeClient: { id: "edge", secret: randomBytes(32).toString("base64url") },
-    clientCredentials: { "nightly-digest": { publicJwk: { ...(await exportJWK(agent.publicKey)), kid: "a1", alg: "ES256" } } },
-  });
-  handle = front.handle;
+  ({ issuer, close } = await serveCrmFront());
   metadata = (await (await fetch(`${issuer}/.well-known/oauth-authorization-server`)).json()) as Record<string, unknown>;
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => close());
 
 describe("the front's discovery document", () => {
   it("is the same at the RFC 8414 and the OpenID Connect well-known paths, with the front's issuer", async () => {
