@@ -38,7 +38,7 @@ Exit codes:
   0  intact: no problem found
   1  problems found (each is printed with 'records' or 'checkpoints' and its position there in
      chain order, its chain and sequence number)
-  2  bad arguments or an unreadable file
+  2  bad arguments, or an unreadable file or key
 `;
 
 function read(file: string, cwd: string): Buffer {

@@ -1,5 +1,5 @@
 import { GetQueryResultsCommand, StartQueryCommand, type CloudWatchLogsClient, type ResultField } from "@aws-sdk/client-cloudwatch-logs";
-import type { Sensitivity } from "../model/sensitivity.js";
+import { SENSITIVITY_LEVELS, sensitivityRank, type Sensitivity } from "../model/sensitivity.js";
 import { verifyAuditChain } from "../../lambda/core/audit.js";
 import { readRecord, type RecordFilter } from "./records.js";
 import type { AuditSource, RecordPage, VerifiedRecord } from "./source.js";
@@ -41,8 +41,13 @@ export function insightsFilter(f: RecordFilter, scopesOf: (level: Sensitivity) =
   // A scope appears quoted inside the `scopes`/`missing` arrays, so `a:b:read` never matches `a:b:readall`.
   if (f.scope !== undefined) lines.push(`filter @message like /"${regexEscape(f.scope)}"/`);
   if (f.sensitivity !== undefined) {
-    const scopes = scopesOf(f.sensitivity);
+    // A record's sensitivity is the highest among the scopes it names (as the audit file source
+    // reads it): one of this level, and none of a higher one.
+    const level = f.sensitivity;
+    const scopes = scopesOf(level);
+    const higher = SENSITIVITY_LEVELS.filter((l) => sensitivityRank(l) > sensitivityRank(level)).flatMap((l) => scopesOf(l));
     lines.push(scopes.length ? `filter @message like /"(${scopes.map(regexEscape).join("|")})"/` : "filter 1 = 0");
+    if (scopes.length && higher.length) lines.push(`filter @message not like /"(${higher.map(regexEscape).join("|")})"/`);
   }
   return lines;
 }

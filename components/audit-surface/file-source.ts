@@ -15,6 +15,9 @@ import type { AuditSource, RecordPage, VerifiedRecord } from "./source.js";
  * server, tenant, decision, sensitivity) the positions of the records that have it. A query walks the
  * shortest matching list within the time range (binary search), newest first.
  *
+ * Every chain must start at its first record (seq 0): the file is the whole log, not a time window,
+ * so a chain whose first records were cut shows its first remaining record as broken.
+ *
  * When the file's size or mtime changes and its last indexed bytes are as they were (the edge
  * appended), only the new complete lines are read, parsed and verified, each chain against its last
  * indexed record. Whether anything before them changed is checked in the background, at most every
@@ -133,7 +136,10 @@ export function fileAuditSource(file: string, sensitivityOf: (scope: string) => 
       const last = ix.lastOfChain.get(chain);
       if (last) context.push(last.line);
     }
-    const verdict = verifyAuditChain([...context, ...lines], { allowPartial: true });
+    // Not a time window: the file holds every chain from its first record (seq 0), so a chain that
+    // starts mid-way lost its first records. (The context lines start mid-way by design; problems
+    // reported on them are dropped below.)
+    const verdict = verifyAuditChain([...context, ...lines]);
     const problemsAt = new Map<number, string[]>();
     for (const p of verdict.problems) {
       const i = p.line - 1 - context.length;

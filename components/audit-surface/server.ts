@@ -121,8 +121,9 @@ export function createAuditSurface(opts: AuditSurfaceOptions): AuditSurface {
     if (path === "/api/me") return json(res, 200, { user: who.name, sub: who.sub, groups: who.groups, ...(tenant ? { tenant } : {}) });
     if (path === "/api/records" || path === "/api/export") {
       const params = new URLSearchParams(url.searchParams);
-      const format = params.get("format") ?? "json";
-      params.delete("format");
+      // `format` belongs to the export; on the records API it is an unknown filter.
+      const format = path === "/api/export" ? (params.get("format") ?? "json") : "json";
+      if (path === "/api/export") params.delete("format");
       const parsed = parseFilter(params);
       if (!parsed.ok) return json(res, 400, { error: "invalid_filter", error_description: parsed.error });
       if (path === "/api/records") return json(res, 200, await opts.source.query(parsed.filter, tenant));

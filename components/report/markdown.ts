@@ -51,7 +51,8 @@ export function renderReportMarkdown(r: SecurityReport): string {
   if (r.audit) {
     const a = r.audit;
     out.push("## Audit evidence", "");
-    out.push(`- ${a.records} records in ${a.chains} chains${a.from ? `, ${a.from} to ${a.to}` : ""}; chain verification: ${a.verified ? "ok" : `**failed** (${a.problems.length} problems)`}${a.partial ? " (a time window: chains may start mid-way, so what came before it is not covered)" : ""}.`);
+    const verdict = a.records === 0 ? "**none** (the export holds no audit record)" : a.verified ? "ok" : `**failed** (${a.problems.length} problems)`;
+    out.push(`- ${a.records} records in ${a.chains} chains${a.from ? `, ${a.from} to ${a.to}` : ""}; chain verification: ${verdict}${a.partial ? " (a time window: chains may start mid-way, so what came before it is not covered)" : ""}.`);
     out.push(`- Decisions: ${a.decisions.allow} allowed, ${a.decisions.deny} denied.`);
     if (a.denialsByReason.length > 0) out.push(`- Denials by reason: ${a.denialsByReason.map((d) => `${d.reason} ${d.count}`).join(", ")}.`);
     if (a.wouldDeny.length > 0) out.push(`- Observe mode, would have been denied: ${a.wouldDeny.map((w) => `${w.server}/${w.reason} ${w.count}`).join(", ")}.`);

@@ -141,10 +141,17 @@ function cc72(audit: AuditEvidence | undefined): Control {
     met("Denial bursts (401/403) raise CloudWatch alarms, and saved Logs Insights queries answer the reviewers' questions (what an agent did for a user, denied high-sensitivity calls, clients using a scope, chain gaps).", ["McpEdge aws:cloudwatch:MetricAlarm", "McpEdge aws:cloudwatch:QueryDefinition"]),
   ];
   if (audit) {
+    // The report reads no checkpoints: it can vouch for the hash chain's links, not for a cut tail
+    // or a log rewritten whole (`audit verify --checkpoints` checks those).
     statements.push(
-      audit.verified
-        ? met(`The audit export given verifies: ${audit.records} records in ${audit.chains} chains, no gap, edit or truncation.`, ["audit export"])
-        : gap(`The audit export given does not verify: ${audit.problems.slice(0, 3).join("; ")}${audit.problems.length > 3 ? "; …" : ""}.`, ["audit export"]),
+      audit.records === 0
+        ? gap("The audit export given holds no audit record, so it is no evidence of the decisions logged.", ["audit export"])
+        : audit.verified
+          ? met(
+              `The audit export given verifies as a hash chain: ${audit.records} records in ${audit.chains} chains, none missing, reordered or edited before its chain's last record${audit.partial ? " within the window" : ""}. Records cut from a chain's end, or a log rewritten whole, are found only against the signed checkpoints (pulumi-mcp-auth audit verify --checkpoints).`,
+              ["audit export"],
+            )
+          : gap(`The audit export given does not verify: ${audit.problems.slice(0, 3).join("; ")}${audit.problems.length > 3 ? "; …" : ""}.`, ["audit export"]),
     );
   }
   return { id: "CC7.2", title: "Monitoring: decisions logged, anomalies alarmed, queries ready", statements };

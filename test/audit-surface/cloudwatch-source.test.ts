@@ -4,7 +4,7 @@ import path from "node:path";
 import { GetQueryResultsCommand, StartQueryCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cloudWatchAuditSource, insightsFilter } from "../../components/audit-surface/cloudwatch-source.js";
-import { RecordFilterSchema } from "../../components/audit-surface/records.js";
+import { matches, readRecord, RecordFilterSchema } from "../../components/audit-surface/records.js";
 import { plan } from "../edge/helpers.js";
 import { writeEdgeAuditRecords } from "./fixtures.js";
 
@@ -49,6 +49,33 @@ describe("CloudWatch Logs Insights audit source", () => {
     expect(q).toContain('filter decision = "deny"');
     expect(q).toContain('filter @message like /"crm:customers:export"/');
     expect(q.find((l) => l.includes("crm:deals:close"))).toMatch(/^filter @message like \/"\(.*crm:customers:export.*\)"\/$/);
+  });
+
+  it("filters by a record's highest sensitivity, as the audit file source does", () => {
+    const rec = (seq: number, scopes: string[], missing?: string[]) => JSON.stringify({ v: 1, chain: "c", seq, prev: "x", ts: "2026-12-01T00:00:00.000Z", server: "crm", decision: missing ? "deny" : "allow", status: missing ? 403 : 200, reason: missing ? "insufficient_scope" : "ok", scopes, ...(missing ? { missing } : {}) });
+    const messages = [
+      ...lines,
+      rec(10, ["crm:customers:read"]),
+      rec(11, ["crm:customers:read", "crm:customers:export"]),
+      rec(12, ["crm:customers:export", "crm:billing:write"], ["crm:billing:write"]),
+      rec(13, ["crm:billing:write"]),
+      rec(14, []),
+    ];
+    // What Logs Insights keeps of these messages for the `@message like` / `not like` lines.
+    const kept = (query: string[]) =>
+      messages.filter((m) =>
+        query.every((l) => {
+          const like = /^filter @message (not )?like \/(.*)\/$/.exec(l);
+          if (like) return new RegExp(like[2]!).test(m) !== (like[1] === "not ");
+          return l === "filter ispresent(chain) and ispresent(decision)" || (l !== "filter 1 = 0" && expect.fail(`unexpected filter line ${l}`));
+        }),
+      );
+    for (const level of ["routine", "high", "critical"] as const) {
+      const f = RecordFilterSchema.parse({ sensitivity: level });
+      const expected = messages.filter((m) => matches(readRecord(m, (s) => sensitivity.get(s))!, f));
+      expect(expected.length, level).toBeGreaterThan(0);
+      expect(kept(insightsFilter(f, scopesOf as never)), level).toEqual(expected);
+    }
   });
 
   it("pins a tenant admin's queries to their tenant, whatever the filter asks", () => {

@@ -79,6 +79,17 @@ describe("audit file source", () => {
     const broken = page.records.filter((r) => r.verification.status === "broken").map((r) => r.seq).sort();
     expect(broken).toEqual([2, 3]);
   });
+
+  it("marks the first record left of a chain whose first records were cut from the file as broken, as audit verify does", async () => {
+    const lines = (await readFile(file, "utf8")).trim().split("\n");
+    const cut = path.join(dir, "head-cut.jsonl");
+    await writeFile(cut, `${lines.slice(2).join("\n")}\n`);
+    const page = await fileAuditSource(cut, level).query(all);
+    expect(page.records.map((r) => [r.seq, r.verification.status, r.verification.problems])).toEqual([
+      [3, "verified", []],
+      [2, "broken", ["starts_mid_chain"]],
+    ]);
+  });
 });
 
 describe("audit file source: appends and edits while it runs", () => {

@@ -307,6 +307,7 @@ describe("the local stack's documented ports", () => {
 describe("rule ids and counts in the docs", () => {
   const NOT_RULE_IDS = new Set([
     "pulumi-mcp-auth",
+    "would-deny",
     "client-credentials",
     "pre-registered",
     "per-action",

@@ -87,6 +87,14 @@ describe("pulumi-mcp-auth audit verify", () => {
     expect((await cli(["audit"], dir)).code).toBe(2);
   });
 
+  it("says in its help that an unreadable or unusable key exits 2, as it does", async () => {
+    const { dir } = await exported();
+    writeFileSync(join(dir, "garbage.pem"), "not a key\n");
+    const r = await cli(["audit", "verify", "records.jsonl", "--checkpoints", "checkpoints.jsonl", "--key", "garbage.pem"], dir);
+    expect(r.code).toBe(2);
+    expect((await cli(["audit", "--help"], dir)).stdout).toMatch(/^ {2}2 {2}bad arguments, or an unreadable file or key$/m);
+  });
+
   it("verifies what a local edge wrote with a key file and a checkpoint file", async () => {
     const dir = mkdtempSync(join(tmpdir(), "audit-local-"));
     const lines: string[] = [];

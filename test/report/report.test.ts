@@ -136,6 +136,29 @@ describe("audit evidence in the report", () => {
     expect(renderReportMarkdown(r)).toContain("chain verification: **failed**");
   });
 
+  it("does not claim that an export checked without its signed checkpoints has no cut tail", () => {
+    const lines = records(9);
+    // The last three records cut: the hash chain of what is left still verifies.
+    const cut = lines.slice(0, 6);
+    const a = summarizeAuditRecords(cut, verifyAuditChain(cut));
+    expect(a.verified).toBe(true);
+    const last = buildSecurityReport({ plan: crm(), capabilities: [IDP], audit: a }).controls.find((c) => c.id === "CC7.2")!.statements.at(-1)!;
+    expect(last.status).toBe("met");
+    expect(last.text).not.toMatch(/truncation/);
+    expect(last.text).toContain("audit verify --checkpoints");
+  });
+
+  it("makes an export that holds no audit record a CC7.2 gap, not verified evidence", () => {
+    // What `report --audit` gets from a file with only other lines (or a wrong file): no record, nothing to verify.
+    const a = summarizeAuditRecords([], verifyAuditChain([]));
+    expect(a).toMatchObject({ records: 0, verified: true });
+    const r = buildSecurityReport({ plan: crm(), capabilities: [IDP], audit: a });
+    const last = r.controls.find((c) => c.id === "CC7.2")!.statements.at(-1)!;
+    expect(last.status).toBe("gap");
+    expect(last.text).toContain("holds no audit record");
+    expect(renderReportMarkdown(r)).not.toContain("chain verification: ok");
+  });
+
   it("counts would-be denials of observe-mode servers by server and reason", () => {
     const lines = [
       JSON.stringify({ v: 1, chain: "c", seq: 0, prev: "genesis", server: "crm", decision: "allow", would: "deny", reason: "insufficient_scope", status: 200 }),
