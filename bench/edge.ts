@@ -248,6 +248,12 @@ log(`
   header lookups without lowercasing a lowercase name (no change in three A/B runs). What would go
   under 0.35×: fewer hash calls per record, i.e. a construction other than HMAC-SHA-256 for argument
   values (a format change the audit docs would have to announce), or checkpoints further apart.
+- A slower machine, the evening of 6 Dec 2026 (same 2-core AMD EPYC kind, load average under 1 at the
+  start; \`node -e 0\` in 60–100 ms): the RS256 floor 20.4–20.7 µs, and on the same code the cache
+  hit's total CPU 7.97–8.30 µs (0.38–0.41×), the fresh token's 1.67–1.68×, the time to the decision
+  1.35–1.39× and 0.16–0.17×, the cold start +20–22 ms; ES256 met every goal. JavaScript work slowed
+  down more than the native verification did, so the ratios moved against the goals with no change
+  in the edge.
 - Node binary: \`${displayPath(process.execPath)}\` (${process.version}). The machine is shared with other work:
   figures move by ±20 % between runs; ratios are medians of per-round ratios measured back to back.`);
 try {
