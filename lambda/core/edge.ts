@@ -187,8 +187,8 @@ export function createEdge(configs: EdgeConfig | EdgeConfig[], options: EdgeOpti
 /**
  * `createEdge` with the upstream forwarder chosen by the caller and the extra routes already made
  * a runner (`options.forwarder` and `options.routes` are not read). The Lambda entries call it with
- * `nodeForwarder()` and no routes, so their bundles leave out the Fetch API forwarder and the
- * `Request` building they never use. `fetchApi` (`FETCH_API`) provides `handle`'s standard
+ * their own forwarder (the gateway's `nodeForwarder()`; the authorizer's refuses) and no routes, so
+ * their bundles leave out the Fetch API forwarder and the `Request` building they never use. `fetchApi` (`FETCH_API`) provides `handle`'s standard
  * `Response`s and `authorize`; without it (the gateway entry, which serves with `handleLite`) those
  * two throw, and their code stays out of that bundle.
  */
