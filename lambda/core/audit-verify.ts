@@ -30,7 +30,9 @@ export interface ChainProblem {
     | "missing_checkpoint"
     /** A checkpoint whose signature does not verify with any given key. */
     | "bad_signature"
-    | "not_a_checkpoint";
+    | "not_a_checkpoint"
+    /** The export holds no audit record at all (a wrong file, or a log emptied): nothing was verified. */
+    | "no_records";
 }
 
 export interface VerifyOptions {
@@ -138,6 +140,9 @@ export function verifyAuditChain(lines: readonly string[], opts: VerifyOptions =
       for (const [chain, list] of cps) if (!chains.has(chain)) problems.push({ line: list[0]!.line, file: "checkpoints", chain, problem: "missing_chain" });
     }
   }
+  // An export with no record proves nothing (a wrong file, an emptied log): never "intact". A time
+  // window (`allowPartial`) may be legitimately empty.
+  if (records === 0 && !opts.allowPartial) problems.push({ line: 0, problem: "no_records" });
   let checkpoints = 0;
   for (const list of cps.values()) checkpoints += list.length;
   return { ok: problems.length === 0, records, chains: chains.size, checkpoints, signaturesChecked: (opts.keys?.length ?? 0) > 0, unsealed, problems };

@@ -193,7 +193,9 @@ describe("docs/cli.md's audit verify section", () => {
     const empty = path.join(tmp, "empty.jsonl");
     writeFileSync(empty, "");
     const r = await run(["audit", "verify", empty, "--format", "json"]);
-    expect(r.code).toBe(0);
+    // An export with no record is never intact (no_records, exit 1).
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { problems: Array<{ problem: string }> }).problems.map((p) => p.problem)).toEqual(["no_records"]);
     expect(Object.keys(JSON.parse(r.stdout))).toEqual(shown);
     const source = readFileSync(path.join(ROOT, "lambda/core/audit-verify.ts"), "utf8");
     const union = source.slice(source.indexOf("problem:"), source.indexOf("}", source.indexOf("problem:")));

@@ -79,6 +79,16 @@ describe("pulumi-mcp-auth audit verify", () => {
     expect(plain.stdout).toContain("warning: no --checkpoints");
   });
 
+  it("exits 1 with no_records on an export that holds no audit record (a wrong file), but not for a time window", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "audit-cli-"));
+    writeFileSync(join(dir, "wrong.log"), "START RequestId: 1 Version: $LATEST\nsome operator log line\n");
+    const r = await cli(["audit", "verify", "wrong.log"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/PROBLEMS FOUND: 0 records/);
+    expect(r.stdout).toMatch(/no_records/);
+    expect((await cli(["audit", "verify", "wrong.log", "--partial"], dir)).code).toBe(0);
+  });
+
   it("exits 2 on a missing file, a bad key or a missing subcommand", async () => {
     const { dir } = await exported();
     writeFileSync(join(dir, "rsa.pem"), generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }));
