@@ -289,7 +289,8 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
       const known = verb === "POST" || verb === "GET" || verb === "DELETE";
       // MCP transports: a present, invalid Origin gets 403 whatever the method (RS-23); the authorizer
       // checks (and audits) it for the methods it decides, here it goes before preflight and 405.
-      if (!known && origin !== null && !originAllowed(s, origin, req.headers.get("host"))) return plainError(403, "origin_not_allowed");
+      const foreign = origin !== null && !originAllowed(s, origin, req.headers.get("host"));
+      if (!known && foreign) return plainError(403, "origin_not_allowed");
       if (verb === "OPTIONS") {
         // CORS preflight is never gated by auth (pitfall 15).
         return new LiteResponse(
@@ -304,19 +305,25 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
           null,
         );
       }
+      // The edge's own refusals below carry CORS headers for an allowed Origin, so a browser client can read them.
       if (!known) {
-        return plainError(405, "method_not_allowed", { allow: "GET, POST, DELETE, OPTIONS" });
+        return plainError(405, "method_not_allowed", { allow: "GET, POST, DELETE, OPTIONS", ...corsFor(origin) });
       }
       const body = preread !== null ? preread : await readBody(req);
-      if (body instanceof LiteResponse) return body;
+      if (body instanceof LiteResponse) {
+        if (!foreign) Object.assign(body.headers, corsFor(origin));
+        return body;
+      }
       const d = await authorizer.decide(s, req, body, ctx);
       // Observe mode: what the policy refuses is forwarded anyway, with no identity assertion (no
       // principal was established), and audited as `would: "deny"` by the authorizer.
       if (!d.allow && !d.observed) return d.response;
+      // The decision checked the Origin (in every mode): from here on it is absent or allowed.
+      const cors = corsFor(origin);
       const upstream = s.config.upstream;
       if (!upstream) {
         log({ level: "error", event: "no_upstream", server: s.config.server });
-        return plainError(501, "no_upstream_configured");
+        return plainError(501, "no_upstream_configured", cors);
       }
       const mode = s.config.upstreamAssertion;
       // A per-request signature is a string; only a batched one is awaited (no extra microtask per request).
@@ -331,18 +338,18 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
       if (typeof assertion === "object") assertion = await assertion;
       const server = s.config.server;
       try {
-        const res = await forward({ upstream, req, incoming: url, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors: corsFor(origin), forwarder }, (reason, status) =>
+        const res = await forward({ upstream, req, incoming: url, body, assertion, sourceIp: ctx.sourceIp, allow: forwardAllow.get(s)!, cors, forwarder }, (reason, status) =>
           log({ level: status >= 500 ? "error" : "warn", event: reason, server, status }),
         );
         if (d.allow) trackSession(s, d, req.method, res);
         // Per-caller lists (filterLists): only what this token can use, marked private to the caller.
         if (d.allow && s.config.filterLists === true && d.calls.length === 1 && LIST_METHODS.has(d.calls[0]!.method)) {
-          return await filterListResponse(res, d.calls[0]!.method, s.config, s.ops, d.granted);
+          return await filterListResponse(res, d.calls[0]!.method, s.config, s.ops, d.granted, cors);
         }
         return res;
       } catch (e) {
         log({ level: "error", event: "upstream_unreachable", server: s.config.server, detail: e instanceof Error ? e.message : String(e) });
-        return plainError(502, "upstream_unreachable");
+        return plainError(502, "upstream_unreachable", cors);
       }
     } catch (e) {
       log({ level: "error", event: "internal_error", detail: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });

@@ -79,14 +79,14 @@ async function bodyText(res: EdgeResponse): Promise<string | undefined> {
  * event holding a JSON-RPC message) are rewritten; anything that cannot be read as a list result is
  * refused with 502 rather than passed through unfiltered (fail closed).
  */
-export async function filterListResponse(res: EdgeResponse, method: string, config: Pick<EdgeConfig, "undeclaredOperations">, ops: OperationTables, granted: ReadonlySet<string>): Promise<EdgeResponse> {
+export async function filterListResponse(res: EdgeResponse, method: string, config: Pick<EdgeConfig, "undeclaredOperations">, ops: OperationTables, granted: ReadonlySet<string>, cors: Record<string, string> = {}): Promise<EdgeResponse> {
   const kind = LIST_METHODS.get(method);
   if (!kind || res.status !== 200) return res;
   const headers = headerPairsOf(res).filter(([k]) => k !== "content-length" && k !== "content-encoding" && k !== "transfer-encoding");
   const type = headers.find(([k]) => k === "content-type")?.[1] ?? "";
   const text = await bodyText(res);
   const undeclared = config.undeclaredOperations ?? "deny";
-  const refuse = (): LiteResponse => new LiteResponse(502, { "content-type": "application/json", "cache-control": "no-store" }, '{"error":"upstream_list_unfilterable"}');
+  const refuse = (): LiteResponse => new LiteResponse(502, { "content-type": "application/json", "cache-control": "no-store", ...cors }, '{"error":"upstream_list_unfilterable"}');
   if (text === undefined) return refuse();
   let out: string;
   try {

@@ -159,6 +159,32 @@ describe("request bodies (docs/edge.md)", () => {
   });
 });
 
+describe("CORS on the edge's own refusals", () => {
+  const APP = "https://app.example.com";
+  const big = (origin: string) => ({ method: "POST", url: RESOURCE, headers: new Headers({ ...bearer(mint(key)), origin, "content-type": "application/json", "content-length": String(2 * 1024 * 1024) }), body: new ReadableStream<Uint8Array>(), text: () => Promise.resolve("") });
+
+  it("lets a browser on an allowed Origin read a 405, a 413 and a 502 (the refusal carries Access-Control-Allow-Origin)", async () => {
+    const { edge } = harness([crmConfig([key])]);
+    const put = await edge.handle(new Request(RESOURCE, { method: "PUT", headers: { origin: APP, ...bearer(mint(key)) }, body: "{}" }));
+    expect(put.status).toBe(405);
+    expect(put.headers.get("access-control-allow-origin")).toBe(APP);
+    const large = await edge.handle(big(APP));
+    expect(large.status).toBe(413);
+    expect(large.headers.get("access-control-allow-origin")).toBe(APP);
+    const down = createEdge(crmConfig([key]), { now: () => NOW_MS, audit: () => undefined, log: () => undefined, fetch: async () => Promise.reject(new Error("connection refused")) });
+    const res = await down.handle(post(call("list_customers"), { ...bearer(mint(key)), origin: APP }));
+    expect(res.status).toBe(502);
+    expect(res.headers.get("access-control-allow-origin")).toBe(APP);
+  });
+
+  it("gives a foreign Origin's refusals no CORS header, an oversized body's 413 included", async () => {
+    const { edge } = harness([crmConfig([key])]);
+    const res = await edge.handle(big("https://evil.example"));
+    expect(res.status).toBe(413);
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
 describe("what goes upstream (docs/edge.md, gateway mode)", () => {
   it("forwards Mcp-Param-* headers (MCP 2026-07-28: an intermediary MUST forward an Mcp-Param header it does not recognise)", async () => {
     const { edge, upstreamCalls } = harness([crmConfig([key])]);
