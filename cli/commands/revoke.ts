@@ -87,8 +87,18 @@ export async function revoke(store: FrontStore, kind: RevokeResult["kind"], id: 
   if (kind === "user") consents = await store.listConsentsBySub(id);
   else if (kind === "client") consents = await store.listConsentsByClient(id);
   else {
-    grantFound = (await store.adapter("Grant").find(id)) !== undefined;
+    const grant = await store.adapter("Grant").find(id);
+    grantFound = grant !== undefined;
     consents = await store.listConsentsByGrant(id);
+    // While the grant exists its account leads to its consents too: that also finds a consent written
+    // before the store kept consent-by-grant links, which has none.
+    const account = typeof grant?.["accountId"] === "string" ? grant["accountId"] : undefined;
+    if (account !== undefined) {
+      const seen = new Set(consents.map((c) => `${c.sub}\u0000${c.clientId}\u0000${c.resource}`));
+      for (const c of await store.listConsentsBySub(account)) {
+        if (c.grantIds.includes(id) && !seen.has(`${c.sub}\u0000${c.clientId}\u0000${c.resource}`)) consents.push(c);
+      }
+    }
   }
   const grantIds = new Set<string>(kind === "grant" ? [id] : []);
   for (const c of consents) for (const g of c.grantIds) grantIds.add(g);

@@ -311,7 +311,9 @@ export function edgeWithForwarder(configs: EdgeConfig | EdgeConfig[], options: E
       }
       const body = preread !== null ? preread : await readBody(req);
       if (body instanceof LiteResponse) {
-        if (!foreign) Object.assign(body.headers, corsFor(origin));
+        // A foreign Origin still gets its 403 (RS-23), also when its body was too large to read.
+        if (foreign) return plainError(403, "origin_not_allowed", { connection: "close" });
+        Object.assign(body.headers, corsFor(origin));
         return body;
       }
       const d = await authorizer.decide(s, req, body, ctx);

@@ -177,10 +177,11 @@ describe("CORS on the edge's own refusals", () => {
     expect(res.headers.get("access-control-allow-origin")).toBe(APP);
   });
 
-  it("gives a foreign Origin's refusals no CORS header, an oversized body's 413 included", async () => {
+  it("refuses a foreign Origin with 403 and no CORS header also when its body is too large to read", async () => {
     const { edge } = harness([crmConfig([key])]);
     const res = await edge.handle(big("https://evil.example"));
-    expect(res.status).toBe(413);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ error: "origin_not_allowed" });
     expect(res.headers.get("access-control-allow-origin")).toBeNull();
   });
 });

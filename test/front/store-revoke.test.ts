@@ -88,6 +88,24 @@ describe("pulumi-mcp-auth revoke", () => {
     expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
   });
 
+  it("--grant revokes a consent written before the store kept consent-by-grant links, found through the grant's account", async () => {
+    const { store, tableName } = await fx.table();
+    await seed(store);
+    await store.putConsent({ sub: "bob", clientId: "vscode", resource: CRM, scopes: { "crm:customers:read": 1_800_000_000 }, grantIds: ["g-bob-vscode", "g-bob-older"], updatedAt: 1_800_000_000 });
+    // An older release wrote no links: remove them, as on a table that release filled.
+    for (const g of ["g-bob-vscode", "g-bob-older"]) {
+      const links = await fx.client.call("Query", { TableName: tableName, KeyConditionExpression: "pk = :pk", ExpressionAttributeValues: { ":pk": { S: `consentgrant#${g}` } }, ConsistentRead: true });
+      for (const item of links.Items ?? []) await fx.client.call("DeleteItem", { TableName: tableName, Key: { pk: item["pk"]!, sk: item["sk"]! } });
+    }
+    expect(await store.listConsentsByGrant("g-bob-vscode")).toEqual([]);
+    const before = Math.floor(Date.now() / 1000);
+    const r = await cli("--grant", "g-bob-vscode", "--table", tableName, "--endpoint", fx.local.endpoint);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`consents removed: 1\n    - bob → vscode on ${CRM}`);
+    expect(await store.getConsent("bob", "vscode", CRM)).toBeUndefined();
+    expect((await store.listRevocations(before)).map((x) => [x.kind, x.id]).sort()).toEqual([["grant", "g-bob-older"], ["grant", "g-bob-vscode"]]);
+  });
+
   it("--grant of a grant that has expired still revokes the consent it came from, with the consent's other grants, and records each grant for the edge", async () => {
     // Seeded two hours ago: the grant (one hour) has expired, its refresh token (one day) has not.
     const past = Date.now() - 2 * 3_600_000;
